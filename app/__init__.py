@@ -1,0 +1,41 @@
+"""Meyasu: public comment and workshop participation for Japanese cities."""
+
+from importlib import import_module
+from pathlib import Path
+
+from flask import Flask
+
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
+
+ROOT = Path(__file__).resolve().parent.parent
+# Each feature is a package with ``init_app(app)``; its translations live beside it.
+FEATURES = ("core", "accounts", "plans")
+
+
+def create_app(config: type | None = None) -> Flask:
+    from config import Config, config_for
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config or config_for())
+    Config.check(app.config)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(
+        str(ROOT / "app" / feature / "translations") for feature in FEATURES
+    )
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    for feature in FEATURES:
+        import_module(f"app.{feature}").init_app(app)
+    return app

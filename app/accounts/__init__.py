@@ -1,0 +1,23 @@
+"""Accounts and roles: login, logout, password change, the admin's users and audit pages."""
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from app.core.nav import register_nav
+from app.extensions import login_manager
+
+
+def init_app(app: Flask) -> None:
+    from app.accounts import cli
+    from app.accounts.services import load_user_by_token
+    from app.accounts.views import bp
+
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to open this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user_by_token)
+    app.register_blueprint(bp)
+    cli.init_app(app)
+    register_nav("accounts.users", _l("Users"), roles=("admin",))
+    register_nav("accounts.audit_log", _l("Audit log"), roles=("admin",))

@@ -1,0 +1,148 @@
+"""Accounts: passwords, logins, roles. Each function flushes; the caller commits."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.accounts.models import User, UserRole, new_session_token
+from app.core.audit import record_audit
+from app.core.auth import ROLES
+from app.core.timeutil import utcnow
+from app.extensions import db
+
+# argon2id with the library's defaults (64 MiB, 3 passes): memory-hard, as the design asks.
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 12
+# Verified against when the email is unknown, so a wrong address costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+class AccountError(ValueError):
+    """A rule was broken; ``code`` names which, for the view to word it."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(user: User | None, password: str) -> bool:
+    try:
+        ok = _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return ok and user is not None
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def create_user(
+    email: str,
+    password: str,
+    roles: list[str] | tuple[str, ...] = (),
+    *,
+    display_name: str = "",
+    department: str = "",
+    actor: User | None = None,
+) -> User:
+    email = email.strip().lower()
+    unknown = [role for role in roles if role not in ROLES]
+    if unknown:
+        raise AccountError("unknown_role")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError("password_too_short")
+    if find_user(email) is not None:
+        raise AccountError("email_taken")
+    user = User(email=email, password_hash=hash_password(password), display_name=display_name,
+                department=department)
+    user.role_rows = [UserRole(role=role) for role in dict.fromkeys(roles)]
+    db.session.add(user)
+    db.session.flush()
+    record_audit("user.create", user, actor=actor, details={"roles": sorted(user.roles)})
+    return user
+
+
+@dataclass
+class LoginResult:
+    user: User | None
+    error: str | None = None  # "invalid" or "locked"
+
+
+def authenticate(email: str, password: str) -> LoginResult:
+    """Check a login. Repeated failures lock the account for a while; every attempt is logged."""
+    user = find_user(email)
+    now = utcnow()
+    if user is not None and user.is_locked(now):
+        record_audit("auth.login_locked", user, actor=user, details={"email": user.email})
+        return LoginResult(None, "locked")
+    if not check_password(user, password) or (user is not None and not user.active):
+        if user is not None:
+            user.failed_logins += 1
+            if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+                user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
+                user.failed_logins = 0
+        record_audit("auth.login_failed", user, actor=user, details={"email": email.strip().lower()[:255]})
+        return LoginResult(None, "locked" if user is not None and user.is_locked(now) else "invalid")
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    record_audit("auth.login", user, actor=user)
+    db.session.flush()
+    return LoginResult(user)
+
+
+def record_logout(user: User) -> None:
+    record_audit("auth.logout", user, actor=user)
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """A new password ends every other session: the token in their cookies no longer matches."""
+    if not check_password(user, current):
+        raise AccountError("wrong_password")
+    if len(new) < MIN_PASSWORD_LENGTH:
+        raise AccountError("password_too_short")
+    user.password_hash = hash_password(new)
+    user.session_token = new_session_token()
+    record_audit("auth.password_change", user, actor=user)
+    db.session.flush()
+
+
+def grant_role(user: User, role: str, *, actor: User | None, reason: str = "") -> None:
+    if role not in ROLES:
+        raise AccountError("unknown_role")
+    if user.has_role(role):
+        return
+    user.role_rows.append(UserRole(role=role))
+    record_audit("user.grant_role", user, actor=actor, reason=reason, details={"role": role})
+    db.session.flush()
+
+
+def revoke_role(user: User, role: str, *, actor: User | None, reason: str = "") -> None:
+    if role not in ROLES:
+        raise AccountError("unknown_role")
+    if role == "admin" and actor is not None and actor.id == user.id:
+        raise AccountError("cannot_revoke_own_admin")
+    rows = [row for row in user.role_rows if row.role == role]
+    if not rows:
+        return
+    for row in rows:
+        user.role_rows.remove(row)
+    record_audit("user.revoke_role", user, actor=actor, reason=reason, details={"role": role})
+    db.session.flush()
+
+
+def load_user_by_token(token: str) -> User | None:
+    if not token:
+        return None
+    return db.session.scalar(select(User).where(User.session_token == token, User.active.is_(True)))

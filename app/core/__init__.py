@@ -1,0 +1,121 @@
+"""Shared pieces every feature uses: time, sanitising, audit log, jobs, errors, headers."""
+
+import click
+from flask import Flask
+from flask_babel import get_locale
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app.extensions import db
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Make SQLite behave like a real database: foreign keys on, and transactions we control.
+
+    pysqlite otherwise opens transactions lazily and breaks SAVEPOINT, which tests and
+    receipt numbering rely on.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def current_locale() -> str:
+    locale = get_locale()
+    return locale.language if locale else "ja"
+
+
+def _dispatch_after_request(response):
+    from app.core.jobs import dispatch
+
+    dispatch()
+    return response
+
+
+def init_app(app: Flask) -> None:
+    from app.core import errors, formatting, jobs, models, security  # noqa: F401  (models register tables)
+    from app.core.nav import nav_items
+    from app.core.views import bp
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _configure_sqlite(db.engine)
+
+    security.init_app(app)
+    errors.init_app(app)
+    formatting.init_app(app)
+    app.register_blueprint(bp)
+    app.after_request(_dispatch_after_request)
+
+    @app.context_processor
+    def site_globals():
+        return {"city_name": app.config["CITY_NAME"], "nav_items": nav_items,
+                "current_locale": current_locale}
+
+    @app.cli.group()
+    def demo():
+        """Demo data from the Shimonoseki case."""
+
+    @demo.command("load")
+    def demo_load():
+        """Load the demo case. Running it twice changes nothing."""
+        from app.core.demodata import load_all
+
+        for line in load_all():
+            click.echo(line)
+
+    @app.cli.group()
+    def translate():
+        """Translation catalogues (ja, en) per feature."""
+
+    @translate.command("update")
+    def translate_update():
+        """Extract messages and merge them into every feature's catalogues."""
+        from app.core import i18n
+
+        for feature in i18n.features():
+            counts = i18n.update(feature)
+            click.echo(f"{feature}: untranslated ja={counts['ja']} en={counts['en']}")
+
+    @translate.command("fill")
+    @click.argument("feature")
+    @click.argument("json_file", type=click.File(encoding="utf-8"))
+    @click.option("--locale", default="ja")
+    def translate_fill(feature: str, json_file, locale: str):
+        """Set translations from a JSON object of {msgid: translation}."""
+        import json
+
+        from app.core import i18n
+
+        click.echo(f"filled {i18n.fill(feature, locale, json.load(json_file))}")
+        for message_id in i18n.missing(feature, locale):
+            click.echo(f"missing: {message_id}")
+
+    @translate.command("compile")
+    def translate_compile():
+        from app.core import i18n
+
+        click.echo(f"compiled {i18n.compile_all()} catalogue(s)")
+
+    @app.cli.group()
+    def jobs():
+        """Background job plumbing."""
+
+    @jobs.command("drain")
+    @click.option("--older-than", default=0, help="Seconds a pending job must have waited.")
+    def jobs_drain(older_than: int):
+        """Hand pending outbox jobs to the queue (after Redis was down)."""
+        from datetime import timedelta
+
+        from app.core.jobs import drain_outbox
+
+        click.echo(f"enqueued {drain_outbox(timedelta(seconds=older_than))}")

@@ -1,0 +1,43 @@
+"""Error pages in the reader's language, never a stack trace."""
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: lambda: (_("Bad request"), _("The request could not be understood. Please go back and try again.")),
+    403: lambda: (_("Access denied"), _("You do not have permission to open this page.")),
+    404: lambda: (_("Page not found"), _("The page you asked for does not exist or is not public.")),
+    405: lambda: (_("Method not allowed"), _("This page cannot be used that way.")),
+    413: lambda: (_("Too large"), _("What you sent is larger than allowed. Make files smaller and try again.")),
+    429: lambda: (
+        _("Too many requests"),
+        _("Too many requests were sent in a short time. Wait a minute and try again."),
+    ),
+    500: lambda: (_("Server error"), _("Something went wrong on our side. Please try again later.")),
+    503: lambda: (_("Service unavailable"), _("The service is busy or under maintenance. Please try again shortly.")),
+}
+
+
+def render_error(error: HTTPException):
+    code = error.code or 500
+    title, message = MESSAGES.get(code, MESSAGES[500])()
+    response = render_template("errors/error.html", code=code, title=title, message=message), code
+    if code == 429:
+        return response[0], code, {"Retry-After": "60"}
+    return response
+
+
+def unexpected(error: Exception):
+    from flask import current_app
+
+    current_app.logger.exception("unhandled error on %s", request.path)
+    title, message = MESSAGES[500]()
+    return render_template("errors/error.html", code=500, title=title, message=message), 500
+
+
+def init_app(app: Flask) -> None:
+    for code in MESSAGES:
+        app.register_error_handler(code, render_error)
+    if not app.config.get("TESTING"):
+        app.register_error_handler(Exception, unexpected)

@@ -1,0 +1,63 @@
+"""Email, always through a job: the request never waits on SMTP and a rollback sends nothing."""
+
+import logging
+import smtplib
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+
+from app.core.jobs import current_job_id, request_job
+from app.core.models import MailDelivery
+from app.core.timeutil import utcnow
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+def queue_email(to: str, template: str, locale: str = "ja", **context) -> None:
+    """Ask for an email rendered from ``templates/email/<template>.txt`` to go out after commit.
+
+    The context must be JSON values (ids, strings): the job renders the mail from them.
+    """
+    request_job("app.core.mail.send_email", to, template, locale, context, queue="high")
+
+
+def send_email(to: str, template: str, locale: str, context: dict) -> None:
+    """Render and send one email, at most once per job even if the job runs again."""
+    job_id = current_job_id() or make_msgid()
+    if db.session.get(MailDelivery, job_id) is not None:
+        log.info("email for job %s already handled; not sending again", job_id)
+        return
+    with force_locale(locale):
+        body = render_template(f"email/{template}.txt", **context)
+    subject, _, text = body.partition("\n")
+    delivery = MailDelivery(job_id=job_id, recipient=to, subject=subject.strip()[:255], template=template)
+    db.session.add(delivery)
+    # Committed before the SMTP call: a worker that dies after sending leaves this row behind,
+    # and the retry sees it instead of mailing the citizen twice.
+    db.session.commit()
+    deliver(to, subject.strip(), text.lstrip("\n"))
+    delivery.state = "sent"
+    delivery.sent_at = utcnow()
+    db.session.commit()
+
+
+def deliver(to: str, subject: str, text: str) -> None:
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = formataddr((config["CITY_NAME"], config["MAIL_SENDER"]))
+    message["To"] = to
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain=config["MAIL_SENDER"].partition("@")[2] or None)
+    message.set_content(text)
+    if config.get("MAIL_SUPPRESS_SEND"):
+        log.info("mail suppressed (no mail server configured): to=%s subject=%s", to, subject)
+        return
+    with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(message)

@@ -1,0 +1,35 @@
+"""Paging through a select() without loading everything."""
+
+from dataclasses import dataclass
+from math import ceil
+
+from sqlalchemy import Select, func, select
+
+from app.extensions import db
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def paginate(query: Select, page: int, per_page: int = 50) -> Page:
+    page = max(1, page)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return Page(items=list(items), page=page, per_page=per_page, total=total or 0)

@@ -1,0 +1,36 @@
+from urllib.parse import urlsplit
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+
+bp = Blueprint("core", __name__)
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """Only paths on this site: an open redirect would let a phishing link borrow the city's name."""
+    if not target:
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    return target
+
+
+@bp.get("/")
+def home():
+    from app.plans.services import published_plans
+
+    return render_template("core/home.html", plans=published_plans(limit=10))
+
+
+@bp.post("/language")
+def set_language():
+    lang = request.form.get("lang", "")
+    if lang in ("ja", "en"):
+        session["lang"] = lang
+    return redirect(safe_next(request.form.get("next"), url_for("core.home")), code=303)
+
+
+@bp.get("/accessibility")
+def accessibility():
+    return render_template("core/accessibility.html", title=_("Web accessibility policy"))

@@ -1,0 +1,143 @@
+"""Keywords per plan section, counted with SudachiPy.
+
+A keyword's count is the number of opinions that use the word at least once (one
+opinion repeating a word five times should not outweigh five opinions), and a text
+sent in N copies counts N times but is tokenised once.
+
+Split mode B: mode C glues lexicalised compounds (オンライン申請) that other opinions
+write as two words, scattering one topic over several counts; mode A cuts words a
+reader expects whole (公民館 stays whole in B). B keeps counts comparable.
+"""
+
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping
+from threading import Lock
+from typing import TypeVar
+
+import sudachipy
+
+Key = TypeVar("Key", bound=Hashable)
+
+SPLIT_MODE = "B"
+# Only these two word fields are read; loading fewer is Sudachi's fast path. Without
+# "pos" every morpheme would report a dummy part of speech.
+_FIELDS = {"pos", "dictionary_form"}
+
+# Parts of speech kept (first level of the Sudachi POS tuple).
+# 形状詞 (na-adjectives: 必要, 重要, 大切) are adjectives in meaning, so they stay.
+_KEEP = {"名詞", "動詞", "形容詞", "形状詞"}
+# 数詞 are numbers; 非自立可能 marks auxiliaries (する, ある, いる, なる, ほしい, くださる);
+# 助動詞語幹 are stems like そう in そうだ. Pronouns are their own POS (代名詞), so they
+# are excluded by _KEEP already.
+_DROP_SUBTYPES = {"数詞", "非自立可能", "助動詞語幹"}
+# Frequent words that say nothing about the topic of a public comment.
+# fmt: off
+STOP_WORDS = frozenset(
+    {
+        "こと", "もの", "ため", "よう", "ところ", "とき", "方", "等", "など", "中", "上", "下", "内", "外", "的", "点", "件",
+        "場合", "今回", "今後", "以上", "以下", "ほか", "他", "それぞれ", "全て", "すべて", "是非", "ぜひ", "思う", "考える", "言う",
+        "いう", "感じる", "願う", "おる", "行う", "持つ", "出来る", "できる", "良い", "よい", "いい", "ない", "多い", "少ない", "大きい",
+        "小さい", "必要", "とる", "つく", "見る", "聞く", "私", "皆さん", "自分", "お願い", "意見", "計画", "案", "本", "市", "当",
+        "各", "様", "さん",
+    }
+)
+# fmt: on
+
+_tokenizer: sudachipy.Tokenizer | None = None
+_tokenizer_lock = Lock()
+_pos_cache: dict[int, str] = {}  # part_of_speech_id -> _pos_class()
+
+
+def tokenizer() -> sudachipy.Tokenizer:
+    """The one Sudachi tokenizer of this process, created on first use.
+
+    Loading the dictionary takes a while and a lot of memory, so it is done once.
+    A Tokenizer must not be used from two threads at once; callers in threaded code
+    should hold ``tokenizer_lock``.
+    """
+    global _tokenizer
+    with _tokenizer_lock:
+        if _tokenizer is None:
+            dictionary = sudachipy.Dictionary(dict="core")
+            _tokenizer = dictionary.tokenizer(mode=SPLIT_MODE, fields=_FIELDS)
+        return _tokenizer
+
+
+def _pos_class(pos: tuple[str, ...]) -> str:
+    """"number", "counter" (a noun that may count: 年, 回, 時間), "content" or "other".
+
+    Content words are nouns, verbs, adjectives and na-adjectives, without numbers or
+    auxiliaries.
+    """
+    if pos[0] == "名詞" and pos[1] == "数詞":
+        return "number"
+    if pos[0] not in _KEEP or pos[1] in _DROP_SUBTYPES:
+        return "other"
+    return "counter" if pos[2] == "助数詞可能" else "content"
+
+
+def _is_single_kana(word: str) -> bool:
+    """One hiragana or katakana character (ぁ-ゟ, ゠-ヿ): almost always a fragment."""
+    return len(word) == 1 and "\u3041" <= word <= "\u30ff"
+
+
+def content_words(text: str) -> set[str]:
+    """Distinct content words of one text, by dictionary form (使っ -> 使う).
+
+    A counter right after a number (3回, 2025年) is part of the quantity, not a topic;
+    elsewhere (時間が足りない) it is kept.
+    """
+    words = set()
+    after_number = False
+    for morpheme in tokenizer().tokenize(text):
+        pos_id = morpheme.part_of_speech_id()
+        kind = _pos_cache.get(pos_id)
+        if kind is None:
+            kind = _pos_cache[pos_id] = _pos_class(morpheme.part_of_speech())
+        keep = kind == "content" or (kind == "counter" and not after_number)
+        after_number = kind == "number"
+        if not keep:
+            continue
+        word = morpheme.dictionary_form()
+        if word not in STOP_WORDS and not _is_single_kana(word):
+            words.add(word)
+    return words
+
+
+def count_keywords(texts: Iterable[tuple[str, int]]) -> Counter[str]:
+    """Number of opinions using each content word; each (text, copies) pair counts
+    ``copies`` times, and equal texts are tokenised once."""
+    copies: Counter[str] = Counter()
+    for text, count in texts:
+        copies[text] += count
+    counts: Counter[str] = Counter()
+    for text, count in copies.items():
+        for word in content_words(text):
+            counts[word] += count
+    return counts
+
+
+def count_keywords_by_key(texts_by_key: Mapping[Key, list[tuple[str, int]]]) -> dict[Key, Counter[str]]:
+    """``count_keywords`` for each key (a plan section, usually)."""
+    return {key: count_keywords(texts) for key, texts in texts_by_key.items()}
+
+
+def top_keywords(counts: Counter[str], top: int = 20) -> list[tuple[str, int]]:
+    """The ``top`` most used words, ties broken by the word so output is stable."""
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]
+
+
+def extract_keywords(
+    texts_by_key: Mapping[Key, list[tuple[str, int]]], top: int = 20
+) -> dict[Key, list[tuple[str, int]]]:
+    """Per key, its ``top`` keywords as (word, opinions using it), most used first."""
+    return {key: top_keywords(counts, top) for key, counts in count_keywords_by_key(texts_by_key).items()}
+
+
+def overall_keywords(counts_by_key: Mapping[Key, Counter[str]], top: int = 20) -> list[tuple[str, int]]:
+    """Keywords of all keys together, from ``count_keywords_by_key`` output (so texts
+    are not tokenised a second time)."""
+    total: Counter[str] = Counter()
+    for counts in counts_by_key.values():
+        total.update(counts)
+    return top_keywords(total, top)

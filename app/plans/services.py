@@ -1,0 +1,78 @@
+"""Plans (案件). Functions flush; the view commits."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.core.audit import record_audit
+from app.core.timeutil import utcnow
+from app.extensions import db
+from app.plans.models import Plan
+
+EDITABLE = ("title", "summary", "department", "contact", "start_year", "end_year")
+
+
+@dataclass
+class TimelineEntry:
+    """One participation step of a plan, as the public timeline shows it."""
+
+    kind: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime | None
+    url: str
+    status: str
+
+
+# Features with participation steps add a function ``plan -> list[TimelineEntry]`` here.
+TIMELINE_SOURCES: list = []
+
+
+def published_plans(limit: int | None = None) -> list[Plan]:
+    query = select(Plan).where(Plan.status == "published").order_by(Plan.published_at.desc())
+    if limit:
+        query = query.limit(limit)
+    return list(db.session.scalars(query))
+
+
+def create_plan(data: dict, *, actor) -> Plan:
+    plan = Plan(created_by_id=actor.id, **{key: data.get(key) for key in EDITABLE})
+    db.session.add(plan)
+    db.session.flush()
+    record_audit("plan.create", plan, actor=actor, details={"title": plan.title})
+    return plan
+
+
+def update_plan(plan: Plan, data: dict, *, actor) -> Plan:
+    changed = [key for key in EDITABLE if getattr(plan, key) != data.get(key)]
+    for key in changed:
+        setattr(plan, key, data.get(key))
+    db.session.flush()
+    if changed:
+        record_audit("plan.update", plan, actor=actor, details={"fields": changed})
+    return plan
+
+
+def publish_plan(plan: Plan, *, actor) -> Plan:
+    if plan.is_published:
+        return plan
+    plan.status = "published"
+    plan.published_at = plan.published_at or utcnow()
+    db.session.flush()
+    record_audit("plan.publish", plan, actor=actor)
+    return plan
+
+
+def unpublish_plan(plan: Plan, *, actor, reason: str) -> Plan:
+    if not plan.is_published:
+        return plan
+    plan.status = "draft"
+    db.session.flush()
+    record_audit("plan.unpublish", plan, actor=actor, reason=reason)
+    return plan
+
+
+def plan_timeline(plan: Plan, *, public: bool = True) -> list[TimelineEntry]:
+    entries = [entry for source in TIMELINE_SOURCES for entry in source(plan, public)]
+    return sorted(entries, key=lambda entry: entry.starts_at)

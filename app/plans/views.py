@@ -1,0 +1,79 @@
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.core.auth import roles_required
+from app.extensions import db
+from app.plans import services
+from app.plans.forms import PlanForm, PublishForm
+from app.plans.models import Plan
+
+bp = Blueprint("plans", __name__)
+
+
+def editable_plan(plan_id: int) -> Plan:
+    plan = db.session.get(Plan, plan_id) or abort(404)
+    if not plan.can_edit(current_user):
+        abort(403)
+    return plan
+
+
+@bp.get("/plans")
+def index():
+    return render_template("plans/index.html", plans=services.published_plans(), title=_("Plans"))
+
+
+@bp.get("/plans/<int:plan_id>")
+def show(plan_id: int):
+    plan = db.session.get(Plan, plan_id)
+    if plan is None or not plan.can_view(current_user):
+        abort(404)
+    return render_template(
+        "plans/show.html", plan=plan, timeline=services.plan_timeline(plan), title=plan.title
+    )
+
+
+@bp.get("/staff/plans")
+@roles_required("staff", "admin")
+def staff_index():
+    plans = db.session.scalars(select(Plan).order_by(Plan.created_at.desc())).all()
+    return render_template("plans/staff_index.html", plans=plans, title=_("Manage plans"))
+
+
+@bp.route("/staff/plans/new", methods=["GET", "POST"])
+@roles_required("staff", "admin")
+def create():
+    form = PlanForm(department=current_user.department)
+    if form.validate_on_submit():
+        plan = services.create_plan(form.plan_data(), actor=current_user)
+        db.session.commit()
+        flash(_("The plan has been created. It is not public until you publish it."), "success")
+        return redirect(url_for("plans.edit", plan_id=plan.id), code=303)
+    return render_template("plans/form.html", form=form, plan=None, title=_("New plan"))
+
+
+@bp.route("/staff/plans/<int:plan_id>/edit", methods=["GET", "POST"])
+@roles_required("staff", "admin")
+def edit(plan_id: int):
+    plan = editable_plan(plan_id)
+    form = PlanForm(obj=plan)
+    if form.validate_on_submit():
+        services.update_plan(plan, form.plan_data(), actor=current_user)
+        db.session.commit()
+        flash(_("The plan has been saved."), "success")
+        return redirect(url_for("plans.edit", plan_id=plan.id), code=303)
+    return render_template(
+        "plans/form.html", form=form, plan=plan, publish_form=PublishForm(), title=plan.title
+    )
+
+
+@bp.post("/staff/plans/<int:plan_id>/publish")
+@roles_required("staff", "admin")
+def publish(plan_id: int):
+    plan = editable_plan(plan_id)
+    if PublishForm().validate_on_submit():
+        services.publish_plan(plan, actor=current_user)
+        db.session.commit()
+        flash(_("The plan is now public."), "success")
+    return redirect(url_for("plans.edit", plan_id=plan.id), code=303)

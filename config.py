@@ -1,0 +1,118 @@
+"""Settings from the environment.
+
+Nothing set means the embedded default: SQLite in ``instance/`` and jobs run inline. Outside
+development and tests the app refuses to start without a real ``SECRET_KEY``.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def env_int(name: str, default: int) -> int:
+    value = env_str(name)
+    return int(value) if value is not None else default
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = env_str(name)
+    if value is None:
+        return default
+    return value.lower() in ("1", "true", "yes", "on")
+
+
+def _database_url() -> str:
+    url = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'meyasu.sqlite3'}")
+    # Heroku-style URLs name the old driver; psycopg 3 is what we install.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://") :]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Config:
+    ENV_NAME = env_str("MEYASU_ENV", "production")
+    SECRET_KEY = env_str("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = env_str("REDIS_URL")
+    RQ_DEFAULT_QUEUE = "default"
+
+    CITY_NAME = env_str("CITY_NAME", "下関市")
+    SITE_URL = env_str("SITE_URL", "http://127.0.0.1:5000")
+    UPLOAD_FOLDER = env_str("UPLOAD_FOLDER", str(BASE_DIR / "instance" / "uploads"))
+    MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 32 * 1024 * 1024)
+
+    MAIL_SERVER = env_str("MAIL_SERVER", "localhost")
+    MAIL_PORT = env_int("MAIL_PORT", 25)
+    MAIL_USERNAME = env_str("MAIL_USERNAME")
+    MAIL_PASSWORD = env_str("MAIL_PASSWORD")
+    MAIL_USE_TLS = env_bool("MAIL_USE_TLS")
+    MAIL_SENDER = env_str("MAIL_SENDER", "no-reply@meyasu.example.jp")
+    # Without a mail server (the embedded default) mail is logged instead of sent.
+    MAIL_SUPPRESS_SEND = env_bool("MAIL_SUPPRESS_SEND", False)
+
+    BABEL_DEFAULT_LOCALE = "ja"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Tokyo"
+    LANGUAGES = ("ja", "en")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(days=30)
+    # A token tied to the session, not to the clock: nobody loses an afternoon's writing.
+    WTF_CSRF_TIME_LIMIT = None
+
+    RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = env_str("LOGIN_RATE_LIMIT", "20 per minute")
+    LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+
+    @classmethod
+    def check(cls, config: dict) -> None:
+        """Refuse to run in production on a missing or development secret."""
+        if config.get("ENV_NAME") in ("development", "testing"):
+            return
+        if not config.get("SECRET_KEY") or config["SECRET_KEY"] == DevelopmentConfig.SECRET_KEY:
+            raise RuntimeError("SECRET_KEY must be set outside development and tests")
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    SECRET_KEY = env_str("SECRET_KEY", "development-only-not-secret")
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    MAIL_SUPPRESS_SEND = env_bool("MAIL_SUPPRESS_SEND", True)
+
+
+class TestConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret"
+    SQLALCHEMY_DATABASE_URI = env_str("TEST_DATABASE_URL", "sqlite://")
+    REDIS_URL = env_str("TEST_REDIS_URL")
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    RATELIMIT_ENABLED = False
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 0  # tests that send mail point this at their own SMTP server
+    MAIL_SUPPRESS_SEND = False
+    SERVER_NAME = None
+
+
+def config_for(name: str | None = None) -> type[Config]:
+    name = name or env_str("MEYASU_ENV", "development")
+    return {"development": DevelopmentConfig, "testing": TestConfig}.get(name, Config)

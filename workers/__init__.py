@@ -1,0 +1,47 @@
+"""The worker process: an RQ worker that runs every job inside the app's context.
+
+Start it with ``python -m workers`` (all queues) or ``python -m workers high default``.
+"""
+
+import os
+
+from flask import Flask
+from rq import SimpleWorker, Worker
+from rq.serializers import JSONSerializer
+
+from app.core.jobs import QUEUES, get_queue, redis_connection
+
+
+class AppWorkerMixin:
+    """Each job runs inside an app context; a forked work horse gets its own DB connections."""
+
+    app: Flask
+
+    def perform_job(self, job, queue):
+        with self.app.app_context():
+            return super().perform_job(job, queue)
+
+
+class AppWorker(AppWorkerMixin, Worker):
+    pass
+
+
+class AppSimpleWorker(AppWorkerMixin, SimpleWorker):
+    """Runs jobs in the worker process itself: for tests, and for machines where fork is costly."""
+
+
+def build_worker(app: Flask, queue_names=QUEUES, *, fork: bool = True) -> Worker:
+    if not app.config.get("REDIS_URL"):
+        raise SystemExit("REDIS_URL is not set: without Redis, jobs run inline and no worker is needed")
+    with app.app_context():
+        queues = [get_queue(name) for name in queue_names]
+        connection = redis_connection()
+        engine = app.extensions["sqlalchemy"].engine
+
+    if fork:
+        # Connections made by the parent must not be shared with a forked work horse.
+        os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
+    worker_class = AppWorker if fork else AppSimpleWorker
+    worker = worker_class(queues, connection=connection, serializer=JSONSerializer)
+    worker.app = app
+    return worker
