@@ -1,6 +1,6 @@
 """Extension objects, bound to an app in ``create_app`` with ``init_app``."""
 
-from flask import request, session
+from flask import session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -26,13 +26,13 @@ class Base(DeclarativeBase):
 
 
 def select_locale() -> str:
+    """Japanese unless the reader chose otherwise with the switch (a city's site speaks Japanese first)."""
     from flask import current_app
 
-    languages = current_app.config["LANGUAGES"]
     chosen = session.get("lang")
-    if chosen in languages:
+    if chosen in current_app.config["LANGUAGES"]:
         return chosen
-    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 db = SQLAlchemy(model_class=Base)

@@ -33,6 +33,8 @@ SECTIONS = range(1, 8)
 
 # --- vocabulary ----------------------------------------------------------------------
 
+# fmt: off
+
 TOPICS = {
     1: ["計画の基本理念", "目指す将来像", "計画期間", "基本目標", "市民参加の考え方"],
     2: ["担い手の育成", "若い世代の参加", "ボランティア養成講座", "リーダー研修", "人材バンク"],
@@ -125,6 +127,8 @@ SWAPS = [("してほしい", "して欲しい"), ("ください", "下さい"), 
          ("わかりません", "分かりません"), ("とても", "大変"), ("非常に", "大変"), ("活動", "取り組み"),
          ("心配", "不安"), ("問題", "課題"), ("ので", "から"), ("ため", "ので")]
 
+# fmt: on
+
 
 @dataclass
 class Truth:
@@ -140,9 +144,14 @@ class Truth:
 def _fill(template: str, rng: random.Random, section: int) -> str:
     """Fill the {slots} of one sentence template with random vocabulary."""
     return template.format(
-        topic=rng.choice(TOPICS[section]), place=rng.choice(PLACES), group=rng.choice(GROUPS),
-        issue=rng.choice(ISSUES), request=rng.choice(REQUESTS), reason=rng.choice(REASONS),
-        adj=rng.choice(ADJECTIVES), stance=rng.choice(STANCES),
+        topic=rng.choice(TOPICS[section]),
+        place=rng.choice(PLACES),
+        group=rng.choice(GROUPS),
+        issue=rng.choice(ISSUES),
+        request=rng.choice(REQUESTS),
+        reason=rng.choice(REASONS),
+        adj=rng.choice(ADJECTIVES),
+        stance=rng.choice(STANCES),
     )
 
 
@@ -261,11 +270,14 @@ def detail_scores(truth: Truth, clusters: list[Cluster]) -> dict[str, float]:
     cluster_of = {opinion_id: cluster for cluster in clusters for opinion_id in cluster.ids}
     base_of = {c: i for i, c in truth.cluster.items() if truth.kind[i] == "base"}
     near = [i for i, kind in truth.kind.items() if kind == "near"]
-    near_found = sum(1 for i in near if cluster_of.get(i) is not None and base_of[truth.cluster[i]] in cluster_of[i].ids)
+    near_found = sum(
+        1 for i in near if cluster_of.get(i) is not None and base_of[truth.cluster[i]] in cluster_of[i].ids
+    )
     forms = [i for i, kind in truth.kind.items() if kind == "form"]
     templated = [i for i in forms if cluster_of.get(i) is not None and cluster_of[i].kind == "template"]
     additions_ok = sum(
-        1 for i in templated
+        1
+        for i in templated
         if normalize_for_match(cluster_of[i].additions.get(i, "")) == normalize_for_match(truth.addition[i])
     )
     return {
@@ -278,7 +290,9 @@ def detail_scores(truth: Truth, clusters: list[Cluster]) -> dict[str, float]:
 # --- benchmark -----------------------------------------------------------------------
 
 
-def keyword_inputs(items: list[tuple[int, str]], truth: Truth, clusters: list[Cluster]) -> dict[int, list[tuple[str, int]]]:
+def keyword_inputs(
+    items: list[tuple[int, str]], truth: Truth, clusters: list[Cluster]
+) -> dict[int, list[tuple[str, int]]]:
     """Per section, (text, copies) for the keyword counter: a form letter's template
     once with its number of copies plus each member's own addition; other opinions
     as they are (count_keywords merges equal texts)."""
@@ -355,12 +369,14 @@ def main() -> None:
         # A fresh interpreter per size: ru_maxrss is a process-lifetime peak.
         output = subprocess.run(
             [sys.executable, "-m", "bench.digest_synthetic", "--one", str(n)],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout
         f = json.loads(output.strip().splitlines()[-1])
         print(
             f"{n:<8} {f['generate_s']:7.2f}s  {f['similarity_s']:9.2f}s  {f['keywords_s']:7.2f}s  "
-            f"{f['pipeline_s']:7.2f}s  {f['peak_rss_mb']:6.0f} MB  {f['precision']:9.4f}  {f['recall']:.4f}"
+            f"{f['pipeline_s']:7.2f}s  {f['peak_rss_mb']:6.0f} MB  {f['precision']:9.6f}  {f['recall']:.6f}"
         )
         print(
             f"         near-dup with base {f['near_with_base']:.3f}, form copies in template clusters "

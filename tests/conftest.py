@@ -52,8 +52,13 @@ class CapturingHandler:
 
 @pytest.fixture(scope="session")
 def smtp_server():
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     handler = CapturingHandler()
-    controller = Controller(handler, hostname="127.0.0.1", port=0)
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
     yield controller, handler
     controller.stop()
@@ -84,20 +89,22 @@ def _database(request, app):
     if "committing_db" in request.fixturenames:
         yield
         return
+    # No app context stays pushed during the test: each request, like in production, gets its own.
     with app.app_context():
         connection = db.engine.connect()
-        transaction = connection.begin()
-        original = db.session
-        db.session = scoped_session(
-            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"), scopefunc=_app_ctx_id
-        )
-        try:
-            yield
-        finally:
+    transaction = connection.begin()
+    original = db.session
+    db.session = scoped_session(
+        sessionmaker(bind=connection, join_transaction_mode="create_savepoint"), scopefunc=_app_ctx_id
+    )
+    try:
+        yield
+    finally:
+        with app.app_context():
             db.session.remove()
-            db.session = original
-            transaction.rollback()
-            connection.close()
+        db.session = original
+        transaction.rollback()
+        connection.close()
 
 
 @pytest.fixture
@@ -173,8 +180,8 @@ def make_user(app):
 
 @pytest.fixture
 def make_plan(app, make_user):
-    from app.plans import services
     from app.accounts.models import User
+    from app.plans import services
 
     def make(title="テスト計画", *, published=True, department="まちづくり政策課", summary=""):
         with app.app_context():

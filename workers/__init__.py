@@ -17,9 +17,9 @@ class AppWorkerMixin:
 
     app: Flask
 
-    def perform_job(self, job, queue):
+    def perform_job(self, job, queue, *args, **kwargs):
         with self.app.app_context():
-            return super().perform_job(job, queue)
+            return super().perform_job(job, queue, *args, **kwargs)
 
 
 class AppWorker(AppWorkerMixin, Worker):

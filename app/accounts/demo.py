@@ -10,7 +10,7 @@ DEMO_USERS = (
     ("facilitator@example.jp", "ファシリテーター デモ", "", ("facilitator",)),
     ("citizen@example.jp", "市民 デモ", "", ("citizen",)),
 )
-DEMO_PASSWORD = "meyasu-demo-2025"
+DEMO_PASSWORD = "meyasu-demo-2025"  # noqa: S105  (printed by `flask demo load` on purpose)
 
 
 def load() -> list[str]:

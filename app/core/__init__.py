@@ -42,7 +42,9 @@ def _dispatch_after_request(response):
 
 
 def init_app(app: Flask) -> None:
-    from app.core import errors, formatting, jobs, models, security  # noqa: F401  (models register tables)
+    from app.core import errors, formatting, security
+    from app.core import jobs as _jobs  # noqa: F401  (register tables and session hooks)
+    from app.core import models as _models
     from app.core.nav import nav_items
     from app.core.views import bp
 

@@ -49,6 +49,7 @@ def format_wareki(value: date | datetime | None) -> str:
 
 
 def init_app(app) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_wareki, "wareki")

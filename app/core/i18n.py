@@ -51,13 +51,13 @@ def extract(feature: str) -> Catalog:
             with source.open("rb") as handle:
                 from babel.messages.extract import extract as extract_file
 
-                for lineno, message, comments, context in extract_file(
+                for lineno, message, _comments, context in extract_file(
                     method_map[0][1], handle, keywords=KEYWORDS, options={"extensions": "jinja2.ext.do"}
                 ):
                     catalog.add(message, locations=[(str(source.relative_to(ROOT)), lineno)], context=context)
             continue
         options = {pattern: opts for pattern, opts in JINJA_OPTIONS.items()}
-        for filename, lineno, message, comments, context in extract_from_dir(
+        for filename, lineno, message, _comments, context in extract_from_dir(
             str(source), method_map, options_map=options, keywords=KEYWORDS
         ):
             location = str((source / filename).relative_to(ROOT))

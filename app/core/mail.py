@@ -17,7 +17,8 @@ log = logging.getLogger(__name__)
 
 
 def queue_email(to: str, template: str, locale: str = "ja", **context) -> None:
-    """Ask for an email rendered from ``templates/email/<template>.txt`` to go out after commit.
+    """Ask for an email rendered from ``template`` (e.g. ``submissions/email/receipt.txt``) to go out
+    after commit. Its first line is the subject.
 
     The context must be JSON values (ids, strings): the job renders the mail from them.
     """
@@ -31,7 +32,7 @@ def send_email(to: str, template: str, locale: str, context: dict) -> None:
         log.info("email for job %s already handled; not sending again", job_id)
         return
     with force_locale(locale):
-        body = render_template(f"email/{template}.txt", **context)
+        body = render_template(template, **context)
     subject, _, text = body.partition("\n")
     delivery = MailDelivery(job_id=job_id, recipient=to, subject=subject.strip()[:255], template=template)
     db.session.add(delivery)

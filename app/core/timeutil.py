@@ -56,8 +56,18 @@ def wareki(value: date | datetime, with_weekday: bool = False) -> str:
 
 
 def fiscal_year_label(year: int) -> str:
-    """令和8年度 for fiscal 2026, which starts on 1 April."""
+    """令和8年度 for fiscal 2026, which starts on 1 April.
+
+    A year is named by the era in force when it ends, as governments do (fiscal 2019 is 令和元年度),
+    unless that era began after the year did (fiscal 1988 stays 昭和63年度).
+    """
+    end = date(year + 1, 3, 31)
     name, _, era_year = era_of(date(year, 4, 1))
+    for start, era_name, _ in ERAS:
+        if end >= start:
+            if year >= start.year:
+                name, era_year = era_name, year - start.year + 1
+            break
     return f"{name}{'元' if era_year == 1 else era_year}年度"
 
 

@@ -20,7 +20,9 @@ def safe_next(target: str | None, fallback: str) -> str:
 def home():
     from app.plans.services import published_plans
 
-    return render_template("core/home.html", plans=published_plans(limit=10))
+    from app.core.home import home_sections
+
+    return render_template("core/home.html", sections=home_sections(), plans=published_plans(limit=10))
 
 
 @bp.post("/language")

@@ -9,9 +9,11 @@ write as two words, scattering one topic over several counts; mode A cuts words 
 reader expects whole (公民館 stays whole in B). B keeps counts comparable.
 """
 
+import os
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping
-from threading import Lock
+from concurrent.futures import ThreadPoolExecutor
+from threading import Lock, local
 from typing import TypeVar
 
 import sudachipy
@@ -19,6 +21,10 @@ import sudachipy
 Key = TypeVar("Key", bound=Hashable)
 
 SPLIT_MODE = "B"
+# Tokenising releases the GIL, so threads use more than one core; small inputs stay
+# on the calling thread where a pool would cost more than it saves.
+WORKERS = min(4, os.cpu_count() or 1)
+MIN_TEXTS_PER_WORKER = 500
 # Only these two word fields are read; loading fewer is Sudachi's fast path. Without
 # "pos" every morpheme would report a dummy part of speech.
 _FIELDS = {"pos", "dictionary_form"}
@@ -36,35 +42,43 @@ STOP_WORDS = frozenset(
     {
         "こと", "もの", "ため", "よう", "ところ", "とき", "方", "等", "など", "中", "上", "下", "内", "外", "的", "点", "件",
         "場合", "今回", "今後", "以上", "以下", "ほか", "他", "それぞれ", "全て", "すべて", "是非", "ぜひ", "思う", "考える", "言う",
-        "いう", "感じる", "願う", "おる", "行う", "持つ", "出来る", "できる", "良い", "よい", "いい", "ない", "多い", "少ない", "大きい",
+        "いう", "感じる", "感ずる", "願う", "おる", "行う", "持つ", "出来る", "できる", "良い", "よい", "いい", "ない", "多い", "少ない", "大きい",
         "小さい", "必要", "とる", "つく", "見る", "聞く", "私", "皆さん", "自分", "お願い", "意見", "計画", "案", "本", "市", "当",
         "各", "様", "さん",
     }
 )
 # fmt: on
 
-_tokenizer: sudachipy.Tokenizer | None = None
-_tokenizer_lock = Lock()
+_dictionary: sudachipy.Dictionary | None = None
+_dictionary_lock = Lock()
+_thread = local()
 _pos_cache: dict[int, str] = {}  # part_of_speech_id -> _pos_class()
 
 
-def tokenizer() -> sudachipy.Tokenizer:
-    """The one Sudachi tokenizer of this process, created on first use.
+def dictionary() -> sudachipy.Dictionary:
+    """The process-wide Sudachi core dictionary, loaded on first use."""
+    global _dictionary
+    with _dictionary_lock:
+        if _dictionary is None:
+            _dictionary = sudachipy.Dictionary(dict="core")
+        return _dictionary
 
-    Loading the dictionary takes a while and a lot of memory, so it is done once.
-    A Tokenizer must not be used from two threads at once; callers in threaded code
-    should hold ``tokenizer_lock``.
+
+def tokenizer() -> sudachipy.Tokenizer:
+    """This thread's tokenizer over the shared dictionary, created on first use.
+
+    A Sudachi Tokenizer must not be used by two threads at once, while tokenising
+    releases the GIL: one tokenizer per thread lets threads share the CPU cores.
+    (``Dictionary.create()`` is deprecated in SudachiPy 0.7; ``tokenizer()`` is the same.)
     """
-    global _tokenizer
-    with _tokenizer_lock:
-        if _tokenizer is None:
-            dictionary = sudachipy.Dictionary(dict="core")
-            _tokenizer = dictionary.tokenizer(mode=SPLIT_MODE, fields=_FIELDS)
-        return _tokenizer
+    if getattr(_thread, "tokenizer", None) is None:
+        _thread.tokenizer = dictionary().tokenizer(mode=SPLIT_MODE, fields=_FIELDS)
+    return _thread.tokenizer
 
 
 def _pos_class(pos: tuple[str, ...]) -> str:
-    """"number", "counter" (a noun that may count: 年, 回, 時間), "content" or "other".
+    """Class of a part of speech: number, counter (a noun that may count: 年, 回, 時間),
+    content or other.
 
     Content words are nouns, verbs, adjectives and na-adjectives, without numbers or
     auxiliaries.
@@ -104,17 +118,35 @@ def content_words(text: str) -> set[str]:
     return words
 
 
-def count_keywords(texts: Iterable[tuple[str, int]]) -> Counter[str]:
+def _words_of(texts: list[str]) -> list[set[str]]:
+    return [content_words(text) for text in texts]
+
+
+def count_keywords(texts: Iterable[tuple[str, int]], workers: int = WORKERS) -> Counter[str]:
     """Number of opinions using each content word; each (text, copies) pair counts
-    ``copies`` times, and equal texts are tokenised once."""
+    ``copies`` times, and equal texts are tokenised once (spread over ``workers``
+    threads when there are enough of them)."""
     copies: Counter[str] = Counter()
     for text, count in texts:
         copies[text] += count
+    distinct = list(copies)
+    if workers > 1 and len(distinct) >= MIN_TEXTS_PER_WORKER * workers:
+        with ThreadPoolExecutor(workers) as pool:
+            word_sets = [words for part in pool.map(_words_of, _split(distinct, workers)) for words in part]
+    else:
+        word_sets = _words_of(distinct)
     counts: Counter[str] = Counter()
-    for text, count in copies.items():
-        for word in content_words(text):
+    for text, words in zip(distinct, word_sets, strict=True):
+        count = copies[text]
+        for word in words:
             counts[word] += count
     return counts
+
+
+def _split(texts: list[str], parts: int) -> list[list[str]]:
+    """Contiguous, nearly equal parts, so the results concatenate back in input order."""
+    size = -(-len(texts) // parts)
+    return [texts[start : start + size] for start in range(0, len(texts), size)]
 
 
 def count_keywords_by_key(texts_by_key: Mapping[Key, list[tuple[str, int]]]) -> dict[Key, Counter[str]]:

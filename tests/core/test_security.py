@@ -1,0 +1,76 @@
+from tests.conftest import csrf_token
+
+
+def test_every_response_carries_the_security_headers(client):
+    for path in ("/", "/plans", "/login", "/does-not-exist"):
+        response = client.get(path)
+        csp = response.headers["Content-Security-Policy"]
+        assert "object-src 'none'" in csp and "base-uri 'none'" in csp and "frame-ancestors 'none'" in csp
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"]
+        assert "Strict-Transport-Security" not in response.headers
+
+
+def test_hsts_only_over_https(client):
+    response = client.get("/", base_url="https://localhost")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_session_cookie_is_httponly_and_lax(client):
+    client.get("/login")
+    response = client.post("/language", data={"lang": "en", "next": "/", "csrf_token": csrf_token(client, "/")})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_production_config_sets_secure_cookies():
+    from config import Config
+
+    assert Config.SESSION_COOKIE_SECURE and Config.REMEMBER_COOKIE_SECURE
+    assert Config.REMEMBER_COOKIE_DURATION.days <= 30
+
+
+def test_production_refuses_to_start_without_a_secret():
+    import pytest
+
+    from config import Config
+
+    with pytest.raises(RuntimeError):
+        Config.check({"ENV_NAME": "production", "SECRET_KEY": None})
+    with pytest.raises(RuntimeError):
+        Config.check({"ENV_NAME": "production", "SECRET_KEY": "development-only-not-secret"})
+    Config.check({"ENV_NAME": "production", "SECRET_KEY": "a-real-secret"})
+
+
+def test_post_without_csrf_token_is_refused_and_keeps_the_text(client):
+    long_text = "下関市の市民活動について、午後いっぱいかけて書いた意見です。<script>alert(1)</script>"
+    response = client.post("/login", data={"email": "a@example.jp", "password": "x", "note": long_text})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "もう一度送信してください" in html
+    # The text is still there, escaped, ready to send again with a fresh token.
+    assert "午後いっぱいかけて書いた意見です。&lt;script&gt;" in html
+    assert 'name="csrf_token"' in html
+    assert "<script>alert(1)</script>" not in html
+
+
+def test_language_switch_changes_html_lang_and_text(client):
+    assert '<html lang="ja">' in client.get("/").get_data(as_text=True)
+    client.post("/language", data={"lang": "en", "next": "/plans", "csrf_token": csrf_token(client, "/")})
+    html = client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in html and "Skip to main content" in html
+
+
+def test_language_switch_never_redirects_off_site(client):
+    token = csrf_token(client, "/")
+    for target in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
+        response = client.post("/language", data={"lang": "en", "next": target, "csrf_token": token})
+        assert response.status_code == 303
+        assert response.headers["Location"] == "/"
+
+
+def test_unknown_page_is_a_translated_404(client):
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "ページが見つかりません" in response.get_data(as_text=True)
