@@ -44,7 +44,7 @@ def _dispatch_after_request(response):
 def init_app(app: Flask) -> None:
     from app.core import errors, formatting, security
     from app.core import jobs as _jobs  # noqa: F401  (register tables and session hooks)
-    from app.core import models as _models
+    from app.core import models as _models  # noqa: F401
     from app.core.nav import nav_items
     from app.core.views import bp
 
