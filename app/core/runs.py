@@ -1,0 +1,72 @@
+"""Visible background work: a ``JobRun`` row per digest, import or export, with progress.
+
+The view calls ``start_run`` inside its transaction (the row and its outbox job commit together);
+the job reports with ``progress`` and ends with ``finish`` or ``fail``. Staff pages poll the row.
+"""
+
+from typing import Any
+
+from sqlalchemy import select
+
+from app.core.jobs import request_job
+from app.core.models import JobRun
+from app.core.timeutil import utcnow
+from app.extensions import db
+
+ACTIVE = ("queued", "running")
+
+
+def active_run(kind: str, subject_type: str, subject_id: int | None) -> JobRun | None:
+    return db.session.scalar(
+        select(JobRun).where(JobRun.kind == kind, JobRun.subject_type == subject_type,
+                             JobRun.subject_id == subject_id, JobRun.state.in_(ACTIVE))
+        .order_by(JobRun.id.desc()).limit(1)
+    )
+
+
+def start_run(kind: str, func: str, *, subject_type: str = "", subject_id: int | None = None,
+              params: dict[str, Any] | None = None, actor=None, queue: str = "low") -> JobRun:
+    """Create the run and ask for ``func(run_id)``. Asking again while one is active returns that one."""
+    existing = active_run(kind, subject_type, subject_id)
+    if existing is not None:
+        return existing
+    run = JobRun(kind=kind, subject_type=subject_type, subject_id=subject_id, params=params or {},
+                 created_by_id=getattr(actor, "id", None))
+    db.session.add(run)
+    db.session.flush()
+    request_job(func, run.id, queue=queue)
+    return run
+
+
+def begin(run_id: int) -> JobRun | None:
+    """Mark the run as running and commit, so the progress bar moves. None if it is gone."""
+    run = db.session.get(JobRun, run_id)
+    if run is None:
+        return None
+    run.state = "running"
+    run.started_at = run.started_at or utcnow()
+    run.progress = 0
+    run.error = ""
+    db.session.commit()
+    return run
+
+
+def progress(run: JobRun, percent: int, step: str = "") -> None:
+    run.progress = max(0, min(100, int(percent)))
+    run.step = step[:200]
+    db.session.commit()
+
+
+def finish(run: JobRun, result: dict[str, Any] | None = None) -> None:
+    run.state = "done"
+    run.progress = 100
+    run.result = result or {}
+    run.finished_at = utcnow()
+    db.session.commit()
+
+
+def fail(run: JobRun, error: str) -> None:
+    run.state = "failed"
+    run.error = error[:4000]
+    run.finished_at = utcnow()
+    db.session.commit()

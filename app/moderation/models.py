@@ -1,0 +1,97 @@
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.timeutil import utcnow
+from app.core.types import UTCDateTime
+from app.extensions import db
+from app.periods.models import Section
+from app.submissions.models import Submission, SubmissionEntry
+
+WITHHOLD_REASONS = ("third_party", "defamation", "advertising", "unrelated", "duplicate", "other")
+
+opinion_tags = Table(
+    "opinion_tags",
+    db.metadata,
+    Column("opinion_id", ForeignKey("opinions.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Tag(db.Model):
+    __tablename__ = "tags"
+    __table_args__ = (UniqueConstraint("period_id", "name", name="uq_tags_period_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("comment_periods.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(50))
+
+
+class OpinionGroup(db.Model):
+    """Opinions that say the same thing; one response answers them all (同様の意見 N件)."""
+
+    __tablename__ = "opinion_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("comment_periods.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    opinions: Mapped[list["Opinion"]] = relationship(back_populates="group", order_by="Opinion.id")
+
+
+class Opinion(db.Model):
+    """One point of a submission (意見), cut out and summarised by a moderator.
+
+    ``state``: pending (not yet decided), accepted (to be answered and published) or withheld
+    (kept and counted, never published, with a reason code).
+    """
+
+    __tablename__ = "opinions"
+    __table_args__ = (Index("ix_opinions_period_state", "period_id", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("comment_periods.id"), index=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("submission_entries.id"))
+    position: Mapped[int] = mapped_column(default=0)
+    excerpt: Mapped[str] = mapped_column(Text)  # the words it came from, verbatim
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id"), index=True)
+    summary: Mapped[str] = mapped_column(Text, default="")  # 意見の概要, what is published
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    withhold_reason: Mapped[str] = mapped_column(String(32), default="")
+    withhold_note: Mapped[str] = mapped_column(Text, default="")
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("opinion_groups.id"), index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    submission: Mapped[Submission] = relationship()
+    entry: Mapped[SubmissionEntry | None] = relationship()
+    section: Mapped[Section | None] = relationship()
+    group: Mapped[OpinionGroup | None] = relationship(back_populates="opinions")
+    tags: Mapped[list[Tag]] = relationship(secondary=opinion_tags, order_by="Tag.name")
+    redactions: Mapped[list["Redaction"]] = relationship(
+        back_populates="opinion", order_by="Redaction.start", cascade="all, delete-orphan"
+    )
+
+
+class Redaction(db.Model):
+    """A span of an opinion's public text hidden from the public (a private person's name, a phone
+    number). The original stays for staff; who hid it and why is recorded."""
+
+    __tablename__ = "redactions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opinion_id: Mapped[int] = mapped_column(ForeignKey("opinions.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(16), default="summary")  # summary or excerpt
+    start: Mapped[int] = mapped_column()
+    end: Mapped[int] = mapped_column()
+    reason: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    opinion: Mapped[Opinion] = relationship(back_populates="redactions")

@@ -1,0 +1,7 @@
+"""Responses: see DESIGN.md. Only the models exist so far; the feature's views arrive with its issue."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from app.responses import models  # noqa: F401  (register the tables)

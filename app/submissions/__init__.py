@@ -1,0 +1,7 @@
+"""Submissions: see DESIGN.md. Only the models exist so far; the feature's views arrive with its issue."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from app.submissions import models  # noqa: F401  (register the tables)
