@@ -106,7 +106,10 @@ class TestConfig(Config):
     REDIS_URL = env_str("TEST_REDIS_URL")
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
-    RATELIMIT_ENABLED = False
+    # The limiter runs (so its storage exists), but limits are high unless a test lowers them.
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    LOGIN_RATE_LIMIT = "100000 per minute"
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 0  # tests that send mail point this at their own SMTP server
     MAIL_SUPPRESS_SEND = False

@@ -28,6 +28,19 @@ class PlanForm(FlaskForm):
     )
     submit = SubmitField(_l("Save"))
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def validate_department(self, field):
+        """Staff tied to a department make plans for it; only admins file plans for others."""
+        department = (field.data or "").strip()
+        if self.user is None or self.user.has_role("admin") or not self.user.department:
+            return
+        if department != self.user.department:
+            raise ValidationError(_l("You can only manage plans of your own department (%(department)s).",
+                                     department=self.user.department))
+
     def validate_end_year(self, field):
         if field.data and not self.start_year.data:
             raise ValidationError(_l("Enter the first fiscal year too."))

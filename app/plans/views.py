@@ -44,7 +44,7 @@ def staff_index():
 @bp.route("/staff/plans/new", methods=["GET", "POST"])
 @roles_required("staff", "admin")
 def create():
-    form = PlanForm(department=current_user.department)
+    form = PlanForm(department=current_user.department, user=current_user)
     if form.validate_on_submit():
         plan = services.create_plan(form.plan_data(), actor=current_user)
         db.session.commit()
@@ -57,7 +57,7 @@ def create():
 @roles_required("staff", "admin")
 def edit(plan_id: int):
     plan = editable_plan(plan_id)
-    form = PlanForm(obj=plan)
+    form = PlanForm(obj=plan, user=current_user)
     if form.validate_on_submit():
         services.update_plan(plan, form.plan_data(), actor=current_user)
         db.session.commit()
