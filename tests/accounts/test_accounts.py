@@ -155,9 +155,8 @@ def test_unknown_role_is_refused_and_changes_nothing(app, login_as, make_user):
     assert "error-summary" in html
     with app.app_context():
         assert db.session.get(User, target).roles == {"staff"}
-    with pytest.raises(services.AccountError):
-        with app.app_context():
-            services.grant_role(db.session.get(User, target), "superuser", actor=None)
+    with pytest.raises(services.AccountError), app.app_context():
+        services.grant_role(db.session.get(User, target), "superuser", actor=None)
 
 
 def test_admin_cannot_remove_own_admin_role(app, login_as):
