@@ -10,6 +10,16 @@ from app.periods.models import Section
 from app.submissions.models import Submission, SubmissionEntry
 
 WITHHOLD_REASONS = ("third_party", "defamation", "advertising", "unrelated", "duplicate", "other")
+REDACTION_REASONS = ("private_person", "contact", "other")
+OPINION_STATES = ("pending", "accepted", "withheld")
+SUBMISSION_STATES = ("new", "in_progress", "done")
+
+
+def can_moderate(user) -> bool:
+    """Moderators work the queue; administrators may step in."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return user.has_role("moderator") or user.has_role("admin")
 
 opinion_tags = Table(
     "opinion_tags",
@@ -90,8 +100,50 @@ class Redaction(db.Model):
     field: Mapped[str] = mapped_column(String(16), default="summary")  # summary or excerpt
     start: Mapped[int] = mapped_column()
     end: Mapped[int] = mapped_column()
-    reason: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)  # a code from REDACTION_REASONS
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")  # required for "other"
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     opinion: Mapped[Opinion] = relationship(back_populates="redactions")
+
+
+class SearchDocument(db.Model):
+    """A submission's text as search sees it: each entry through ``normalize_for_match``, one per line.
+
+    PostgreSQL's full-text search does not split Japanese into words, so search works on character
+    bigrams (``SearchGram``) to narrow the candidates through an index, then confirms the phrase
+    with a substring match on this text. Both steps behave the same on SQLite and PostgreSQL.
+    """
+
+    __tablename__ = "submission_search_docs"
+
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    indexed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SearchGram(db.Model):
+    """One distinct character bigram of a submission's search text."""
+
+    __tablename__ = "submission_search_grams"
+
+    gram: Mapped[str] = mapped_column(String(4), primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class ModerationNotice(db.Model):
+    """A message that must go out at most once: the daily digest per moderator and day, the outcome
+    notice per submission. The row is written before the email is queued; a rerun finds it."""
+
+    __tablename__ = "moderation_notices"
+    __table_args__ = (UniqueConstraint("kind", "key", name="uq_moderation_notices_kind_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -20,3 +20,20 @@ def test_japanese_catalogues_really_are_japanese():
         english = [m.id for m in catalog if m.id and isinstance(m.string, str) and m.string == m.id
                    and any(c.isalpha() and c.isascii() for c in m.id) and len(m.id) > 12]
         assert english == [], f"{feature}: untranslated-looking entries {english[:5]}"
+
+
+@pytest.mark.parametrize("locale", i18n.LOCALES)
+def test_a_message_means_the_same_in_every_feature(locale):
+    # Flask-Babel merges the feature catalogues: one id with two translations would let one feature's
+    # wording silently replace another's.
+    seen: dict[str, tuple[str, object]] = {}
+    clashes = []
+    for feature in i18n.features():
+        for message in i18n.load(feature, locale):
+            if not message.id or not message.string:
+                continue
+            key = message.id if isinstance(message.id, str) else message.id[0]
+            if key in seen and seen[key][1] != message.string:
+                clashes.append((key, seen[key][0], feature))
+            seen.setdefault(key, (feature, message.string))
+    assert clashes == [], clashes[:10]

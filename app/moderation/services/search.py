@@ -1,0 +1,97 @@
+"""Search in submission texts, for Japanese as well as for English.
+
+PostgreSQL's full-text search does not split Japanese into words, and SQLite has none, so each
+submission's text is indexed as its distinct character bigrams. A query is normalised the same way;
+the candidates are the submissions holding every bigram of the query (an index lookup per bigram),
+and a substring match on the stored normalised text then confirms that the bigrams stand together.
+The same SQL runs on both engines.
+"""
+
+from sqlalchemy import Select, delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from app.core.text import char_ngrams, normalize_for_match
+from app.core.timeutil import utcnow
+from app.extensions import db
+from app.moderation.models import SearchDocument, SearchGram
+from app.submissions.models import Submission
+
+GRAM = 2
+
+
+def search_text(submission: Submission) -> str:
+    """Each entry normalised (NFKC, lower case, no spaces or punctuation), one per line, so that a
+    phrase is never found across two entries."""
+    return "\n".join(normalize_for_match(entry.body) for entry in submission.entries)
+
+
+def index_submission(submission: Submission) -> None:
+    """(Re)build the search index of one submission. Call it after creating or correcting one."""
+    text = search_text(submission)
+    grams = {gram for line in text.split("\n") for gram in char_ngrams(line, GRAM)}
+    db.session.execute(delete(SearchGram).where(SearchGram.submission_id == submission.id))
+    document = db.session.get(SearchDocument, submission.id)
+    if document is None:
+        db.session.add(SearchDocument(submission_id=submission.id, text=text))
+    else:
+        document.text = text
+        document.indexed_at = utcnow()
+    db.session.add_all(SearchGram(gram=gram, submission_id=submission.id) for gram in grams)
+    db.session.flush()
+
+
+def unindexed_query() -> Select:
+    indexed = select(SearchDocument.submission_id)
+    return select(Submission).where(Submission.id.not_in(indexed))
+
+
+def ensure_indexed(limit: int = 2000) -> int:
+    """Index submissions that were created without it. Returns how many were indexed.
+
+    Two searches at once may both try; the loser's savepoint is rolled back and the winner's rows stand.
+    """
+    rows = db.session.scalars(
+        unindexed_query().options(selectinload(Submission.entries)).order_by(Submission.id).limit(limit)
+    ).all()
+    done = 0
+    for submission in rows:
+        try:
+            with db.session.begin_nested():
+                index_submission(submission)
+            done += 1
+        except IntegrityError:
+            continue
+    return done
+
+
+def reindex_all() -> int:
+    count = 0
+    last_id = 0
+    while True:
+        batch = db.session.scalars(
+            select(Submission).where(Submission.id > last_id).options(selectinload(Submission.entries))
+            .order_by(Submission.id).limit(500)
+        ).all()
+        if not batch:
+            return count
+        for submission in batch:
+            index_submission(submission)
+        count += len(batch)
+        last_id = batch[-1].id
+
+
+def matching_submissions(query: str) -> Select | None:
+    """A select of the ids of submissions whose text contains ``query``; None for an empty query."""
+    needle = normalize_for_match(query)
+    if not needle:
+        return None
+    confirmed = select(SearchDocument.submission_id).where(SearchDocument.text.contains(needle, autoescape=True))
+    grams = set(char_ngrams(needle, GRAM))
+    if len(needle) < GRAM:
+        return confirmed
+    candidates = (
+        select(SearchGram.submission_id).where(SearchGram.gram.in_(grams))
+        .group_by(SearchGram.submission_id).having(func.count() == len(grams))
+    )
+    return confirmed.where(SearchDocument.submission_id.in_(candidates))

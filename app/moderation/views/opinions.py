@@ -1,0 +1,161 @@
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.core.models import AuditEntry
+from app.extensions import db
+from app.moderation import services
+from app.moderation.forms import DecisionForm, GroupChoiceForm, OpinionForm, ReasonForm, RedactionForm
+from app.moderation.labels import attach_error
+from app.moderation.models import Redaction
+from app.moderation.services.stats import group_sizes, period_groups
+from app.moderation.views import bp, load_group, load_opinion, moderator_required, refuse, user_labels
+from app.moderation.views.submissions import period_tags
+
+
+def _forms(opinion, **given):
+    submission = opinion.submission
+    forms = {
+        "edit_form": OpinionForm(submission=submission, period=submission.period, tags=period_tags(opinion.period_id),
+                                 data={"entry": str(opinion.entry_id or ""), "excerpt": opinion.excerpt,
+                                       "summary": opinion.summary,
+                                       "section": str(opinion.section_id or ""),
+                                       "tags": [str(t.id) for t in opinion.tags]}, prefix="edit"),
+        "decision_form": DecisionForm(prefix="decide", data={
+            "decision": opinion.state if opinion.state != "pending" else "accepted",
+            "withhold_reason": opinion.withhold_reason, "note": opinion.withhold_note}),
+        "redaction_form": RedactionForm(prefix="redact"),
+        "group_form": GroupChoiceForm(prefix="group", groups=[
+            g for g in period_groups(opinion.period_id) if g.id != opinion.group_id]),
+        "ungroup_form": ReasonForm(prefix="ungroup"),
+        "delete_form": ReasonForm(prefix="delete"),
+        "unredact_form": ReasonForm(prefix="unredact"),
+    }
+    forms.update(given)
+    return forms
+
+
+def render_opinion(opinion, status=200, **given):
+    history = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.object_type == "Opinion", AuditEntry.object_id == str(opinion.id))
+        .order_by(AuditEntry.id)
+    ).all()
+    names = user_labels([e.actor_id for e in history] + [opinion.decided_by_id, opinion.submission.claimed_by_id])
+    size = group_sizes([opinion.group_id]).get(opinion.group_id, 0) if opinion.group_id else 0
+    return render_template(
+        "moderation/opinion.html", opinion=opinion, submission=opinion.submission, history=history, names=names,
+        group_size=size, title=_("Opinion %(n)d of submission %(no)s", n=opinion.position,
+                                 no=opinion.submission.receipt_no),
+        **_forms(opinion, **given),
+    ), status
+
+
+@bp.get("/moderation/opinions/<int:opinion_id>")
+@moderator_required
+def opinion(opinion_id: int):
+    return render_opinion(load_opinion(opinion_id))
+
+
+def _form_page(opinion_id: int, form_name: str, form_factory, action, success: str):
+    """Validate one of the page's forms and run its service; on refusal show the page with the error."""
+    opinion = load_opinion(opinion_id)
+    form = form_factory(opinion)
+    if not form.validate_on_submit():
+        return render_opinion(opinion, 400, **{form_name: form})
+    try:
+        result = action(opinion, form)
+    except services.ModerationError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return render_opinion(load_opinion(opinion_id), 400, **{form_name: form})
+    db.session.commit()
+    flash(success(result) if callable(success) else success, "success")
+    return redirect(url_for("moderation.opinion", opinion_id=opinion_id), code=303)
+
+
+@bp.post("/moderation/opinions/<int:opinion_id>")
+@moderator_required
+def update_opinion(opinion_id: int):
+    def action(opinion, form):
+        return services.update_opinion(opinion, current_user, **form.values())
+
+    def success(counts):
+        if counts["dropped"] or counts["added"]:
+            return _("The opinion has been saved. Redactions were adjusted to the new text: %(added)d added, "
+                     "%(dropped)d removed because their words are gone. Check the public text.", **counts)
+        return _("The opinion has been saved.")
+
+    return _form_page(opinion_id, "edit_form", lambda o: OpinionForm(
+        submission=o.submission, period=o.submission.period, tags=period_tags(o.period_id), prefix="edit"),
+        action, success)
+
+
+@bp.post("/moderation/opinions/<int:opinion_id>/decide")
+@moderator_required
+def decide(opinion_id: int):
+    def action(opinion, form):
+        return services.decide_opinion(opinion, current_user, decision=form.decision.data,
+                                       withhold_reason=form.withhold_reason.data or "", note=form.note.data or "",
+                                       reason=form.reason.data or "")
+
+    return _form_page(opinion_id, "decision_form", lambda o: DecisionForm(prefix="decide"), action,
+                      _("The decision has been recorded."))
+
+
+@bp.post("/moderation/opinions/<int:opinion_id>/redactions")
+@moderator_required
+def redact(opinion_id: int):
+    def action(opinion, form):
+        if form.phrase.data:
+            return services.redact_phrase(opinion, current_user, phrase=form.phrase.data, reason=form.reason.data,
+                                          note=form.note.data or "")
+        return [services.add_redaction(opinion, current_user, start=form.start.data, end=form.end.data,
+                                       reason=form.reason.data, note=form.note.data or "")]
+
+    return _form_page(opinion_id, "redaction_form", lambda o: RedactionForm(prefix="redact"), action,
+                      lambda added: _("%(n)d span(s) hidden from the public text.", n=len(added)))
+
+
+@bp.post("/moderation/redactions/<int:redaction_id>/remove")
+@moderator_required
+def unredact(redaction_id: int):
+    redaction = db.session.get(Redaction, redaction_id) or abort(404)
+    return _form_page(redaction.opinion_id, "unredact_form", lambda o: ReasonForm(prefix="unredact"),
+                      lambda o, form: services.remove_redaction(redaction, current_user, form.reason.data),
+                      _("The redaction has been removed."))
+
+
+@bp.post("/moderation/opinions/<int:opinion_id>/group")
+@moderator_required
+def add_to_group(opinion_id: int):
+    def action(opinion, form):
+        return services.group_opinions([opinion], current_user, group=load_group(int(form.group.data)))
+
+    return _form_page(opinion_id, "group_form", lambda o: GroupChoiceForm(prefix="group", groups=[
+        g for g in period_groups(o.period_id) if g.id != o.group_id]), action, _("The opinion has been added to the group."))
+
+
+@bp.post("/moderation/opinions/<int:opinion_id>/ungroup")
+@moderator_required
+def ungroup(opinion_id: int):
+    return _form_page(opinion_id, "ungroup_form", lambda o: ReasonForm(prefix="ungroup"),
+                      lambda o, form: services.remove_from_group(o, current_user, form.reason.data),
+                      _("The opinion has been removed from its group."))
+
+
+@bp.post("/moderation/opinions/<int:opinion_id>/delete")
+@moderator_required
+def delete(opinion_id: int):
+    opinion = load_opinion(opinion_id)
+    submission_id = opinion.submission_id
+    form = ReasonForm(prefix="delete")
+    if not form.validate_on_submit():
+        return render_opinion(opinion, 400, delete_form=form)
+    try:
+        services.delete_opinion(opinion, current_user, form.reason.data)
+    except services.ModerationError as error:
+        return refuse(error, "moderation.opinion", opinion_id=opinion_id)
+    db.session.commit()
+    flash(_("The opinion has been deleted."), "success")
+    return redirect(url_for("moderation.submission", submission_id=submission_id), code=303)

@@ -1,0 +1,126 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.core.pagination import paginate
+from app.extensions import db
+from app.moderation import services
+from app.moderation.forms import BulkForm, GroupTitleForm, ReasonForm
+from app.moderation.labels import attach_error
+from app.moderation.models import OPINION_STATES, Opinion, opinion_tags
+from app.moderation.services.stats import group_sizes, period_counts, period_groups
+from app.moderation.views import bp, load_group, moderator_required, refuse
+from app.moderation.views.submissions import period_tags
+from app.periods.models import CommentPeriod
+
+
+def _list_filters() -> dict:
+    state = request.args.get("state", "")
+    section = request.args.get("section", "")
+    tag = request.args.get("tag", "")
+    return {"state": state if state in OPINION_STATES else "",
+            "section": int(section) if section.isdigit() else None,
+            "tag": int(tag) if tag.isdigit() else None,
+            "grouped": request.args.get("grouped", "") if request.args.get("grouped") in ("yes", "no") else ""}
+
+
+def render_opinions(period, bulk_form=None, status=200):
+    filters = _list_filters()
+    query = select(Opinion).where(Opinion.period_id == period.id)
+    if filters["state"]:
+        query = query.where(Opinion.state == filters["state"])
+    if filters["section"]:
+        query = query.where(Opinion.section_id == filters["section"])
+    if filters["tag"]:
+        query = query.where(Opinion.id.in_(select(opinion_tags.c.opinion_id).where(
+            opinion_tags.c.tag_id == filters["tag"])))
+    if filters["grouped"] == "yes":
+        query = query.where(Opinion.group_id.is_not(None))
+    elif filters["grouped"] == "no":
+        query = query.where(Opinion.group_id.is_(None))
+    query = query.order_by(Opinion.section_id, Opinion.submission_id, Opinion.position).options(
+        selectinload(Opinion.tags), selectinload(Opinion.section), selectinload(Opinion.submission),
+        selectinload(Opinion.redactions), selectinload(Opinion.group))
+    page = paginate(query, request.args.get("page", 1, type=int), per_page=100)
+    tags = period_tags(period.id)
+    groups = period_groups(period.id)
+    return render_template(
+        "moderation/opinions.html", period=period, page=page, filters=filters, tags=tags, groups=groups,
+        sizes=group_sizes([g.id for g in groups]), counts=period_counts([period.id]).get(period.id),
+        bulk_form=bulk_form or BulkForm(tags=tags),
+        args={k: v for k, v in request.args.items() if k != "page"},
+        title=_("Opinions: %(period)s", period=period.title),
+    ), status
+
+
+@bp.get("/moderation/periods/<int:period_id>/opinions")
+@moderator_required
+def opinions(period_id: int):
+    return render_opinions(db.session.get(CommentPeriod, period_id) or abort(404))
+
+
+@bp.post("/moderation/periods/<int:period_id>/opinions")
+@moderator_required
+def bulk(period_id: int):
+    period = db.session.get(CommentPeriod, period_id) or abort(404)
+    form = BulkForm(tags=period_tags(period.id))
+    if not form.validate_on_submit():
+        return render_opinions(period, form, 400)
+    try:
+        changed = services.bulk_apply(
+            period, form.opinion_ids.data, form.action.data, current_user,
+            tag_id=int(form.tag.data) if form.tag.data else None, withhold_reason=form.withhold_reason.data or "",
+            note=form.note.data or "", reason=form.reason.data or "", title=form.title.data or "")
+    except services.ModerationError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return render_opinions(period, form, 400)
+    db.session.commit()
+    flash(_("%(n)d opinion(s) changed.", n=changed), "success")
+    return redirect(url_for("moderation.opinions", period_id=period.id, **request.args), code=303)
+
+
+@bp.get("/moderation/groups/<int:group_id>")
+@moderator_required
+def group(group_id: int, title_form=None, status=200):
+    group = load_group(group_id)
+    return render_template("moderation/group.html", group=group, period=db.session.get(CommentPeriod, group.period_id),
+                           title_form=title_form or GroupTitleForm(data={"title": group.title}),
+                           dissolve_form=ReasonForm(prefix="dissolve"),
+                           title=_("Group: %(title)s", title=group.title)), status
+
+
+@bp.post("/moderation/groups/<int:group_id>")
+@moderator_required
+def rename_group(group_id: int):
+    group_row = load_group(group_id)
+    form = GroupTitleForm()
+    if not form.validate_on_submit():
+        return group(group_id, form, 400)
+    try:
+        services.rename_group(group_row, current_user, form.title.data)
+    except services.ModerationError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return group(group_id, form, 400)
+    db.session.commit()
+    flash(_("The group has been renamed."), "success")
+    return redirect(url_for("moderation.group", group_id=group_id), code=303)
+
+
+@bp.post("/moderation/groups/<int:group_id>/dissolve")
+@moderator_required
+def dissolve(group_id: int):
+    group_row = load_group(group_id)
+    form = ReasonForm(prefix="dissolve")
+    if not form.validate_on_submit():
+        return group(group_id, status=400)
+    try:
+        services.dissolve_group(group_row, current_user, form.reason.data)
+    except services.ModerationError as error:
+        return refuse(error, "moderation.group", group_id=group_id)
+    db.session.commit()
+    flash(_("The group has been dissolved; its opinions are answered one by one again."), "success")
+    return redirect(url_for("moderation.opinions", period_id=group_row.period_id), code=303)

@@ -1,0 +1,64 @@
+from flask import render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from app.core.pagination import paginate
+from app.extensions import db
+from app.moderation import services
+from app.moderation.forms import QueueFilterForm
+from app.moderation.models import Opinion, Tag
+from app.moderation.services.stats import moderated_periods, period_counts
+from app.moderation.views import bp, moderator_required, user_labels
+from app.periods.models import CommentPeriod
+from app.submissions.models import Submission
+
+
+@bp.get("/moderation")
+@moderator_required
+def dashboard():
+    periods = moderated_periods()
+    counts = period_counts([p.id for p in periods])
+    mine = db.session.scalars(
+        select(Submission).where(Submission.claimed_by_id == current_user.id).order_by(Submission.received_at)
+    ).all()
+    return render_template("moderation/dashboard.html", periods=periods, counts=counts, mine=mine,
+                           title=_("Moderation"))
+
+
+def _filters(form: QueueFilterForm) -> services.QueueFilters:
+    def as_int(value):
+        return int(value) if value and value.isdigit() else None
+
+    return services.QueueFilters(
+        period_id=as_int(form.period.data), channel=form.channel.data or "", state=form.state.data or "",
+        section_id=as_int(form.section.data), tag_id=as_int(form.tag.data),
+        received_from=form.received_from.data, received_to=form.received_to.data,
+        q=(form.q.data or "").strip(), claim=form.claim.data or "",
+    )
+
+
+@bp.get("/moderation/queue")
+@moderator_required
+def queue():
+    periods = moderated_periods()
+    period_id = request.args.get("period", "")
+    period = db.session.get(CommentPeriod, int(period_id)) if period_id.isdigit() else None
+    tags = db.session.scalars(select(Tag).where(Tag.period_id == period.id).order_by(Tag.name)).all() if period else []
+    form = QueueFilterForm(request.args, periods=periods, period=period, tags=tags)
+    valid = form.validate()
+    filters = _filters(form) if valid else services.QueueFilters()
+    if filters.q and services.ensure_indexed():
+        db.session.commit()
+    page = paginate(services.queue_query(filters, current_user), request.args.get("page", 1, type=int), per_page=50)
+    opinion_counts = dict(db.session.execute(
+        select(Opinion.submission_id, func.count()).where(Opinion.submission_id.in_([s.id for s in page.items]))
+        .group_by(Opinion.submission_id)
+    ).all()) if page.items else {}
+    period_titles = {p.id: p.title for p in periods}
+    args = {key: value for key, value in request.args.items() if key != "page"}
+    return render_template(
+        "moderation/queue.html", form=form, page=page, counts=services.state_counts(filters, current_user),
+        claimants=user_labels(s.claimed_by_id for s in page.items), opinion_counts=opinion_counts,
+        period_titles=period_titles, args=args, filters=filters, title=_("Moderation queue"),
+    )

@@ -1,0 +1,113 @@
+"""The queue: Japanese search, filters, counts per state, oldest first, and claims that do not collide."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.accounts.models import User
+from app.core.timeutil import jst_today
+from app.extensions import db
+from app.moderation import services
+from app.moderation.models import SearchDocument
+from app.moderation.services import ModerationError, QueueFilters
+from app.submissions.models import Submission
+from tests.moderation.conftest import get, user
+
+
+def found(filters, actor):
+    return [s.id for s in db.session.scalars(services.queue_query(filters, actor))]
+
+
+def test_search_finds_japanese_words_inside_sentences(ctx, make_period, make_submission, moderator):
+    period_id = make_period()
+    center = make_submission(period_id, "市民活動センターの開館時間を延ばしてほしいです。")
+    parking = make_submission(period_id, "駐車場が少ないので、センターに車で行きにくい。")
+    english = make_submission(period_id, "Please add English pages to the NPO guide.")
+    mod = user(moderator())
+    services.ensure_indexed()
+    assert found(QueueFilters(q="開館時間"), mod) == [center]
+    assert set(found(QueueFilters(q="センター"), mod)) == {center, parking}
+    assert found(QueueFilters(q="ｾﾝﾀｰ"), mod) == found(QueueFilters(q="センター"), mod)  # half-width kana
+    assert found(QueueFilters(q="ＮＰＯ"), mod) == [english]
+    assert found(QueueFilters(q="npo guide"), mod) == [english]
+    assert found(QueueFilters(q="車"), mod) == [parking]  # one character: substring only
+    trip = make_submission(period_id, "東京から京都へ行く")
+    services.ensure_indexed()
+    # Both bigrams of 東京都 occur in that text, but not together: the substring check rules it out.
+    assert found(QueueFilters(q="東京都"), mod) == []
+    assert found(QueueFilters(q="京都"), mod) == [trip]
+
+
+def test_search_indexes_unindexed_submissions_lazily_and_never_across_entries(ctx, make_period, make_submission,
+                                                                             moderator):
+    period_id = make_period()
+    sub_id = make_submission(period_id, "公民館の予約", "方法を改善してほしい。")
+    assert db.session.scalar(select(func.count()).select_from(SearchDocument)) == 0
+    assert services.ensure_indexed() == 1
+    assert services.ensure_indexed() == 0
+    mod = user(moderator())
+    assert found(QueueFilters(q="予約方法"), mod) == []
+    assert found(QueueFilters(q="予約"), mod) == [sub_id]
+    submission = get(Submission, sub_id)
+    submission.entries[1].body = "手続きを改善してほしい。"
+    services.index_submission(submission)
+    assert found(QueueFilters(q="手続き"), mod) == [sub_id]
+    assert found(QueueFilters(q="方法"), mod) == []
+
+
+def test_queue_filters_counts_and_oldest_first(ctx, make_period, make_submission, make_tag, moderator):
+    period_id, other_id = make_period(), make_period("別の意見募集")
+    old = make_submission(period_id, "古い提出", received_days_ago=10, channel="fax")
+    new = make_submission(period_id, "新しい提出", received_days_ago=1, section_index=2)
+    elsewhere = make_submission(other_id, "他の期間の提出", received_days_ago=5)
+    mod, other = user(moderator()), user(moderator())
+    assert found(QueueFilters(), mod) == [old, elsewhere, new]
+    assert found(QueueFilters(period_id=period_id), mod) == [old, new]
+    assert found(QueueFilters(channel="fax"), mod) == [old]
+    section_id = get(Submission, new).entries[0].section_id
+    assert found(QueueFilters(section_id=section_id), mod) == [new]
+    today = jst_today()
+    assert found(QueueFilters(received_from=today - timedelta(days=6), received_to=today), mod) == [elsewhere, new]
+    services.claim_submission(get(Submission, old), other)
+    assert found(QueueFilters(claim="others"), mod) == [old]
+    assert found(QueueFilters(claim="mine"), other) == [old]
+    assert found(QueueFilters(claim="unclaimed"), mod) == [elsewhere, new]
+    opinion = services.create_opinion(get(Submission, old), other, excerpt="古い提出",
+                                      tag_ids=[make_tag(period_id, "交通")])
+    assert found(QueueFilters(tag_id=opinion.tags[0].id), mod) == [old]
+    assert services.state_counts(QueueFilters(period_id=period_id, state="new"), mod) == {
+        "new": 1, "in_progress": 1, "done": 0}
+    assert found(QueueFilters(period_id=period_id, state="in_progress"), mod) == [old]
+
+
+@pytest.mark.services
+def test_two_moderators_claiming_at_once_get_one_claim(app, committing_db, make_period, make_submission, make_user):
+    period_id = make_period()
+    sub_id = make_submission(period_id)
+    ids = [make_user("moderator"), make_user("moderator")]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def claim(user_id):
+        with app.app_context():
+            submission = db.session.get(Submission, sub_id)
+            actor = db.session.get(User, user_id)
+            barrier.wait()
+            try:
+                services.claim_submission(submission, actor)
+                db.session.commit()
+                outcomes.append("won")
+            except ModerationError as error:
+                db.session.rollback()
+                outcomes.append(error.code)
+
+    threads = [threading.Thread(target=claim, args=(user_id,)) for user_id in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["claimed_by_other", "won"]
+    with app.app_context():
+        assert db.session.get(Submission, sub_id).claimed_by_id in ids
