@@ -91,9 +91,9 @@ class CategoryRow(FlaskForm):
         csrf = False
 
     code = StringField(_l("Code"), validators=[Optional(), Length(max=8)])
-    label = StringField(_l("Label"), validators=[Optional(), Length(max=services.LABEL_MAX)])
+    title = StringField(_l("Label"), validators=[Optional(), Length(max=services.LABEL_MAX)])
 
-    def validate_label(self, field):
+    def validate_title(self, field):
         if (self.code.data or "").strip() and not (field.data or "").strip():
             raise ValidationError(_l("Enter a label for this code."))
 
@@ -101,7 +101,7 @@ class CategoryRow(FlaskForm):
         code = (field.data or "").strip().upper()
         if code and not services.CATEGORY_CODE.match(code):
             raise ValidationError(_l("Use up to 8 capital letters or digits."))
-        if not code and (self.label.data or "").strip():
+        if not code and (self.title.data or "").strip():
             raise ValidationError(_l("Enter a code for this label."))
 
 
@@ -110,5 +110,5 @@ class CategoriesForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
     def pairs(self) -> list[tuple[str, str]]:
-        return [((row.code.data or "").strip().upper(), (row.label.data or "").strip())
+        return [((row.code.data or "").strip().upper(), (row.title.data or "").strip())
                 for row in self.rows if (row.code.data or "").strip()]

@@ -267,7 +267,7 @@ def categories():
     if request.method == "POST":
         form = CategoriesForm()
     else:
-        form = CategoriesForm(data={"rows": [{"code": code, "label": label} for code, label in current]})
+        form = CategoriesForm(data={"rows": [{"code": code, "title": label} for code, label in current]})
         form.rows.append_entry()
     if form.validate_on_submit():
         try:
