@@ -91,7 +91,7 @@ def write_public(report: PublicResult, folder: Path) -> dict[str, str]:
         _sheet(workbook, _("Opinions and answers"), headers, rows, [6, 24, 50, 10, 60, 18], first=True)
         _sheet(workbook, _("Changes to the draft"), [_("No."), _("Part of the draft"), _("Before"), _("After")],
                [[c.number, c.section, c.before, c.after] for c in report.changes], [6, 24, 50, 50])
-        _sheet(workbook, _("Counts"), [_("Item"), _("Submitters"), _("Opinions")], _count_rows(report.counts),
+        _sheet(workbook, _("Counts"), [_("Item"), _("Submitters"), _("Opinions")], _count_rows(report),
                [30, 12, 12])
         workbook.save(folder / PUBLIC_FORMATS["xlsx"][0])
 
@@ -101,10 +101,11 @@ def write_public(report: PublicResult, folder: Path) -> dict[str, str]:
     return {fmt: name for fmt, (name, _type) in PUBLIC_FORMATS.items()}
 
 
-def _count_rows(counts: dict) -> list[list]:
+def _count_rows(report: PublicResult) -> list[list]:
+    counts = report.counts
     rows = [[_("Total"), counts["submitters"], counts["opinions"]]]
-    rows += [[channel_label(code), c["submitters"], c["opinions"]] for code, c in counts["by_channel"].items()]
-    rows += [[attribute_label(code), c["submitters"], c["opinions"]] for code, c in counts["by_attribute"].items()]
+    rows += [[channel_label(code), c["submitters"], c["opinions"]] for code, c in report.by_channel]
+    rows += [[attribute_label(code), c["submitters"], c["opinions"]] for code, c in report.by_attribute]
     rows += [[_("Withheld: %(reason)s", reason=withhold_label(code)), "", n]
              for code, n in counts["withheld_by_reason"].items()]
     return rows
@@ -155,7 +156,7 @@ def write_pdf(report: PublicResult, path: Path) -> None:
     if report.result and report.result.full_text_note:
         story.append(para(report.result.full_text_note))
     story += [Spacer(1, 4 * mm), para(_("Counts"), heading), table([[_("Item"), _("Submitters"), _("Opinions")],
-                                                                   *_count_rows(report.counts)], [80, 30, 30])]
+                                                                   *_count_rows(report)], [80, 30, 30])]
     story.append(para(_("Opinions and the city's view"), heading))
     if report.rows:
         story.append(table([_headers(), *_row_values(report)], [10, 25, 50, 14, 60, 21]))

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.sanitize import render_markdown
 from app.core.settings import get_setting
-from app.periods.models import CommentPeriod
+from app.periods.models import CHANNELS, CommentPeriod
 from app.responses.models import Erratum, Result
 from app.responses.results import compute_counts, result_for
 from app.responses.services import _public_text, category_labels, period_targets
@@ -81,8 +81,21 @@ class PublicResult:
         return [row for _, rows in self.sections for row in rows]
 
     @property
+    def by_channel(self) -> list[tuple[str, dict]]:
+        return _ordered(self.counts["by_channel"], list(CHANNELS))
+
+    @property
+    def by_attribute(self) -> list[tuple[str, dict]]:
+        return _ordered(self.counts["by_attribute"], [code for code, _ in get_setting("period.attributes")])
+
+    @property
     def title(self) -> str:
         return self.result.title if self.result and self.result.title else self.period.title
+
+
+def _ordered(counts: dict, order: list[str]) -> list[tuple[str, dict]]:
+    """Counts in the city's order (channels as listed, attributes as set), unknown and blank last."""
+    return sorted(counts.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
 
 
 def public_result(period: CommentPeriod) -> PublicResult:
