@@ -49,6 +49,7 @@ class Config:
     CITY_NAME = env_str("CITY_NAME", "下関市")
     SITE_URL = env_str("SITE_URL", "http://127.0.0.1:5000")
     UPLOAD_FOLDER = env_str("UPLOAD_FOLDER", str(BASE_DIR / "instance" / "uploads"))
+    EXPORT_FOLDER = env_str("EXPORT_FOLDER", str(BASE_DIR / "instance" / "exports"))
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 32 * 1024 * 1024)
 
     MAIL_SERVER = env_str("MAIL_SERVER", "localhost")

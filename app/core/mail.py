@@ -5,7 +5,7 @@ import smtplib
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
-from flask import current_app, render_template
+from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 
 from app.core.jobs import current_job_id, request_job
@@ -43,6 +43,12 @@ def send_email(to: str, template: str, locale: str, context: dict) -> None:
     delivery.state = "sent"
     delivery.sent_at = utcnow()
     db.session.commit()
+
+
+def external_url(endpoint: str, **values) -> str:
+    """A link for an email: built from SITE_URL, since a job has no request to take the host from."""
+    with current_app.test_request_context(base_url=current_app.config["SITE_URL"]):
+        return url_for(endpoint, _external=True, **values)
 
 
 def deliver(to: str, subject: str, text: str) -> None:

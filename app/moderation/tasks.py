@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User, UserRole
-from app.core.mail import queue_email
+from app.core.mail import external_url, queue_email
 from app.core.timeutil import to_jst, utcnow
 from app.extensions import db
 from app.moderation.labels import WITHHOLD_REASON_LABELS
@@ -56,7 +56,8 @@ def notify_submitter_outcome(submission_id: int) -> str:
     queue_email(submission.email, "moderation/email/outcome.txt", LOCALE, receipt_no=submission.receipt_no,
                 period_title=period.title, total=len(opinions),
                 answered=sum(1 for opinion in opinions if opinion.state == "accepted"),
-                withheld=reasons, site_url=current_app.config["SITE_URL"])
+                withheld=reasons, result_url=external_url("results.show", period_id=period.id),
+                department=period.contact_department or period.plan.department)
     return "queued"
 
 

@@ -1,0 +1,248 @@
+"""The published result of a comment period (結果公表): the check before it, the act, and errata.
+
+The model of Japan's Administrative Procedure Act (Arts. 39–45) asks for the title, the date the
+draft was published, the period, the opinions received (or that there were none) and how each was
+considered; a summary may stand in for the full text only if the full text can be read on request.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from app.core.audit import record_audit
+from app.core.jobs import request_job
+from app.core.runs import start_run
+from app.core.timeutil import to_jst, utcnow
+from app.extensions import db
+from app.moderation.models import Opinion
+from app.periods.models import CommentPeriod
+from app.responses.models import Erratum, Result
+from app.responses.services import ResponseError, period_targets
+from app.submissions.models import Submission
+
+TITLE_MAX = 200
+NOTE_MAX = 2000
+INTRO_MAX = 20000
+EXPORT_KIND = "result_export"
+STAFF_EXPORT_KIND = "result_staff_export"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing that stops publication; ``count`` says how many rows it concerns."""
+
+    code: str
+    count: int = 0
+
+
+class PublicationRefused(ResponseError):
+    def __init__(self, problems: list[Problem]):
+        super().__init__("not_ready")
+        self.problems = problems
+
+
+def result_for(period: CommentPeriod) -> Result | None:
+    return db.session.scalar(select(Result).where(Result.period_id == period.id))
+
+
+def get_or_create_result(period: CommentPeriod) -> Result:
+    result = result_for(period)
+    if result is None:
+        result = Result(period_id=period.id, title="", full_text_note="", introduction="", counts={})
+        db.session.add(result)
+        db.session.flush()
+    return result
+
+
+def update_result(period: CommentPeriod, *, title: str, draft_published_on: date | None, full_text_note: str,
+                  introduction: str, actor) -> Result:
+    """The words around the table. Once published, only an erratum changes what readers see."""
+    if period.results_published_at is not None:
+        raise ResponseError("result_published")
+    title, full_text_note = title.strip(), full_text_note.strip()
+    if len(title) > TITLE_MAX or len(full_text_note) > NOTE_MAX or len(introduction) > INTRO_MAX:
+        raise ResponseError("too_long")
+    if draft_published_on is not None and draft_published_on > to_jst(period.closes_at).date():
+        raise ResponseError("draft_date_after_close")
+    result = get_or_create_result(period)
+    result.title = title
+    result.draft_published_on = draft_published_on
+    result.full_text_note = full_text_note
+    result.introduction = introduction.strip()
+    db.session.flush()
+    record_audit("result.update", result, actor=actor, details={"period": period.id})
+    return result
+
+
+def _summaries_stand_in(period: CommentPeriod) -> bool:
+    """True when some published opinion shows a summary rather than the words the citizen wrote."""
+    rows = db.session.execute(
+        select(Opinion.summary, Opinion.excerpt).where(Opinion.period_id == period.id, Opinion.state == "accepted")
+    ).all()
+    return any(summary.strip() and summary.strip() != excerpt.strip() for summary, excerpt in rows)
+
+
+def publication_problems(period: CommentPeriod) -> list[Problem]:
+    """Everything missing before the result can be published; empty means ready."""
+    problems: list[Problem] = []
+    state = period.state()
+    if state == "published":
+        problems.append(Problem("already_published"))
+    elif state != "closed":
+        problems.append(Problem("not_closed"))
+    pending = db.session.scalar(
+        select(func.count()).select_from(Opinion).where(Opinion.period_id == period.id, Opinion.state == "pending")
+    )
+    if pending:
+        problems.append(Problem("pending_opinions", pending))
+    unsplit = db.session.scalar(
+        select(func.count()).select_from(Submission).where(
+            Submission.period_id == period.id,
+            ~select(Opinion.id).where(Opinion.submission_id == Submission.id).exists(),
+        )
+    )
+    if unsplit:
+        problems.append(Problem("unsplit_submissions", unsplit))
+    missing = sum(1 for target in period_targets(period) if target.status != "approved")
+    if missing:
+        problems.append(Problem("missing_responses", missing))
+    result = result_for(period)
+    if result is None or not result.title.strip():
+        problems.append(Problem("no_title"))
+    if result is None or result.draft_published_on is None:
+        problems.append(Problem("no_draft_date"))
+    if _summaries_stand_in(period) and (result is None or not result.full_text_note.strip()):
+        problems.append(Problem("no_full_text_note"))
+    return problems
+
+
+def compute_counts(period: CommentPeriod) -> dict:
+    """提出者数 and 意見件数, in total, by channel and by attribute, and the withheld by reason.
+
+    Codes only: labels are applied where the numbers are shown. No name or text is kept here.
+    """
+    submissions = db.session.execute(
+        select(Submission.id, Submission.channel, Submission.attribute).where(Submission.period_id == period.id)
+    ).all()
+    opinions = db.session.execute(
+        select(Opinion.submission_id, Opinion.state, Opinion.withhold_reason)
+        .where(Opinion.period_id == period.id, Opinion.state.in_(("accepted", "withheld")))
+    ).all()
+    of_submission = {row.id: row for row in submissions}
+    by_channel: dict[str, dict[str, int]] = {}
+    by_attribute: dict[str, dict[str, int]] = {}
+    for row in submissions:
+        by_channel.setdefault(row.channel, {"submitters": 0, "opinions": 0})["submitters"] += 1
+        by_attribute.setdefault(row.attribute or "", {"submitters": 0, "opinions": 0})["submitters"] += 1
+    withheld: dict[str, int] = {}
+    for row in opinions:
+        submission = of_submission[row.submission_id]
+        by_channel[submission.channel]["opinions"] += 1
+        by_attribute[submission.attribute or ""]["opinions"] += 1
+        if row.state == "withheld":
+            withheld[row.withhold_reason or "other"] = withheld.get(row.withhold_reason or "other", 0) + 1
+    return {
+        "submitters": len(submissions),
+        "opinions": len(opinions),
+        "published": len(opinions) - sum(withheld.values()),
+        "withheld": sum(withheld.values()),
+        "withheld_by_reason": withheld,
+        "by_channel": by_channel,
+        "by_attribute": by_attribute,
+    }
+
+
+def _locked_period(period: CommentPeriod) -> CommentPeriod:
+    return db.session.scalars(
+        select(CommentPeriod).where(CommentPeriod.id == period.id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def publish_result(period: CommentPeriod, *, actor) -> Result:
+    """Publish once every check passes: snapshot the counts, tell each submitter who left an email,
+    and build the exports. Refused, with nothing changed, while anything is missing."""
+    if not period.can_edit(actor):
+        raise ResponseError("not_allowed")
+    period = _locked_period(period)
+    problems = publication_problems(period)
+    if problems:
+        raise PublicationRefused(problems)
+    result = get_or_create_result(period)
+    now = utcnow()
+    result.counts = compute_counts(period)
+    result.published_at = now
+    result.published_by_id = actor.id
+    period.results_published_at = now
+    db.session.flush()
+    record_audit("result.publish", result, actor=actor, details={"period": period.id, "counts": result.counts})
+    recipients = db.session.scalars(
+        select(Submission.id).where(Submission.period_id == period.id, Submission.email != "").order_by(Submission.id)
+    ).all()
+    for submission_id in recipients:
+        request_job("app.moderation.tasks.notify_submitter_outcome", submission_id)
+    request_exports(period, actor=actor)
+    return result
+
+
+
+def request_exports(period: CommentPeriod, *, actor):
+    """Build the public files (CSV, XLSX, printable report, PDF) again, from what is published now."""
+    if period.results_published_at is None:
+        raise ResponseError("not_published")
+    return start_run(EXPORT_KIND, "app.responses.tasks.export_result", subject_type="CommentPeriod",
+                     subject_id=period.id, actor=actor)
+
+
+def request_staff_export(period: CommentPeriod, *, actor):
+    """The internal list with submitter details. Only the plan's department may ask; each ask is logged."""
+    if not period.can_edit(actor):
+        raise ResponseError("not_allowed")
+    run = start_run(STAFF_EXPORT_KIND, "app.responses.tasks.export_staff", subject_type="CommentPeriod",
+                    subject_id=period.id, actor=actor, queue="default")
+    record_audit("result.staff_export", period, actor=actor, details={"run": run.id})
+    return run
+
+
+def add_erratum(period: CommentPeriod, *, location: str, before: str, after: str, reason: str, actor) -> Erratum:
+    """A published result is corrected only in the open: the correction is logged and shown on the page."""
+    if not period.can_edit(actor):
+        raise ResponseError("not_allowed")
+    result = result_for(period)
+    if result is None or result.published_at is None:
+        raise ResponseError("not_published")
+    location, before, after, reason = location.strip(), before.strip(), after.strip(), reason.strip()
+    if not reason:
+        raise ResponseError("reason_required")
+    if not after:
+        raise ResponseError("after_required")
+    if len(location) > 200 or max(len(before), len(after), len(reason)) > NOTE_MAX:
+        raise ResponseError("too_long")
+    erratum = Erratum(location=location, before=before, after=after, reason=reason, created_by_id=actor.id)
+    result.errata.append(erratum)
+    db.session.flush()
+    record_audit("result.erratum", result, actor=actor, reason=reason,
+                 details={"erratum": erratum.id, "location": location})
+    request_exports(period, actor=actor)
+    return erratum
+
+
+def published_results(limit: int | None = None) -> list[tuple[Result, CommentPeriod]]:
+    from app.plans.models import Plan
+
+    query = (
+        select(Result, CommentPeriod)
+        .join(CommentPeriod, CommentPeriod.id == Result.period_id)
+        .join(Plan, Plan.id == CommentPeriod.plan_id)
+        .where(Result.published_at.is_not(None), Plan.status == "published",
+               CommentPeriod.status.not_in(("draft", "withdrawn")))
+        .order_by(Result.published_at.desc())
+    )
+    if limit:
+        query = query.limit(limit)
+    return [(row[0], row[1]) for row in db.session.execute(query)]
+
+
+def is_public(period: CommentPeriod) -> bool:
+    return period.state() == "published" and period.plan.is_published
