@@ -26,10 +26,10 @@ def visible_workshop(workshop_id: int) -> Workshop:
 
 
 def private(response: Response) -> Response:
-    """The private link's pages: never cached, indexed or leaked through the Referer header."""
+    """The private link's pages: never cached or indexed. (The site's Referrer-Policy already keeps
+    the path, and so the token, from other sites.)"""
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex"
-    response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 
