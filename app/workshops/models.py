@@ -175,10 +175,6 @@ class Registration(db.Model):
         back_populates="registration", cascade="all, delete-orphan", uselist=False, lazy="selectin"
     )
 
-    @property
-    def contact(self) -> str:
-        return self.email or self.phone
-
 
 class Accommodation(db.Model):
     """A reasonable-accommodation request (合理的配慮). Staff only; deleted after the retention period."""

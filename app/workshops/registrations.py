@@ -18,6 +18,7 @@ from app.core.timeutil import utcnow
 from app.extensions import db
 from app.workshops.models import ATTRIBUTES, Accommodation, Registration, Workshop
 from app.workshops.services import WorkshopError, confirmed_seats, lock_workshop
+from app.workshops.tasks import notify_registration
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: read aloud or typed on a tablet, a code should not be misread.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -107,8 +108,6 @@ def register_participant(workshop_id: int, data: dict, *, now: datetime | None =
     Refused outside the sign-up window and for draft, cancelled or past workshops. The same form
     sent twice (a double click) returns the first registration. Returns (registration, created).
     """
-    from app.workshops.tasks import notify_registration
-
     now = now or utcnow()
     workshop = lock_workshop(workshop_id)
     if not workshop.is_public:
@@ -143,8 +142,6 @@ def waitlist_position(registration: Registration) -> int | None:
 def promote_waitlist(workshop: Workshop, *, now: datetime | None = None) -> list[Registration]:
     """Give free seats to the waitlist in sign-up order, each to the first party that still fits,
     and tell them. The caller holds the workshop lock."""
-    from app.workshops.tasks import notify_registration
-
     now = now or utcnow()
     if workshop.is_cancelled or workshop.has_started(now):
         return []

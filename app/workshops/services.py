@@ -18,6 +18,7 @@ from app.extensions import db
 from app.plans.models import Plan
 from app.plans.services import TimelineEntry
 from app.workshops.models import Registration, Workshop
+from app.workshops.tasks import notify_registration
 
 EDITABLE = (
     "title", "theme", "content", "starts_at", "ends_at", "venue_name", "venue_address", "venue_access",
@@ -139,7 +140,7 @@ def create_workshop(plan: Plan, data: dict, *, actor, facilitator_ids: list[int]
 
 def update_workshop(workshop: Workshop, data: dict, *, actor, facilitator_ids: list[int] = ()) -> Workshop:
     """Save the staff form. Capacity goes through ``change_capacity``: it may promote people."""
-    from app.workshops.registrations import change_capacity
+    from app.workshops.registrations import change_capacity  # that module builds on this one
 
     if not workshop.can_edit(actor):
         raise WorkshopError("forbidden")
@@ -178,8 +179,6 @@ def publish_workshop(workshop: Workshop, *, actor) -> Workshop:
 
 def cancel_workshop(workshop: Workshop, *, actor, reason: str, now: datetime | None = None) -> Workshop:
     """Call the workshop off and tell everyone still signed up. A workshop that has taken place stays."""
-    from app.workshops.tasks import notify_registration
-
     now = now or utcnow()
     if not workshop.can_edit(actor):
         raise WorkshopError("forbidden")

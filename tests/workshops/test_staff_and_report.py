@@ -151,7 +151,7 @@ def test_published_report_has_the_overview_and_notes_by_votes_without_names(app,
     html = client.get(f"/workshops/{workshop_id}/report").get_data(as_text=True)
     for heading in ("日時", "会場", "テーマ", "内容", "参加者数"):
         assert f'<th scope="row">{heading}</th>' in html
-    assert "3人" in html and "担い手づくりが一番の話題でした。" in html
+    assert "3名" in html and "担い手づくりが一番の話題でした。" in html
     assert html.index("一番多い票の付箋") < html.index("中くらいの付箋") < html.index("少ない票の付箋")
     assert "参加 0号" not in html and "参加 1号" not in html
 
