@@ -194,3 +194,19 @@ def test_groups_are_listed_in_the_order_made(app, make_workshop, make_user):
         db.session.commit()
         assert [group.name for group in db.session.scalars(
             select(WorkshopGroup).order_by(WorkshopGroup.position))] == ["B", "A", "C"]
+
+
+def test_editing_below_the_confirmed_seats_changes_nothing(app, login_as, make_workshop, sign_up, snapshot):
+    workshop_id = make_workshop(capacity=5, title="元の名称")
+    sign_up(workshop_id)
+    sign_up(workshop_id)
+    before = snapshot(workshop_id)
+    staff, _ = login_as("staff")
+    path = f"/staff/workshops/{workshop_id}/edit"
+    response = staff.post(path, data=workshop_form(csrf_token(staff, path), title="変えた名称", capacity="1", max_party_size="1",
+                                                   day="2031-05-18", signup_closes_at="2031-05-15T17:00"))
+    html = response.get_data(as_text=True)
+    assert 'id="capacity-error"' in html and "すでに確定している人数より少なくできません" in html
+    assert snapshot(workshop_id) == before
+    with app.app_context():
+        assert db.session.get(Workshop, workshop_id).title == "元の名称"
