@@ -76,6 +76,9 @@ class Config:
     # A token tied to the session, not to the clock: nobody loses an afternoon's writing.
     WTF_CSRF_TIME_LIMIT = None
 
+    # Days after a workshop before its accommodation requests (合理的配慮) are deleted, leaving counts.
+    WORKSHOP_ACCOMMODATION_RETENTION_DAYS = env_int("WORKSHOP_ACCOMMODATION_RETENTION_DAYS", 30)
+
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = env_str("LOGIN_RATE_LIMIT", "20 per minute")

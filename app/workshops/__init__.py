@@ -1,0 +1,23 @@
+"""Workshops (ワークショップ): sign-up with a waitlist, the facilitator's day, and the published report."""
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from app.core.home import HOME_SECTIONS
+from app.core.nav import register_nav
+from app.plans.services import TIMELINE_SOURCES
+
+
+def init_app(app: Flask) -> None:
+    from app.workshops import day_views, staff_views, views
+    from app.workshops.services import home_section, workshop_timeline
+
+    for blueprint in (views.bp, staff_views.bp, day_views.bp):
+        app.register_blueprint(blueprint)
+    register_nav("workshops.index", _l("Workshops"))
+    register_nav("workshop_staff.index", _l("Manage workshops"), roles=("staff", "admin"))
+    register_nav("facilitation.index", _l("My workshops"), roles=("facilitator",))
+    if workshop_timeline not in TIMELINE_SOURCES:
+        TIMELINE_SOURCES.append(workshop_timeline)
+    if home_section not in HOME_SECTIONS:
+        HOME_SECTIONS.append(home_section)

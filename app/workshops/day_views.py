@@ -1,0 +1,284 @@
+"""The facilitator's pages for the day: attendance, walk-ins, groups, notes, the summary.
+
+Built for a tablet and for a shaky connection: every change is its own small form that works
+without JavaScript; with it, notes are sent in the background and resent until saved.
+"""
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.core.auth import roles_required
+from app.extensions import db
+from app.workshops import facilitation, services
+from app.workshops.day_forms import CheckInCodeForm, GroupForm, NoteForm, SummaryForm, VotesForm, WalkInForm
+from app.workshops.forms import ActionForm
+from app.workshops.messages import error_message, show_error
+from app.workshops.models import Registration, Workshop, WorkshopGroup, WorkshopNote
+from app.workshops.services import WorkshopError
+
+bp = Blueprint("facilitation", __name__, url_prefix="/facilitate")
+ROLES = ("facilitator", "staff", "admin")
+
+
+def facilitated_workshop(workshop_id: int) -> Workshop:
+    workshop = db.session.get(Workshop, workshop_id) or abort(404)
+    if not workshop.can_facilitate(current_user):
+        abort(403)
+    return workshop
+
+
+def _fail(exc: WorkshopError, endpoint: str, **values):
+    db.session.rollback()
+    flash(error_message(exc.code), "error")
+    return redirect(url_for(endpoint, **values), code=303)
+
+
+@bp.get("")
+@roles_required(*ROLES)
+def index():
+    workshops = [workshop for workshop in db.session.scalars(select(Workshop).where(Workshop.status != "draft")
+                                                             .order_by(Workshop.starts_at.desc()))
+                 if workshop.can_facilitate(current_user)]
+    return render_template("workshops/day_index.html", workshops=workshops,
+                           counts=services.counts_for([workshop.id for workshop in workshops]),
+                           title=_("My workshops"))
+
+
+@bp.get("/workshops/<int:workshop_id>")
+@roles_required(*ROLES)
+def attendance(workshop_id: int, code_form=None, walk_in_form=None):
+    workshop = facilitated_workshop(workshop_id)
+    people = db.session.scalars(
+        select(Registration).where(Registration.workshop_id == workshop.id, Registration.status == "confirmed")
+        .order_by(Registration.name, Registration.id)
+    ).all()
+    return render_template("workshops/attendance.html", workshop=workshop, people=people,
+                           counts=services.counts_for([workshop.id])[workshop.id],
+                           code_form=code_form or CheckInCodeForm(), walk_in_form=walk_in_form or WalkInForm(),
+                           action_form=ActionForm(), title=_("Attendance: %(title)s", title=workshop.title))
+
+
+@bp.post("/workshops/<int:workshop_id>/registrations/<int:registration_id>/check-in")
+@roles_required(*ROLES)
+def check_in(workshop_id: int, registration_id: int):
+    workshop = facilitated_workshop(workshop_id)
+    registration = db.session.get(Registration, registration_id)
+    if ActionForm().validate_on_submit():
+        try:
+            facilitation.check_in(workshop, registration, actor=current_user)
+        except WorkshopError as exc:
+            return _fail(exc, "facilitation.attendance", workshop_id=workshop_id)
+        db.session.commit()
+        flash(_("%(name)s is checked in.", name=registration.name or _("Walk-in")), "success")
+    return redirect(url_for("facilitation.attendance", workshop_id=workshop_id) + f"#r{registration_id}", code=303)
+
+
+@bp.post("/workshops/<int:workshop_id>/registrations/<int:registration_id>/undo")
+@roles_required(*ROLES)
+def undo_check_in(workshop_id: int, registration_id: int):
+    workshop = facilitated_workshop(workshop_id)
+    registration = db.session.get(Registration, registration_id)
+    if ActionForm().validate_on_submit():
+        try:
+            facilitation.undo_check_in(workshop, registration, actor=current_user)
+        except WorkshopError as exc:
+            return _fail(exc, "facilitation.attendance", workshop_id=workshop_id)
+        db.session.commit()
+        flash(_("The check-in has been undone."), "info")
+    return redirect(url_for("facilitation.attendance", workshop_id=workshop_id) + f"#r{registration_id}", code=303)
+
+
+@bp.post("/workshops/<int:workshop_id>/check-in")
+@roles_required(*ROLES)
+def check_in_code(workshop_id: int):
+    workshop = facilitated_workshop(workshop_id)
+    form = CheckInCodeForm()
+    if form.validate_on_submit():
+        try:
+            registration, fresh = facilitation.check_in_by_code(workshop, form.code.data, actor=current_user)
+        except WorkshopError as exc:
+            db.session.rollback()
+            form.code.errors = [*form.code.errors, error_message(exc.code)]
+        else:
+            db.session.commit()
+            message = _("%(name)s is checked in.") if fresh else _("%(name)s was already checked in.")
+            flash(message % {"name": registration.name}, "success")
+            return redirect(url_for("facilitation.attendance", workshop_id=workshop_id), code=303)
+    return attendance(workshop_id, code_form=form), 400
+
+
+@bp.post("/workshops/<int:workshop_id>/walk-ins")
+@roles_required(*ROLES)
+def walk_in(workshop_id: int):
+    workshop = facilitated_workshop(workshop_id)
+    form = WalkInForm()
+    if form.validate_on_submit():
+        try:
+            facilitation.add_walk_in(workshop, {"name": (form.name.data or "").strip(),
+                                                "attribute": form.attribute.data,
+                                                "party_size": form.party_size.data}, actor=current_user)
+        except WorkshopError as exc:
+            db.session.rollback()
+            show_error(form, exc, form.name)
+        else:
+            db.session.commit()
+            flash(_("The walk-in has been added and checked in."), "success")
+            return redirect(url_for("facilitation.attendance", workshop_id=workshop_id), code=303)
+    return attendance(workshop_id, walk_in_form=form), 400
+
+
+@bp.get("/workshops/<int:workshop_id>/groups")
+@roles_required(*ROLES)
+def groups(workshop_id: int, group_form=None):
+    workshop = facilitated_workshop(workshop_id)
+    people = db.session.scalars(
+        select(Registration).where(Registration.workshop_id == workshop.id, Registration.attended_at.is_not(None))
+        .order_by(Registration.name, Registration.id)
+    ).all()
+    return render_template("workshops/groups.html", workshop=workshop, people=people,
+                           group_form=group_form or GroupForm(), action_form=ActionForm(),
+                           title=_("Groups: %(title)s", title=workshop.title))
+
+
+@bp.post("/workshops/<int:workshop_id>/groups")
+@roles_required(*ROLES)
+def create_group(workshop_id: int):
+    workshop = facilitated_workshop(workshop_id)
+    form = GroupForm()
+    if form.validate_on_submit():
+        try:
+            facilitation.create_group(workshop, form.name.data, actor=current_user)
+        except WorkshopError as exc:
+            db.session.rollback()
+            form.name.errors = [*form.name.errors, error_message(exc.code)]
+        else:
+            db.session.commit()
+            flash(_("The group has been added."), "success")
+            return redirect(url_for("facilitation.groups", workshop_id=workshop_id), code=303)
+    return groups(workshop_id, group_form=form), 400
+
+
+@bp.post("/workshops/<int:workshop_id>/groups/assign")
+@roles_required(*ROLES)
+def assign(workshop_id: int):
+    workshop = facilitated_workshop(workshop_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    assignments = {}
+    for key, value in request.form.items():
+        if not key.startswith("group-"):
+            continue
+        registration_id, group_id = key.removeprefix("group-"), value.strip()
+        if not registration_id.isdigit() or not (group_id == "" or group_id.isdigit()):
+            abort(400)
+        assignments[int(registration_id)] = int(group_id) if group_id else None
+    try:
+        facilitation.assign_groups(workshop, assignments, actor=current_user)
+    except WorkshopError as exc:
+        return _fail(exc, "facilitation.groups", workshop_id=workshop_id)
+    db.session.commit()
+    flash(_("The groups have been saved."), "success")
+    return redirect(url_for("facilitation.groups", workshop_id=workshop_id), code=303)
+
+
+def _group(workshop_id: int, group_id: int) -> tuple[Workshop, WorkshopGroup]:
+    return facilitated_workshop(workshop_id), db.session.get(WorkshopGroup, group_id) or abort(404)
+
+
+@bp.get("/workshops/<int:workshop_id>/groups/<int:group_id>")
+@roles_required(*ROLES)
+def notes(workshop_id: int, group_id: int, note_form=None):
+    workshop, group = _group(workshop_id, group_id)
+    if group.workshop_id != workshop.id:
+        abort(404)
+    kind = request.args.get("kind")
+    note_form = note_form or NoteForm(kinds=workshop.note_kinds,
+                                      kind=kind if kind in workshop.note_kinds else None)
+    return render_template("workshops/notes.html", workshop=workshop, group=group, note_form=note_form,
+                           action_form=ActionForm(), title=_("Notes: %(group)s", group=group.name))
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+@bp.post("/workshops/<int:workshop_id>/groups/<int:group_id>/notes")
+@roles_required(*ROLES)
+def add_note(workshop_id: int, group_id: int):
+    workshop, group = _group(workshop_id, group_id)
+    form = NoteForm(kinds=workshop.note_kinds)
+    if form.validate_on_submit():
+        try:
+            note, _created = facilitation.add_note(workshop, group, kind=form.kind.data, text=form.text.data,
+                                                   client_key=form.client_key.data, actor=current_user)
+        except WorkshopError as exc:
+            if exc.field is None and not _wants_json():
+                return _fail(exc, "facilitation.groups", workshop_id=workshop_id)
+            db.session.rollback()
+            show_error(form, exc, form.text)
+        else:
+            db.session.commit()
+            if _wants_json():
+                return jsonify(ok=True, id=note.id, html=render_template(
+                    "workshops/_note.html", note=note, workshop=workshop, group=group, action_form=ActionForm()))
+            flash(_("The note has been saved."), "success")
+            return redirect(url_for("facilitation.notes", workshop_id=workshop_id, group_id=group_id,
+                                    kind=note.kind) + "#note-form", code=303)
+    if _wants_json():
+        return jsonify(ok=False, errors=[e for errors in form.errors.values() for e in errors]), 400
+    return notes(workshop_id, group_id, note_form=form), 400
+
+
+@bp.post("/workshops/<int:workshop_id>/groups/<int:group_id>/notes/<int:note_id>/votes")
+@roles_required(*ROLES)
+def votes(workshop_id: int, group_id: int, note_id: int):
+    workshop, group = _group(workshop_id, group_id)
+    form = VotesForm()
+    back = url_for("facilitation.notes", workshop_id=workshop_id, group_id=group_id) + f"#note-{note_id}"
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors) or error_message(""), "error")
+        return redirect(back, code=303)
+    try:
+        facilitation.set_note_votes(workshop, group, db.session.get(WorkshopNote, note_id), form.votes.data,
+                                    actor=current_user)
+    except WorkshopError as exc:
+        return _fail(exc, "facilitation.groups", workshop_id=workshop_id)
+    db.session.commit()
+    flash(_("The votes have been saved."), "success")
+    return redirect(back, code=303)
+
+
+@bp.post("/workshops/<int:workshop_id>/groups/<int:group_id>/notes/<int:note_id>/delete")
+@roles_required(*ROLES)
+def delete_note(workshop_id: int, group_id: int, note_id: int):
+    workshop, group = _group(workshop_id, group_id)
+    if ActionForm().validate_on_submit():
+        try:
+            facilitation.delete_note(workshop, group, db.session.get(WorkshopNote, note_id), actor=current_user)
+        except WorkshopError as exc:
+            return _fail(exc, "facilitation.groups", workshop_id=workshop_id)
+        db.session.commit()
+        flash(_("The note has been deleted."), "info")
+    return redirect(url_for("facilitation.notes", workshop_id=workshop_id, group_id=group_id), code=303)
+
+
+@bp.route("/workshops/<int:workshop_id>/summary", methods=["GET", "POST"])
+@roles_required(*ROLES)
+def summary(workshop_id: int):
+    workshop = facilitated_workshop(workshop_id)
+    form = SummaryForm(data={"summary": workshop.summary})
+    if form.validate_on_submit():
+        try:
+            facilitation.save_summary(workshop, form.summary.data or "", actor=current_user)
+        except WorkshopError as exc:
+            db.session.rollback()
+            form.summary.errors = [*form.summary.errors, error_message(exc.code)]
+        else:
+            db.session.commit()
+            flash(_("The summary has been saved."), "success")
+            return redirect(url_for("facilitation.summary", workshop_id=workshop_id), code=303)
+    return render_template("workshops/summary.html", workshop=workshop, form=form,
+                           groups=facilitation.report_groups(workshop),
+                           title=_("Summary: %(title)s", title=workshop.title))
