@@ -12,8 +12,27 @@ from app.extensions import db
 from app.moderation.models import Opinion, Tag
 from app.periods.models import CommentPeriod, Section
 from app.submissions.models import Submission
+from tests.conftest import login
 
 _receipts = count(1)
+
+
+@pytest.fixture
+def client_as(app, make_user):
+    """A fresh client logged in as a new user with ``roles``: for tests that need several users at
+    once (``login_as`` logs in the one shared client)."""
+    from app.accounts.models import User
+
+    def make(*roles, department="まちづくり政策課"):
+        user_id = make_user(*roles, department=department)
+        with app.app_context():
+            email = db.session.get(User, user_id).email
+        client = app.test_client()
+        assert login(client, email).status_code == 303
+        return client
+
+    return make
+
 
 SECTIONS = [("第1章 1", "計画の背景"), ("第1章 2", "計画の趣旨"), ("第2章", "施策の展開")]
 

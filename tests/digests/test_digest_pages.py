@@ -48,12 +48,13 @@ def test_staff_moderators_and_admins_read_the_digest_with_chart_table_and_groups
     assert "市民 太郎" not in html  # submitters' names stay out of the digest
 
 
-def test_citizens_other_departments_and_visitors_cannot_open_the_digest(app, client, login_as, make_period):
+def test_citizens_other_departments_and_visitors_cannot_open_the_digest(client, client_as, make_period):
     period_id = make_period(department="まちづくり政策課")
     assert client.get(f"/periods/{period_id}/digest").status_code in (302, 401)
-    other, _ = login_as("staff", department="観光政策課")
+    assert client_as("citizen").get(f"/periods/{period_id}/digest").status_code == 403
+    other = client_as("staff", department="観光政策課")
     assert other.get(f"/periods/{period_id}/digest").status_code == 403
-    assert client.get("/periods/999999/digest").status_code == 404
+    assert other.get("/periods/999999/digest").status_code == 404
 
 
 def test_rebuild_from_the_page_builds_the_digest_and_shows_when(app, login_as, make_period, add_opinions, run_jobs):
