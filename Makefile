@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi.py
 
-.PHONY: run test install install-dev translations migrate demo worker lint clean
+.PHONY: run test install install-dev translations migrate demo worker scheduler lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ run: demo
 
 worker: install
 	$(BIN)/python -m workers
+
+# One per site, beside the workers: enqueues the recurring jobs (workers/schedule.py).
+scheduler: install
+	$(BIN)/python -m workers --scheduler
 
 lint: install-dev
 	$(BIN)/ruff check .

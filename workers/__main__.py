@@ -1,18 +1,35 @@
-import sys
+"""``python -m workers [queue ...]`` runs a worker; ``python -m workers --scheduler`` the schedule."""
+
+import argparse
+import os
+import time
 
 from app import create_app
 from app.core.jobs import QUEUES
 from workers import build_worker
 
 
-def main(argv: list[str]) -> None:
-    names = argv or list(QUEUES)
-    unknown = [name for name in names if name not in QUEUES]
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m workers", description=__doc__)
+    parser.add_argument("queues", nargs="*", help=f"queues to work on (default: {' '.join(QUEUES)})")
+    parser.add_argument("--scheduler", action="store_true",
+                        help="run the recurring-job scheduler (one per site) instead of a worker")
+    args = parser.parse_args(argv)
+    unknown = [name for name in args.queues if name not in QUEUES]
     if unknown:
-        raise SystemExit(f"unknown queue(s): {', '.join(unknown)}; known: {', '.join(QUEUES)}")
+        parser.error(f"unknown queue(s): {', '.join(unknown)}; known: {', '.join(QUEUES)}")
     app = create_app()
-    build_worker(app, names).work(with_scheduler=True)
+    if args.scheduler:
+        from workers.schedule import build_scheduler
+
+        # RQ reads crontab lines in the process's local time: make that the city's time.
+        os.environ["TZ"] = app.config["BABEL_DEFAULT_TIMEZONE"]
+        time.tzset()
+        build_scheduler(app).start()
+        return
+    # with_scheduler: this worker also moves retries that wait for their backoff back onto the queue.
+    build_worker(app, args.queues or list(QUEUES)).work(with_scheduler=True)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()

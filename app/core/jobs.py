@@ -4,10 +4,15 @@ A service calls ``request_job`` inside its transaction: that writes an ``OutboxJ
 else. Only when the transaction commits are the new rows handed to RQ (``dispatch``), so a rolled-back
 change enqueues nothing, and when Redis is down the rows stay ``pending`` for ``drain_outbox``.
 With no ``REDIS_URL`` the same path runs the job inline through RQ's synchronous mode.
+
+Delivery is at least once (RQ retries with backoff, and the drain re-hands rows whose RQ job was
+lost); every job is written to be safe to run twice, and mail is kept at most once by
+``MailDelivery``. The outbox row is what admins see: its state, attempts and last error.
 """
 
 import logging
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import timedelta
 from importlib import import_module
 from typing import Any
@@ -16,8 +21,10 @@ from flask import current_app
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry
+from rq.job import Job, JobStatus, get_current_job
 from rq.serializers import JSONSerializer
 from sqlalchemy import event, select, update
+from sqlalchemy import func as sql
 from sqlalchemy.orm import Session
 
 from app.core.models import OutboxJob
@@ -26,8 +33,39 @@ from app.extensions import db
 
 log = logging.getLogger(__name__)
 QUEUES = ("high", "default", "low")
+# Seconds before the first, second and third retry; JOB_RETRY_INTERVALS in the config overrides it.
 RETRY_INTERVALS = [10, 60, 300]
+# A job that has not finished in this long is killed by RQ and retried (digests of 100k opinions
+# take well under a minute).
+JOB_TIMEOUT = 30 * 60
+# RQ states in which an enqueued job will still run on its own: enqueueing it again would run it twice.
+_LIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+# Rows handed over (or running) this long ago are checked against RQ by the drain.
+STUCK_AFTER = timedelta(minutes=15)
 _current_job_id: ContextVar[str | None] = ContextVar("current_job_id", default=None)
+
+
+@dataclass(frozen=True)
+class Recurring:
+    """A job run on a schedule, declared as data in a feature's ``tasks.SCHEDULE`` list.
+
+    ``func`` is a dotted path taking JSON ``args``; it runs in the worker inside the app context and
+    its changes are committed afterwards. Give either ``cron`` (a crontab line, read in Japan time)
+    or ``interval`` (seconds).
+    """
+
+    func: str
+    cron: str | None = None
+    interval: int | None = None
+    queue: str = "default"
+    args: tuple = ()
+    name: str = ""
+
+    def __post_init__(self):
+        if (self.cron is None) == (self.interval is None):
+            raise ValueError(f"{self.func}: give either cron or interval")
+        if self.queue not in QUEUES:
+            raise ValueError(f"{self.func}: unknown queue {self.queue!r}")
 
 
 def request_job(func: str, *args: Any, queue: str = "default") -> OutboxJob:
@@ -100,18 +138,32 @@ def dispatch() -> int:
     return enqueue_rows([(row.id, row.queue) for row in rows])
 
 
+def retry_policy() -> Retry:
+    intervals = list(current_app.config.get("JOB_RETRY_INTERVALS") or RETRY_INTERVALS)
+    return Retry(max=len(intervals), interval=intervals)
+
+
 def enqueue_rows(rows: list[tuple[str, str]]) -> int:
+    """Hand outbox rows to RQ under their own ids. A row whose RQ job is still waiting or running
+    is left alone, so handing a row over twice never runs it twice."""
     sent: list[str] = []
-    for job_id, queue in rows:
+    for job_id, queue_name in rows:
         try:
-            get_queue(queue).enqueue_call(
-                func=run_outbox_job,
-                args=[job_id],
-                job_id=job_id,
-                retry=Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS),
-                result_ttl=3600,
-                failure_ttl=7 * 24 * 3600,
-            )
+            queue = get_queue(queue_name)
+            existing = queue.fetch_job(job_id) if queue.is_async else None
+            status = existing.get_status(refresh=False) if existing is not None else None
+            if status == JobStatus.FAILED:
+                queue.failed_job_registry.remove(job_id)
+            if status not in _LIVE:
+                queue.enqueue_call(
+                    func=run_outbox_job,
+                    args=[job_id],
+                    job_id=job_id,
+                    retry=retry_policy(),
+                    timeout=current_app.config.get("JOB_TIMEOUT", JOB_TIMEOUT),
+                    result_ttl=3600,
+                    failure_ttl=7 * 24 * 3600,
+                )
         except RedisError as exc:
             # The row stays pending; drain_outbox will hand it over when Redis is back.
             log.warning("could not enqueue job %s: %s", job_id, exc)
@@ -128,7 +180,8 @@ def enqueue_rows(rows: list[tuple[str, str]]) -> int:
 
 
 def drain_outbox(older_than: timedelta = timedelta(seconds=30)) -> int:
-    """Hand over jobs left pending (Redis was down, or the process died between commit and enqueue)."""
+    """Hand over jobs left pending (Redis was down, or the process died between commit and enqueue),
+    and settle rows whose RQ job was lost or gave up. Returns how many rows reached the queue."""
     cutoff = utcnow() - older_than
     rows = db.session.execute(
         select(OutboxJob.id, OutboxJob.queue)
@@ -136,7 +189,42 @@ def drain_outbox(older_than: timedelta = timedelta(seconds=30)) -> int:
         .order_by(OutboxJob.created_at)
         .limit(1000)
     ).all()
-    return enqueue_rows([(row.id, row.queue) for row in rows])
+    handed = enqueue_rows([(row.id, row.queue) for row in rows])
+    if current_app.config.get("REDIS_URL"):
+        try:
+            handed += _settle_stuck(utcnow() - STUCK_AFTER)
+        except RedisError as exc:
+            log.warning("could not check stuck jobs: %s", exc)
+    return handed
+
+
+def _settle_stuck(cutoff) -> int:
+    """Rows that left the outbox long ago but never finished. If Redis lost their job (a restart
+    without persistence), hand them over again; if RQ gave up on them (retries used up, or the
+    worker died with none left), mark them failed so that admins see them."""
+    rows = db.session.scalars(
+        select(OutboxJob)
+        .where(OutboxJob.state.in_(("enqueued", "running", "retrying")),
+               sql.coalesce(OutboxJob.enqueued_at, OutboxJob.created_at) <= cutoff)
+        .limit(1000)
+    ).all()
+    lost: list[tuple[str, str]] = []
+    for row in rows:
+        rq_job = get_queue(row.queue).fetch_job(row.id)
+        status = rq_job.get_status(refresh=False) if rq_job is not None else None
+        if status is None:
+            lost.append((row.id, row.queue))
+        elif status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
+            row.state = "failed"
+            row.error = row.error or _last_line(rq_job) or f"RQ job {status.value}"
+    db.session.commit()
+    return enqueue_rows(lost) if lost else 0
+
+
+def _last_line(rq_job: Job) -> str:
+    result = rq_job.latest_result()
+    text = (getattr(result, "exc_string", "") or "").strip()
+    return text.splitlines()[-1][:4000] if text else ""
 
 
 def resolve(dotted: str):
@@ -145,7 +233,8 @@ def resolve(dotted: str):
 
 
 def run_outbox_job(job_id: str) -> str:
-    """What the worker runs: the outbox row's function, once. Safe to run twice."""
+    """What the worker runs: the outbox row's function, once. Safe to run twice: a row already done
+    is skipped, and the functions themselves are idempotent (mail checks ``MailDelivery``)."""
     job = db.session.get(OutboxJob, job_id)
     if job is None:
         return "missing"
@@ -161,7 +250,9 @@ def run_outbox_job(job_id: str) -> str:
     except Exception as exc:
         db.session.rollback()
         job = db.session.get(OutboxJob, job_id)
-        job.state = "failed"
+        rq_job = get_current_job()
+        # While RQ still has a retry to make the row says so; "failed" is for admins to act on.
+        job.state = "retrying" if rq_job is not None and (rq_job.retries_left or 0) > 0 else "failed"
         job.error = f"{type(exc).__name__}: {exc}"[:4000]
         db.session.commit()
         raise
@@ -173,3 +264,19 @@ def run_outbox_job(job_id: str) -> str:
     db.session.commit()
     dispatch()
     return "done"
+
+
+def retry_outbox_job(job: OutboxJob, *, actor) -> OutboxJob:
+    """Send a failed job round again (an admin's Retry). A job that already succeeded is left as it
+    is: retrying it must not send anything twice."""
+    from app.core.audit import record_audit
+
+    if job.state != "failed":
+        return job
+    job.state = "pending"
+    job.error = ""
+    db.session.flush()
+    # Handed to RQ by ``dispatch`` once the caller commits, like a new row.
+    db.session.info.setdefault("outbox_new", []).append(job.id)
+    record_audit("job.retry", job, actor=actor, details={"func": job.func})
+    return job

@@ -98,6 +98,7 @@ class JobRun(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32), index=True)
+    func: Mapped[str] = mapped_column(String(200), default="")  # dotted path, so a failed run can be retried
     subject_type: Mapped[str] = mapped_column(String(32), default="")
     subject_id: Mapped[int | None] = mapped_column()
     state: Mapped[str] = mapped_column(String(16), default="queued")  # queued, running, done, failed

@@ -5,7 +5,9 @@ the job reports with ``progress`` and ends with ``finish`` or ``fail``. Staff pa
 """
 
 from typing import Any
+from zlib import crc32
 
+from sqlalchemy import func as sql
 from sqlalchemy import select
 
 from app.core.jobs import request_job
@@ -26,11 +28,13 @@ def active_run(kind: str, subject_type: str, subject_id: int | None) -> JobRun |
 
 def start_run(kind: str, func: str, *, subject_type: str = "", subject_id: int | None = None,
               params: dict[str, Any] | None = None, actor=None, queue: str = "low") -> JobRun:
-    """Create the run and ask for ``func(run_id)``. Asking again while one is active returns that one."""
+    """Create the run and ask for ``func(run_id)``. Asking again while one is active returns that one,
+    even when two requests ask at the same instant (the second waits for the first to commit)."""
+    _lock_subject(kind, subject_type, subject_id)
     existing = active_run(kind, subject_type, subject_id)
     if existing is not None:
         return existing
-    run = JobRun(kind=kind, subject_type=subject_type, subject_id=subject_id, params=params or {},
+    run = JobRun(kind=kind, func=func, subject_type=subject_type, subject_id=subject_id, params=params or {},
                  created_by_id=getattr(actor, "id", None))
     db.session.add(run)
     db.session.flush()
@@ -38,10 +42,20 @@ def start_run(kind: str, func: str, *, subject_type: str = "", subject_id: int |
     return run
 
 
+def _lock_subject(kind: str, subject_type: str, subject_id: int | None) -> None:
+    """Serialise start_run per (kind, subject) until the transaction ends. PostgreSQL takes an
+    advisory lock; SQLite needs none, as its transactions already write one at a time."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    key = crc32(f"{kind}:{subject_type}:{subject_id}".encode()) - 2**31
+    db.session.execute(select(sql.pg_advisory_xact_lock(key)))
+
+
 def begin(run_id: int) -> JobRun | None:
-    """Mark the run as running and commit, so the progress bar moves. None if it is gone."""
+    """Mark the run as running and commit, so the progress bar moves. None if it is gone, or if it
+    already finished (a job run twice must not redo finished work)."""
     run = db.session.get(JobRun, run_id)
-    if run is None:
+    if run is None or run.state == "done":
         return None
     run.state = "running"
     run.started_at = run.started_at or utcnow()
@@ -66,6 +80,8 @@ def finish(run: JobRun, result: dict[str, Any] | None = None) -> None:
 
 
 def fail(run: JobRun, error: str) -> None:
+    """End the run as failed. ``error`` is shown to staff: a short code the feature translates
+    (see ``app.jobs.services.ERRORS``) or an exception's text."""
     run.state = "failed"
     run.error = error[:4000]
     run.finished_at = utcnow()

@@ -10,6 +10,8 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from tests.digests.conftest import add_opinions, campaign_period, client_as, make_period  # noqa: F401  (factories)
+
 CHROMIUM = "/usr/bin/chromium"
 
 

@@ -1,0 +1,87 @@
+"""Digest actions: asking for a rebuild or an export, and accepting a group of similar opinions.
+Functions flush; the view commits."""
+
+from sqlalchemy import select, update
+
+from app.core.audit import record_audit
+from app.core.models import JobRun
+from app.core.runs import start_run
+from app.digests.models import DigestCluster, DigestClusterMember
+from app.digests.tasks import DIGEST, EXPORT
+from app.extensions import db
+from app.moderation.models import Opinion, OpinionGroup
+from app.periods.models import CommentPeriod
+
+GROUP_TITLE_MAX = 200
+
+
+class DigestError(Exception):
+    """A broken rule; ``code`` maps to a message in the view."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def request_digest(period: CommentPeriod, *, actor) -> JobRun:
+    """Ask a worker to rebuild the period's digest; while one is being built, that one is returned."""
+    run = start_run(DIGEST, "app.digests.tasks.build_period_digest", subject_type="period",
+                    subject_id=period.id, actor=actor)
+    record_audit("digest.request", period, actor=actor, details={"run": run.id})
+    return run
+
+
+def request_export(period: CommentPeriod, *, actor) -> JobRun:
+    """Ask a worker for the digest's CSV; asking twice at once gives one run."""
+    run = start_run(EXPORT, "app.digests.tasks.export_digest_csv", subject_type="period",
+                    subject_id=period.id, actor=actor)
+    record_audit("digest.export", period, actor=actor, details={"run": run.id})
+    return run
+
+
+def latest_run(kind: str, period_id: int) -> JobRun | None:
+    return db.session.scalar(
+        select(JobRun).where(JobRun.kind == kind, JobRun.subject_type == "period", JobRun.subject_id == period_id)
+        .order_by(JobRun.id.desc()).limit(1)
+    )
+
+
+def ungrouped_member_ids(cluster: DigestCluster, period_id: int) -> list[int]:
+    """The cluster's opinions that can still join a group: of this period, in no group, not withheld."""
+    return list(db.session.scalars(
+        select(Opinion.id)
+        .join(DigestClusterMember, DigestClusterMember.opinion_id == Opinion.id)
+        .where(DigestClusterMember.cluster_id == cluster.id, Opinion.period_id == period_id,
+               Opinion.group_id.is_(None), Opinion.state != "withheld")
+        .order_by(Opinion.id)
+    ))
+
+
+def accept_cluster(cluster: DigestCluster, *, actor, title: str = "") -> tuple[OpinionGroup, int]:
+    """Make the cluster's ungrouped opinions one opinion group (one response will answer them all).
+    Returns the group and how many opinions joined it.
+
+    Refused once the period's results are published, for a cluster already accepted, and when fewer
+    than two opinions are left to group (opinions in another group stay where they are).
+    """
+    period = cluster.digest.period
+    if period.results_published_at is not None:
+        raise DigestError("published")
+    if cluster.accepted_group_id is not None:
+        raise DigestError("already_accepted")
+    ids = ungrouped_member_ids(cluster, period.id)
+    if len(ids) < 2:
+        raise DigestError("nothing_to_group")
+    title = (title or cluster.template or cluster.sample).strip()
+    group = OpinionGroup(period_id=period.id, title=title[:GROUP_TITLE_MAX], created_by_id=getattr(actor, "id", None))
+    db.session.add(group)
+    db.session.flush()
+    db.session.execute(
+        update(Opinion).where(Opinion.id.in_(ids), Opinion.group_id.is_(None)).values(group_id=group.id)
+        .execution_options(synchronize_session=False)
+    )
+    cluster.accepted_group_id = group.id
+    db.session.flush()
+    record_audit("digest.accept_cluster", group, actor=actor,
+                 details={"cluster": cluster.id, "kind": cluster.kind, "opinions": len(ids)})
+    return group, len(ids)

@@ -1,0 +1,126 @@
+"""Digest jobs. Each takes a run id, reloads what it needs and is safe to run twice: a rebuild
+replaces the digest whole, an export writes a new file, and a finished run is not redone."""
+
+import csv
+import secrets
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import aliased
+
+from app.core import runs
+from app.core.jobs import Recurring
+from app.core.models import JobRun
+from app.core.timeutil import to_jst, utcnow
+from app.digests.builder import compile_digest
+from app.digests.models import Digest, DigestCluster, DigestClusterMember
+from app.extensions import db
+from app.jobs.services import exports_folder
+from app.moderation.models import Opinion
+from app.periods.models import CommentPeriod, Section
+from app.submissions.models import Submission
+
+DIGEST = "period_digest"
+EXPORT = "digest_export"
+
+SCHEDULE = [
+    # A period closes at its closing second; its digest is asked for within the minute after.
+    Recurring("app.digests.tasks.request_digests_of_closed_periods", interval=60, queue="low"),
+]
+
+
+def _period_of(run: JobRun) -> CommentPeriod | None:
+    return db.session.get(CommentPeriod, run.subject_id) if run.subject_id is not None else None
+
+
+def build_period_digest(run_id: int) -> None:
+    """Compile the period's digest. A period deleted meanwhile ends the run as failed, cleanly."""
+    run = runs.begin(run_id)
+    if run is None:
+        return
+    period = _period_of(run)
+    if period is None:
+        runs.fail(run, "period_deleted")
+        return
+    try:
+        digest = compile_digest(period, run)
+    except Exception as exc:
+        db.session.rollback()
+        runs.fail(run, f"{type(exc).__name__}: {exc}")
+        raise
+    runs.finish(run, {"digest_id": digest.id, "opinions": digest.opinion_count,
+                      "clusters": sum(digest.counts.get("clusters", {}).values())})
+
+
+def request_digests_of_closed_periods() -> int:
+    """Ask once for the digest of each period that has closed: a period counts as handled once any
+    digest run for it was requested after its closing time (a staff rebuild counts too)."""
+    from app.digests.services import request_digest
+
+    now = utcnow()
+    later_run = aliased(JobRun)
+    due = db.session.scalars(
+        select(CommentPeriod)
+        .where(CommentPeriod.status == "scheduled", CommentPeriod.closes_at <= now,
+               CommentPeriod.results_published_at.is_(None),
+               ~exists().where(later_run.kind == DIGEST, later_run.subject_type == "period",
+                               later_run.subject_id == CommentPeriod.id,
+                               later_run.created_at >= CommentPeriod.closes_at))
+        .order_by(CommentPeriod.closes_at)
+    ).all()
+    for period in due:
+        request_digest(period, actor=None)
+    return len(due)
+
+
+# --- export ---------------------------------------------------------------------------------
+
+EXPORT_HEADER = ["group", "kind", "group_size", "opinion_id", "receipt_no", "section", "state", "text",
+                 "own_addition", "accepted_group_id"]
+
+
+def _cell(text: str) -> str:
+    """Citizen text that a spreadsheet would run as a formula (=, +, -, @) is kept as text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def export_digest_csv(run_id: int) -> None:
+    """The digest's groups of similar opinions as CSV (UTF-8 with BOM, so Excel reads it), one
+    row per opinion, for staff to work through offline. Written under instance/exports/."""
+    run = runs.begin(run_id)
+    if run is None:
+        return
+    period = _period_of(run)
+    if period is None:
+        runs.fail(run, "period_deleted")
+        return
+    digest = db.session.scalar(select(Digest).where(Digest.period_id == period.id))
+    if digest is None:
+        runs.fail(run, "digest_missing")
+        return
+    runs.progress(run, 10, "export.writing")
+    stored = f"{run.id}-{secrets.token_hex(8)}.csv"
+    path = exports_folder() / stored
+    rows = db.session.execute(
+        select(DigestCluster.position, DigestCluster.kind, DigestCluster.size, Opinion.id, Submission.receipt_no,
+               Section.label, Section.title, Opinion.state, Opinion.excerpt, DigestClusterMember.addition,
+               DigestCluster.accepted_group_id)
+        .join(DigestClusterMember, DigestClusterMember.cluster_id == DigestCluster.id)
+        .join(Opinion, Opinion.id == DigestClusterMember.opinion_id)
+        .join(Submission, Submission.id == Opinion.submission_id)
+        .outerjoin(Section, Section.id == Opinion.section_id)
+        .where(DigestCluster.digest_id == digest.id)
+        .order_by(DigestCluster.position, Opinion.id)
+        .execution_options(yield_per=5000)
+    )
+    count = 0
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(EXPORT_HEADER)
+        for position, kind, size, opinion_id, receipt, label, title, state, excerpt, addition, group_id in rows:
+            section = f"{label or ''} {title or ''}".strip()
+            writer.writerow([position + 1, kind, size, opinion_id, receipt, _cell(section), state, _cell(excerpt),
+                             _cell(addition), group_id or ""])
+            count += 1
+    built = to_jst(digest.built_at).strftime("%Y%m%d-%H%M")
+    runs.finish(run, {"files": [{"name": f"digest-period{period.id}-{built}.csv", "stored": stored,
+                                 "type": "text/csv", "size": path.stat().st_size}], "rows": count})

@@ -1,0 +1,15 @@
+"""Visible background work: progress of each run for staff, failed jobs and retries for admins."""
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from app.core.nav import register_nav
+
+
+def init_app(app: Flask) -> None:
+    from app.jobs.services import run_status
+    from app.jobs.views import bp
+
+    app.register_blueprint(bp)
+    app.jinja_env.globals["job_status"] = run_status
+    register_nav("jobs.admin_index", _l("Background jobs"), roles=("admin",))

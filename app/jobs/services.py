@@ -1,0 +1,100 @@
+"""Who may follow a run, what the progress endpoint says, and the admins' retries. Flush only."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.core.audit import record_audit
+from app.core.auth import has_any_role
+from app.core.models import JobRun, OutboxJob
+from app.core.runs import start_run
+from app.extensions import db
+
+FOLLOWER_ROLES = ("staff", "moderator", "admin")
+STATE_LABELS = {"queued": _l("Waiting to start"), "running": _l("Running"), "done": _l("Finished"),
+                "failed": _l("Failed")}
+# Short codes jobs give ``runs.fail`` for the failures people should understand.
+ERRORS = {
+    "period_deleted": _l("The comment period was deleted before the job ran."),
+    "digest_missing": _l("There is no digest to export yet. Build the digest first."),
+}
+# Step codes jobs give ``runs.progress`` -> what the progress bar says; features add theirs.
+STEP_LABELS: dict[str, object] = {}
+# subject_type -> check(subject_id, user): a feature registers who may follow runs about its objects.
+RUN_ACCESS: dict[str, Callable[[int | None, object], bool]] = {}
+
+
+def register_run_access(subject_type: str, check: Callable[[int | None, object], bool]) -> None:
+    RUN_ACCESS[subject_type] = check
+
+
+def can_follow_run(run: JobRun, user) -> bool:
+    """Staff, moderators and admins; for a subject a feature guards, only those it lets see it."""
+    if not has_any_role(user, *FOLLOWER_ROLES):
+        return False
+    check = RUN_ACCESS.get(run.subject_type)
+    return check is None or user.has_role("admin") or check(run.subject_id, user)
+
+
+def error_message(run: JobRun) -> str:
+    message = ERRORS.get(run.error)
+    return str(message) if message is not None else run.error
+
+
+def result_files(run: JobRun) -> list[dict]:
+    return list((run.result or {}).get("files", []))
+
+
+def run_status(run: JobRun) -> dict:
+    """What the progress endpoint answers and the progress bar shows."""
+    return {
+        "id": run.id,
+        "kind": run.kind,
+        "state": run.state,
+        "state_label": str(STATE_LABELS.get(run.state, run.state)),
+        "progress": run.progress,
+        "step": str(STEP_LABELS.get(run.step, run.step)),
+        "created_at": run.created_at.isoformat() if run.created_at else None,
+        "started_at": run.started_at.isoformat() if run.started_at else None,
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "seconds": (run.finished_at - run.started_at).total_seconds()
+        if run.started_at and run.finished_at else None,
+        "files": [file["name"] for file in result_files(run)],
+        "error": error_message(run) if run.state == "failed" else "",
+        "finished": run.state in ("done", "failed"),
+        "label": _("%(percent)d%% complete", percent=run.progress),
+    }
+
+
+def exports_folder() -> Path:
+    folder = Path(current_app.instance_path) / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def failed_runs(limit: int = 100) -> list[JobRun]:
+    return list(db.session.scalars(
+        select(JobRun).where(JobRun.state == "failed").order_by(JobRun.finished_at.desc()).limit(limit)
+    ))
+
+
+def failed_outbox_jobs(limit: int = 100) -> list[OutboxJob]:
+    return list(db.session.scalars(
+        select(OutboxJob).where(OutboxJob.state == "failed").order_by(OutboxJob.created_at.desc()).limit(limit)
+    ))
+
+
+def retry_run(run: JobRun, *, actor) -> JobRun:
+    """A failed run starts again as a new run with the same job and subject (the failed one stays
+    as the record of what went wrong). Any other run is returned unchanged."""
+    if run.state != "failed" or not run.func:
+        return run
+    new = start_run(run.kind, run.func, subject_type=run.subject_type, subject_id=run.subject_id,
+                    params=run.params, actor=actor)
+    record_audit("job_run.retry", run, actor=actor, details={"new_run": new.id, "kind": run.kind})
+    return new
+
