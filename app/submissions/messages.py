@@ -10,6 +10,7 @@ def error_message(error: SubmissionError) -> str:
     params = error.params
     when = format_datetime(params["closes_at"]) if params.get("closes_at") else ""
     messages = {
+        "not_open": lambda: _("This comment period is not open for opinions."),
         "withdrawn": lambda: _("This comment period has been withdrawn. Opinions are no longer accepted."),
         "not_open_yet": lambda: _("This comment period has not opened yet. Please send your opinion once it opens."),
         "closed": lambda: _("The comment period closed at %(when)s, so your opinion could not be accepted. "

@@ -211,7 +211,7 @@ def stored_names(submission: Submission) -> list[str]:
 
 # --- the channels ---
 
-CLOSED_CODES = {"draft": "not_found", "withdrawn": "withdrawn", "scheduled": "not_open_yet", "closed": "closed",
+CLOSED_CODES = {"draft": "not_open", "withdrawn": "withdrawn", "scheduled": "not_open_yet", "closed": "closed",
                 "published": "closed"}
 
 

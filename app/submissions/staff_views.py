@@ -21,7 +21,7 @@ from app.submissions.forms import ImportForm, PaperSubmissionForm
 from app.submissions.messages import attach_error, error_message
 from app.submissions.models import Attachment, Submission
 from app.submissions.services import SubmissionError
-from app.submissions.views import bp
+from app.submissions.views import bp, state_labels
 
 STAFF_ROLES = ("staff", "admin", "moderator")
 SCAN_MAX_COUNT = 10
@@ -63,7 +63,7 @@ def staff_index(period_id: int):
                                      .group_by(Submission.channel)).all())
     page = paginate(query, request.args.get("page", 1, type=int))
     return render_template("submissions/staff_index.html", period=period, page=page, counts=counts,
-                           channel=channel, channels=CHANNELS, attributes=attribute_labels(),
+                           channel=channel, channels=CHANNELS, attributes=attribute_labels(), states=state_labels(),
                            title=_("Submissions: %(title)s", title=period.title))
 
 
@@ -112,7 +112,8 @@ def _received(form: PaperSubmissionForm, files) -> services.Received:
 def staff_show(submission_id: int):
     submission = readable_submission(submission_id)
     return render_template("submissions/staff_show.html", submission=submission, period=submission.period,
-                           attributes=attribute_labels(), title=_("Submission %(no)s", no=submission.receipt_no))
+                           attributes=attribute_labels(), states=state_labels(),
+                           title=_("Submission %(no)s", no=submission.receipt_no))
 
 
 @bp.get("/staff/submissions/<int:submission_id>/slip")

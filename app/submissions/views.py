@@ -26,9 +26,14 @@ from app.submissions.services import SubmissionError
 bp = Blueprint("submissions", __name__)
 
 def web_period(period_id: int) -> CommentPeriod:
-    """404 for what the public cannot see; the withdrawn page for a withdrawn one."""
+    """404 for what the public cannot see; for a withdrawn period, the withdrawn page on GET, while a
+    POST goes on to be refused with the text kept on the page."""
     from app.periods.views import public_period
 
+    if request.method == "POST":
+        period = db.session.get(CommentPeriod, period_id)
+        if period is not None and period.status == "withdrawn" and period.plan.is_published:
+            return period
     return public_period(period_id)
 
 
