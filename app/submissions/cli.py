@@ -1,6 +1,8 @@
 """``flask submissions import PERIOD FILE``: the batch import from the command line."""
 
 import click
+from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.accounts.models import User
@@ -22,7 +24,9 @@ def import_file(period_id: int, data: bytes, staff_email: str) -> None:
             raise click.ClickException(f"no user {staff_email}")
     try:
         check_paper_period(period)
-        rows, problems = importing.parse(data, period, jst_today())
+        # No request here to choose a language from: the city's own.
+        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+            rows, problems = importing.parse(data, period, jst_today())
     except importing.ImportFileError as error:
         raise click.ClickException(f"file rejected: {error.code} {error.params or ''}".strip()) from error
     except SubmissionError as error:

@@ -2,6 +2,9 @@
 
 from pathlib import Path
 
+from flask import current_app
+from flask_babel import force_locale
+
 from app.accounts.models import User
 from app.core import runs, uploads
 from app.core.models import JobRun
@@ -34,8 +37,9 @@ def import_submissions(run_id: int) -> None:
         runs.fail(run, "the period or the uploaded file no longer exists")
         return
     try:
-        rows, problems = importing.parse(path.read_bytes(), period, jst_today(),
-                                         progress=lambda percent: runs.progress(run, percent // 2, "checking"))
+        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):  # a worker has no request to ask
+            rows, problems = importing.parse(path.read_bytes(), period, jst_today(),
+                                             progress=lambda percent: runs.progress(run, percent // 2, "checking"))
     except importing.ImportFileError as error:
         runs.fail(run, f"file: {error.code}")
         return
