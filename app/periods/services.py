@@ -75,6 +75,11 @@ def update_period(period: CommentPeriod, data: dict, *, actor, extension_reason:
     state = period.state()
     if state in ("withdrawn", "published"):
         raise PeriodError(f"locked_{state}")
+    # The form speaks in minutes: an unchanged minute keeps the stored instant to the second.
+    data = {**data}
+    for key in ("opens_at", "closes_at"):
+        if _minute(data[key]) == _minute(getattr(period, key)):
+            data[key] = getattr(period, key)
     started = state in ("open", "closed")
     if started:
         if data["opens_at"] != period.opens_at:
@@ -99,6 +104,10 @@ def update_period(period: CommentPeriod, data: dict, *, actor, extension_reason:
     if changed:
         record_audit("period.update", period, actor=actor, details={"fields": changed})
     return period
+
+
+def _minute(value: datetime) -> datetime:
+    return value.replace(second=0, microsecond=0)
 
 
 def schedule_period(period: CommentPeriod, *, actor) -> CommentPeriod:

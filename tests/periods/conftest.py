@@ -45,3 +45,14 @@ def uploads_dir(app, tmp_path):
     app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
     yield tmp_path / "uploads"
     app.config["UPLOAD_FOLDER"] = saved
+
+
+@pytest.fixture
+def count_rows(app):
+    from sqlalchemy import func, select
+
+    def count(model) -> int:
+        with app.app_context():
+            return db.session.scalar(select(func.count()).select_from(model))
+
+    return count

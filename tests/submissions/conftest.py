@@ -2,10 +2,8 @@
 
 import re
 
-import pytest
-
 from tests.conftest import csrf_token
-from tests.periods.conftest import make_period, uploads_dir  # noqa: F401  (shared fixtures)
+from tests.periods.conftest import count_rows, make_period, uploads_dir  # noqa: F401  (shared fixtures)
 
 KEY = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')
 
@@ -43,15 +41,3 @@ def send(client, period_id, data, files=None):
 def submit(client, period_id, data=None, files=None):
     return send(client, period_id, confirmed_data(client, period_id, data or opinion()), files)
 
-
-@pytest.fixture
-def count_rows(app):
-    from sqlalchemy import func, select
-
-    from app.extensions import db
-
-    def count(model) -> int:
-        with app.app_context():
-            return db.session.scalar(select(func.count()).select_from(model))
-
-    return count
