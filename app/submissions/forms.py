@@ -104,9 +104,11 @@ class _BaseSubmissionForm(FlaskForm):
                 valid = False
         return valid
 
-    def received(self) -> Received:
+    def received(self, files=()) -> Received:
+        """What the service needs: the details asked, the opinions given, the checked files."""
         values = {name: (self[name].data or "") if name in self else "" for name in SUBMITTER_FIELDS}
-        return Received(submitter=Submitter(**values), entries=[entry for _, entry in self.given_entries()])
+        return Received(submitter=Submitter(**values), entries=[entry for _, entry in self.given_entries()],
+                        files=list(files))
 
 
 class SubmissionForm(_BaseSubmissionForm):

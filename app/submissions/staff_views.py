@@ -82,7 +82,7 @@ def enter(period_id: int):
             abort(400)
         try:
             files = services.check_uploads(form.scans.data or [], max_count=SCAN_MAX_COUNT, max_bytes=SCAN_MAX_BYTES)
-            submission, created = services.enter_paper(period.id, _received(form, files), channel=form.channel.data,
+            submission, created = services.enter_paper(period.id, form.received(files), channel=form.channel.data,
                                                        received_on=form.received_on.data, idempotency_key=key,
                                                        actor=current_user)
         except SubmissionError as error:
@@ -100,11 +100,6 @@ def enter(period_id: int):
     return render_template("submissions/enter.html", period=period, form=form,
                            title=_("Enter a paper submission: %(title)s", title=period.title))
 
-
-def _received(form: PaperSubmissionForm, files) -> services.Received:
-    received = form.received()
-    received.files = files
-    return received
 
 
 @bp.get("/staff/submissions/<int:submission_id>")

@@ -110,7 +110,7 @@ def send(period_id: int):
     try:
         files = services.check_uploads(submission_form.attachments.data or [], max_count=period.max_attachments,
                                        max_bytes=period.max_attachment_bytes)
-        submission, _created = services.submit_web(period.id, _received(submission_form, files),
+        submission, _created = services.submit_web(period.id, submission_form.received(files),
                                                    idempotency_key=key, locale=current_locale())
     except SubmissionError as error:
         db.session.rollback()
@@ -128,11 +128,6 @@ def send(period_id: int):
         raise
     return _to_receipt(submission, key)
 
-
-def _received(submission_form: SubmissionForm, files) -> services.Received:
-    received = submission_form.received()
-    received.files = files
-    return received
 
 
 def _to_receipt(submission, key: str):

@@ -4,11 +4,11 @@ A/AA violations in Japanese or English."""
 import pytest
 
 from tests.browser.conftest import submit
-from tests.periods.conftest import make_period  # noqa: F401  (shared fixture)
+from tests.periods.conftest import make_period  # noqa: F401  (the shared fixture; tests take it by name)
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_citizen_sends_an_opinion_and_gets_a_receipt(page, live_server, make_period, axe_check, switch_language,
+def test_citizen_sends_an_opinion_and_gets_a_receipt(page, live_server, make_period, axe_check, switch_language,  # noqa: F811
                                                      lang):
     period_id = make_period(title="第5次下関市市民活動促進基本計画（案）への意見募集")
     page.goto(f"{live_server}/periods/{period_id}")
@@ -41,7 +41,7 @@ def test_citizen_sends_an_opinion_and_gets_a_receipt(page, live_server, make_per
     axe_check(page)
 
 
-def test_the_count_warns_when_the_text_is_over_the_limit(page, live_server, make_period):
+def test_the_count_warns_when_the_text_is_over_the_limit(page, live_server, make_period):  # noqa: F811
     period_id = make_period(body_max_length=100)
     page.goto(f"{live_server}/periods/{period_id}/submit")
     page.fill("#entries-0-body", "あ" * 105)
