@@ -77,6 +77,12 @@ class CommentPeriod(db.Model):
     def can_edit(self, user) -> bool:
         return self.plan.can_edit(user)
 
+    def can_read_submissions(self, user) -> bool:
+        """Staff who can edit the period, and moderators, who work through what came in."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return False
+        return self.can_edit(user) or user.has_role("moderator")
+
 
 class Section(db.Model):
     """A part of the draft (第1章 1 計画の背景) that an opinion can point at."""

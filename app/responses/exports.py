@@ -144,7 +144,7 @@ def write_pdf(report: PublicResult, path: Path) -> None:
     period = report.period
     story = [para(report.title, title)]
     facts = [(_("Draft"), period.title),
-             (_("Comment period"), f"{to_jst(period.opens_at):%Y-%m-%d} – {to_jst(period.closes_at):%Y-%m-%d}")]
+             (_("Comment dates"), f"{to_jst(period.opens_at):%Y-%m-%d} – {to_jst(period.closes_at):%Y-%m-%d}")]
     if report.result and report.result.draft_published_on:
         facts.append((_("Draft published on"), f"{report.result.draft_published_on:%Y-%m-%d}"))
     if report.result and report.result.published_at:

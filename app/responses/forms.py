@@ -91,7 +91,7 @@ class CategoryRow(FlaskForm):
         csrf = False
 
     code = StringField(_l("Code"), validators=[Optional(), Length(max=8)])
-    title = StringField(_l("Label"), validators=[Optional(), Length(max=services.LABEL_MAX)])
+    title = StringField(_l("Category name"), validators=[Optional(), Length(max=services.LABEL_MAX)])
 
     def validate_title(self, field):
         if (self.code.data or "").strip() and not (field.data or "").strip():

@@ -1,7 +1,37 @@
-"""Submissions: see DESIGN.md. Only the models exist so far; the feature's views arrive with its issue."""
+"""Submissions (提出): opinions from the web form and from paper, with receipt numbers and a lookup page."""
 
+import click
 from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from app.core.nav import register_nav
 
 
 def init_app(app: Flask) -> None:
-    from app.submissions import models  # noqa: F401  (register the tables)
+    from app.submissions import (
+        models,  # noqa: F401  (register the tables)
+        staff_views,  # noqa: F401  (its routes join the blueprint)
+    )
+    from app.submissions.views import bp
+
+    app.config.setdefault("SUBMISSION_RATE_LIMIT", "10 per hour")
+    app.config.setdefault("SUBMISSION_RATE_LIMIT_PER_EMAIL", "5 per hour")
+    app.config.setdefault("LOOKUP_RATE_LIMIT", "60 per hour")
+    # Files with more rows than this import in a background job with a progress bar.
+    app.config.setdefault("IMPORT_INLINE_MAX_ROWS", 500)
+    app.register_blueprint(bp)
+    register_nav("submissions.lookup", _l("Look up your opinion"))
+
+    @app.cli.group()
+    def submissions():
+        """Submissions: batch import of transcribed paper opinions."""
+
+    @submissions.command("import")
+    @click.argument("period_id", type=int)
+    @click.argument("file", type=click.File("rb"))
+    @click.option("--staff", "staff_email", default="", help="Email of the staff member entering them.")
+    def import_command(period_id: int, file, staff_email: str):
+        """Check FILE (CSV or XLSX) and import every row into PERIOD_ID, or import nothing."""
+        from app.submissions.cli import import_file
+
+        import_file(period_id, file.read(), staff_email)

@@ -33,7 +33,7 @@ class Submission(db.Model):
     email: Mapped[str] = mapped_column(String(255), default="")
     phone: Mapped[str] = mapped_column(String(32), default="")
     # sha256 of the secret in the citizen's lookup link; the secret itself is never stored.
-    lookup_token_hash: Mapped[str] = mapped_column(String(64))
+    lookup_token_hash: Mapped[str] = mapped_column(String(64), index=True)
     # A double click or a retried POST carries the same key and finds this row instead of a new one.
     idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Moderation: new -> in_progress -> done.

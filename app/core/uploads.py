@@ -1,0 +1,100 @@
+"""Uploaded files: checked by what they contain, stored outside the web root under a random name.
+
+The name a person gave a file is kept only as a label; it never becomes a path. Files are served
+by views that check permission and send ``Content-Disposition`` (``nosniff`` is on every response).
+"""
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import filetype
+from flask import current_app, send_file
+from werkzeug.datastructures import FileStorage
+
+KINDS = {
+    "application/pdf": "pdf",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+}
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
+
+
+class UploadError(Exception):
+    """``code`` is one of: empty, kind, too_large."""
+
+    def __init__(self, code: str, filename: str = ""):
+        super().__init__(code)
+        self.code = code
+        self.filename = filename
+
+
+@dataclass
+class CheckedFile:
+    """A file read into memory and checked, not yet written anywhere."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+def display_name(filename: str | None) -> str:
+    """The person's file name as a label: no path, no control characters, at most 255 characters."""
+    name = _UNSAFE_NAME.sub("_", (filename or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]).strip()
+    return (name or "file")[-255:]
+
+
+def check_file(storage: FileStorage, *, allowed: tuple[str, ...], max_bytes: int) -> CheckedFile:
+    """Read at most ``max_bytes`` + 1 bytes and accept the file only if its content is an allowed kind."""
+    data = storage.stream.read(max_bytes + 1)
+    name = display_name(storage.filename)
+    if not data:
+        raise UploadError("empty", name)
+    if len(data) > max_bytes:
+        raise UploadError("too_large", name)
+    kind = filetype.guess(data)
+    if kind is None or kind.mime not in allowed:
+        raise UploadError("kind", name)
+    return CheckedFile(filename=name, content_type=kind.mime, data=data)
+
+
+def given_files(files: list[FileStorage]) -> list[FileStorage]:
+    """The file inputs a person actually filled (browsers send empty parts for the others)."""
+    return [storage for storage in files if storage and storage.filename]
+
+
+def upload_root(area: str) -> Path:
+    root = Path(current_app.config["UPLOAD_FOLDER"]) / area
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def store(checked: CheckedFile, area: str) -> str:
+    """Write the file under a new random name in ``area``; returns that name."""
+    stored_name = f"{secrets.token_hex(16)}.{KINDS[checked.content_type]}"
+    (upload_root(area) / stored_name).write_bytes(checked.data)
+    return stored_name
+
+
+def remove(area: str, stored_name: str) -> None:
+    (upload_root(area) / stored_name).unlink(missing_ok=True)
+
+
+def send_stored(area: str, stored_name: str, *, filename: str, content_type: str):
+    """Always as a download: a file someone uploaded never renders as a page of this site."""
+    path = upload_root(area) / stored_name
+    response = send_file(path, mimetype=content_type, as_attachment=True, download_name=filename, max_age=0)
+    # A file is never a page: no script, no plugins, even if a browser guessed otherwise.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,33 @@
+"""What periods add to other pages: the home page's open periods and each plan's timeline."""
+
+from flask import url_for
+from sqlalchemy import select
+
+from app.core.timeutil import utcnow
+from app.extensions import db
+from app.periods import services
+from app.periods.models import CommentPeriod
+from app.plans.models import Plan
+from app.plans.services import TimelineEntry
+
+
+def home_section() -> tuple[str, dict] | None:
+    now = utcnow()
+    groups = services.public_periods(now)
+    if not groups["open"] and not groups["upcoming"]:
+        return None
+    return "periods/_home_section.html", {"open": groups["open"], "upcoming": groups["upcoming"][:3], "now": now}
+
+
+def timeline_entries(plan: Plan, public: bool) -> list[TimelineEntry]:
+    from app.periods.views import STATE_LABELS
+
+    query = select(CommentPeriod).where(CommentPeriod.plan_id == plan.id)
+    if public:
+        query = query.where(CommentPeriod.status == "scheduled")
+    now = utcnow()
+    return [
+        TimelineEntry(kind="period", title=period.title, starts_at=period.opens_at, ends_at=period.closes_at,
+                      url=url_for("periods.show", period_id=period.id), status=str(STATE_LABELS[period.state(now)]))
+        for period in db.session.scalars(query)
+    ]

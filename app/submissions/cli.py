@@ -1,0 +1,40 @@
+"""``flask submissions import PERIOD FILE``: the batch import from the command line."""
+
+import click
+from flask import current_app
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.core.timeutil import jst_today
+from app.extensions import db
+from app.periods.models import CommentPeriod
+from app.submissions import importing
+from app.submissions.services import SubmissionError, check_paper_period
+
+
+def import_file(period_id: int, data: bytes, staff_email: str) -> None:
+    period = db.session.get(CommentPeriod, period_id)
+    if period is None:
+        raise click.ClickException(f"no comment period {period_id}")
+    actor = None
+    if staff_email:
+        actor = db.session.scalar(select(User).where(User.email == staff_email))
+        if actor is None:
+            raise click.ClickException(f"no user {staff_email}")
+    try:
+        check_paper_period(period)
+        # No request here to choose a language from: the city's own.
+        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+            rows, problems = importing.parse(data, period, jst_today())
+    except importing.ImportFileError as error:
+        raise click.ClickException(f"file rejected: {error.code} {error.params or ''}".strip()) from error
+    except SubmissionError as error:
+        raise click.ClickException(f"period does not accept submissions: {error.code}") from error
+    if problems:
+        for problem in problems:
+            click.echo(f"line {problem.line}: {' / '.join(problem.reasons)}", err=True)
+        raise click.ClickException(f"{len(problems)} row(s) rejected; nothing was imported")
+    created = importing.import_rows(period.id, rows, actor=actor)
+    db.session.commit()
+    click.echo(f"imported {len(created)} submission(s): {created[0].receipt_no} – {created[-1].receipt_no}")

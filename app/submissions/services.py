@@ -1,0 +1,279 @@
+"""Submissions (提出): receiving opinions from every channel. Functions flush; views and jobs commit.
+
+The rules kept here:
+- The server's clock decides. The period row is locked, then the time is read, then the row is
+  inserted, all in the caller's one transaction: nothing committed after the closing instant gets in.
+- Receipt numbers come from a counter on the locked period row, so concurrent submissions get
+  consecutive numbers that never repeat; a rolled-back submission gives its number back.
+- A retried POST carries the same idempotency key and finds the first submission instead of
+  making a second one. The citizen's lookup secret is derived from that key, so the retry shows
+  the same link, while only the secret's sha256 is stored.
+"""
+
+import base64
+import hashlib
+import hmac
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from urllib.parse import urlencode
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.core import uploads
+from app.core.audit import record_audit
+from app.core.mail import queue_email
+from app.core.timeutil import jst_start_of_day, to_jst, utcnow
+from app.extensions import db
+from app.periods.models import CommentPeriod, default_field_rules
+from app.periods.services import attribute_pairs
+from app.submissions.models import Attachment, Submission, SubmissionEntry
+
+ATTACHMENT_AREA = "submissions"
+ATTACHMENT_KINDS = ("application/pdf", "image/jpeg", "image/png")
+PAPER_CHANNELS = ("email", "fax", "post", "in_person")
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+# Features that have something to add to the citizen's lookup page (the city's response, later)
+# append a function ``submission -> (template, context)`` or ``None``.
+LOOKUP_EXTRAS: list[Callable[[Submission], tuple[str, dict] | None]] = []
+
+
+class SubmissionError(Exception):
+    """A broken rule; ``field`` names the form field the message belongs next to."""
+
+    def __init__(self, code: str, field: str = "", **params):
+        super().__init__(code)
+        self.code = code
+        self.field = field
+        self.params = params
+
+
+@dataclass
+class Submitter:
+    name: str = ""
+    address: str = ""
+    attribute: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass
+class Entry:
+    body: str
+    section_id: int | None = None
+
+
+@dataclass
+class Received:
+    """What a submission carries besides its channel and time."""
+
+    submitter: Submitter
+    entries: list[Entry]
+    files: list[uploads.CheckedFile] = field(default_factory=list)
+
+
+# --- secrets and receipt numbers ---
+
+
+def lookup_secret(idempotency_key: str) -> str:
+    """16 characters of A-Z2-7: short enough to copy from a paper slip, 80 bits of secret."""
+    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), f"lookup:{idempotency_key}".encode(),
+                      hashlib.sha256).digest()
+    return base64.b32encode(digest).decode()[:16]
+
+
+def normalize_secret(text: str) -> str:
+    return re.sub(r"[^A-Z2-7]", "", (text or "").upper())
+
+
+def format_secret(secret: str) -> str:
+    return "-".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+
+
+def token_hash(secret: str) -> str:
+    return hashlib.sha256(normalize_secret(secret).encode()).hexdigest()
+
+
+def lookup_link(receipt_no: str, secret: str) -> str:
+    """The private link in emails and on paper slips; built from SITE_URL so a job can write it too."""
+    query = urlencode({"receipt": receipt_no, "secret": format_secret(secret)})
+    return f"{current_app.config['SITE_URL'].rstrip('/')}/lookup?{query}"
+
+
+def receipt_number(period: CommentPeriod) -> str:
+    return f"{period.receipt_prefix or period.id}-{period.receipt_counter:05d}"
+
+
+def find_by_key(idempotency_key: str) -> Submission | None:
+    return db.session.scalar(select(Submission).where(Submission.idempotency_key == idempotency_key))
+
+
+def find_for_lookup(receipt_no: str, secret: str) -> Submission | None:
+    """The submission whose receipt number and secret both match; None says nothing about which failed."""
+    receipt_no = (receipt_no or "").strip().upper()
+    if not receipt_no or not normalize_secret(secret):
+        return None
+    return db.session.scalar(select(Submission).where(Submission.lookup_token_hash == token_hash(secret),
+                                                      Submission.receipt_no == receipt_no))
+
+
+def lookup_extras(submission: Submission) -> list[tuple[str, dict]]:
+    return [extra for extra in (source(submission) for source in LOOKUP_EXTRAS) if extra is not None]
+
+
+# --- checks shared by every channel ---
+
+
+def check_received(period: CommentPeriod, received: Received, *, web: bool) -> None:
+    """Body present and within the limit, sections of this period, attribute known, required details given."""
+    entries = received.entries
+    if not entries or not any(entry.body.strip() for entry in entries):
+        raise SubmissionError("body_required", "entries-0-body")
+    section_ids = {section.id for section in period.sections}
+    for index, entry in enumerate(entries):
+        if not entry.body.strip():
+            raise SubmissionError("body_required", f"entries-{index}-body")
+        if len(entry.body) > period.body_max_length:
+            raise SubmissionError("body_too_long", f"entries-{index}-body", count=len(entry.body),
+                                  max=period.body_max_length)
+        if entry.section_id is not None and entry.section_id not in section_ids:
+            raise SubmissionError("section_foreign", f"entries-{index}-section")
+    submitter = received.submitter
+    known = {code for code, _ in attribute_pairs()}
+    allowed = set(period.eligibility) & known if web and period.eligibility else known
+    if submitter.attribute and submitter.attribute not in allowed:
+        raise SubmissionError("attribute_unknown", "attribute")
+    if web:
+        rules = {**default_field_rules(), **period.field_rules}
+        for name, rule in rules.items():
+            if rule == "required" and not getattr(submitter, name).strip():
+                raise SubmissionError("detail_required", name)
+            if rule == "hidden" and getattr(submitter, name):
+                raise SubmissionError("detail_not_asked", name)
+        if len(received.files) > period.max_attachments:
+            raise SubmissionError("too_many_files", "attachments", max=period.max_attachments)
+
+
+def check_uploads(files, *, max_count: int, max_bytes: int) -> list[uploads.CheckedFile]:
+    """Every file read and checked by its content before anything is written or locked."""
+    files = uploads.given_files(files)
+    if len(files) > max_count:
+        raise SubmissionError("too_many_files", "attachments", max=max_count)
+    checked = []
+    for storage in files:
+        try:
+            checked.append(uploads.check_file(storage, allowed=ATTACHMENT_KINDS, max_bytes=max_bytes))
+        except uploads.UploadError as error:
+            raise SubmissionError(f"file_{error.code}", "attachments", name=error.filename,
+                                  mb=max_bytes // (1024 * 1024)) from error
+    return checked
+
+
+def lock_period(period_id: int) -> CommentPeriod:
+    """The period row, locked until the transaction ends (FOR UPDATE on PostgreSQL; SQLite already
+    serialises writers with BEGIN IMMEDIATE), with its counter read fresh from the database."""
+    period = db.session.scalar(select(CommentPeriod).where(CommentPeriod.id == period_id)
+                               .with_for_update().execution_options(populate_existing=True))
+    if period is None:
+        raise SubmissionError("not_found")
+    return period
+
+
+def create_submission(period: CommentPeriod, received: Received, *, channel: str, received_at: datetime,
+                      idempotency_key: str, actor=None, flush: bool = True) -> Submission:
+    """Number and insert one submission on a period the caller has locked and checked."""
+    period.receipt_counter += 1
+    submitter = received.submitter
+    submission = Submission(
+        period_id=period.id, receipt_no=receipt_number(period), channel=channel, received_at=received_at,
+        entered_by_id=getattr(actor, "id", None), name=submitter.name, address=submitter.address,
+        attribute=submitter.attribute, email=submitter.email, phone=submitter.phone,
+        lookup_token_hash=token_hash(lookup_secret(idempotency_key)), idempotency_key=idempotency_key,
+        entries=[SubmissionEntry(position=position, section_id=entry.section_id, body=entry.body)
+                 for position, entry in enumerate(received.entries, start=1)],
+    )
+    db.session.add(submission)
+    for checked in received.files:
+        submission.attachments.append(Attachment(
+            filename=checked.filename, stored_name=uploads.store(checked, ATTACHMENT_AREA),
+            content_type=checked.content_type, size=checked.size, sha256=checked.sha256))
+    if flush:
+        db.session.flush()
+    return submission
+
+
+def stored_names(submission: Submission) -> list[str]:
+    return [attachment.stored_name for attachment in submission.attachments]
+
+
+# --- the channels ---
+
+CLOSED_CODES = {"draft": "not_open", "withdrawn": "withdrawn", "scheduled": "not_open_yet", "closed": "closed",
+                "published": "closed"}
+
+
+def submit_web(period_id: int, received: Received, *, idempotency_key: str, locale: str = "ja",
+               now: datetime | None = None) -> tuple[Submission, bool]:
+    """A citizen's web submission. Returns (submission, created); a replayed key gives the first one.
+
+    ``now`` is for the demo's past submissions; requests leave it to the server's clock.
+    """
+    period = lock_period(period_id)
+    existing = find_by_key(idempotency_key)
+    if existing is not None:
+        return existing, False
+    # Read the clock only once the lock is held: this is the instant the insert is judged by.
+    now = now or utcnow()
+    state = period.state(now)
+    if state != "open":
+        raise SubmissionError(CLOSED_CODES[state], closes_at=period.closes_at)
+    if "web" not in period.channels:
+        raise SubmissionError("web_not_accepted")
+    check_received(period, received, web=True)
+    submission = create_submission(period, received, channel="web", received_at=now, idempotency_key=idempotency_key)
+    if submission.email:
+        queue_email(submission.email, "submissions/email/receipt.txt", locale, period_title=period.title,
+                    receipt_no=submission.receipt_no, received_at=submission.received_at.isoformat(),
+                    lookup_url=lookup_link(submission.receipt_no, lookup_secret(idempotency_key)),
+                    entry_count=len(submission.entries))
+    return submission, True
+
+
+def check_paper_date(period: CommentPeriod, received_on: date, today: date) -> None:
+    """The postmark or the desk's date decides, day by day in Japan time."""
+    if received_on > today:
+        raise SubmissionError("received_in_future", "received_on")
+    if received_on < to_jst(period.opens_at).date():
+        raise SubmissionError("received_before_open", "received_on")
+    if received_on > to_jst(period.closes_at).date():
+        raise SubmissionError("received_late", "received_on", closes_at=period.closes_at)
+
+
+def check_paper_period(period: CommentPeriod) -> None:
+    if period.status in ("draft", "withdrawn"):
+        raise SubmissionError("period_not_accepting", "channel")
+    if period.results_published_at is not None:
+        raise SubmissionError("results_published", "channel")
+
+
+def enter_paper(period_id: int, received: Received, *, channel: str, received_on: date, idempotency_key: str,
+                actor, today: date | None = None) -> tuple[Submission, bool]:
+    """Staff enter what came by email, FAX, post or at the desk; in time if received by the last day,
+    even when they type it in after the period closed."""
+    period = lock_period(period_id)
+    existing = find_by_key(idempotency_key)
+    if existing is not None:
+        return existing, False
+    if channel not in PAPER_CHANNELS:
+        raise SubmissionError("channel_unknown", "channel")
+    check_paper_period(period)
+    check_paper_date(period, received_on, today or to_jst(utcnow()).date())
+    check_received(period, received, web=False)
+    submission = create_submission(period, received, channel=channel, received_at=jst_start_of_day(received_on),
+                         idempotency_key=idempotency_key, actor=actor)
+    record_audit("submission.enter", submission, actor=actor,
+                 details={"period_id": period.id, "channel": channel, "receipt_no": submission.receipt_no})
+    return submission, True

@@ -1,0 +1,220 @@
+"""Staff pages: every submission of a period with its channel, paper entry, receipt slips, batch import."""
+
+import secrets
+
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.core import runs, uploads
+from app.core.auth import roles_required
+from app.core.models import JobRun
+from app.core.pagination import paginate
+from app.core.timeutil import jst_today
+from app.extensions import db
+from app.periods.models import CHANNELS, CommentPeriod
+from app.periods.views import attribute_labels
+from app.submissions import importing, services, tasks
+from app.submissions.forms import ImportForm, PaperSubmissionForm
+from app.submissions.messages import attach_error, error_message
+from app.submissions.models import Attachment, Submission
+from app.submissions.services import SubmissionError
+from app.submissions.views import bp, state_labels
+
+STAFF_ROLES = ("staff", "admin", "moderator")
+SCAN_MAX_COUNT = 10
+SCAN_MAX_BYTES = 20 * 1024 * 1024
+
+
+def readable_period(period_id: int) -> CommentPeriod:
+    period = db.session.get(CommentPeriod, period_id) or abort(404)
+    if not period.can_read_submissions(current_user):
+        abort(403)
+    return period
+
+
+def editable_period(period_id: int) -> CommentPeriod:
+    period = db.session.get(CommentPeriod, period_id) or abort(404)
+    if not period.can_edit(current_user):
+        abort(403)
+    return period
+
+
+def readable_submission(submission_id: int) -> Submission:
+    submission = db.session.get(Submission, submission_id) or abort(404)
+    if not submission.period.can_read_submissions(current_user):
+        abort(403)
+    return submission
+
+
+@bp.get("/staff/periods/<int:period_id>/submissions")
+@roles_required(*STAFF_ROLES)
+def staff_index(period_id: int):
+    period = readable_period(period_id)
+    channel = request.args.get("channel", "")
+    query = (select(Submission).where(Submission.period_id == period.id)
+             .options(selectinload(Submission.entries), selectinload(Submission.attachments))
+             .order_by(Submission.receipt_no))
+    if channel in CHANNELS:
+        query = query.where(Submission.channel == channel)
+    counts = dict(db.session.execute(select(Submission.channel, func.count()).where(Submission.period_id == period.id)
+                                     .group_by(Submission.channel)).all())
+    page = paginate(query, request.args.get("page", 1, type=int))
+    return render_template("submissions/staff_index.html", period=period, page=page, counts=counts,
+                           channel=channel, channels=CHANNELS, attributes=attribute_labels(), states=state_labels(),
+                           title=_("Submissions: %(title)s", title=period.title))
+
+
+@bp.route("/staff/periods/<int:period_id>/submissions/new", methods=["GET", "POST"])
+@roles_required("staff", "admin")
+def enter(period_id: int):
+    period = editable_period(period_id)
+    form = PaperSubmissionForm(period=period)
+    if request.method == "GET":
+        form.idempotency_key.data = secrets.token_urlsafe(24)
+    if form.add_entry.data:
+        form.append_entry()
+    elif form.validate_on_submit():
+        key = form.idempotency_key.data or ""
+        if not services.KEY_PATTERN.match(key):
+            abort(400)
+        try:
+            files = services.check_uploads(form.scans.data or [], max_count=SCAN_MAX_COUNT, max_bytes=SCAN_MAX_BYTES)
+            submission, created = services.enter_paper(period.id, form.received(files), channel=form.channel.data,
+                                                       received_on=form.received_on.data, idempotency_key=key,
+                                                       actor=current_user)
+        except SubmissionError as error:
+            db.session.rollback()
+            if error.field == "attachments":
+                error.field = "scans"
+            notice = attach_error(form, error)
+            if notice:
+                flash(notice, "error")
+        else:
+            db.session.commit()
+            if created:
+                flash(_("Saved with receipt number %(no)s.", no=submission.receipt_no), "success")
+            return redirect(url_for("submissions.staff_show", submission_id=submission.id), code=303)
+    return render_template("submissions/enter.html", period=period, form=form,
+                           title=_("Enter a paper submission: %(title)s", title=period.title))
+
+
+
+@bp.get("/staff/submissions/<int:submission_id>")
+@roles_required(*STAFF_ROLES)
+def staff_show(submission_id: int):
+    submission = readable_submission(submission_id)
+    return render_template("submissions/staff_show.html", submission=submission, period=submission.period,
+                           attributes=attribute_labels(), states=state_labels(),
+                           title=_("Submission %(no)s", no=submission.receipt_no))
+
+
+@bp.get("/staff/submissions/<int:submission_id>/slip")
+@roles_required("staff", "admin")
+def slip(submission_id: int):
+    """A printable receipt (受付票) for a paper submitter, with the private lookup code."""
+    submission = readable_submission(submission_id)
+    if not submission.period.can_edit(current_user):
+        abort(403)
+    secret = services.lookup_secret(submission.idempotency_key) if submission.idempotency_key else ""
+    return render_template("submissions/slip.html", submission=submission, period=submission.period,
+                           secret=services.format_secret(secret),
+                           lookup_url=services.lookup_link(submission.receipt_no, secret) if secret else "",
+                           title=_("Receipt %(no)s", no=submission.receipt_no))
+
+
+@bp.get("/staff/submissions/<int:submission_id>/attachments/<int:attachment_id>")
+@roles_required(*STAFF_ROLES)
+def attachment(submission_id: int, attachment_id: int):
+    submission = readable_submission(submission_id)
+    item = db.session.get(Attachment, attachment_id)
+    if item is None or item.submission_id != submission.id:
+        abort(404)
+    return uploads.send_stored(services.ATTACHMENT_AREA, item.stored_name, filename=item.filename,
+                               content_type=item.content_type)
+
+
+@bp.route("/staff/periods/<int:period_id>/submissions/import", methods=["GET", "POST"])
+@roles_required("staff", "admin")
+def import_file(period_id: int):
+    period = editable_period(period_id)
+    form = ImportForm()
+    problems: list[importing.RowProblem] = []
+    if form.validate_on_submit():
+        data = form.file.data.stream.read(importing.MAX_BYTES + 1) if form.file.data else b""
+        try:
+            if len(data) > importing.MAX_BYTES:
+                raise importing.ImportFileError("too_large")
+            services.check_paper_period(period)
+            rows, problems = importing.parse(data, period, jst_today())
+        except importing.ImportFileError as error:
+            form.file.errors = [import_file_error(error)]
+        except SubmissionError as error:
+            form.file.errors = [error_message(error)]
+        else:
+            if not problems:
+                return _import_clean(period, rows, data, form.file.data.filename or "")
+    return render_template("submissions/import.html", period=period, form=form, problems=problems,
+                           columns=importing.COLUMNS, headers=importing.HEADERS_JA,
+                           title=_("Import submissions: %(title)s", title=period.title))
+
+
+def _import_clean(period: CommentPeriod, rows: list[importing.ImportRow], data: bytes, filename: str):
+    if len(rows) <= current_app.config["IMPORT_INLINE_MAX_ROWS"]:
+        created = importing.import_rows(period.id, rows, actor=current_user)
+        db.session.commit()
+        flash(_("%(count)d submissions imported: receipt numbers %(first)s to %(last)s.", count=len(created),
+                first=created[0].receipt_no, last=created[-1].receipt_no), "success")
+        return redirect(url_for("submissions.staff_index", period_id=period.id), code=303)
+    stored_name = f"{secrets.token_hex(16)}.dat"
+    tasks.import_path(stored_name).write_bytes(data)
+    run = runs.start_run(tasks.IMPORT_KIND, "app.submissions.tasks.import_submissions", subject_type="period",
+                         subject_id=period.id, actor=current_user,
+                         params={"period_id": period.id, "stored_name": stored_name, "filename": filename,
+                                 "rows": len(rows), "actor_id": current_user.id})
+    db.session.commit()
+    return redirect(url_for("submissions.import_run", run_id=run.id), code=303)
+
+
+def import_file_error(error: importing.ImportFileError) -> str:
+    return {
+        "empty": lambda: _("The file has no rows to import."),
+        "kind": lambda: _("Upload a CSV or XLSX file."),
+        "encoding": lambda: _("The file could not be read as UTF-8 or Shift_JIS text. Save it as CSV (UTF-8)."),
+        "columns": lambda: _("The header row lacks these columns: %(missing)s.", **error.params),
+        "too_many_rows": lambda: _("The file has more than %(max)d rows. Split it into smaller files.", **error.params),
+        "too_large": lambda: _("The file is larger than %(mb)d MB.", mb=importing.MAX_BYTES // (1024 * 1024)),
+    }[error.code]()
+
+
+@bp.get("/staff/periods/<int:period_id>/submissions/import/template.csv")
+@roles_required("staff", "admin")
+def import_template(period_id: int):
+    editable_period(period_id)
+    return Response(importing.template_csv(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=submissions-template.csv"})
+
+
+def readable_run(run_id: int) -> JobRun:
+    run = db.session.get(JobRun, run_id)
+    if run is None or run.kind != tasks.IMPORT_KIND:
+        abort(404)
+    editable_period(run.subject_id)
+    return run
+
+
+@bp.get("/staff/imports/<int:run_id>")
+@roles_required("staff", "admin")
+def import_run(run_id: int):
+    run = readable_run(run_id)
+    return render_template("submissions/import_run.html", run=run, period=db.session.get(CommentPeriod, run.subject_id),
+                           title=_("Import of %(name)s", name=run.params.get("filename", "")))
+
+
+@bp.get("/staff/imports/<int:run_id>/status.json")
+@roles_required("staff", "admin")
+def import_status(run_id: int):
+    run = readable_run(run_id)
+    return jsonify(state=run.state, progress=run.progress, step=run.step, result=run.result, error=run.error)

@@ -1,0 +1,59 @@
+"""Background work for submissions: large batch imports, with progress staff can watch."""
+
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import force_locale
+
+from app.accounts.models import User
+from app.core import runs, uploads
+from app.core.models import JobRun
+from app.core.timeutil import jst_today
+from app.extensions import db
+from app.periods.models import CommentPeriod
+from app.submissions import importing
+from app.submissions.services import SubmissionError
+
+IMPORT_AREA = "imports"
+IMPORT_KIND = "submissions.import"
+
+
+def import_path(stored_name: str) -> Path:
+    return uploads.upload_root(IMPORT_AREA) / stored_name
+
+
+def import_submissions(run_id: int) -> None:
+    """Check the stored file again (the period may have changed), then write every row in one
+    transaction, committed together with the run's "done". Safe to run twice: a finished run is left alone,
+    and an unfinished one committed nothing."""
+    run = db.session.get(JobRun, run_id)
+    if run is None or run.state in ("done", "failed"):
+        return
+    run = runs.begin(run_id)
+    params = run.params
+    period = db.session.get(CommentPeriod, params["period_id"])
+    path = import_path(params["stored_name"])
+    if period is None or not path.exists():
+        runs.fail(run, "the period or the uploaded file no longer exists")
+        return
+    try:
+        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):  # a worker has no request to ask
+            rows, problems = importing.parse(path.read_bytes(), period, jst_today(),
+                                             progress=lambda percent: runs.progress(run, percent // 2, "checking"))
+    except importing.ImportFileError as error:
+        runs.fail(run, f"file: {error.code}")
+        return
+    if problems:
+        runs.fail(run, "; ".join(f"line {p.line}: {' / '.join(p.reasons)}" for p in problems[:20]))
+        return
+    runs.progress(run, 50, "writing")
+    actor = db.session.get(User, params["actor_id"]) if params.get("actor_id") else None
+    try:
+        created = importing.import_rows(period.id, rows, actor=actor)
+    except SubmissionError as error:
+        db.session.rollback()
+        runs.fail(db.session.get(JobRun, run_id), f"period: {error.code}")
+        return
+    runs.finish(run, {"count": len(created), "first": created[0].receipt_no if created else "",
+                      "last": created[-1].receipt_no if created else ""})
+    path.unlink(missing_ok=True)

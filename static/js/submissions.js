@@ -1,0 +1,49 @@
+/* Progressive enhancement for the submission pages; everything works without it.
+   - a live character count under each opinion (the server checks the limit again on submit)
+   - the import progress bar refreshes itself while the job runs */
+(function () {
+  "use strict";
+
+  function format(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (_, key) { return String(values[key]); });
+  }
+
+  function watchCount(textarea) {
+    var max = parseInt(textarea.getAttribute("data-maxlength"), 10);
+    var output = document.getElementById(textarea.id + "-count");
+    if (!max || !output) { return; }
+    function update() {
+      var count = textarea.value.replace(/\r\n/g, "\n").trim().length;
+      var over = count - max;
+      output.textContent = over > 0
+        ? format(textarea.getAttribute("data-over-label"), { over: over })
+        : format(textarea.getAttribute("data-count-label"), { count: count, max: max });
+      output.classList.toggle("over", over > 0);
+    }
+    textarea.addEventListener("input", update);
+    update();
+  }
+
+  function pollImport(box) {
+    var url = box.getAttribute("data-status-url");
+    if (box.getAttribute("data-state") === "done" || box.getAttribute("data-state") === "failed") { return; }
+    var bar = document.getElementById("import-progress");
+    var timer = window.setInterval(function () {
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.json(); })
+        .then(function (run) {
+          bar.value = run.progress;
+          bar.textContent = run.progress + "%";
+          if (run.state === "done" || run.state === "failed") {
+            window.clearInterval(timer);
+            window.location.reload();
+          }
+        })
+        .catch(function () { window.clearInterval(timer); });
+    }, 2000);
+  }
+
+  document.querySelectorAll("textarea[data-maxlength]").forEach(watchCount);
+  var importBox = document.getElementById("import-status");
+  if (importBox) { pollImport(importBox); }
+}());

@@ -1,0 +1,57 @@
+"""The private lookup page: the state now, the opinions as sent, and what other features add."""
+
+import re
+
+import pytest
+
+from app.submissions import services
+from tests.submissions.conftest import opinion, submit
+
+
+def _receipt(client, period_id, body="照会テストの意見です。"):
+    html = client.get(submit(client, period_id, opinion(body)).headers["Location"]).get_data(as_text=True)
+    number = re.search(r'receipt-no">([^<]+)', html).group(1)
+    secret = re.search(r"<code>([A-Z2-7-]{19})</code>", html).group(1)
+    return number, secret
+
+
+def test_lookup_with_the_receipt_number_and_secret_shows_the_state_and_text(client, make_period):
+    period_id = make_period()
+    number, secret = _receipt(client, period_id)
+    response = client.get("/lookup", query_string={"receipt": number, "secret": secret.lower().replace("-", " ")})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "照会テストの意見です。" in html and "受付済み（確認待ち）" in html and "募集中" in html
+    assert response.headers["Cache-Control"] == "private, no-store"
+
+
+def test_lookup_with_a_wrong_secret_says_so_by_the_field_and_shows_nothing(client, make_period):
+    period_id = make_period()
+    number, _ = _receipt(client, period_id)
+    response = client.get("/lookup", query_string={"receipt": number, "secret": "AAAA-BBBB-CCCC-DDDD"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "受付番号と照会コードが一致しません" in html and 'id="secret-error"' in html
+    assert "照会テストの意見です。" not in html
+
+
+def test_lookup_extras_are_rendered(client, make_period, monkeypatch, tmp_path, app):
+    period_id = make_period()
+    number, secret = _receipt(client, period_id)
+    monkeypatch.setattr(services, "LOOKUP_EXTRAS", [lambda submission: ("submissions/_test_extra.html",
+                                                                        {"receipt": submission.receipt_no})])
+    loader = app.jinja_env.loader
+    from jinja2 import ChoiceLoader, DictLoader
+
+    monkeypatch.setattr(app.jinja_env, "loader", ChoiceLoader([
+        DictLoader({"submissions/_test_extra.html": "<p>市の考え方 for {{ ctx.receipt }}</p>"}), loader]))
+    app.jinja_env.cache.clear()
+    html = client.get("/lookup", query_string={"receipt": number, "secret": secret}).get_data(as_text=True)
+    assert f"市の考え方 for {number}" in html
+    app.jinja_env.cache.clear()
+
+
+@pytest.mark.parametrize("receipt, secret", [("", ""), ("1-00001", ""), ("", "AAAA")])
+def test_empty_lookup_shows_the_form(client, receipt, secret):
+    html = client.get("/lookup", query_string={"receipt": receipt, "secret": secret}).get_data(as_text=True)
+    assert 'id="receipt"' in html and 'id="secret"' in html

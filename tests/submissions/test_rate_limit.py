@@ -1,0 +1,47 @@
+"""Rate limits on sending, per IP and per email address, with a 429 page that keeps the text."""
+
+import pytest
+
+from app import create_app
+from app.extensions import limiter
+from config import TestConfig
+from tests.submissions.conftest import confirmed_data, opinion, send
+
+
+class LimitedConfig(TestConfig):
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    SUBMISSION_RATE_LIMIT = "3 per hour"
+    SUBMISSION_RATE_LIMIT_PER_EMAIL = "2 per hour"
+
+
+@pytest.fixture
+def limited_client(app):
+    """A second app with the limiter on (the suite's app has it off); it shares the test's database."""
+    limited = create_app(LimitedConfig)
+    limited.config["UPLOAD_FOLDER"] = app.config["UPLOAD_FOLDER"]
+    yield limited.test_client()
+    limiter.reset()
+    limiter.enabled = False  # the limiter is one object: leave it off for the rest of the suite
+
+
+def test_too_many_sends_from_one_address_get_429_with_the_text_kept(limited_client, make_period):
+    period_id = make_period()
+    for n in range(2):
+        response = send(limited_client, period_id,
+                        confirmed_data(limited_client, period_id, opinion(f"意見{n}", email="same@example.jp")))
+        assert response.status_code == 303
+    data = confirmed_data(limited_client, period_id, opinion("三通目の大事な意見です。", email="same@example.jp"))
+    response = send(limited_client, period_id, data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+    assert "三通目の大事な意見です。" in html and "短い時間に多くの送信があった" in html
+    assert data["idempotency_key"] in html
+
+
+def test_too_many_sends_from_one_ip_get_429(limited_client, make_period):
+    period_id = make_period()
+    statuses = [send(limited_client, period_id, confirmed_data(limited_client, period_id, opinion(f"意見{n}"))).status_code
+                for n in range(4)]
+    assert statuses == [303, 303, 303, 429]

@@ -1,0 +1,129 @@
+"""The citizen's web submission: form, confirmation step, one receipt, email after commit."""
+
+import re
+
+from sqlalchemy import select
+
+from app.core.models import OutboxJob
+from app.extensions import db
+from app.submissions.models import Submission, SubmissionEntry
+from tests.submissions.conftest import confirm, confirmed_data, opinion, send, submit
+
+
+def test_confirmation_step_shows_the_values_read_only_and_sends_nothing(client, make_period, count_rows):
+    period_id = make_period()
+    response = confirm(client, period_id, opinion("夜間の会議にオンラインで参加できるようにしてください。",
+                                                  email="hanako@example.jp"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "入力内容の確認" in html and "まだ送信していません" in html
+    assert "夜間の会議にオンラインで参加できるようにしてください。" in html
+    assert '<textarea' not in html  # read-only: the values travel in hidden fields
+    assert 'name="idempotency_key"' in html
+    assert count_rows(Submission) == 0
+
+
+def test_web_submission_gets_a_receipt_number_and_lookup_link_after_commit(app, client, make_period, mailbox,
+                                                                            run_jobs):
+    period_id = make_period()
+    response = submit(client, period_id, opinion(email="hanako@example.jp"))
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith("/receipt?receipt=")
+    page = client.get(response.headers["Location"])
+    html = page.get_data(as_text=True)
+    assert f"{period_id}-00001" in html and "ご意見を受け付けました" in html
+    secret = re.search(r"<code>([A-Z2-7-]{19})</code>", html).group(1)
+    with app.app_context():
+        submission = db.session.scalars(select(Submission)).one()
+        assert submission.receipt_no == f"{period_id}-00001"
+        assert submission.channel == "web" and submission.name == "下関 花子"
+        assert [entry.body for entry in submission.entries] == ["市民活動センターの開館時間を夜9時まで延ばしてください。"]
+        assert secret.replace("-", "") not in submission.lookup_token_hash  # only the hash is stored
+    run_jobs()
+    assert len(mailbox) == 1
+    mail = mailbox[0]
+    assert mail["To"] == "hanako@example.jp"
+    assert f"{period_id}-00001" in mail["Subject"]
+    assert secret in mail.get_content()
+
+
+def test_a_reload_or_double_click_of_send_gives_one_submission_and_the_same_receipt(client, make_period, count_rows):
+    period_id = make_period()
+    data = confirmed_data(client, period_id, opinion())
+    first = send(client, period_id, data)
+    second = send(client, period_id, data)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["Location"] == second.headers["Location"]
+    assert count_rows(Submission) == 1
+
+
+def test_several_opinions_each_pointing_at_a_section(app, client, make_period):
+    period_id = make_period()
+    with app.app_context():
+        from app.periods.models import CommentPeriod
+
+        sections = [s.id for s in db.session.get(CommentPeriod, period_id).sections]
+    data = opinion("背景についての意見です。", section=str(sections[0]))
+    data.update({"entries-1-section": "", "entries-1-body": "全体についての意見です。",
+                 "entries-2-section": "", "entries-2-body": ""})
+    assert submit(client, period_id, data).status_code == 303
+    with app.app_context():
+        entries = db.session.scalars(select(SubmissionEntry).order_by(SubmissionEntry.position)).all()
+        assert [(e.section_id, e.body) for e in entries] == [(sections[0], "背景についての意見です。"),
+                                                             (None, "全体についての意見です。")]
+
+
+def test_add_another_opinion_works_without_javascript(client, make_period):
+    period_id = make_period()
+    response = confirm(client, period_id, {**opinion(), "add_entry": "y"})
+    html = response.get_data(as_text=True)
+    assert 'id="entries-1-body"' in html and "市民活動センターの開館時間" in html
+
+
+def test_change_entries_returns_to_the_form_with_everything_kept(client, make_period):
+    period_id = make_period()
+    data = confirmed_data(client, period_id, opinion("戻って直したい意見"))
+    response = client.post(f"/periods/{period_id}/submit", data=data)
+    html = response.get_data(as_text=True)
+    assert "<textarea" in html and "戻って直したい意見" in html and "下関 花子" in html
+
+
+def test_attachments_are_checked_by_content_and_stored_outside_the_web_root(app, client, make_period, uploads_dir):
+    import io
+
+    from tests.periods.conftest import PDF
+
+    period_id = make_period()
+    response = submit(client, period_id, files=[(io.BytesIO(PDF), "資料.pdf")])
+    assert response.status_code == 303
+    with app.app_context():
+        attachment = db.session.scalars(select(Submission)).one().attachments[0]
+        assert attachment.filename == "資料.pdf" and attachment.content_type == "application/pdf"
+        assert re.fullmatch(r"[0-9a-f]{32}\.pdf", attachment.stored_name)
+        assert (uploads_dir / "submissions" / attachment.stored_name).read_bytes() == PDF
+
+
+def test_receipt_email_waits_in_the_outbox_while_redis_is_down_and_goes_out_after(app, client, make_period,
+                                                                                  mailbox, run_jobs):
+    from datetime import timedelta
+
+    from app.core.jobs import drain_outbox
+    from tests.core.test_jobs import redis_url
+
+    period_id = make_period()
+    with redis_url(app, "redis://127.0.0.1:1/0"):
+        response = submit(client, period_id, opinion(email="hanako@example.jp"))
+        assert response.status_code == 303  # the citizen gets the receipt anyway
+    assert mailbox == []
+    with app.app_context():
+        assert db.session.scalars(select(OutboxJob.state)).all() == ["pending"]
+        drain_outbox(timedelta(0))
+    run_jobs()
+    assert len(mailbox) == 1 and mailbox[0]["To"] == "hanako@example.jp"
+
+
+def test_live_count_has_its_script_and_server_side_count(client, make_period):
+    period_id = make_period()
+    html = client.get(f"/periods/{period_id}/submit").get_data(as_text=True)
+    assert "/static/js/submissions.js" in html and 'data-maxlength="4000"' in html
+    assert "<script>" not in html  # no inline script under the CSP
