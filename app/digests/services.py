@@ -11,6 +11,7 @@ from app.digests.tasks import DIGEST, EXPORT
 from app.extensions import db
 from app.moderation.models import Opinion, OpinionGroup
 from app.periods.models import CommentPeriod
+from app.responses.models import Response
 
 GROUP_TITLE_MAX = 200
 
@@ -47,12 +48,14 @@ def latest_run(kind: str, period_id: int) -> JobRun | None:
 
 
 def ungrouped_member_ids(cluster: DigestCluster, period_id: int) -> list[int]:
-    """The cluster's opinions that can still join a group: of this period, in no group, not withheld."""
+    """The cluster's opinions that can still join a group: of this period, in no group, not withheld,
+    and not already answered on their own (moderation refuses to group those, for the same reason)."""
+    answered_alone = select(Response.opinion_id).where(Response.opinion_id.is_not(None))
     return list(db.session.scalars(
         select(Opinion.id)
         .join(DigestClusterMember, DigestClusterMember.opinion_id == Opinion.id)
         .where(DigestClusterMember.cluster_id == cluster.id, Opinion.period_id == period_id,
-               Opinion.group_id.is_(None), Opinion.state != "withheld")
+               Opinion.group_id.is_(None), Opinion.state != "withheld", Opinion.id.not_in(answered_alone))
         .order_by(Opinion.id)
     ))
 

@@ -110,3 +110,16 @@ def accept(period_id: int, cluster_id: int):
     flash(_("%(count)d opinions are now one opinion group.", count=count), "success")
     return redirect(url_for("digests.show", period_id=period.id, page=request.args.get("page", 1, type=int),
                             _anchor=f"cluster-{cluster.id}"), code=303)
+
+
+@bp.get("/workshops/<int:workshop_id>/digest")
+@roles_required("staff", "facilitator", "admin")
+def workshop(workshop_id: int):
+    from app.digests.workshop import build_workshop_digest
+    from app.workshops.models import Workshop
+
+    item = db.session.get(Workshop, workshop_id) or abort(404)
+    if not item.can_facilitate(current_user):
+        abort(403)
+    return render_template("digests/workshop.html", workshop=item, digest=build_workshop_digest(item),
+                           title=_("Workshop digest: %(title)s", title=item.title))

@@ -12,6 +12,11 @@ def init_app(app: Flask) -> None:
     from app.moderation.views import bp
 
     app.register_blueprint(bp)
+    from app.moderation.services.search import index_new_submissions
+    from app.submissions.services import CREATED_HOOKS
+
+    if index_new_submissions not in CREATED_HOOKS:
+        CREATED_HOOKS.append(index_new_submissions)
     register_nav("moderation.dashboard", _l("Moderation"), roles=("moderator", "admin"))
 
     @app.cli.group()

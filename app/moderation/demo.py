@@ -1,9 +1,10 @@
-"""Work through part of the Shimonoseki period's sample submissions, through the services.
+"""Moderate the demo plan's sample submissions through the services.
 
-The sample texts are written by the submissions feature, so the steps are generic: split each
-submission by entry and write a summary; withhold one that advertises; redact a name ending in さん;
-group the two most alike opinions by character trigram overlap. A couple of submissions are left
-for a person to do. Running it twice changes nothing.
+The closed Shimonoseki period is worked from start to finish, so that its result can be published;
+on a period still open a couple of submissions are left for a person to do. The steps are generic:
+split each submission by entry and write a summary; withhold one that advertises; redact a name
+ending in さん; group the two most alike opinions by character trigram overlap. Running it twice
+changes nothing.
 """
 
 import re
@@ -20,7 +21,7 @@ from app.periods.models import CommentPeriod
 from app.plans.demo import demo_plan
 from app.submissions.models import Submission
 
-ADVERTISING = ("販売", "割引", "お得", "セール", "格安", "無料相談", "お問い合わせは")
+ADVERTISING = ("販売", "割引", "お得", "セール", "格安", "半額", "無料相談", "無料でお見積", "フリーダイヤル")
 # A private person's name as submissions write it: two to four kanji or katakana before さん.
 NAME = re.compile(r"[\u4e00-\u9fffァ-ヶー]{2,4}(?=さん)")
 TAGS = ("市民活動センター", "まちづくり協議会", "情報発信", "担い手・人材育成", "計画全般")
@@ -40,11 +41,12 @@ def _similarity(a: str, b: str) -> float:
     return len(grams_a & grams_b) / len(grams_a | grams_b) if grams_a and grams_b else 0.0
 
 
-def _period() -> CommentPeriod | None:
+def _periods() -> list[CommentPeriod]:
     plan = demo_plan()
     if plan is None:
-        return None
-    return db.session.scalar(select(CommentPeriod).where(CommentPeriod.plan_id == plan.id).order_by(CommentPeriod.id))
+        return []
+    return list(db.session.scalars(select(CommentPeriod).where(CommentPeriod.plan_id == plan.id)
+                                   .order_by(CommentPeriod.id)))
 
 
 def _tags(period: CommentPeriod, staff: User) -> list[Tag]:
@@ -63,9 +65,13 @@ def _matching_tag(text: str, tags: list[Tag]) -> Tag:
 
 
 def load() -> list[str]:
-    period = _period()
-    if period is None:
+    periods = _periods()
+    if not periods:
         return ["moderation: no demo comment period; nothing to moderate"]
+    return [line for period in periods for line in _moderate(period)]
+
+
+def _moderate(period: CommentPeriod) -> list[str]:
     submissions = db.session.scalars(
         select(Submission).where(Submission.period_id == period.id).options(selectinload(Submission.entries))
         .order_by(Submission.received_at, Submission.id)
@@ -82,7 +88,10 @@ def load() -> list[str]:
     if period.results_published_at is not None:
         return ["moderation: the demo period's results are already published; nothing to moderate"]
     tags = _tags(period, staff)
-    worked = submissions[:-LEAVE_FOR_A_PERSON] if len(submissions) > LEAVE_FOR_A_PERSON else submissions[:1]
+    if period.state() == "open":
+        worked = submissions[:-LEAVE_FOR_A_PERSON] if len(submissions) > LEAVE_FOR_A_PERSON else submissions[:1]
+    else:
+        worked = submissions
     opinions: list[Opinion] = []
     withheld = redacted = 0
     for submission in worked:
@@ -107,9 +116,11 @@ def load() -> list[str]:
             services.decide_opinion(opinion, moderator, decision="accepted")
             opinions.append(opinion)
         services.complete_submission(submission, moderator)
-    lines = [f"moderation: {len(worked)} submission(s) split into {len(opinions) + withheld} opinion(s), "
+    lines = [f"moderation: {period.title}: {len(worked)} submission(s) split into {len(opinions) + withheld} opinion(s), "
              f"{withheld} withheld as advertising, {redacted} name(s) redacted, "
              f"{len(submissions) - len(worked)} left for a moderator"]
+    if len(opinions) < 2:
+        return lines
     pairs = [(_similarity(a.excerpt, b.excerpt), a, b) for i, a in enumerate(opinions)
              for b in opinions[i + 1:] if a.submission_id != b.submission_id]
     if pairs:

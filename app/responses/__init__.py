@@ -54,3 +54,8 @@ def init_app(app: Flask) -> None:
         TIMELINE_SOURCES.append(result_timeline)
     if home_results not in HOME_SECTIONS:
         HOME_SECTIONS.append(home_results)
+    from app.responses.lookup import lookup_section
+    from app.submissions.services import LOOKUP_EXTRAS
+
+    if lookup_section not in LOOKUP_EXTRAS:
+        LOOKUP_EXTRAS.append(lookup_section)

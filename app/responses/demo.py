@@ -13,6 +13,7 @@ from app.accounts.models import User
 from app.core.timeutil import to_jst
 from app.extensions import db
 from app.moderation.models import Opinion
+from app.moderation.services import public_text
 from app.periods.models import CommentPeriod
 from app.responses import results, services
 from app.responses.models import Response
@@ -47,7 +48,7 @@ FULL_TEXT_NOTE = ("提出された意見の全文は、市民部まちづくり�
 
 
 def _answer_for(target: services.Target) -> tuple[str, str]:
-    text = services._public_text(target.lead) + (target.section.title if target.section else "")
+    text = public_text(target.lead) + (target.section.title if target.section else "")
     for words, category, body in ANSWERS:
         if any(word in text for word in words):
             return category, body

@@ -11,10 +11,11 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.moderation.models import Opinion
+from app.moderation.services import public_text
 from app.periods.models import CommentPeriod
 from app.responses.models import Response
 from app.responses.report import withhold_label
-from app.responses.services import _public_text, category_labels
+from app.responses.services import category_labels
 
 
 @dataclass
@@ -59,7 +60,7 @@ def lookup_section(submission) -> tuple[str, dict] | None:
         if opinion.state != "accepted" or response is None:
             answers.append(Answer(number, "pending"))
             continue
-        answers.append(Answer(number, "answered", _public_text(opinion), response.body, response.category,
+        answers.append(Answer(number, "answered", public_text(opinion), response.body, response.category,
                               labels.get(response.category, response.category),
                               group_sizes.get(opinion.group_id, 1) if opinion.group_id else 1))
     return "responses/_lookup_answers.html", {"period": period, "answers": answers}

@@ -12,10 +12,11 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.sanitize import render_markdown
 from app.core.settings import get_setting
+from app.moderation.services import public_text
 from app.periods.models import CHANNELS, CommentPeriod
 from app.responses.models import Erratum, Result
 from app.responses.results import compute_counts, result_for
-from app.responses.services import _public_text, category_labels, period_targets
+from app.responses.services import category_labels, period_targets
 
 CHANNEL_LABELS = {
     "web": _l("Web form"),
@@ -111,7 +112,7 @@ def public_result(period: CommentPeriod) -> PublicResult:
             continue
         number += 1
         section = target.section.display if target.section else ""
-        row = Row(number, section, _public_text(target.lead), len(target.opinions), response.body,
+        row = Row(number, section, public_text(target.lead), len(target.opinions), response.body,
                   response.category, labels.get(response.category, response.category))
         if not sections or sections[-1][0] != section:
             sections.append((section, []))

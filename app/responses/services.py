@@ -24,7 +24,6 @@ CHANGE_MAX = 5000
 COMMENT_MAX = 2000
 CATEGORY_CODE = re.compile(r"^[A-Z0-9]{1,8}$")
 LABEL_MAX = 50
-REDACTION_MARK = "■■■"
 
 
 class ResponseError(ValueError):
@@ -33,24 +32,6 @@ class ResponseError(ValueError):
     def __init__(self, code: str):
         super().__init__(code)
         self.code = code
-
-
-# --- what is public of an opinion ---
-
-
-def _public_text(opinion: Opinion) -> str:
-    """The summary, or the excerpt when there is none, with every redacted span replaced by a mark.
-
-    Spans are replaced from the end backwards so that earlier offsets stay valid.
-    """
-    field_name = "summary" if opinion.summary.strip() else "excerpt"
-    text = opinion.summary if field_name == "summary" else opinion.excerpt
-    spans = sorted((r for r in opinion.redactions if r.field == field_name), key=lambda r: r.start, reverse=True)
-    for redaction in spans:
-        start, end = max(0, redaction.start), min(len(text), redaction.end)
-        if start < end:
-            text = text[:start] + REDACTION_MARK + text[end:]
-    return text.strip()
 
 
 # --- reflection categories (反映区分), a city setting ---

@@ -10,6 +10,7 @@ from app.core.auth import roles_required
 from app.core.models import AuditEntry
 from app.extensions import db
 from app.moderation.models import Opinion
+from app.moderation.services import public_text
 from app.periods.models import CommentPeriod
 from app.responses import services
 from app.responses.forms import ActionForm, CategoriesForm, ChangeForm, CopyForm, ResponseForm, ReturnForm
@@ -124,9 +125,9 @@ def _editor(period: CommentPeriod, target: services.Target, form=None, change_fo
         "responses/edit.html", period=period, target=target, response=response,
         form=form or ResponseForm(obj=response),
         change_form=change_form or ChangeForm(sections=period.sections),
-        copy_form=copy_form or CopyForm(sources=[(t.response, services._public_text(t.lead)[:60]) for t in others]),
+        copy_form=copy_form or CopyForm(sources=[(t.response, public_text(t.lead)[:60]) for t in others]),
         return_form=return_form or ReturnForm(), action_form=ActionForm(), history=history,
-        labels=services.category_labels(), public_text=services._public_text,
+        labels=services.category_labels(), public_text=public_text,
         title=_("The city's view"),
     )
     return html, status

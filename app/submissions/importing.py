@@ -204,8 +204,11 @@ def import_rows(period_id: int, rows: list[ImportRow], *, actor) -> list[Submiss
     for index, row in enumerate(rows, start=1):
         created.append(services.create_submission(
             period, row.received, channel=row.channel, received_at=jst_start_of_day(row.received_on),
-            idempotency_key=secrets.token_urlsafe(24), actor=actor, flush=index % FLUSH_EVERY == 0))
+            idempotency_key=secrets.token_urlsafe(24), actor=actor, flush=False))
+        if index % FLUSH_EVERY == 0:
+            db.session.flush()
     db.session.flush()
+    services.announce_created(created)  # once, for all rows: create_submission announces only when it flushes
     if created:
         record_audit("submission.import", period, actor=actor, details={
             "count": len(created), "first": created[0].receipt_no, "last": created[-1].receipt_no})

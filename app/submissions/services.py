@@ -39,6 +39,14 @@ KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 # Features that have something to add to the citizen's lookup page (the city's response, later)
 # append a function ``submission -> (template, context)`` or ``None``.
 LOOKUP_EXTRAS: list[Callable[[Submission], tuple[str, dict] | None]] = []
+# Features that keep something of their own for each new submission (moderation's search index)
+# append a function taking the new, flushed submissions; it runs in the same transaction.
+CREATED_HOOKS: list[Callable[[list[Submission]], None]] = []
+
+
+def announce_created(submissions: list[Submission]) -> None:
+    for hook in CREATED_HOOKS:
+        hook(submissions)
 
 
 class SubmissionError(Exception):
@@ -184,7 +192,11 @@ def lock_period(period_id: int) -> CommentPeriod:
 
 def create_submission(period: CommentPeriod, received: Received, *, channel: str, received_at: datetime,
                       idempotency_key: str, actor=None, flush: bool = True) -> Submission:
-    """Number and insert one submission on a period the caller has locked and checked."""
+    """Number and insert one submission on a period the caller has locked and checked.
+
+    With ``flush`` (the default) the new row is flushed and announced to ``CREATED_HOOKS``; a caller
+    that batches (the import) passes False and announces the whole batch itself.
+    """
     period.receipt_counter += 1
     submitter = received.submitter
     submission = Submission(
@@ -202,6 +214,7 @@ def create_submission(period: CommentPeriod, received: Received, *, channel: str
             content_type=checked.content_type, size=checked.size, sha256=checked.sha256))
     if flush:
         db.session.flush()
+        announce_created([submission])
     return submission
 
 

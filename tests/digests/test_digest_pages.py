@@ -15,6 +15,7 @@ from app.digests.services import request_export
 from app.extensions import db
 from app.moderation.models import Opinion, OpinionGroup
 from app.periods.models import CommentPeriod
+from app.responses.models import Response
 from tests.conftest import csrf_token
 from tests.digests.test_digest_job import build, digest_of
 
@@ -85,6 +86,8 @@ def test_accepting_a_cluster_makes_its_ungrouped_opinions_one_group_and_is_audit
         db.session.add(other)
         db.session.flush()
         db.session.get(Opinion, ids["letters"][0]).group_id = other.id
+        # Another copy already has an answer of its own: grouping it would leave two answers for it.
+        db.session.add(Response(period_id=period_id, opinion_id=ids["letters"][1], body="回答案"))
         db.session.commit()
         letter_id, other_id = letter.id, other.id
     client, user_id = login_as("moderator")
@@ -96,10 +99,10 @@ def test_accepting_a_cluster_makes_its_ungrouped_opinions_one_group_and_is_audit
         cluster = db.session.get(DigestCluster, letter_id)
         group = cluster.accepted_group
         assert group.title == "公民館の開館時間延長" and group.created_by_id == user_id
-        assert sorted(opinion.id for opinion in group.opinions) == ids["letters"][1:]
+        assert sorted(opinion.id for opinion in group.opinions) == ids["letters"][2:]
         assert db.session.get(Opinion, ids["letters"][0]).group_id == other_id
         entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "digest.accept_cluster")).one()
-        assert entry.actor_id == user_id and entry.details["opinions"] == 5
+        assert entry.actor_id == user_id and entry.details["opinions"] == 4
 
 
 def test_accepting_is_refused_with_a_message_and_changes_nothing(app, login_as, campaign_period, run_jobs):

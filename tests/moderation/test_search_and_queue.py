@@ -12,6 +12,7 @@ from app.extensions import db
 from app.moderation import services
 from app.moderation.models import SearchDocument
 from app.moderation.services import ModerationError, QueueFilters
+from app.periods.models import CommentPeriod
 from app.submissions.models import Submission
 from tests.moderation.conftest import get, user
 
@@ -111,3 +112,16 @@ def test_two_moderators_claiming_at_once_get_one_claim(app, committing_db, make_
     assert sorted(outcomes) == ["claimed_by_other", "won"]
     with app.app_context():
         assert db.session.get(Submission, sub_id).claimed_by_id in ids
+
+
+def test_submissions_are_indexed_as_they_are_created(ctx, make_period, moderator):
+    from app.submissions import services as submissions
+    from app.submissions.services import Entry, Received, Submitter
+
+    period = db.session.get(CommentPeriod, make_period())
+    created = submissions.create_submission(
+        period, Received(Submitter(name="下関 花子"), [Entry("ふくふくサポートの開館時間を延ばしてください。")]),
+        channel="fax", received_at=period.opens_at, idempotency_key="k" * 24)
+    # Indexed in the creating transaction, not lazily at the first search.
+    assert db.session.get(SearchDocument, created.id) is not None
+    assert found(QueueFilters(q="開館時間"), user(moderator())) == [created.id]

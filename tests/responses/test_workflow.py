@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from app.core.models import AuditEntry
 from app.extensions import db
+from app.moderation.services import public_text
 from app.periods.models import CommentPeriod, Section
 from app.responses import services
 from app.responses.models import DraftChange, Response
@@ -233,10 +234,10 @@ def test_public_text_prefers_the_summary_and_masks_redactions_from_the_end(ctx, 
     period_id = make_period()
     opinion_id = make_opinion(period_id, excerpt="山田花子さんの電話090-1111-2222に連絡", summary="",
                               redactions=[("excerpt", 0, 6), ("excerpt", 9, 22), ("summary", 0, 2)])
-    assert services._public_text(db.session.get(Opinion, opinion_id)) == "■■■の電話■■■に連絡"
+    assert public_text(db.session.get(Opinion, opinion_id)) == "■■■の電話■■■に連絡"
     summarised = make_opinion(period_id, excerpt="原文", summary="佐藤さんが会館を増やしてと言う",
                               redactions=[("summary", 0, 4), ("excerpt", 0, 2)])
-    assert services._public_text(db.session.get(Opinion, summarised)) == "■■■が会館を増やしてと言う"
+    assert public_text(db.session.get(Opinion, summarised)) == "■■■が会館を増やしてと言う"
 
 
 def test_progress_counts_by_state_section_and_category(ctx, make_period, make_opinion, staff_pair):

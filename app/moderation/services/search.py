@@ -7,7 +7,7 @@ and a substring match on the stored normalised text then confirms that the bigra
 The same SQL runs on both engines.
 """
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -39,6 +39,22 @@ def index_submission(submission: Submission) -> None:
         document.indexed_at = utcnow()
     db.session.add_all(SearchGram(gram=gram, submission_id=submission.id) for gram in grams)
     db.session.flush()
+
+
+def index_new_submissions(submissions: list[Submission]) -> None:
+    """Index submissions as they are created (registered in ``app.submissions.services.CREATED_HOOKS``):
+    new rows have nothing to delete, so this writes each document and its grams in bulk."""
+    if not submissions:
+        return
+    documents, grams = [], []
+    for submission in submissions:
+        text = search_text(submission)
+        documents.append({"submission_id": submission.id, "text": text})
+        grams.extend({"gram": gram, "submission_id": submission.id}
+                     for gram in {gram for line in text.split("\n") for gram in char_ngrams(line, GRAM)})
+    db.session.execute(insert(SearchDocument), documents)
+    if grams:
+        db.session.execute(insert(SearchGram), grams)
 
 
 def unindexed_query() -> Select:
