@@ -27,12 +27,19 @@ NAME = re.compile(r"[\u4e00-\u9fffァ-ヶー]{2,4}(?=さん)")
 TAGS = ("市民活動センター", "まちづくり協議会", "情報発信", "担い手・人材育成", "計画全般")
 LEAVE_FOR_A_PERSON = 2
 SUMMARY_LENGTH = 60
+MIN_SUMMARY = 15
 
 
 def _summary(text: str) -> str:
     """A first draft of 意見の概要: the first sentence, shortened; a moderator rewrites it."""
-    sentence = re.split(r"(?<=[。！？!?])", text.strip(), maxsplit=1)[0].strip()
-    return sentence if len(sentence) <= SUMMARY_LENGTH else sentence[:SUMMARY_LENGTH - 1] + "…"
+    sentences = [part.strip() for part in re.split(r"(?<=[。！？!?])", text.strip()) if part.strip()]
+    summary = sentences[0] if sentences else ""
+    # A short opener (大学生です。) says nothing of the opinion: take the next sentence with it.
+    for sentence in sentences[1:]:
+        if len(summary) >= MIN_SUMMARY:
+            break
+        summary += sentence
+    return summary if len(summary) <= SUMMARY_LENGTH else summary[:SUMMARY_LENGTH - 1] + "…"
 
 
 def _similarity(a: str, b: str) -> float:
