@@ -1,7 +1,7 @@
 """Shared pieces every feature uses: time, sanitising, audit log, jobs, errors, headers."""
 
 import click
-from flask import Flask
+from flask import Flask, has_request_context, request
 from flask_babel import get_locale
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -12,8 +12,10 @@ from app.extensions import db
 def _configure_sqlite(engine: Engine) -> None:
     """Make SQLite behave like a real database: foreign keys on, and transactions we control.
 
-    pysqlite otherwise opens transactions lazily and breaks SAVEPOINT, which tests and
-    receipt numbering rely on.
+    pysqlite otherwise opens transactions lazily and breaks SAVEPOINT, which tests and receipt
+    numbering rely on. Writers take the write lock when they begin (BEGIN IMMEDIATE), so two
+    submissions queue for it instead of failing halfway; page views (GET) begin as readers, and
+    write-ahead logging lets them read while a worker writes.
     """
 
     @event.listens_for(engine, "connect")
@@ -21,12 +23,14 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")  # an in-memory database answers "memory" and stays so
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+        conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 def current_locale() -> str:
