@@ -18,7 +18,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 50
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
-limiter.limit(lambda: current_app.config["API_RATE_LIMIT"])(bp)
+limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="open-data")(bp)
 
 
 def _text(parent: ET.Element, tag: str, text: str, **attrs) -> ET.Element:
@@ -101,4 +101,4 @@ def results():
                          plan=period.plan.title),
         })
     entries.sort(key=lambda entry: entry["updated"], reverse=True)
-    return atom(_("Results published"), serialize.link("feeds.results"), serialize.link("results.index"), entries)
+    return atom(_("Published results"), serialize.link("feeds.results"), serialize.link("results.index"), entries)

@@ -14,7 +14,7 @@ from app.workshops.facilitation import report_groups
 from app.workshops.services import counts_for
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-limiter.limit(lambda: current_app.config["API_RATE_LIMIT"])(bp)
+limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="open-data")(bp)
 
 
 @bp.errorhandler(QueryError)
