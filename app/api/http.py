@@ -8,6 +8,7 @@ import hashlib
 import json
 import time
 from datetime import datetime
+from http import HTTPStatus
 
 from flask import Response, current_app, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -23,15 +24,8 @@ CORS_HEADERS = {
     "Access-Control-Expose-Headers": "ETag, Last-Modified, Retry-After, Link",
     "Access-Control-Max-Age": "86400",
 }
-TITLES = {
-    400: "Bad Request",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    406: "Not Acceptable",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-}
 DETAILS = {
+    400: "The request could not be understood.",
     404: "There is no public resource at this address.",
     405: "The open data API is read-only: use GET.",
     429: "Too many requests in a short time. Wait for the number of seconds in Retry-After.",
@@ -50,9 +44,9 @@ def is_api_path() -> bool:
 
 
 def problem(status: int, detail: str | None = None, *, code: str | None = None, **extra) -> Response:
-    body = {"type": f"about:blank#{code}" if code else "about:blank", "title": TITLES.get(status, TITLES[500]),
-            "status": status, "detail": detail or DETAILS.get(status, DETAILS[500]), "instance": request.path,
-            **extra}
+    generic = DETAILS[400] if status < 500 else DETAILS[500]
+    body = {"type": f"about:blank#{code}" if code else "about:blank", "title": HTTPStatus(status).phrase,
+            "status": status, "detail": detail or DETAILS.get(status, generic), "instance": request.path, **extra}
     response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_TYPE)
     response.headers.update(CORS_HEADERS)
     response.headers["Cache-Control"] = "no-store"
@@ -79,9 +73,7 @@ def render_problem(error: Exception) -> Response | None:
         current_app.logger.exception("unhandled error on %s", request.path)
         return problem(500)
     status = error.code or 500
-    if status not in TITLES:
-        status = 400 if 400 <= status < 500 else 500
-    response = problem(status, code=None)
+    response = problem(status)
     if isinstance(error, MethodNotAllowed) and error.valid_methods:
         response.headers["Allow"] = ", ".join(error.valid_methods)
     if status == 429:
