@@ -9,8 +9,9 @@ from datetime import date, datetime
 
 from flask import url_for
 
+from app.api.services import period_state
 from app.core.sanitize import render_markdown
-from app.core.timeutil import to_jst, utcnow
+from app.core.timeutil import to_jst
 from app.periods.models import CHANNELS, CommentPeriod
 from app.plans.models import Plan
 from app.plans.services import TimelineEntry
@@ -19,9 +20,6 @@ from app.responses.services import categories
 from app.workshops.facilitation import GroupReport
 from app.workshops.models import Workshop
 from app.workshops.services import Counts, status_label
-
-# What a period's state is called outside: "scheduled" reads as "upcoming" to the public.
-PERIOD_STATES = {"scheduled": "upcoming", "open": "open", "closed": "closed", "published": "published"}
 
 
 def iso(value: datetime | date | None) -> str | None:
@@ -38,10 +36,6 @@ def html(markdown: str) -> str:
 
 def link(endpoint: str, **values) -> str:
     return url_for(endpoint, _external=True, **values)
-
-
-def period_state(period: CommentPeriod, now: datetime | None = None) -> str:
-    return PERIOD_STATES[period.state(now or utcnow())]
 
 
 # --- plans ---

@@ -29,7 +29,9 @@ MAX_PER_PAGE_ASKED = 999_999_999  # anything up to this is served, as MAX_PER_PA
 MAX_PAGE = 100_000
 WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 MAX_ID = 2**31 - 1  # the columns are 32-bit integers: larger ids cannot exist
-PERIOD_STATES = ("upcoming", "open", "closed", "published")
+# What a period's state is called outside: "scheduled" reads as "upcoming" to the public.
+STATE_NAMES = {"scheduled": "upcoming", "open": "open", "closed": "closed", "published": "published"}
+PERIOD_STATES = tuple(STATE_NAMES.values())
 
 
 class QueryError(ValueError):
@@ -117,11 +119,13 @@ def plan_workshops(plan: Plan) -> list[Workshop]:
 # --- comment periods ---
 
 
+def period_state(period: CommentPeriod, now: datetime | None = None) -> str:
+    return STATE_NAMES[period.state(now or utcnow())]
+
+
 def public_periods(state: str | None, now: datetime | None = None) -> list[CommentPeriod]:
     """Every public period in id order, of one state if asked: the state follows the clock, so it
     is read from ``CommentPeriod.state`` rather than restated in SQL."""
-    from app.api.serialize import period_state
-
     now = now or utcnow()
     rows = db.session.scalars(periods.public_query().order_by(CommentPeriod.id))
     return [period for period in rows if state is None or period_state(period, now) == state]

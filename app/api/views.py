@@ -4,7 +4,8 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.api import http, serialize, services
-from app.api.openapi import doc_page, openapi_document
+from app.api.docs import doc_page
+from app.api.openapi import openapi_document
 from app.api.services import QueryError
 from app.extensions import limiter
 from app.periods.views import attribute_labels
@@ -100,7 +101,7 @@ def period(period_id: int):
 @bp.get("/periods.csv")
 def periods_csv():
     state = services.parse_state(request.args)
-    rows = [[p.id, p.plan_id, p.title, serialize.period_state(p), serialize.iso(p.opens_at),
+    rows = [[p.id, p.plan_id, p.title, services.period_state(p), serialize.iso(p.opens_at),
              serialize.iso(p.closes_at), serialize.iso(p.results_published_at) or "",
              serialize.link("periods.show", period_id=p.id)] for p in services.public_periods(state)]
     headers = ["id", "plan_id", "title", "state", "opens_at", "closes_at", "results_published_at", "url"]
