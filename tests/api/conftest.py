@@ -11,8 +11,11 @@ from app.core.timeutil import utcnow
 from app.extensions import db
 from app.moderation.models import Opinion, Tag
 from app.periods.models import CommentPeriod
+from app.plans import services as plans
+from app.plans.models import Plan
 from app.responses import results, services
 from app.responses.models import Response, Result
+from app.workshops import services as workshops
 from app.workshops.models import Accommodation, Registration, Workshop, WorkshopGroup, WorkshopNote
 from tests.responses.conftest import (  # noqa: F401  (fixtures shared with the results tests)
     _export_folder,
@@ -23,7 +26,7 @@ from tests.responses.conftest import (  # noqa: F401  (fixtures shared with the 
     staff_pair,
     user,
 )
-from tests.workshops.conftest import make_workshop  # noqa: F401
+from tests.workshops.conftest import workshop_data
 
 SECRETS = (
     # submitters and what they sent
@@ -55,11 +58,17 @@ def _registration(workshop_id: int, *, attended: bool, group=None) -> Registrati
 
 
 @pytest.fixture
-def city(app, make_plan, make_period, make_submission, make_opinion, make_group, staff_pair, make_workshop,  # noqa: F811
+def city(app, make_period, make_submission, make_opinion, make_group, staff_pair,  # noqa: F811
          run_jobs):
     """Ids of everything seeded: ``public`` ids must answer, ``hidden`` ids must be 404."""
-    plan_id = make_plan("PUBLICPLAN 第5次計画")
-    hidden_plan_id = make_plan("LEAKDRAFTPLAN", published=False)
+    author_id, approver_id = staff_pair()
+    with app.app_context():
+        plan_data = {"department": "まちづくり政策課", "summary": "", "contact": "", "start_year": 2026, "end_year": 2030}
+        plan = plans.create_plan({**plan_data, "title": "PUBLICPLAN 第5次計画"}, actor=user(author_id))
+        plans.publish_plan(plan, actor=user(author_id))
+        hidden_plan = plans.create_plan({**plan_data, "title": "LEAKDRAFTPLAN"}, actor=user(author_id))
+        db.session.commit()
+        plan_id, hidden_plan_id = plan.id, hidden_plan.id
 
     # A published result, with secrets in every field around it.
     period_id = make_period(title="PUBLICPERIOD 意見募集", plan_id=plan_id)
@@ -74,7 +83,6 @@ def city(app, make_plan, make_period, make_submission, make_opinion, make_group,
     make_opinion(period_id, state="withheld", withhold_reason="third_party", summary="LEAKWITHHELDSUMMARY",
                  excerpt="LEAKWITHHELDEXCERPT", withhold_note="LEAKWITHHOLDNOTE")
     orphan_id = make_opinion(period_id, summary="後で非公開")
-    author_id, approver_id = staff_pair()
     with app.test_request_context():
         period = db.session.get(CommentPeriod, period_id)
         orphan = db.session.get(Opinion, orphan_id)
@@ -121,12 +129,22 @@ def city(app, make_plan, make_period, make_submission, make_opinion, make_group,
     now = utcnow()
     past = {"starts_at": now - timedelta(days=10), "ends_at": now - timedelta(days=10) + timedelta(hours=2),
             "signup_opens_at": now - timedelta(days=30), "signup_closes_at": now - timedelta(days=11)}
-    reported_id = make_workshop(plan_id=plan_id, title="PUBLICWORKSHOP 市民ワークショップ", **past)
-    held_id = make_workshop(plan_id=plan_id, title="開催済みワークショップ", **past)
-    upcoming_id = make_workshop(plan_id=plan_id, title="これからのワークショップ")
-    draft_workshop_id = make_workshop(plan_id=plan_id, publish=False, title="LEAKDRAFTWORKSHOP")
-    hidden_plan_workshop_id = make_workshop(plan_id=hidden_plan_id, title="LEAKPLANWORKSHOP")
     with app.app_context():
+        author = user(author_id)
+
+        def make_workshop(plan, *, publish=True, **data):
+            workshop = workshops.create_workshop(db.session.get(Plan, plan), workshop_data(**data), actor=author)
+            if publish:
+                workshops.publish_workshop(workshop, actor=author)
+            db.session.flush()
+            return workshop.id
+
+        reported_id = make_workshop(plan_id, title="PUBLICWORKSHOP 市民ワークショップ", **past)
+        held_id = make_workshop(plan_id, title="開催済みワークショップ", **past)
+        upcoming_id = make_workshop(plan_id, title="これからのワークショップ")
+        draft_workshop_id = make_workshop(plan_id, publish=False, title="LEAKDRAFTWORKSHOP")
+        # Published, but its plan is not: as hidden as a draft.
+        hidden_plan_workshop_id = make_workshop(hidden_plan_id, title="LEAKPLANWORKSHOP")
         for workshop_id, summary, note in ((reported_id, "PUBLICREPORTSUMMARY", "PUBLICNOTE"),
                                            (held_id, "LEAKUNPUBLISHEDSUMMARY", "LEAKUNPUBLISHEDNOTE")):
             workshop = db.session.get(Workshop, workshop_id)
