@@ -1,6 +1,8 @@
 """Error pages in the reader's language, never a stack trace."""
 
-from flask import Flask, render_template, request
+from collections.abc import Callable
+
+from flask import Flask, Response, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -18,8 +20,23 @@ MESSAGES = {
     503: lambda: (_("Service unavailable"), _("The service is busy or under maintenance. Please try again shortly.")),
 }
 
+# A feature that answers some paths in another format (the API's problem+json) adds a function
+# ``error -> Response | None`` here; ``None`` leaves the error to the HTML page.
+ERROR_RENDERERS: list[Callable[[Exception], Response | None]] = []
+
+
+def _feature_response(error: Exception) -> Response | None:
+    for renderer in ERROR_RENDERERS:
+        response = renderer(error)
+        if response is not None:
+            return response
+    return None
+
 
 def render_error(error: HTTPException):
+    special = _feature_response(error)
+    if special is not None:
+        return special
     code = error.code or 500
     title, message = MESSAGES.get(code, MESSAGES[500])()
     response = render_template("errors/error.html", code=code, title=title, message=message), code
@@ -32,6 +49,9 @@ def unexpected(error: Exception):
     from flask import current_app
 
     current_app.logger.exception("unhandled error on %s", request.path)
+    special = _feature_response(error)
+    if special is not None:
+        return special
     title, message = MESSAGES[500]()
     return render_template("errors/error.html", code=500, title=title, message=message), 500
 

@@ -29,8 +29,13 @@ class TimelineEntry:
 TIMELINE_SOURCES: list = []
 
 
+def public_query():
+    """Plans the public may read, in no particular order."""
+    return select(Plan).where(Plan.status == "published")
+
+
 def published_plans(limit: int | None = None) -> list[Plan]:
-    query = select(Plan).where(Plan.status == "published").order_by(Plan.published_at.desc())
+    query = public_query().order_by(Plan.published_at.desc())
     if limit:
         query = query.limit(limit)
     return list(db.session.scalars(query))

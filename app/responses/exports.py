@@ -55,12 +55,23 @@ def _row_values(report: PublicResult) -> list[list]:
              markdown_text(row.answer), f"{row.category} {row.category_label}".strip()] for row in report.rows]
 
 
-def write_csv(path: Path, headers: list[str], rows: list[list]) -> None:
+def csv_text(headers: list[str], rows: list[list]) -> str:
+    """CSV with a BOM and CRLF lines: what Excel in Japan opens without garbling."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(headers)
     writer.writerows(rows)
-    path.write_text("\ufeff" + buffer.getvalue(), encoding="utf-8")
+    return "\ufeff" + buffer.getvalue()
+
+
+def write_csv(path: Path, headers: list[str], rows: list[list]) -> None:
+    path.write_text(csv_text(headers, rows), encoding="utf-8")
+
+
+def public_csv(report: PublicResult) -> str:
+    """The result's CSV, the same as the downloadable file, made on the spot (the open data API serves it)."""
+    with force_locale("ja"):
+        return csv_text(_headers(), _row_values(report))
 
 
 def _sheet(workbook: Workbook, title: str, headers: list[str], rows: list[list], widths: list[int], *, first=False):

@@ -1,0 +1,40 @@
+"""Open data (オープンデータ): what Meyasu has published, for machines — a read-only JSON API with
+an OpenAPI description, CSV downloads, and Atom feeds of opened periods and published results."""
+
+from flask import Flask, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from app.core.errors import ERROR_RENDERERS
+from app.core.nav import register_nav
+
+# Public list pages and the feeds or files that hold the same list: (endpoint, type, title).
+ALTERNATES = {
+    "core.home": (("feeds.periods", "application/atom+xml", _l("Comment periods opened (Atom)")),
+                  ("feeds.results", "application/atom+xml", _l("Results published (Atom)"))),
+    "periods.index": (("feeds.periods", "application/atom+xml", _l("Comment periods opened (Atom)")),
+                      ("api.periods", "application/json", _l("Comment periods (JSON)")),
+                      ("api.periods_csv", "text/csv", _l("Comment periods (CSV)"))),
+    "results.index": (("feeds.results", "application/atom+xml", _l("Results published (Atom)")),),
+    "plans.index": (("api.plans", "application/json", _l("Plans (JSON)")),
+                    ("api.plans_csv", "text/csv", _l("Plans (CSV)"))),
+    "workshops.index": (("api.workshops", "application/json", _l("Workshops (JSON)")),
+                        ("api.workshops_csv", "text/csv", _l("Workshops (CSV)"))),
+}
+
+
+def alternate_links() -> list[dict]:
+    """``<link rel="alternate">`` targets for the page being rendered (base.html puts them in <head>)."""
+    return [{"href": url_for(endpoint), "type": kind, "title": str(title)}
+            for endpoint, kind, title in ALTERNATES.get(request.endpoint, ())]
+
+
+def init_app(app: Flask) -> None:
+    from app.api import feeds, views
+    from app.api.http import render_problem
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(feeds.bp)
+    app.add_template_global(alternate_links, "alternate_links")
+    register_nav("api.docs", _l("Open data"))
+    if render_problem not in ERROR_RENDERERS:
+        ERROR_RENDERERS.append(render_problem)
