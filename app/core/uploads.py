@@ -95,6 +95,7 @@ def send_stored(area: str, stored_name: str, *, filename: str, content_type: str
     path = upload_root(area) / stored_name
     response = send_file(path, mimetype=content_type, as_attachment=True, download_name=filename, max_age=0)
     # A file is never a page: no script, no plugins, even if a browser guessed otherwise.
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Content-Security-Policy"] = ("default-src 'none'; object-src 'none'; base-uri 'none'; "
+                                                   "frame-ancestors 'none'; sandbox")
     response.headers["Cache-Control"] = "private, no-store"
     return response
