@@ -135,7 +135,7 @@ def secret_for(n: int) -> str:
 
 def _submission(period, *, body, name="下関 太郎", address="下関市南部町1-1", email="", phone="", attach=False):
     n = next(_counter)
-    submission = Submission(period_id=period.id, receipt_no=f"{period.receipt_prefix or period.id}-{n:05d}",
+    submission = Submission(period_id=period.id, receipt_no=f"{period.receipt_prefix or period.id}-T{n:05d}",
                             channel="web", received_at=utcnow() - timedelta(days=3), name=name, address=address,
                             attribute="resident", email=email, phone=phone,
                             lookup_token_hash=token_hash(secret_for(n)),
@@ -230,7 +230,7 @@ def _department(prefix, plan, staff, approver, facilitator, *, secrets: bool):
                cluster=cluster.id, workshop=workshop.id, registration=registration.id, wgroup=wgroup.id,
                note=note.id, token=registrations.registration_token(registration),
                checkin=registration.checkin_code, receipt=first.receipt_no,
-               secret=secret_for(int(first.receipt_no.rsplit("-", 1)[1])))
+               secret=secret_for(int(first.receipt_no.rsplit("-T", 1)[1])))
     return ids
 
 
