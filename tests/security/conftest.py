@@ -90,6 +90,18 @@ def _fresh_limits(app):
 
 
 @pytest.fixture(autouse=True)
+def _quick_hashes(monkeypatch):
+    """These tests log in a dozen people per test; what they test is not the hash's cost."""
+    from argon2 import PasswordHasher
+
+    from app.accounts import services
+
+    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(services, "_hasher", quick)
+    monkeypatch.setattr(services, "_DUMMY_HASH", quick.hash("not-a-real-password"))
+
+
+@pytest.fixture(autouse=True)
 def _files(app, tmp_path):
     saved = app.config["UPLOAD_FOLDER"], app.config["EXPORT_FOLDER"]
     app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
