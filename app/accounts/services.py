@@ -103,6 +103,10 @@ def authenticate(email: str, password: str) -> LoginResult:
 
 
 def record_logout(user: User) -> None:
+    """Logging out rotates the session token: a copied session or remember-me cookie, which carries
+    the old token, no longer logs anyone in. (The user's other devices are logged out too: sessions
+    are not stored one by one.)"""
+    user.session_token = new_session_token()
     record_audit("auth.logout", user, actor=user)
 
 

@@ -3,6 +3,7 @@
 from flask import Flask, Response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from werkzeug.datastructures import ImmutableMultiDict
 
 CSP = "; ".join(
     [
@@ -31,6 +32,16 @@ def set_security_headers(response: Response) -> Response:
     return response
 
 
+def drop_nul_characters() -> None:
+    """NUL never belongs in text, and PostgreSQL refuses to store it (a 500 instead of the opinion):
+    drop it from every form field and query value before any view or form reads them."""
+    for name in ("form", "args"):
+        values = getattr(request, name)
+        if any("\x00" in value for _key, value in values.items(multi=True)):
+            setattr(request, name, ImmutableMultiDict(
+                [(key, value.replace("\x00", "")) for key, value in values.items(multi=True)]))
+
+
 def csrf_failed(error: CSRFError):
     """Show what was sent again, with a fresh token, so one press resends it. Nothing is lost."""
     kept = [
@@ -44,5 +55,6 @@ def csrf_failed(error: CSRFError):
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(drop_nul_characters)
     app.after_request(set_security_headers)
     app.register_error_handler(CSRFError, csrf_failed)

@@ -7,6 +7,7 @@ by views that check permission and send ``Content-Disposition`` (``nosniff`` is 
 import hashlib
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,8 +50,12 @@ class CheckedFile:
 
 
 def display_name(filename: str | None) -> str:
-    """The person's file name as a label: no path, no control characters, at most 255 characters."""
-    name = _UNSAFE_NAME.sub("_", (filename or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]).strip()
+    """The person's file name as a label: no path, no control characters, at most 255 characters.
+
+    Invisible format characters (Unicode Cf: bidi overrides such as U+202E, zero-width marks) go too,
+    or ``\u202efdp.exe`` would show to staff as ``exe.pdf``."""
+    name = _UNSAFE_NAME.sub("_", (filename or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1])
+    name = "".join(char for char in name if unicodedata.category(char) != "Cf").strip()
     return (name or "file")[-255:]
 
 
@@ -95,6 +100,7 @@ def send_stored(area: str, stored_name: str, *, filename: str, content_type: str
     path = upload_root(area) / stored_name
     response = send_file(path, mimetype=content_type, as_attachment=True, download_name=filename, max_age=0)
     # A file is never a page: no script, no plugins, even if a browser guessed otherwise.
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Content-Security-Policy"] = ("default-src 'none'; object-src 'none'; base-uri 'none'; "
+                                                   "frame-ancestors 'none'; sandbox")
     response.headers["Cache-Control"] = "private, no-store"
     return response

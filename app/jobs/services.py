@@ -46,7 +46,10 @@ def error_message(run: JobRun) -> str:
 
 
 def result_files(run: JobRun) -> list[dict]:
-    return list((run.result or {}).get("files", []))
+    """The files a run lists for /jobs downloads. Result exports keep theirs as {format: name} and
+    serve them through their own routes: those are not listed here."""
+    files = (run.result or {}).get("files", [])
+    return [entry for entry in files if isinstance(entry, dict)] if isinstance(files, list) else []
 
 
 def run_status(run: JobRun) -> dict:

@@ -59,3 +59,15 @@ def init_app(app: Flask) -> None:
 
     if lookup_section not in LOOKUP_EXTRAS:
         LOOKUP_EXTRAS.append(lookup_section)
+    from app.jobs.services import register_run_access
+
+    register_run_access("CommentPeriod", _can_follow_export_run)
+
+
+def _can_follow_export_run(subject_id: int | None, user) -> bool:
+    """Result exports (the staff list holds personal data) are followed by the period's own staff only."""
+    from app.extensions import db
+    from app.periods.models import CommentPeriod
+
+    period = db.session.get(CommentPeriod, subject_id) if subject_id is not None else None
+    return period is not None and period.can_edit(user)

@@ -238,7 +238,7 @@ def votes(workshop_id: int, group_id: int, note_id: int):
     form = VotesForm()
     back = url_for("facilitation.notes", workshop_id=workshop_id, group_id=group_id) + f"#note-{note_id}"
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors) or error_message(""), "error")
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors) or error_message(""), "error")
         return redirect(back, code=303)
     try:
         facilitation.set_note_votes(workshop, group, db.session.get(WorkshopNote, note_id), form.votes.data,

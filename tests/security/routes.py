@@ -1,0 +1,223 @@
+"""The route table: for every endpoint, who may use it. A new endpoint that is not here fails
+``test_every_endpoint_has_a_rule`` — add it with its rule (and, if its URL needs ids the generic
+mapping cannot guess, the values to build it with).
+
+Rules:
+- ``PUBLIC``: everyone, including nobody (a 404 for a missing object is still possible per route).
+- ``LOGGED_IN``: any account; nobody is sent to log in.
+- a set of roles: nobody is sent to log in, other roles get 403. The URL points at objects of
+  department A, so ``staff`` (of A) is in the set where the check is per department and
+  ``staff_other`` (of B) is not.
+"""
+
+from dataclasses import dataclass, field
+
+PUBLIC = "public"
+LOGGED_IN = "logged_in"
+LOGGED_IN_ROLES = frozenset({"citizen", "moderator", "staff", "staff_other", "facilitator", "admin"})
+ADMIN = frozenset({"admin"})
+MODERATION = frozenset({"moderator", "admin"})
+DEPT = frozenset({"staff", "admin"})  # staff of the object's department, and admins
+ANY_STAFF = frozenset({"staff", "staff_other", "admin"})
+SUBMISSION_READERS = frozenset({"staff", "moderator", "admin"})
+DIGEST_READERS = frozenset({"staff", "moderator", "admin"})
+FACILITATORS = frozenset({"staff", "facilitator", "admin"})
+FACILITATION_INDEX = frozenset({"staff", "staff_other", "facilitator", "admin"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    who: object
+    values: dict = field(default_factory=dict)  # url argument -> key in the world's ids ("a.period")
+    ok: tuple[int, ...] = ()  # extra statuses that count as allowed for this route (e.g. 404 for nothing yet)
+
+
+R = Rule
+TABLE: dict[str, Rule] = {
+    # core and accounts
+    "static": R(PUBLIC, {"filename": "=css/site.css"}),
+    "core.home": R(PUBLIC),
+    "core.accessibility": R(PUBLIC),
+    "core.set_language": R(PUBLIC),
+    "accounts.login": R(PUBLIC),
+    "accounts.logout": R(LOGGED_IN),
+    "accounts.change_password": R(LOGGED_IN),
+    "accounts.users": R(ADMIN),
+    "accounts.user_roles": R(ADMIN),
+    "accounts.audit_log": R(ADMIN),
+    # plans
+    "plans.index": R(PUBLIC),
+    "plans.show": R(PUBLIC),
+    "plans.staff_index": R(ANY_STAFF),
+    "plans.create": R(ANY_STAFF),
+    "plans.edit": R(DEPT),
+    "plans.publish": R(DEPT),
+    # periods
+    "periods.index": R(PUBLIC),
+    "periods.show": R(PUBLIC),
+    "periods.document": R(PUBLIC),
+    "periods.staff_index": R(ANY_STAFF),
+    "periods.create": R(DEPT),
+    "periods.edit": R(DEPT),
+    "periods.schedule": R(DEPT),
+    "periods.unschedule": R(DEPT),
+    "periods.withdraw": R(DEPT),
+    "periods.documents": R(DEPT),
+    "periods.delete_document": R(DEPT),
+    "periods.sections": R(DEPT),
+    "periods.settings": R(ADMIN),
+    # submissions
+    "submissions.form": R(PUBLIC),
+    "submissions.edit": R(PUBLIC),
+    "submissions.confirm": R(PUBLIC),
+    "submissions.send": R(PUBLIC),
+    "submissions.receipt": R(PUBLIC, {"receipt": "a.receipt", "secret": "a.secret"}),
+    "submissions.lookup": R(PUBLIC, {"receipt": "a.receipt", "secret": "a.secret"}),
+    "submissions.staff_index": R(SUBMISSION_READERS),
+    "submissions.staff_show": R(SUBMISSION_READERS),
+    "submissions.attachment": R(SUBMISSION_READERS),
+    "submissions.enter": R(DEPT),
+    "submissions.slip": R(DEPT),
+    "submissions.import_file": R(DEPT),
+    "submissions.import_template": R(DEPT),
+    "submissions.import_run": R(DEPT, {"run_id": "import_run"}),
+    "submissions.import_status": R(DEPT, {"run_id": "import_run"}),
+    # moderation: moderators work every department's queue; tag lists belong to the period's staff
+    "moderation.dashboard": R(MODERATION),
+    "moderation.queue": R(MODERATION),
+    "moderation.submission": R(MODERATION),
+    "moderation.claim": R(MODERATION),
+    "moderation.release": R(MODERATION),
+    "moderation.split": R(MODERATION),
+    "moderation.complete": R(MODERATION),
+    "moderation.reopen": R(MODERATION),
+    "moderation.create_opinion": R(MODERATION),
+    "moderation.opinion": R(MODERATION),
+    "moderation.update_opinion": R(MODERATION),
+    "moderation.decide": R(MODERATION),
+    "moderation.redact": R(MODERATION),
+    "moderation.unredact": R(MODERATION),
+    "moderation.add_to_group": R(MODERATION),
+    "moderation.ungroup": R(MODERATION),
+    "moderation.delete": R(MODERATION),
+    "moderation.opinions": R(MODERATION),
+    "moderation.bulk": R(MODERATION),
+    "moderation.group": R(MODERATION),
+    "moderation.rename_group": R(MODERATION),
+    "moderation.dissolve": R(MODERATION),
+    "moderation.tags": R(DEPT),
+    "moderation.rename_tag": R(DEPT),
+    "moderation.delete_tag": R(DEPT),
+    # responses and results
+    "responses.overview": R(ANY_STAFF),
+    "responses.work": R(DEPT),
+    "responses.edit": R(DEPT, {"kind": "=group", "target_id": "a.group"}),
+    "responses.copy": R(DEPT, {"kind": "=group", "target_id": "a.group"}),
+    "responses.add_change": R(DEPT, {"kind": "=group", "target_id": "a.group"}),
+    "responses.remove_change": R(DEPT),
+    "responses.submit": R(DEPT),
+    "responses.approve": R(DEPT),
+    "responses.return_to_author": R(DEPT),
+    "responses.categories": R(ADMIN),
+    "results.index": R(PUBLIC),
+    "results.show": R(PUBLIC, {"period_id": "published"}),
+    "results.download": R(PUBLIC, {"period_id": "published", "fmt": "=csv"}),
+    "results.manage": R(DEPT),
+    "results.preview": R(DEPT),
+    "results.publish": R(DEPT),
+    "results.add_erratum": R(DEPT, {"period_id": "published"}),
+    "results.rebuild_exports": R(DEPT, {"period_id": "published"}),
+    "results.staff_export": R(DEPT, {"period_id": "published"}),
+    "results.staff_download": R(DEPT, {"run_id": "staff_run", "fmt": "=csv"}),
+    # workshops
+    "workshops.index": R(PUBLIC),
+    "workshops.show": R(PUBLIC),
+    "workshops.calendar": R(PUBLIC),
+    "workshops.register": R(PUBLIC),
+    "workshops.registration": R(PUBLIC),
+    "workshops.cancel": R(PUBLIC),
+    # No report is published yet: 404 for the public, the preview for the workshop's staff.
+    "workshops.report": R(PUBLIC, ok=(404,)),
+    "workshop_staff.index": R(ANY_STAFF),
+    "workshop_staff.create": R(DEPT),
+    "workshop_staff.edit": R(DEPT),
+    "workshop_staff.manage": R(DEPT),
+    "workshop_staff.capacity": R(DEPT),
+    "workshop_staff.publish": R(DEPT),
+    "workshop_staff.cancel": R(DEPT),
+    "workshop_staff.publish_report": R(DEPT),
+    "facilitation.index": R(FACILITATION_INDEX),
+    "facilitation.attendance": R(FACILITATORS),
+    "facilitation.check_in": R(FACILITATORS),
+    "facilitation.undo_check_in": R(FACILITATORS),
+    "facilitation.check_in_code": R(FACILITATORS),
+    "facilitation.walk_in": R(FACILITATORS),
+    "facilitation.groups": R(FACILITATORS),
+    "facilitation.create_group": R(FACILITATORS),
+    "facilitation.assign": R(FACILITATORS),
+    "facilitation.notes": R(FACILITATORS, {"group_id": "a.wgroup"}),
+    "facilitation.add_note": R(FACILITATORS, {"group_id": "a.wgroup"}),
+    "facilitation.votes": R(FACILITATORS, {"group_id": "a.wgroup"}),
+    "facilitation.delete_note": R(FACILITATORS, {"group_id": "a.wgroup"}),
+    "facilitation.summary": R(FACILITATORS),
+    # background work and digests
+    "jobs.admin_index": R(ADMIN),
+    "jobs.retry_run": R(ADMIN, {"run_id": "failed_run"}),
+    "jobs.retry_outbox": R(ADMIN, {"job_id": "failed_job"}),
+    "jobs.show_run": R(DIGEST_READERS, {"run_id": "digest_export"}),
+    "jobs.run_json": R(DIGEST_READERS, {"run_id": "digest_export"}),
+    "jobs.download": R(DIGEST_READERS, {"run_id": "digest_export", "index": "=0"}),
+    "digests.show": R(DIGEST_READERS),
+    "digests.rebuild": R(DIGEST_READERS),
+    "digests.export": R(DIGEST_READERS),
+    "digests.accept": R(DIGEST_READERS),
+    "digests.workshop": R(FACILITATORS),
+}
+
+# URL argument -> the world's id used unless the rule says otherwise.
+DEFAULT_VALUES = {
+    "plan_id": "a.plan", "period_id": "a.period", "document_id": "a.document", "submission_id": "a.submission",
+    "attachment_id": "a.attachment", "opinion_id": "a.opinion", "group_id": "a.group", "tag_id": "a.tag",
+    "redaction_id": "a.redaction", "response_id": "a.response", "change_id": "a.change", "cluster_id": "a.cluster",
+    "workshop_id": "a.workshop", "registration_id": "a.registration", "note_id": "a.note", "token": "a.token",
+    "user_id": "admin_target", "run_id": "digest_export", "index": "=0",
+}
+
+
+def is_api(endpoint: str) -> bool:
+    """The open-data API (``api.``, GET only) is built on another branch: public by rule."""
+    return endpoint.startswith("api.")
+
+
+def rule_for(endpoint: str) -> Rule | None:
+    if endpoint in TABLE:
+        return TABLE[endpoint]
+    if is_api(endpoint):
+        return Rule(PUBLIC, ok=(404,))
+    return None
+
+
+def allowed(rule: Rule, role: str) -> bool:
+    if rule.who == PUBLIC:
+        return True
+    if rule.who == LOGGED_IN:
+        return role != "nobody"
+    return role in rule.who
+
+
+def lookup(ids: dict, key: str):
+    if key.startswith("="):
+        value = key[1:]
+        return int(value) if value.isdigit() else value
+    node = ids
+    for part in key.split("."):
+        node = node[part]
+    return node
+
+
+def url_values(rule_obj, rule: Rule, ids: dict, overrides: dict | None = None) -> tuple[dict, dict]:
+    """(path values, query values) for a werkzeug rule, from the table and the default mapping."""
+    mapping = {**DEFAULT_VALUES, **rule.values, **(overrides or {})}
+    path = {arg: lookup(ids, mapping[arg]) for arg in rule_obj.arguments}
+    query = {arg: lookup(ids, key) for arg, key in rule.values.items() if arg not in rule_obj.arguments}
+    return path, query
