@@ -51,6 +51,7 @@ class Scenario:
     opinions: tuple[int, ...]  # of the open period
     closed_opinions: tuple[int, ...]
     group: int
+    past_workshop_group: int  # a group of the past workshop, with its notes
     pending_response_opinion: int  # an answer sent for approval, waiting for the approver
     users: dict[str, int] = field(default_factory=dict)
 
@@ -66,7 +67,7 @@ def load_scenario(app) -> Scenario:
     from app.responses.models import Response
     from app.submissions.models import Submission
     from app.workshops.demo import PAST_TITLE, UPCOMING_TITLE
-    from app.workshops.models import Registration, Workshop
+    from app.workshops.models import Registration, Workshop, WorkshopGroup
     from app.workshops.registrations import registration_token
 
     with app.test_request_context():
@@ -89,6 +90,8 @@ def load_scenario(app) -> Scenario:
             closed_opinions=tuple(db.session.scalars(select(Opinion.id).where(Opinion.period_id == closed_period)
                                                      .order_by(Opinion.id))),
             group=db.session.scalar(select(OpinionGroup.id).order_by(OpinionGroup.id)),
+            past_workshop_group=db.session.scalar(select(WorkshopGroup.id).where(
+                WorkshopGroup.workshop_id == workshops[PAST_TITLE]).order_by(WorkshopGroup.id)),
             pending_response_opinion=pending,
             users={email: uid for uid, email in db.session.execute(select(User.id, User.email))},
         )
@@ -120,9 +123,10 @@ class Walk:
         assert response.status == status, f"{path}: {response.status}"
         return self.check()
 
-    def check(self, *, errors: bool = False, state: bool = False) -> dict:
-        """The page now shown passes axe and the structural checks. ``errors``: it shows a form's errors;
-        ``state``: another state of a page already walked (its title need not differ from that one's)."""
+    def check(self, *, errors: bool = False, state: bool = False, error_title: bool = True) -> dict:
+        """The page now shown passes axe and the structural checks. ``errors``: it shows a form's errors
+        (and, unless ``error_title`` is off, says so in its title); ``state``: another state of a page
+        already walked (its title need not differ from that one's)."""
         page = self.page
         facts = page.evaluate(PAGE_FACTS)
         where = f"{page.url} ({self.lang})"
@@ -141,7 +145,8 @@ class Walk:
         assert not facts["brokenSummaryLinks"], f"{where}: error summary links lead nowhere {facts['brokenSummaryLinks']}"
         if errors:
             assert facts["invalid"], f"{where}: no field is marked invalid"
-            assert title.startswith(ERROR_PREFIX[self.lang]), f"{where}: the title does not say there are errors"
+            assert not error_title or title.startswith(ERROR_PREFIX[self.lang]), \
+                f"{where}: the title does not say there are errors"
         self.axe_check(page)
         if self.reflow:
             self.check_reflow()
