@@ -56,6 +56,8 @@ def init_app(app: Flask) -> None:
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
 
+    # The day people last went through the site by hand (see templates/core/accessibility.html).
+    app.config.setdefault("ACCESSIBILITY_CHECKED_ON", "2026-11-29")
     security.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)

@@ -1,6 +1,7 @@
+from datetime import date
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 bp = Blueprint("core", __name__)
@@ -34,4 +35,5 @@ def set_language():
 
 @bp.get("/accessibility")
 def accessibility():
-    return render_template("core/accessibility.html", title=_("Web accessibility policy"))
+    checked_on = date.fromisoformat(current_app.config["ACCESSIBILITY_CHECKED_ON"])
+    return render_template("core/accessibility.html", checked_on=checked_on, title=_("Web accessibility policy"))

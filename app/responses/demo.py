@@ -93,7 +93,9 @@ def _publish(period: CommentPeriod, author: User, approver: User) -> list[str]:
     approved = _answer_all(period, author, approver)
     result = results.get_or_create_result(period)
     if not result.title:
-        results.update_result(period, title=f"{period.title}の結果について",
+        # A period is usually already titled 「…（案）」に対する意見募集; do not quote that inside itself.
+        asked = period.title if period.title.endswith("意見募集") else f"「{period.title}」に対する意見募集"
+        results.update_result(period, title=f"{asked}の結果について",
                               draft_published_on=to_jst(period.opens_at).date(), full_text_note=FULL_TEXT_NOTE,
                               introduction="いただいたご意見の概要と、それに対する市の考え方を次のとおり公表します。"
                                            "ご意見をお寄せいただいた皆さまに、心からお礼申し上げます。",

@@ -110,6 +110,12 @@ def work(period_id: int):
                            title=_("Responses: %(title)s", title=period.title))
 
 
+def _shortened(text: str, limit: int = 30) -> str:
+    """The opening words of an opinion: enough to tell one answer page from another in a title or tab."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _editor(period: CommentPeriod, target: services.Target, form=None, change_form=None, copy_form=None,
             return_form=None, status: int = 200):
     response = target.response
@@ -128,7 +134,7 @@ def _editor(period: CommentPeriod, target: services.Target, form=None, change_fo
         copy_form=copy_form or CopyForm(sources=[(t.response, public_text(t.lead)[:60]) for t in others]),
         return_form=return_form or ReturnForm(), action_form=ActionForm(), history=history,
         labels=services.category_labels(), public_text=public_text,
-        title=_("The city's view"),
+        title=_("The city's view: %(opinion)s", opinion=_shortened(public_text(target.lead))),
     )
     return html, status
 

@@ -101,7 +101,7 @@ def registration(token: str):
     return private(Response(render_template(
         "workshops/registration.html", registration=found, workshop=found.workshop, token=token,
         position=registrations.waitlist_position(found), cancel_form=ActionForm(),
-        title=_("Your sign-up"))))
+        title=_("Your sign-up: %(title)s", title=found.workshop.title))))
 
 
 @bp.post("/workshops/registration/<token>/cancel")

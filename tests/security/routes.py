@@ -38,6 +38,9 @@ TABLE: dict[str, Rule] = {
     "static": R(PUBLIC, {"filename": "=css/site.css"}),
     "core.home": R(PUBLIC),
     "core.accessibility": R(PUBLIC),
+    # open data feeds (the JSON API under /api/v1 is covered by is_api below)
+    "feeds.periods": R(PUBLIC),
+    "feeds.results": R(PUBLIC),
     "core.set_language": R(PUBLIC),
     "accounts.login": R(PUBLIC),
     "accounts.logout": R(LOGGED_IN),

@@ -29,7 +29,7 @@ def render_submission(submission, opinion_form=None, status=200):
         action_form=ActionForm(), release_form=ReasonForm(prefix="release"), reopen_form=ReasonForm(prefix="reopen"),
         claimant=user_labels([submission.claimed_by_id]).get(submission.claimed_by_id),
         attributes=dict(choices("period.attributes")),
-        title=_("Submission %(no)s", no=submission.receipt_no),
+        title=_("Review of submission %(no)s", no=submission.receipt_no),
     ), status
 
 
