@@ -9,6 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
+# The key development falls back to; a production app with it (or with none) refuses to start.
+DEVELOPMENT_SECRET = "development-only-not-secret"  # noqa: S105
 
 
 def env_str(name: str, default: str | None = None) -> str | None:
@@ -85,6 +87,9 @@ class Config:
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     LOGIN_RATE_LIMIT = env_str("LOGIN_RATE_LIMIT", "20 per minute")
+    SUBMISSION_RATE_LIMIT = env_str("SUBMISSION_RATE_LIMIT", "10 per hour")
+    SUBMISSION_RATE_LIMIT_PER_EMAIL = env_str("SUBMISSION_RATE_LIMIT_PER_EMAIL", "5 per hour")
+    LOOKUP_RATE_LIMIT = env_str("LOOKUP_RATE_LIMIT", "60 per hour")
     LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 
@@ -93,13 +98,13 @@ class Config:
         """Refuse to run in production on a missing or development secret."""
         if config.get("ENV_NAME") in ("development", "testing"):
             return
-        if not config.get("SECRET_KEY") or config["SECRET_KEY"] == DevelopmentConfig.SECRET_KEY:
+        if not config.get("SECRET_KEY") or config["SECRET_KEY"] == DEVELOPMENT_SECRET:
             raise RuntimeError("SECRET_KEY must be set outside development and tests")
 
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
-    SECRET_KEY = env_str("SECRET_KEY", "development-only-not-secret")
+    SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET)
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     MAIL_SUPPRESS_SEND = env_bool("MAIL_SUPPRESS_SEND", True)
