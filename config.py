@@ -81,6 +81,14 @@ class Config:
     # Days after a workshop before its accommodation requests (合理的配慮) are deleted, leaving counts.
     WORKSHOP_ACCOMMODATION_RETENTION_DAYS = env_int("WORKSHOP_ACCOMMODATION_RETENTION_DAYS", 30)
 
+    # Anonymous public pages are kept this many seconds per process (app.core.pagecache); 0 turns it off.
+    PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 10)
+    # Overload (app.core.shed): a form POST that waited longer than this in gunicorn's queue is answered
+    # 503 with its text kept and Retry-After; any request that waited longer than the second is answered 503.
+    SHED_FORM_WAIT_MS = env_int("SHED_FORM_WAIT_MS", 1000)
+    SHED_ANY_WAIT_MS = env_int("SHED_ANY_WAIT_MS", 3000)
+    SHED_RETRY_AFTER = env_int("SHED_RETRY_AFTER", 10)
+
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     # A rate-limit store that is down must not stop a citizen's submission: count in memory meanwhile.
@@ -122,6 +130,7 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_RATE_LIMIT = "100000 per minute"
+    PUBLIC_PAGE_CACHE_SECONDS = 0  # tests that check the cache turn it on
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 0  # tests that send mail point this at their own SMTP server
     MAIL_SUPPRESS_SEND = False

@@ -8,6 +8,7 @@ from app.core.nav import register_nav
 
 
 def init_app(app: Flask) -> None:
+    from app.core.shed import SHED_FORMS
     from app.submissions import (
         models,  # noqa: F401  (register the tables)
         staff_views,  # noqa: F401  (its routes join the blueprint)
@@ -20,6 +21,8 @@ def init_app(app: Flask) -> None:
     # Files with more rows than this import in a background job with a progress bar.
     app.config.setdefault("IMPORT_INLINE_MAX_ROWS", 500)
     app.register_blueprint(bp)
+    # At a deadline's crowd these are shed first, their text kept (app.core.shed).
+    SHED_FORMS.update({"submissions.confirm", "submissions.send"})
     register_nav("submissions.lookup", _l("Look up your opinion"))
 
     @app.cli.group()
