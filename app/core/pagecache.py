@@ -111,7 +111,7 @@ def _wanted() -> bool:
 
 def serve_cached():
     cache = _cache()
-    if cache is None or not _wanted():
+    if cache is None or current_app.config["PUBLIC_PAGE_CACHE_SECONDS"] <= 0 or not _wanted():
         return None
     generation = cache.generation()
     entry = cache.get(_key(), generation)
@@ -180,7 +180,6 @@ def _forget_on_rollback(session: Session) -> None:
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("PUBLIC_PAGE_CACHE_SECONDS", 0)
-    if app.config["PUBLIC_PAGE_CACHE_SECONDS"] > 0:
-        app.extensions["meyasu_page_cache"] = PageCache()
-        app.before_request(serve_cached)
-        app.after_request(store)
+    app.extensions["meyasu_page_cache"] = PageCache()
+    app.before_request(serve_cached)
+    app.after_request(store)
