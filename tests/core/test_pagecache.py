@@ -8,7 +8,6 @@ from sqlalchemy import event
 from app.extensions import db
 from app.periods.models import CommentPeriod
 from tests.conftest import csrf_token
-from tests.periods.conftest import make_period  # noqa: F401  (shared fixture)
 from tests.submissions.conftest import submit
 
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -67,7 +66,7 @@ def test_each_reader_gets_their_own_csrf_token_on_a_kept_page(app, cached, make_
 
 
 def test_languages_are_kept_apart(app, client, cached, make_period):
-    period_id = make_period()
+    make_period()
     assert 'lang="ja"' in client.get("/periods").get_data(as_text=True)
     client.post("/language", data={"lang": "en", "next": "/periods", "csrf_token": csrf_token(client, "/periods")})
     assert '<html lang="en">' in client.get("/periods").get_data(as_text=True)

@@ -4,7 +4,6 @@ import time
 
 from app.submissions.models import Submission
 from tests.conftest import csrf_token
-from tests.periods.conftest import count_rows, make_period  # noqa: F401  (shared fixtures)
 from tests.submissions.conftest import confirmed_data, opinion, send
 
 BODY = "締切直前に書いた長い意見です。市民活動センターの開館時間を夜9時まで延ばしてください。"
