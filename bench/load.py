@@ -53,6 +53,8 @@ def print_outcomes(recorder: loadgen.Recorder) -> None:
     print(f"  errors: {recorder.error_count} {dict(recorder.errors) if recorder.errors else ''}")
     print(f"  stack traces seen in responses: {recorder.traces}; arrivals dropped by the generator: "
           f"{recorder.dropped}")
+    for example in recorder.error_examples[:8]:
+        print(f"    e.g. {example}")
 
 
 def wait_for_mail(stack: Stack, expected: int, timeout: float) -> int:

@@ -136,6 +136,8 @@ class Citizen:
             rec.error(kind, "timeout", time.perf_counter() - started)
         except aiohttp.ClientError as exc:
             rec.error(kind, type(exc).__name__, time.perf_counter() - started)
+            if len(rec.error_examples) < 20:
+                rec.error_examples.append(f"{kind} {method} {path}: {exc!r}"[:300])
         return None
 
 
