@@ -47,6 +47,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = env_str("REDIS_URL")
     RQ_DEFAULT_QUEUE = "default"
+    # Seconds between a worker's registry maintenance, which retries the jobs of a worker that died.
+    RQ_MAINTENANCE_INTERVAL = env_int("RQ_MAINTENANCE_INTERVAL", 60)
 
     CITY_NAME = env_str("CITY_NAME", "下関市")
     SITE_URL = env_str("SITE_URL", "http://127.0.0.1:5000")

@@ -105,7 +105,10 @@ async def prepare_citizens(http: loadgen.Http, period_id: int, count: int) -> li
     """Citizens who already have the form open (a session and its CSRF token)."""
     citizens = [loadgen.Citizen(http) for _ in range(count)]
     tokens = await asyncio.gather(*(loadgen.open_form(c, period_id) for c in citizens))
-    return [(c, t) for c, t in zip(citizens, tokens, strict=True) if t]
+    ready = [(c, t) for c, t in zip(citizens, tokens, strict=True) if t]
+    if not ready:
+        raise SystemExit(f"no form page could be opened ({dict(http.recorder.errors)}): is the stack up?")
+    return ready
 
 
 async def design_phase(targets: dict, seconds: float, sub_rate: float, page_rate: float) -> loadgen.Recorder:

@@ -1,6 +1,6 @@
 """Data for the load benchmarks: the demo case, plus enough public periods for the lists to be real.
 
-    python -m bench.seed [--database-url postgresql://postgres@127.0.0.1:5432/test_load] [--periods 40]
+    python -m bench.seed [--database-url postgresql://postgres@127.0.0.1:5432/test_load_bench] [--periods 40]
 
 Drops and recreates the public schema of that database (never point it at a database you keep),
 migrates to head, loads the demo (jobs inline, mail suppressed), adds ``--periods`` more published

@@ -24,7 +24,7 @@ from urllib.request import urlopen
 ROOT = Path(__file__).resolve().parent.parent
 WORKDIR = Path(os.environ.get("BENCH_WORKDIR", "/tmp/meyasu-bench"))
 PYTHON = sys.executable
-DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/test_load"
+DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/test_load_bench"
 REDIS_PORT = 6390
 SMTP_PORT = 8025
 WEB_PORT = 8100

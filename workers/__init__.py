@@ -45,6 +45,6 @@ def build_worker(app: Flask, queue_names=QUEUES, *, fork: bool = True) -> Worker
     # Jobs of a worker that died (killed, or Redis went away under it) are retried by the next
     # registry maintenance; RQ's default of every 10 minutes would hold a receipt email that long.
     worker = worker_class(queues, connection=connection, serializer=JSONSerializer,
-                          maintenance_interval=app.config.get("RQ_MAINTENANCE_INTERVAL", 60))
+                          maintenance_interval=app.config["RQ_MAINTENANCE_INTERVAL"])
     worker.app = app
     return worker
