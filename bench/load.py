@@ -257,7 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--page-rate", type=float, default=200.0, help="design page views/s")
     parser.add_argument("--surge-factor", type=float, default=30.0)
     parser.add_argument("--ceiling-seconds", type=float, default=15.0)
-    parser.add_argument("--ceiling-concurrency", type=int, default=16)
+    parser.add_argument("--ceiling-concurrency", type=int, default=0,
+                        help="closed-loop clients (default: workers x threads, so nothing waits in a queue)")
     parser.add_argument("--no-ceiling", action="store_true")
     parser.add_argument("--profile", action="store_true", help="py-spy one web worker during the load")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
@@ -267,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench.seed import seed
 
     seconds = 20.0 if args.quick else (120.0 if args.design else 60.0)
+    args.ceiling_concurrency = args.ceiling_concurrency or args.web_workers * args.web_threads
     print(f"seeding {args.database_url} ...", flush=True)
     targets = seed(args.database_url, 40)
     extra_env = dict(item.split("=", 1) for item in args.env)

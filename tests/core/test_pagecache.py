@@ -84,6 +84,15 @@ def test_a_staff_change_shows_at_once(app, client, cached, make_period):
     assert "新しい題名" in page.get_data(as_text=True)
 
 
+def test_a_citizen_sends_from_a_kept_form_page(app, cached, make_period):
+    period_id = make_period()
+    app.test_client().get(f"/periods/{period_id}/submit")
+    citizen = app.test_client()
+    assert citizen.get(f"/periods/{period_id}/submit").headers["X-Page-Cache"] == "hit"
+    # submit() reads the token from the (kept) form page, confirms, and sends.
+    assert submit(citizen, period_id).status_code == 303
+
+
 def test_a_citizens_submission_keeps_the_pages(app, client, cached, make_period):
     period_id = make_period()
     client.get("/periods")
