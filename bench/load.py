@@ -172,7 +172,7 @@ async def surge_phase(targets: dict, seconds: float, sub_rate: float, page_rate:
     recorder = loadgen.Recorder()
     paths = page_paths(targets)
     period_id = targets["open_period"]
-    async with loadgen.Http(f"http://127.0.0.1:{WEB_PORT}", recorder, connections=600) as http:
+    async with loadgen.Http(f"http://127.0.0.1:{WEB_PORT}", recorder, connections=1500) as http:
         pool = await prepare_citizens(http, period_id, pool_size)
         recorder.latencies.clear()
         recorder.statuses.clear()

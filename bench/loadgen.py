@@ -184,15 +184,16 @@ async def send_and_read_receipt(citizen: Citizen, period_id: int, fields: dict, 
         return None
     status, headers, text = got
     if status in (429, 503):
-        kept = fields["entries-0-body"] in html.unescape(text)
-        if not kept:
+        if fields.get("entries-0-body", "") not in html.unescape(text):
             rec.error("submit.send", "shed page lost the text")
         wait = min(float(headers.get("Retry-After", "5") or 5), 10.0)
         if retry_deadline is None or time.monotonic() + wait > retry_deadline:
             return None
         await asyncio.sleep(wait)
-        retry_fields = hidden_fields(text) or fields
-        return await send_and_read_receipt(citizen, period_id, retry_fields, shed_ok=shed_ok, retry_deadline=None)
+        # "Send again" on the kept page: the same fields (same idempotency key) and the token it carries.
+        token = hidden_fields(text).get("csrf_token") or fields.get("csrf_token", "")
+        return await send_and_read_receipt(citizen, period_id, fields | {"csrf_token": token}, shed_ok=shed_ok,
+                                           retry_deadline=None)
     location = headers.get("Location", "")
     path = urlsplit(location)._replace(scheme="", netloc="").geturl()
     got = await citizen.request("submit.receipt", "GET", path)
@@ -250,7 +251,7 @@ async def page_view(http: Http, paths: list[str], n: int, *, shed_ok: bool = Fal
 # --- loops ---
 
 
-async def open_loop(rate: float, seconds: float, make, *, max_outstanding: int = 3000,
+async def open_loop(rate: float, seconds: float, make, *, max_outstanding: int = 10000,
                     recorder: Recorder | None = None, drain: float = 40.0) -> float:
     """Start ``make(n)`` at ``rate`` per second for ``seconds``; then wait (at most ``drain`` s) for the
     stragglers. Returns the wall time of the arrivals."""

@@ -25,10 +25,17 @@ def test_a_send_that_waited_too_long_gets_503_with_retry_after_and_the_text_kept
     assert BODY in html
     assert data["idempotency_key"] in html  # pressing Send again cannot make a second submission
     assert f'action="/periods/{period_id}/submit/send"' in html
+    assert data["csrf_token"] in html  # the token it carried: pressing Send again passes the CSRF check
     assert count_rows(Submission) == 0
     # Sent again once the crowd has passed, it goes through.
     assert send(client, period_id, data).status_code == 303
     assert count_rows(Submission) == 1
+
+
+def test_the_busy_page_speaks_japanese_and_english(client, make_period):
+    period_id = make_period()
+    html = client.get(f"/periods/{period_id}", environ_base=queued(60)).get_data(as_text=True)
+    assert "混み合って" in html and "busy" in html
 
 
 def test_a_confirm_that_waited_too_long_is_shed_with_the_text_kept(client, make_period):
