@@ -9,6 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
+# The key development falls back to; a production app with it (or with none) refuses to start.
+DEVELOPMENT_SECRET = "development-only-not-secret"  # noqa: S105
 
 
 def env_str(name: str, default: str | None = None) -> str | None:
@@ -45,6 +47,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = env_str("REDIS_URL")
     RQ_DEFAULT_QUEUE = "default"
+    # Seconds between a worker's registry maintenance, which retries the jobs of a worker that died.
+    RQ_MAINTENANCE_INTERVAL = env_int("RQ_MAINTENANCE_INTERVAL", 60)
 
     CITY_NAME = env_str("CITY_NAME", "下関市")
     SITE_URL = env_str("SITE_URL", "http://127.0.0.1:5000")
@@ -79,6 +83,14 @@ class Config:
     # Days after a workshop before its accommodation requests (合理的配慮) are deleted, leaving counts.
     WORKSHOP_ACCOMMODATION_RETENTION_DAYS = env_int("WORKSHOP_ACCOMMODATION_RETENTION_DAYS", 30)
 
+    # Anonymous public pages are kept this many seconds per process (app.core.pagecache); 0 turns it off.
+    PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 10)
+    # Overload (app.core.shed): a form POST that waited longer than this in gunicorn's queue is answered
+    # 503 with its text kept and Retry-After; any request that waited longer than the second is answered 503.
+    SHED_FORM_WAIT_MS = env_int("SHED_FORM_WAIT_MS", 1000)
+    SHED_ANY_WAIT_MS = env_int("SHED_ANY_WAIT_MS", 3000)
+    SHED_RETRY_AFTER = env_int("SHED_RETRY_AFTER", 10)
+
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     # A rate-limit store that is down must not stop a citizen's submission: count in memory meanwhile.
@@ -87,6 +99,9 @@ class Config:
     LOGIN_RATE_LIMIT = env_str("LOGIN_RATE_LIMIT", "20 per minute")
     # Per client address, over the open data API and feeds.
     API_RATE_LIMIT = env_str("API_RATE_LIMIT", "120 per minute")
+    SUBMISSION_RATE_LIMIT = env_str("SUBMISSION_RATE_LIMIT", "10 per hour")
+    SUBMISSION_RATE_LIMIT_PER_EMAIL = env_str("SUBMISSION_RATE_LIMIT_PER_EMAIL", "5 per hour")
+    LOOKUP_RATE_LIMIT = env_str("LOOKUP_RATE_LIMIT", "60 per hour")
     LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 
@@ -95,13 +110,13 @@ class Config:
         """Refuse to run in production on a missing or development secret."""
         if config.get("ENV_NAME") in ("development", "testing"):
             return
-        if not config.get("SECRET_KEY") or config["SECRET_KEY"] == DevelopmentConfig.SECRET_KEY:
+        if not config.get("SECRET_KEY") or config["SECRET_KEY"] == DEVELOPMENT_SECRET:
             raise RuntimeError("SECRET_KEY must be set outside development and tests")
 
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
-    SECRET_KEY = env_str("SECRET_KEY", "development-only-not-secret")
+    SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET)
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     MAIL_SUPPRESS_SEND = env_bool("MAIL_SUPPRESS_SEND", True)
@@ -120,6 +135,7 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_RATE_LIMIT = "100000 per minute"
     API_RATE_LIMIT = "100000 per minute"
+    PUBLIC_PAGE_CACHE_SECONDS = 0  # tests that check the cache turn it on
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 0  # tests that send mail point this at their own SMTP server
     MAIL_SUPPRESS_SEND = False

@@ -14,10 +14,43 @@ worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then so a slow leak cannot grow without bound.
-max_requests = 2000
-max_requests_jitter = 200
+# Recycle workers now and then so a slow leak cannot grow without bound. Not too often: a new worker
+# imports the whole app again (about 2 s of CPU) and drops its keep-alive connections; at 2000 the
+# design load of bench/ recycled a worker every few seconds.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
+max_requests_jitter = max_requests // 10
 # Behind the reverse proxy: trust its X-Forwarded-* headers only from localhost.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 errorlog = "-"
+
+
+def post_worker_init(worker):
+    """Stamp each request with the instant it entered this worker's queue, for app.core.shed.
+
+    A gthread worker hands readable connections to its thread pool; under overload they wait there.
+    The stamp travels to the WSGI environ as ``meyasu.queued_at`` (time.monotonic()).
+    """
+    import threading
+    import time
+
+    if not hasattr(worker, "tpool"):
+        return
+    local = threading.local()
+    enqueue, handle, wsgi = worker.enqueue_req, worker.handle, worker.wsgi
+
+    def enqueue_req(conn):
+        conn.meyasu_queued_at = time.monotonic()
+        enqueue(conn)
+
+    def handle_conn(conn):
+        local.queued_at = getattr(conn, "meyasu_queued_at", None)
+        return handle(conn)
+
+    def app(environ, start_response):
+        queued_at = getattr(local, "queued_at", None)
+        if queued_at is not None:
+            environ["meyasu.queued_at"] = queued_at
+        return wsgi(environ, start_response)
+
+    worker.enqueue_req, worker.handle, worker.wsgi = enqueue_req, handle_conn, app

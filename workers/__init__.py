@@ -42,6 +42,9 @@ def build_worker(app: Flask, queue_names=QUEUES, *, fork: bool = True) -> Worker
         # Connections made by the parent must not be shared with a forked work horse.
         os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
     worker_class = AppWorker if fork else AppSimpleWorker
-    worker = worker_class(queues, connection=connection, serializer=JSONSerializer)
+    # Jobs of a worker that died (killed, or Redis went away under it) are retried by the next
+    # registry maintenance; RQ's default of every 10 minutes would hold a receipt email that long.
+    worker = worker_class(queues, connection=connection, serializer=JSONSerializer,
+                          maintenance_interval=app.config["RQ_MAINTENANCE_INTERVAL"])
     worker.app = app
     return worker

@@ -46,7 +46,7 @@ def _dispatch_after_request(response):
 
 
 def init_app(app: Flask) -> None:
-    from app.core import errors, formatting, security
+    from app.core import errors, formatting, pagecache, security, shed
     from app.core import jobs as _jobs  # noqa: F401  (register tables and session hooks)
     from app.core import models as _models  # noqa: F401
     from app.core.nav import nav_items
@@ -63,6 +63,9 @@ def init_app(app: Flask) -> None:
     formatting.init_app(app)
     app.register_blueprint(bp)
     app.after_request(_dispatch_after_request)
+    pagecache.CACHEABLE.add("core.home")
+    pagecache.init_app(app)
+    shed.init_app(app)
 
     @app.context_processor
     def site_globals():

@@ -5,7 +5,8 @@ Each setting has a default here; a row in ``settings`` overrides it. Lists are s
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from app.core.audit import record_audit
 from app.core.models import Setting
@@ -32,9 +33,25 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+def _stored() -> dict[str, Any]:
+    """Every stored setting, read in one query once per transaction: pages such as a result read
+    several settings many times over."""
+    stored = db.session.info.get("settings")
+    if stored is None:
+        stored = {row.key: row.value for row in db.session.scalars(select(Setting))}
+        db.session.info["settings"] = stored
+    return stored
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_settings(session: Session) -> None:
+    session.info.pop("settings", None)
+
+
 def get_setting(key: str) -> Any:
-    row = db.session.scalar(select(Setting).where(Setting.key == key))
-    return row.value if row is not None else DEFAULTS[key]
+    stored = _stored()
+    return stored[key] if key in stored else DEFAULTS[key]
 
 
 def set_setting(key: str, value: Any, *, actor, reason: str = "") -> None:
@@ -48,6 +65,7 @@ def set_setting(key: str, value: Any, *, actor, reason: str = "") -> None:
     else:
         row.value = value
     db.session.flush()
+    db.session.info.pop("settings", None)
     record_audit("setting.change", row, actor=actor, reason=reason, details={"key": key, "old": old, "new": value})
 
 

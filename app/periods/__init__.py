@@ -9,6 +9,7 @@ from app.plans.services import TIMELINE_SOURCES
 
 
 def init_app(app: Flask) -> None:
+    from app.core.pagecache import CACHEABLE
     from app.periods import (
         models,  # noqa: F401  (register the tables)
         staff_views,  # noqa: F401  (its routes join the blueprint)
@@ -17,6 +18,7 @@ def init_app(app: Flask) -> None:
     from app.periods.views import bp
 
     app.register_blueprint(bp)
+    CACHEABLE.update({"periods.index", "periods.show"})
     register_nav("periods.index", _l("Public comment"))
     register_nav("periods.staff_index", _l("Manage comment periods"), roles=("staff", "admin"))
     register_nav("periods.settings", _l("Comment period rules"), roles=("admin",))

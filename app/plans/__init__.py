@@ -7,7 +7,9 @@ from app.core.nav import register_nav
 
 
 def init_app(app: Flask) -> None:
+    from app.core.pagecache import CACHEABLE
     from app.plans.views import bp
 
     app.register_blueprint(bp)
+    CACHEABLE.update({"plans.index", "plans.show"})
     register_nav("plans.staff_index", _l("Manage plans"), roles=("staff", "admin"))

@@ -35,6 +35,7 @@ def home_results() -> tuple[str, dict] | None:
 
 
 def init_app(app: Flask) -> None:
+    from app.core.pagecache import CACHEABLE
     from app.plans.services import TIMELINE_SOURCES
     from app.responses import models  # noqa: F401  (register the tables)
     from app.responses.report import attribute_label, channel_label, withhold_label
@@ -47,6 +48,7 @@ def init_app(app: Flask) -> None:
                            ("withhold_label", withhold_label), ("result_categories", categories)):
         app.add_template_global(function, name)
     app.register_blueprint(results_bp)
+    CACHEABLE.update({"results.index", "results.show"})
     register_nav("results.index", _l("Results"))
     register_nav("responses.overview", _l("Responses"), roles=("staff", "admin"))
     register_nav("responses.categories", _l("Reflection categories"), roles=("admin",))

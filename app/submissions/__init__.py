@@ -8,6 +8,8 @@ from app.core.nav import register_nav
 
 
 def init_app(app: Flask) -> None:
+    from app.core.pagecache import CACHEABLE
+    from app.core.shed import SHED_FORMS
     from app.submissions import (
         models,  # noqa: F401  (register the tables)
         staff_views,  # noqa: F401  (its routes join the blueprint)
@@ -20,6 +22,10 @@ def init_app(app: Flask) -> None:
     # Files with more rows than this import in a background job with a progress bar.
     app.config.setdefault("IMPORT_INLINE_MAX_ROWS", 500)
     app.register_blueprint(bp)
+    # At a deadline's crowd these are shed first, their text kept (app.core.shed).
+    SHED_FORMS.update({"submissions.confirm", "submissions.send"})
+    # The empty form is the same for everyone but its CSRF token, which the page cache puts back per reader.
+    CACHEABLE.add("submissions.form")
     register_nav("submissions.lookup", _l("Look up your opinion"))
 
     @app.cli.group()

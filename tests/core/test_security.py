@@ -43,6 +43,20 @@ def test_production_refuses_to_start_without_a_secret():
     Config.check({"ENV_NAME": "production", "SECRET_KEY": "a-real-secret"})
 
 
+def test_production_starts_with_the_secret_set_in_the_environment():
+    """The environment's SECRET_KEY also becomes development's: it must not count as the development key."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = "import config; config.Config.check({'ENV_NAME': 'production', 'SECRET_KEY': 'from-the-env'})"
+    env = {**os.environ, "SECRET_KEY": "from-the-env", "MEYASU_ENV": "production"}
+    result = subprocess.run([sys.executable, "-c", code], env=env, cwd=Path(__file__).resolve().parents[2],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+
+
 def test_post_without_csrf_token_is_refused_and_keeps_the_text(client):
     long_text = "下関市の市民活動について、午後いっぱいかけて書いた意見です。<script>alert(1)</script>"
     response = client.post("/login", data={"email": "a@example.jp", "password": "x", "note": long_text})

@@ -1,0 +1,185 @@
+"""Public pages kept for a few seconds, so that a deadline's crowd reads them without the database.
+
+Only anonymous GETs of endpoints that a feature names in ``CACHEABLE`` are kept, per process, for
+``PUBLIC_PAGE_CACHE_SECONDS`` (0 turns it off), keyed by path, query and language. What differs
+between readers is never kept: the page's CSRF token is cut out before storing and the reader's own
+is put back when serving; a reader with flashed messages, or logged in, gets a fresh page.
+
+Freshness: every commit that changed a row outside ``UNSEEN_TABLES`` (what citizens send, and the
+plumbing around it) bumps a generation kept in Redis, which each process reads at most once a second,
+so a staff edit shows within a second; the time limit covers what changes with the clock alone (a
+period opening or closing). While Redis is down the last generation read is used, and the time limit
+still bounds how stale a page can be.
+"""
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from flask import Flask, current_app, g, request, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from redis.exceptions import RedisError
+from sqlalchemy import event
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+# Endpoints whose anonymous GET pages may be kept; features add theirs in init_app.
+CACHEABLE: set[str] = set()
+# Writes that no cached page shows: a citizen's submission and what travels with it.
+UNSEEN_TABLES = frozenset({"submissions", "submission_entries", "attachments", "search_documents", "search_grams",
+                           "outbox_jobs", "mail_deliveries", "audit_log"})
+# Columns that no cached page shows: the receipt counter moves with every submission.
+UNSEEN_COLUMNS = {"comment_periods": {"receipt_counter", "updated_at"}}
+GENERATION_KEY = "meyasu:pagecache:generation"
+GENERATION_CHECK_SECONDS = 1.0
+CSRF_MARK = "\x00csrf-token\x00"
+
+
+@dataclass
+class Entry:
+    body: str
+    content_type: str
+    generation: str
+    expires: float
+
+
+class PageCache:
+    def __init__(self):
+        self.entries: dict[tuple[str, str], Entry] = {}
+        self.lock = threading.Lock()
+        self.shared = "0"  # the generation last read from Redis
+        self.local = 0  # bumps made by this process since
+        self.checked = 0.0
+
+    def generation(self) -> str:
+        now = time.monotonic()
+        if now - self.checked >= GENERATION_CHECK_SECONDS:
+            self.checked = now
+            try:
+                from app.core.jobs import redis_connection
+
+                value = redis_connection().get(GENERATION_KEY)
+                shared = value.decode() if isinstance(value, bytes) else str(value or "0")
+                if shared != self.shared:
+                    self.shared, self.local = shared, 0
+            except RedisError as exc:
+                log.warning("page cache: cannot read the generation (%s); pages stay at most %s s old",
+                            exc, current_app.config.get("PUBLIC_PAGE_CACHE_SECONDS"))
+        return f"{self.shared}.{self.local}"
+
+    def bump(self) -> None:
+        with self.lock:
+            self.local += 1
+            self.entries.clear()
+        try:
+            from app.core.jobs import redis_connection
+
+            redis_connection().incr(GENERATION_KEY)
+        except RedisError as exc:
+            log.warning("page cache: cannot bump the generation (%s)", exc)
+
+    def get(self, key, generation: str) -> Entry | None:
+        entry = self.entries.get(key)
+        if entry is None or entry.generation != generation or entry.expires < time.monotonic():
+            return None
+        return entry
+
+    def put(self, key, entry: Entry) -> None:
+        with self.lock:
+            if len(self.entries) >= 2000:
+                self.entries.clear()
+            self.entries[key] = entry
+
+
+def _cache() -> PageCache | None:
+    return current_app.extensions.get("meyasu_page_cache")
+
+
+def _key() -> tuple[str, str]:
+    from app.core import current_locale
+
+    return request.full_path, current_locale()
+
+
+def _wanted() -> bool:
+    return (request.method == "GET" and request.endpoint in CACHEABLE and "_flashes" not in session
+            and not current_user.is_authenticated)
+
+
+def serve_cached():
+    cache = _cache()
+    if cache is None or current_app.config["PUBLIC_PAGE_CACHE_SECONDS"] <= 0 or not _wanted():
+        return None
+    generation = cache.generation()
+    entry = cache.get(_key(), generation)
+    if entry is None:
+        g.page_cache_store = generation
+        return None
+    response = current_app.response_class(entry.body.replace(CSRF_MARK, generate_csrf()),
+                                          content_type=entry.content_type)
+    response.headers["X-Page-Cache"] = "hit"
+    return response
+
+
+def store(response):
+    generation = g.pop("page_cache_store", None)
+    if generation is None or response.status_code != 200 or response.mimetype != "text/html" \
+            or response.direct_passthrough:
+        return response
+    body = response.get_data(as_text=True)
+    token = g.get("csrf_token")
+    if token:
+        body = body.replace(token, CSRF_MARK)
+    ttl = current_app.config["PUBLIC_PAGE_CACHE_SECONDS"]
+    _cache().put(_key(), Entry(body, response.content_type, generation, time.monotonic() + ttl))
+    return response
+
+
+# --- invalidation: a commit that changed what pages show ---
+
+
+def _seen(obj, *, changed: bool) -> bool:
+    """Whether a page may show this row; for a changed row, whether it changed more than unseen columns."""
+    table = getattr(obj, "__tablename__", None)
+    if table in UNSEEN_TABLES:
+        return False
+    unseen = UNSEEN_COLUMNS.get(table)
+    if changed and unseen:
+        modified = {attr.key for attr in sa_inspect(obj).attrs if attr.history.has_changes()}
+        return bool(modified - unseen)
+    return True
+
+
+@event.listens_for(Session, "before_flush")
+def _note_changes(session: Session, flush_context, instances) -> None:
+    if session.info.get("pagecache_dirty"):
+        return
+    if any(_seen(obj, changed=False) for obj in (*session.new, *session.deleted)) or \
+            any(_seen(obj, changed=True) for obj in session.dirty):
+        session.info["pagecache_dirty"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _bump_on_commit(session: Session) -> None:
+    if session.info.pop("pagecache_dirty", False):
+        try:
+            cache = _cache()
+        except RuntimeError:  # outside an app context nothing is cached
+            return
+        if cache is not None:
+            cache.bump()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_on_rollback(session: Session) -> None:
+    session.info.pop("pagecache_dirty", None)
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("PUBLIC_PAGE_CACHE_SECONDS", 0)
+    app.extensions["meyasu_page_cache"] = PageCache()
+    app.before_request(serve_cached)
+    app.after_request(store)

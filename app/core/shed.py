@@ -1,0 +1,116 @@
+"""Overload shed: answer 503 with Retry-After at once, rather than let requests queue into a timeout.
+
+gunicorn.conf.py stamps each request with the instant its worker queued it (``QUEUED_AT``). A request
+that waited longer than ``SHED_FORM_WAIT_MS`` for an endpoint in ``SHED_FORMS`` (a citizen's form:
+confirm, send), or longer than ``SHED_ANY_WAIT_MS`` for anything else, is answered by this WSGI
+middleware before Flask does any work (no session, CSRF check, template or query): a POST gets a
+page with everything it carried kept and a button that sends it again (nothing was sent; the CSRF
+token it carried stays valid for the session), a GET a short "busy" page; both with
+``Retry-After: SHED_RETRY_AFTER``, in Japanese and English. It has to be this cheap: at a deadline
+surge the shed answers are most of the traffic, and answering fast is what empties the queue.
+Without gunicorn (tests, ``flask run``) there is no stamp and nothing is shed.
+"""
+
+import time
+from html import escape
+
+from flask import Flask
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+from werkzeug.formparser import parse_form_data
+
+from app.core.security import CSP
+
+QUEUED_AT = "meyasu.queued_at"
+# Endpoints of forms that a crowd sends at a deadline; features add theirs in init_app.
+SHED_FORMS: set[str] = set()
+
+
+def busy_texts(seconds: int) -> dict[str, str]:
+    return {
+        "title": _("The service is busy"),
+        "form": _("Many people are sending forms right now, and yours could not be handled yet. Nothing has been "
+                  "sent. Your text is kept below: wait about %(seconds)d seconds, then press “Send again”.",
+                  seconds=seconds),
+        "page": _("Many people are using the service right now. Wait about %(seconds)d seconds and reload the page.",
+                  seconds=seconds),
+        "button": _("Send again"),
+    }
+
+
+class ShedMiddleware:
+    def __init__(self, app: Flask):
+        self.app = app
+        self.wsgi_app = app.wsgi_app
+        self._texts: dict[int, dict[str, dict[str, str]]] = {}
+
+    def texts(self, seconds: int) -> dict[str, dict[str, str]]:
+        """The messages in both languages, translated on first use (the catalogues are compiled by then)."""
+        if seconds not in self._texts:
+            texts = {}
+            with self.app.app_context():
+                for locale in ("ja", "en"):
+                    with force_locale(locale):
+                        texts[locale] = busy_texts(seconds)
+            self._texts[seconds] = texts
+        return self._texts[seconds]
+
+    def __call__(self, environ, start_response):
+        queued_at = environ.get(QUEUED_AT)
+        if queued_at:
+            wait_ms = (time.monotonic() - queued_at) * 1000
+            config = self.app.config
+            limits = [limit for limit in (config["SHED_FORM_WAIT_MS"], config["SHED_ANY_WAIT_MS"]) if limit]
+            # Only a request that waited past the shorter limit costs a URL match.
+            if limits and wait_ms > min(limits):
+                limit = config["SHED_FORM_WAIT_MS"] if self.endpoint(environ) in SHED_FORMS \
+                    else config["SHED_ANY_WAIT_MS"]
+                if limit and wait_ms > limit:
+                    return self.shed(environ, start_response, config["SHED_RETRY_AFTER"])
+        return self.wsgi_app(environ, start_response)
+
+    def endpoint(self, environ) -> str | None:
+        try:
+            return self.app.url_map.bind_to_environ(environ).match(method=environ.get("REQUEST_METHOD"))[0]
+        except HTTPException:
+            return None
+
+    def shed(self, environ, start_response, retry_after: int):
+        texts = self.texts(retry_after)
+        kind = "form" if environ.get("REQUEST_METHOD") == "POST" else "page"
+        messages = "".join(f'<p role="alert" lang="{locale}">{escape(texts[locale][kind])}</p>' for locale in ("ja", "en"))
+        body = [f'<!doctype html><html lang="ja"><head><meta charset="utf-8">'
+                f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+                f'<title>{escape(texts["ja"]["title"])} / {escape(texts["en"]["title"])}</title>'
+                f'<link rel="stylesheet" href="/static/css/site.css"></head><body><main id="main" class="wrap">'
+                f'<h1>{escape(texts["ja"]["title"])} <span lang="en">/ {escape(texts["en"]["title"])}</span></h1>'
+                f'{messages}']
+        if kind == "form":
+            _stream, form, _files = parse_form_data(environ)
+            token = form.get("csrf_token", "")
+            body.append(f'<form method="post" action="{escape(environ.get("PATH_INFO", "/"))}">'
+                        f'<input type="hidden" name="csrf_token" value="{escape(token)}">')
+            for n, (name, value) in enumerate((k, v) for k, values in form.lists() if k != "csrf_token"
+                                              for v in values):
+                rows = 6 if len(value) > 80 else 1
+                body.append(f'<div class="field"><label for="kept-{n}">{escape(name)}</label>'
+                            f'<textarea id="kept-{n}" name="{escape(name)}" rows="{rows}">{escape(value)}</textarea>'
+                            f'</div>')
+            body.append(f'<button type="submit" class="button">{escape(texts["ja"]["button"])} / '
+                        f'<span lang="en">{escape(texts["en"]["button"])}</span></button></form>')
+        body.append("</main></body></html>")
+        data = "".join(body).encode()
+        start_response("503 SERVICE UNAVAILABLE", [
+            ("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(data))),
+            ("Retry-After", str(retry_after)), ("Cache-Control", "no-store"),
+            ("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
+            ("X-Frame-Options", "DENY"), ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ])
+        return [data]
+
+
+def init_app(app: Flask) -> None:
+    for name, default in (("SHED_FORM_WAIT_MS", 1000), ("SHED_ANY_WAIT_MS", 3000), ("SHED_RETRY_AFTER", 10)):
+        app.config.setdefault(name, default)
+    app.wsgi_app = ShedMiddleware(app)

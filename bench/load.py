@@ -1,0 +1,348 @@
+"""Load and surge against gunicorn + PostgreSQL + Redis + an RQ worker on this machine.
+
+    python -m bench.load --design      # 20 submissions/s + 200 page views/s for 2 minutes, then the ceiling
+    python -m bench.load --surge       # 600 submissions/s (30x design) for 1 minute
+    python -m bench.load --design --quick   # a 20 s smoke run
+
+Each run reseeds its database (``bench.seed``), starts its own Redis (port 6390), SMTP sink (8025),
+Meyasu (8100), the ceiling app (8101) and RQ workers, prints its figures, and stops what it started.
+Options: --database-url, --web-workers, --web-threads, --rq-workers, --profile (py-spy on one web worker).
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+
+from bench import loadgen
+from bench.stack import CEILING_PORT, DEFAULT_DB, WEB_PORT, WORKDIR, Stack
+
+TARGETS = {"p95": 0.300, "p99": 1.0}
+SUBMIT_KINDS = ["submit.form", "submit.confirm", "submit.send", "submit.receipt"]
+
+
+def page_paths(targets: dict) -> list[str]:
+    """The public pages people read, weighted: period pages most, then results and the lists."""
+    paths = []
+    for period_id in targets["period_pages"][:10]:
+        paths += [f"/periods/{period_id}"] * 3
+    for period_id in targets["result_pages"]:
+        paths += [f"/periods/{period_id}/result"] * 6
+    paths += ["/periods"] * 5 + ["/results"] * 3 + ["/"] * 4
+    paths += [f"/plans/{plan_id}" for plan_id in targets["plans"][:5]]
+    return paths
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:7.1f}"
+
+
+def print_latencies(recorder: loadgen.Recorder, kinds: list[str] | None = None) -> None:
+    print(f"  {'kind':16} {'n':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
+    for kind, row in recorder.summary(kinds).items():
+        print(f"  {kind:16} {row['n']:7d} {ms(row['p50'])} {ms(row['p95'])} {ms(row['p99'])} {ms(row['max'])}")
+
+
+def print_outcomes(recorder: loadgen.Recorder) -> None:
+    statuses = {kind: dict(counter) for kind, counter in recorder.statuses.items()}
+    print(f"  statuses: {json.dumps(statuses)}")
+    print(f"  errors: {recorder.error_count} {dict(recorder.errors) if recorder.errors else ''}")
+    print(f"  stack traces seen in responses: {recorder.traces}; arrivals dropped by the generator: "
+          f"{recorder.dropped}")
+    for example in recorder.error_examples[:8]:
+        print(f"    e.g. {example}")
+
+
+def wait_for_mail(stack: Stack, expected: int, timeout: float) -> int:
+    """Wait (bounded) until the SMTP sink has ``expected`` receipt emails and the queues are empty."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = len([m for m in stack.mails() if m["receipt"]])
+        if got >= expected and stack.queue_length() == 0:
+            return got
+        time.sleep(1)
+    return len([m for m in stack.mails() if m["receipt"]])
+
+
+def stored_rows(database_url: str, period_id: int, receipts: list[str]) -> tuple[int, int]:
+    """(rows for the receipts shown, all web rows of the period)."""
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        shown = conn.execute("SELECT count(*) FROM submissions WHERE period_id = %s AND receipt_no = ANY(%s)",
+                             (period_id, receipts)).fetchone()[0]
+        total = conn.execute("SELECT count(*) FROM submissions WHERE period_id = %s AND channel = 'web'",
+                             (period_id,)).fetchone()[0]
+    return shown, total
+
+
+def check_receipts(stack: Stack, database_url: str, period_id: int, recorder: loadgen.Recorder,
+                   baseline_rows: int, mail_timeout: float) -> dict:
+    receipts = [receipt for receipt, _email in recorder.receipts]
+    shown_stored, total = stored_rows(database_url, period_id, receipts)
+    new_rows = total - baseline_rows
+    mails = wait_for_mail(stack, new_rows, mail_timeout)
+    by_receipt = Counter(m["receipt"] for m in stack.mails() if m["receipt"])
+    twice = sum(1 for count in by_receipt.values() if count > 1)
+    shown_mailed = sum(1 for receipt in set(receipts) if by_receipt.get(receipt))
+    figures = {"receipts_shown": len(receipts), "distinct_receipts_shown": len(set(receipts)),
+               "shown_and_stored": shown_stored, "rows_stored": new_rows, "emails_sent": mails,
+               "shown_and_emailed": shown_mailed, "receipts_emailed_twice": twice}
+    print("  receipts shown {receipts_shown} (distinct {distinct_receipts_shown}); of them stored "
+          "{shown_and_stored}; rows stored {rows_stored}; receipt emails sent {emails_sent} (for shown receipts "
+          "{shown_and_emailed}); receipts emailed twice {receipts_emailed_twice}".format(**figures))
+    return figures
+
+
+# --- phases ---
+
+
+async def prepare_citizens(http: loadgen.Http, period_id: int, count: int) -> list[tuple[loadgen.Citizen, str]]:
+    """Citizens who already have the form open (a session and its CSRF token)."""
+    citizens = [loadgen.Citizen(http) for _ in range(count)]
+    tokens = await asyncio.gather(*(loadgen.open_form(c, period_id) for c in citizens))
+    ready = [(c, t) for c, t in zip(citizens, tokens, strict=True) if t]
+    if not ready:
+        raise SystemExit(f"no form page could be opened ({dict(http.recorder.errors)}): is the stack up?")
+    return ready
+
+
+async def design_phase(targets: dict, seconds: float, sub_rate: float, page_rate: float) -> loadgen.Recorder:
+    recorder = loadgen.Recorder()
+    paths = page_paths(targets)
+    period_id = targets["open_period"]
+    async with loadgen.Http(f"http://127.0.0.1:{WEB_PORT}", recorder, connections=400) as http:
+        await asyncio.gather(
+            loadgen.open_loop(sub_rate, seconds, lambda n: loadgen.submission_flow(http, period_id, n),
+                              recorder=recorder),
+            loadgen.open_loop(page_rate, seconds, lambda n: loadgen.page_view(http, paths, n), recorder=recorder),
+        )
+    return recorder
+
+
+async def ceiling_phase(targets: dict, seconds: float, concurrency: int, rounds: int) -> dict:
+    """Closed-loop maximum throughput of four things, alternated ``rounds`` times; the best round counts."""
+    period_id = targets["open_period"]
+    paths = page_paths(targets)
+    best: dict[str, dict] = {}
+
+    async def measure(name: str, base: str, make_op) -> None:
+        recorder = loadgen.Recorder()
+        async with loadgen.Http(base, recorder, connections=concurrency) as http:
+            op = await make_op(http)
+            done, elapsed = await loadgen.closed_loop(concurrency, seconds, op)
+        values = recorder.all_latencies()
+        row = {"per_s": done / elapsed, "p95": loadgen.percentile(values, 95), "errors": recorder.error_count}
+        if name not in best or row["per_s"] > best[name]["per_s"]:
+            best[name] = row
+
+    async def meyasu_pages(http):
+        return lambda n: loadgen.page_view(http, paths, n)
+
+    async def meyasu_send(http):
+        pool = await prepare_citizens(http, period_id, concurrency)
+
+        async def op(n):
+            citizen, token = pool[n % len(pool)]
+            await loadgen.direct_send(citizen, period_id, 1_000_000 + n, token)
+        return op
+
+    async def ceiling_template(http):
+        return lambda n: loadgen.Citizen(http).request("page", "GET", "/template")
+
+    async def ceiling_insert(http):
+        return lambda n: loadgen.Citizen(http).request("insert", "POST", "/insert", expect=(201,),
+                                                      data={"name": f"n{n}", "body": loadgen.BODIES[n % 4]})
+
+    web, ceiling = f"http://127.0.0.1:{WEB_PORT}", f"http://127.0.0.1:{CEILING_PORT}"
+    for _ in range(rounds):
+        await measure("meyasu_pages", web, meyasu_pages)
+        await measure("ceiling_template", ceiling, ceiling_template)
+        await measure("meyasu_submissions", web, meyasu_send)
+        await measure("ceiling_insert", ceiling, ceiling_insert)
+    return best
+
+
+async def surge_phase(targets: dict, seconds: float, sub_rate: float, page_rate: float,
+                      pool_size: int) -> loadgen.Recorder:
+    recorder = loadgen.Recorder()
+    paths = page_paths(targets)
+    period_id = targets["open_period"]
+    async with loadgen.Http(f"http://127.0.0.1:{WEB_PORT}", recorder, connections=1500) as http:
+        pool = await prepare_citizens(http, period_id, pool_size)
+        recorder.latencies.clear()
+        recorder.statuses.clear()
+        retry_deadline = time.monotonic() + seconds + 10
+
+        async def submit(n):
+            citizen, token = pool[n % len(pool)]
+            await loadgen.confirm_and_send(citizen, period_id, n, token, shed_ok=True, retry_deadline=retry_deadline)
+
+        await asyncio.gather(
+            loadgen.open_loop(sub_rate, seconds, submit, recorder=recorder),
+            loadgen.open_loop(page_rate, seconds, lambda n: loadgen.page_view(http, paths, n, shed_ok=True),
+                              recorder=recorder),
+        )
+    return recorder
+
+
+# --- profiling ---
+
+MARKERS = [
+    ("template rendering (jinja2)", "jinja2/"), ("markdown", "markdown/"), ("bleach sanitising", "bleach/"),
+    ("SQLAlchemy ORM/core", "sqlalchemy/"), ("psycopg (driver + waiting on PostgreSQL)", "psycopg/"),
+    ("redis client (limiter, RQ)", "redis/"), ("flask_limiter", "flask_limiter/"), ("WTForms", "wtforms/"),
+    ("flask_babel / babel", "babel/"), ("argon2", "argon2/"), ("werkzeug routing/parsing", "werkzeug/"),
+    ("RQ enqueue", "rq/"), ("bigram search index", "search.py"), ("gunicorn I/O", "gunicorn/"),
+]
+
+
+def start_profile(stack: Stack, seconds: int) -> tuple[subprocess.Popen, str] | None:
+    pids = stack.web_worker_pids()
+    if not pids:
+        return None
+    out = str(WORKDIR / f"profile-{pids[0]}.txt")
+    proc = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "py-spy"), "record",
+                             "--format", "raw", "--nonblocking", "-r", "200", "-d", str(seconds), "-p",
+                             str(pids[0]), "-o", out], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return proc, out
+
+
+def summarise_profile(path: str) -> None:
+    """Inclusive share of samples (on CPU or not) whose stack passes through each library."""
+    if not os.path.exists(path):
+        print("  (no profile written)")
+        return
+    total = 0
+    hits = Counter()
+    idle = 0
+    with open(path, encoding="utf-8", errors="replace") as raw:
+        for line in raw:
+            stack, _, count = line.rstrip().rpartition(" ")
+            if not count.isdigit():
+                continue
+            n = int(count)
+            if "handle_request" not in stack:
+                idle += n
+                continue
+            total += n
+            for label, marker in MARKERS:
+                if marker in stack:
+                    hits[label] += n
+    print(f"  samples in request handling: {total} (outside requests: {idle}); inclusive share:")
+    for label, n in hits.most_common():
+        print(f"    {label:44} {100 * n / max(total, 1):5.1f} %")
+    print(f"  raw stacks: {path}")
+
+
+# --- main ---
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--design", action="store_true")
+    mode.add_argument("--surge", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="20 s phases: a smoke run, not the figures")
+    parser.add_argument("--database-url", default=DEFAULT_DB)
+    parser.add_argument("--web-workers", type=int, default=int(os.environ.get("GUNICORN_WORKERS", "5")))
+    parser.add_argument("--web-threads", type=int, default=int(os.environ.get("GUNICORN_THREADS", "2")))
+    parser.add_argument("--rq-workers", type=int, default=2)
+    parser.add_argument("--sub-rate", type=float, default=20.0, help="design submissions/s")
+    parser.add_argument("--page-rate", type=float, default=200.0, help="design page views/s")
+    parser.add_argument("--surge-factor", type=float, default=30.0)
+    parser.add_argument("--ceiling-seconds", type=float, default=15.0)
+    parser.add_argument("--ceiling-concurrency", type=int, default=0,
+                        help="closed-loop clients (default: workers x threads, so nothing waits in a queue)")
+    parser.add_argument("--no-ceiling", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="py-spy one web worker during the load")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="extra environment for the app processes (e.g. PUBLIC_PAGE_CACHE_SECONDS=0)")
+    args = parser.parse_args(argv)
+
+    from bench.seed import seed
+
+    seconds = 20.0 if args.quick else (120.0 if args.design else 60.0)
+    args.ceiling_concurrency = args.ceiling_concurrency or args.web_workers * args.web_threads
+    print(f"seeding {args.database_url} ...", flush=True)
+    targets = seed(args.database_url, 40)
+    extra_env = dict(item.split("=", 1) for item in args.env)
+    with Stack(args.database_url, web_workers=args.web_workers, web_threads=args.web_threads,
+               rq_workers=args.rq_workers, extra_env=extra_env) as stack:
+        stack.start_all(ceiling=args.design and not args.no_ceiling)
+        print(f"stack: gunicorn {args.web_workers} workers x {args.web_threads} threads, {args.rq_workers} RQ "
+              f"worker(s), Redis :6390, PostgreSQL {args.database_url.rsplit('@', 1)[-1]}, {os.cpu_count()} cores; "
+              f"load average {os.getloadavg()[0]:.2f}", flush=True)
+        _, baseline = stored_rows(args.database_url, targets["open_period"], [])
+        # Warm every worker's caches and connections before timing anything.
+        asyncio.run(design_phase(targets, 3, 5, 50))
+        _, baseline = stored_rows(args.database_url, targets["open_period"], [])
+        wait_for_mail(stack, baseline, 30)
+        stack.mail_log.write_text("")
+        profile = start_profile(stack, int(min(seconds, 60))) if args.profile else None
+        ok = True
+        if args.design:
+            print(f"\n== design load: {args.sub_rate:g} submissions/s (form, confirm, send, receipt) + "
+                  f"{args.page_rate:g} page views/s for {seconds:g} s ==", flush=True)
+            started = time.perf_counter()
+            recorder = asyncio.run(design_phase(targets, seconds, args.sub_rate, args.page_rate))
+            elapsed = time.perf_counter() - started
+            print_latencies(recorder)
+            every = recorder.all_latencies()
+            p95, p99 = loadgen.percentile(every, 95), loadgen.percentile(every, 99)
+            flows = len(recorder.receipts)
+            views = recorder.statuses["page"][200]
+            print(f"  ALL requests     {len(every):7d} p95 {ms(p95)} ms  p99 {ms(p99)} ms")
+            print(f"  achieved: {flows / seconds:.1f} submissions/s, {views / seconds:.1f} page views/s "
+                  f"(phase took {elapsed:.0f} s)")
+            print_outcomes(recorder)
+            if profile:
+                profile[0].wait(90)
+                summarise_profile(profile[1])
+            figures = check_receipts(stack, args.database_url, targets["open_period"], recorder, baseline, 120)
+            met = (p95 < TARGETS["p95"] and p99 < TARGETS["p99"] and recorder.error_count == 0
+                   and recorder.traces == 0 and figures["shown_and_stored"] == figures["distinct_receipts_shown"]
+                   and figures["receipts_emailed_twice"] == 0)
+            print(f"  design targets (p95 < 300 ms, p99 < 1 s, zero errors, receipts stored): "
+                  f"{'MET' if met else 'NOT MET'}")
+            ok = ok and met
+            if not args.no_ceiling:
+                print(f"\n== ceiling: closed loop, {args.ceiling_concurrency} clients, same gunicorn settings ==",
+                      flush=True)
+                best = asyncio.run(ceiling_phase(targets, 5.0 if args.quick else args.ceiling_seconds,
+                                                 args.ceiling_concurrency, 1 if args.quick else 2))
+                for name, row in best.items():
+                    print(f"  {name:20} {row['per_s']:8.1f}/s  p95 {ms(row['p95'])} ms  errors {row['errors']}")
+                sub_ratio = best["meyasu_submissions"]["per_s"] / best["ceiling_insert"]["per_s"]
+                page_ratio = best["meyasu_pages"]["per_s"] / best["ceiling_template"]["per_s"]
+                print(f"  ratio to ceiling: submissions {sub_ratio:.2f}, page views {page_ratio:.2f}")
+        else:
+            rate = args.sub_rate * args.surge_factor
+            print(f"\n== surge: {rate:g} submissions/s (confirm, send, receipt) + {args.page_rate:g} page views/s "
+                  f"for {seconds:g} s ==", flush=True)
+            recorder = asyncio.run(surge_phase(targets, seconds, rate, args.page_rate, 300))
+            print_latencies(recorder)
+            print(f"  shed (429/503 with Retry-After): {dict(recorder.shed)}; without Retry-After: "
+                  f"{recorder.shed_without_retry_after}")
+            print_outcomes(recorder)
+            figures = check_receipts(stack, args.database_url, targets["open_period"], recorder, baseline, 300)
+            bad = Counter()
+            for kind, counter in recorder.statuses.items():
+                bad[kind] = sum(n for status, n in counter.items() if status >= 500 and status != 503)
+            timeouts = sum(n for key, n in recorder.errors.items() if "timeout" in key)
+            met = (timeouts == 0 and not sum(bad.values()) and recorder.error_count == 0 and recorder.traces == 0
+                   and figures["shown_and_stored"] == figures["distinct_receipts_shown"]
+                   and figures["receipts_emailed_twice"] == 0)
+            print(f"  surge targets (shed only with 429/503 + Retry-After, no timeout, no 500, every receipt "
+                  f"shown stored, no email twice): {'MET' if met else 'NOT MET'}")
+            ok = ok and met
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

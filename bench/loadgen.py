@@ -1,0 +1,296 @@
+"""An open-loop HTTP load generator (asyncio + aiohttp) that drives Meyasu the way citizens do.
+
+Open loop: arrivals are scheduled at a fixed rate from the start instant, whether or not earlier
+requests have finished, so a slow server shows up as latency (no coordinated omission). Every
+request is timed and counted by kind; every loop is bounded in count and in time.
+
+Only 127.0.0.1 is ever a target (``check_local``).
+"""
+
+import asyncio
+import html
+import math
+import re
+import secrets
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import aiohttp
+
+HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
+NAME = re.compile(r'name="([^"]*)"')
+VALUE = re.compile(r'value="([^"]*)"')
+RECEIPT_NO = re.compile(r'<p class="receipt-no">([^<]+)</p>')
+TRACE_MARKERS = ("Traceback (most recent call last)", "File \"/", "werkzeug.debug", "sqlalchemy.exc.")
+BODIES = [
+    "公共交通の便数を増やしてください。特に夕方の便が少なく、通学や通院に困っています。",
+    "駅前の再開発では、子育て世代が集まれる広場と図書館の分館を整えてほしいと思います。",
+    "高齢者が安心して歩ける歩道の段差解消を、計画の早い段階に位置づけてください。",
+    "関門海峡の景観を生かした観光施策と、市民の暮らしとの両立について具体的に書いてください。",
+]
+
+
+def check_local(base_url: str) -> str:
+    host = urlsplit(base_url).hostname
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        raise SystemExit(f"refusing to send load to {host}: only this machine (127.0.0.1) is a target")
+    return base_url.rstrip("/")
+
+
+def hidden_fields(page: str) -> dict[str, str]:
+    fields = {}
+    for tag in HIDDEN.findall(page):
+        name, value = NAME.search(tag), VALUE.search(tag)
+        if name:
+            fields[html.unescape(name.group(1))] = html.unescape(value.group(1)) if value else ""
+    return fields
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    k = max(0, min(len(sorted_values) - 1, math.ceil(p / 100 * len(sorted_values)) - 1))
+    return sorted_values[k]
+
+
+@dataclass
+class Recorder:
+    """Latencies (seconds) and outcomes per request kind."""
+
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    statuses: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    errors: Counter = field(default_factory=Counter)
+    error_examples: list[str] = field(default_factory=list)
+    shed: Counter = field(default_factory=Counter)
+    shed_without_retry_after: int = 0
+    traces: int = 0
+    receipts: list[tuple[str, str]] = field(default_factory=list)  # (receipt_no, email) shown to citizens
+    dropped: int = 0  # arrivals the generator itself could not start (too many outstanding)
+
+    def ok(self, kind: str, seconds: float, status: int) -> None:
+        self.latencies[kind].append(seconds)
+        self.statuses[kind][status] += 1
+
+    def error(self, kind: str, what: str, seconds: float | None = None) -> None:
+        self.errors[f"{kind}: {what}"] += 1
+        if seconds is not None:
+            self.latencies[kind].append(seconds)
+        if len(self.error_examples) < 10:
+            self.error_examples.append(f"{kind}: {what}")
+
+    def summary(self, kinds: list[str] | None = None) -> dict:
+        kinds = kinds or sorted(self.latencies)
+        out = {}
+        for kind in kinds:
+            values = sorted(self.latencies.get(kind, []))
+            out[kind] = {"n": len(values), "p50": percentile(values, 50), "p95": percentile(values, 95),
+                         "p99": percentile(values, 99), "max": values[-1] if values else float("nan")}
+        return out
+
+    def all_latencies(self, kinds: list[str] | None = None) -> list[float]:
+        return sorted(v for kind, values in self.latencies.items() if kinds is None or kind in kinds for v in values)
+
+    @property
+    def error_count(self) -> int:
+        return sum(self.errors.values())
+
+
+class Citizen:
+    """One browser: its own cookies, sharing the generator's connection pool."""
+
+    def __init__(self, http: "Http"):
+        self.http = http
+        self.cookies: dict[str, str] = {}
+
+    async def request(self, kind: str, method: str, path: str, *, data: dict | None = None,
+                      expect: tuple[int, ...] = (200,), shed_ok: bool = False):
+        """Returns (status, headers, text) or None on an error (already recorded)."""
+        rec = self.http.recorder
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
+        started = time.perf_counter()
+        try:
+            async with self.http.session.request(method, self.http.base + path, data=data, headers=headers,
+                                                 allow_redirects=False) as response:
+                text = await response.text()
+                elapsed = time.perf_counter() - started
+                for name, morsel in response.cookies.items():
+                    self.cookies[name] = morsel.value
+                status = response.status
+                if any(marker in text for marker in TRACE_MARKERS):
+                    rec.traces += 1
+                if status in (429, 503) and shed_ok:
+                    rec.ok(kind, elapsed, status)
+                    rec.shed[kind] += 1
+                    if not response.headers.get("Retry-After"):
+                        rec.shed_without_retry_after += 1
+                        rec.error(kind, f"{status} without Retry-After")
+                    return status, response.headers, text
+                if status not in expect:
+                    rec.error(kind, f"HTTP {status}", elapsed)
+                    return None
+                rec.ok(kind, elapsed, status)
+                return status, response.headers, text
+        except TimeoutError:
+            rec.error(kind, "timeout", time.perf_counter() - started)
+        except aiohttp.ClientError as exc:
+            rec.error(kind, type(exc).__name__, time.perf_counter() - started)
+            if len(rec.error_examples) < 20:
+                rec.error_examples.append(f"{kind} {method} {path}: {exc!r}"[:300])
+        return None
+
+
+class Http:
+    def __init__(self, base: str, recorder: Recorder, *, connections: int = 200, timeout: float = 30.0):
+        self.base = check_local(base)
+        self.recorder = recorder
+        self.connections = connections
+        self.timeout = timeout
+        self.session: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self):
+        connector = aiohttp.TCPConnector(limit=self.connections, force_close=False, keepalive_timeout=4)
+        self.session = aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar(),
+                                             timeout=aiohttp.ClientTimeout(total=self.timeout))
+        return self
+
+    async def __aexit__(self, *exc):
+        await self.session.close()
+
+
+# --- what citizens do ---
+
+
+def opinion(n: int) -> dict:
+    return {"name": f"負荷 太郎{n}", "address": "下関市南部町1-1", "attribute": "resident",
+            "email": f"bench{n}-{secrets.token_hex(3)}@example.jp", "entries-0-section": "",
+            "entries-0-body": BODIES[n % len(BODIES)] + f"（{n}）", "consent": "y", "homepage": ""}
+
+
+async def open_form(citizen: Citizen, period_id: int) -> str | None:
+    got = await citizen.request("submit.form", "GET", f"/periods/{period_id}/submit")
+    return hidden_fields(got[2]).get("csrf_token") if got else None
+
+
+async def send_and_read_receipt(citizen: Citizen, period_id: int, fields: dict, *, shed_ok: bool,
+                                retry_deadline: float | None = None) -> str | None:
+    """POST send; on 303 follow to the receipt and note its number. With ``retry_deadline`` a shed send
+    is pressed again once after its Retry-After (the text was kept, with the same key)."""
+    rec = citizen.http.recorder
+    got = await citizen.request("submit.send", "POST", f"/periods/{period_id}/submit/send", data=fields,
+                                expect=(303,), shed_ok=shed_ok)
+    if got is None:
+        return None
+    status, headers, text = got
+    if status in (429, 503):
+        if fields.get("entries-0-body", "") not in html.unescape(text):
+            rec.error("submit.send", "shed page lost the text")
+        wait = min(float(headers.get("Retry-After", "5") or 5), 10.0)
+        if retry_deadline is None or time.monotonic() + wait > retry_deadline:
+            return None
+        await asyncio.sleep(wait)
+        # "Send again" on the kept page: the same fields (same idempotency key) and the token it carries.
+        token = hidden_fields(text).get("csrf_token") or fields.get("csrf_token", "")
+        return await send_and_read_receipt(citizen, period_id, fields | {"csrf_token": token}, shed_ok=shed_ok,
+                                           retry_deadline=None)
+    location = headers.get("Location", "")
+    path = urlsplit(location)._replace(scheme="", netloc="").geturl()
+    got = await citizen.request("submit.receipt", "GET", path)
+    if got is None:
+        return None
+    found = RECEIPT_NO.search(got[2])
+    if not found:
+        rec.error("submit.receipt", "no receipt number on the page")
+        return None
+    receipt = html.unescape(found.group(1)).strip()
+    rec.receipts.append((receipt, fields.get("email", "")))
+    return receipt
+
+
+async def submission_flow(http: Http, period_id: int, n: int, *, shed_ok: bool = False,
+                          retry_deadline: float | None = None) -> None:
+    """A citizen opens the form, confirms, sends, and reads the receipt."""
+    citizen = Citizen(http)
+    token = await open_form(citizen, period_id)
+    if token is None:
+        return
+    await confirm_and_send(citizen, period_id, n, token, shed_ok=shed_ok, retry_deadline=retry_deadline)
+
+
+async def confirm_and_send(citizen: Citizen, period_id: int, n: int, token: str, *, shed_ok: bool,
+                           retry_deadline: float | None = None) -> None:
+    fields = opinion(n) | {"csrf_token": token, "confirm": "y"}
+    got = await citizen.request("submit.confirm", "POST", f"/periods/{period_id}/submit/confirm", data=fields,
+                                shed_ok=shed_ok)
+    if got is None:
+        return
+    status, _headers, text = got
+    if status in (429, 503):
+        if fields["entries-0-body"] not in html.unescape(text):
+            citizen.http.recorder.error("submit.confirm", "shed page lost the text")
+        return
+    hidden = hidden_fields(text)
+    if not hidden.get("idempotency_key"):
+        citizen.http.recorder.error("submit.confirm", "no idempotency key on the confirm page")
+        return
+    await send_and_read_receipt(citizen, period_id, hidden | {"send": "y"}, shed_ok=shed_ok,
+                                retry_deadline=retry_deadline)
+
+
+async def direct_send(citizen: Citizen, period_id: int, n: int, token: str) -> None:
+    """A send with a key the citizen's page would carry (the confirm step skipped): the insert path alone."""
+    fields = opinion(n) | {"csrf_token": token, "idempotency_key": secrets.token_urlsafe(24), "send": "y"}
+    await citizen.request("submit.send", "POST", f"/periods/{period_id}/submit/send", data=fields, expect=(303,))
+
+
+async def page_view(http: Http, paths: list[str], n: int, *, shed_ok: bool = False) -> None:
+    await Citizen(http).request("page", "GET", paths[n % len(paths)], shed_ok=shed_ok)
+
+
+# --- loops ---
+
+
+async def open_loop(rate: float, seconds: float, make, *, max_outstanding: int = 10000,
+                    recorder: Recorder | None = None, drain: float = 40.0) -> float:
+    """Start ``make(n)`` at ``rate`` per second for ``seconds``; then wait (at most ``drain`` s) for the
+    stragglers. Returns the wall time of the arrivals."""
+    total = int(rate * seconds)
+    tasks: set[asyncio.Task] = set()
+    start = time.perf_counter()
+    for n in range(total):
+        delay = start + n / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        if len(tasks) >= max_outstanding:
+            if recorder is not None:
+                recorder.dropped += 1
+            continue
+        task = asyncio.create_task(make(n))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+    elapsed = time.perf_counter() - start
+    if tasks:
+        await asyncio.wait(tasks, timeout=drain)
+        for task in tasks:
+            task.cancel()
+    return elapsed
+
+
+async def closed_loop(concurrency: int, seconds: float, op, *, max_ops: int = 1_000_000) -> tuple[int, float]:
+    """``concurrency`` clients each repeat ``op(n)`` back to back for ``seconds``. Returns (ops, seconds)."""
+    deadline = time.perf_counter() + seconds
+    counter = iter(range(max_ops))
+    done = 0
+
+    async def client():
+        nonlocal done
+        for n in counter:
+            if time.perf_counter() >= deadline:
+                return
+            await op(n)
+            done += 1
+
+    start = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(concurrency)))
+    return done, time.perf_counter() - start

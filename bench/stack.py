@@ -1,0 +1,206 @@
+"""The stack the load benchmarks run against, started as separate processes on 127.0.0.1 only.
+
+- Redis: its own ``redis-server`` on port 6390 (append-only file, so a stop/start keeps the queue),
+  never the machine's shared one;
+- an SMTP sink (``bench.smtp_sink``) on 8025 that writes one JSON line per message;
+- Meyasu under gunicorn with the repository's ``gunicorn.conf.py`` (port 8100);
+- the ceiling app (``bench.ceiling_app``) under the same gunicorn settings (port 8101);
+- RQ workers (``python -m workers``) and the scheduler (for the outbox drain).
+
+Every process is started in its own session and stopped by its own pid; logs go to ``WORKDIR``.
+"""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.request import urlopen
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKDIR = Path(os.environ.get("BENCH_WORKDIR", "/tmp/meyasu-bench"))
+PYTHON = sys.executable
+DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/test_load_bench"
+REDIS_PORT = 6390
+SMTP_PORT = 8025
+WEB_PORT = 8100
+CEILING_PORT = 8101
+SECRET = "bench-secret-not-for-production"  # noqa: S105  (a throwaway key for a local benchmark)
+
+
+def wait_port(port: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing answers on 127.0.0.1:{port} after {timeout:.0f} s")
+
+
+def wait_http(url: str, timeout: float = 180.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urlopen(url, timeout=2) as response:  # noqa: S310  (a local URL we built)
+                if response.status < 500:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer after {timeout:.0f} s")
+
+
+class Stack:
+    """Starts the parts on demand and stops exactly the processes it started."""
+
+    def __init__(self, database_url: str = DEFAULT_DB, *, web_workers: int = 5, web_threads: int = 2,
+                 rq_workers: int = 1, extra_env: dict | None = None):
+        self.database_url = database_url
+        self.web_workers = web_workers
+        self.web_threads = web_threads
+        self.rq_workers = rq_workers
+        self.extra_env = extra_env or {}
+        self.procs: dict[str, subprocess.Popen] = {}
+        WORKDIR.mkdir(parents=True, exist_ok=True)
+        self.mail_log = WORKDIR / "mail.jsonl"
+
+    # --- environment ---
+
+    def env(self) -> dict:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TEST_", "GUNICORN_"))}
+        env.update({
+            "MEYASU_ENV": "production",
+            "SECRET_KEY": SECRET,
+            "DATABASE_URL": self.database_url,
+            "REDIS_URL": f"redis://127.0.0.1:{REDIS_PORT}/0",
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": str(SMTP_PORT),
+            "MAIL_SUPPRESS_SEND": "0",
+            "SITE_URL": f"http://127.0.0.1:{WEB_PORT}",
+            "UPLOAD_FOLDER": str(WORKDIR / "uploads"),
+            "EXPORT_FOLDER": str(WORKDIR / "exports"),
+            # One address sends everything in a benchmark: the per-IP limits would refuse it at once.
+            "SUBMISSION_RATE_LIMIT": "1000000 per hour",
+            "SUBMISSION_RATE_LIMIT_PER_EMAIL": "1000000 per hour",
+            "LOOKUP_RATE_LIMIT": "1000000 per hour",
+            "GUNICORN_WORKERS": str(self.web_workers),
+            "GUNICORN_THREADS": str(self.web_threads),
+            "PYTHONPATH": str(ROOT),
+        })
+        env.update(self.extra_env)
+        return env
+
+    def _start(self, name: str, args: list[str], env: dict | None = None) -> subprocess.Popen:
+        log = open(WORKDIR / f"{name}.log", "ab")  # noqa: SIM115  (kept open for the child's lifetime)
+        proc = subprocess.Popen(args, cwd=ROOT, env=env or self.env(), stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        self.procs[name] = proc
+        return proc
+
+    # --- parts ---
+
+    def start_redis(self) -> None:
+        data = WORKDIR / "redis"
+        data.mkdir(exist_ok=True)
+        self._start("redis", [shutil.which("redis-server") or "redis-server", "--port", str(REDIS_PORT),
+                              "--bind", "127.0.0.1", "--dir", str(data), "--appendonly", "yes",
+                              "--save", "", "--protected-mode", "yes"])
+        wait_port(REDIS_PORT)
+
+    def flush_redis(self) -> None:
+        from redis import Redis
+
+        Redis(port=REDIS_PORT).flushall()
+
+    def start_smtp(self) -> None:
+        self.mail_log.unlink(missing_ok=True)
+        self._start("smtp", [PYTHON, "-m", "bench.smtp_sink", "--port", str(SMTP_PORT), "--log", str(self.mail_log)])
+        wait_port(SMTP_PORT)
+
+    def start_web(self) -> None:
+        env = self.env() | {"GUNICORN_BIND": f"127.0.0.1:{WEB_PORT}"}
+        self._start("web", [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py",
+                            "wsgi:app"], env)
+        wait_http(f"http://127.0.0.1:{WEB_PORT}/periods")
+
+    def start_ceiling(self) -> None:
+        env = self.env() | {"GUNICORN_BIND": f"127.0.0.1:{CEILING_PORT}"}
+        self._start("ceiling", [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py",
+                                "bench.ceiling_app:app"], env)
+        wait_http(f"http://127.0.0.1:{CEILING_PORT}/template")
+
+    def start_workers(self) -> None:
+        for n in range(self.rq_workers):
+            self._start(f"rq{n}", [PYTHON, "-m", "workers", "high", "default", "low"])
+
+    def start_scheduler(self) -> None:
+        self._start("scheduler", [PYTHON, "-m", "workers", "--scheduler"])
+
+    def start_all(self, *, ceiling: bool = True, scheduler: bool = False) -> None:
+        self.start_redis()
+        self.flush_redis()
+        self.start_smtp()
+        self.start_web()
+        if ceiling:
+            self.start_ceiling()
+        self.start_workers()
+        if scheduler:
+            self.start_scheduler()
+
+    # --- control ---
+
+    def pid(self, name: str) -> int:
+        return self.procs[name].pid
+
+    def alive(self, name: str) -> bool:
+        proc = self.procs.get(name)
+        return proc is not None and proc.poll() is None
+
+    def stop(self, name: str, sig: int = signal.SIGTERM, timeout: float = 15.0) -> None:
+        proc = self.procs.pop(name, None)
+        if proc is None or proc.poll() is not None:
+            return
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5)
+
+    def stop_all(self) -> None:
+        for name in list(self.procs)[::-1]:
+            self.stop(name)
+
+    def web_worker_pids(self, name: str = "web") -> list[int]:
+        """The gunicorn worker processes (children of the master we started)."""
+        master = self.procs[name].pid
+        try:
+            out = subprocess.run(["pgrep", "-P", str(master)], capture_output=True, text=True, check=False).stdout
+        except FileNotFoundError:
+            return []
+        return [int(line) for line in out.split()]
+
+    def mails(self) -> list[dict]:
+        if not self.mail_log.exists():
+            return []
+        return [json.loads(line) for line in self.mail_log.read_text().splitlines() if line.strip()]
+
+    def queue_length(self) -> int:
+        from redis import Redis
+
+        conn = Redis(port=REDIS_PORT, socket_connect_timeout=1)
+        return sum(conn.llen(f"rq:queue:{name}") for name in ("high", "default", "low"))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop_all()

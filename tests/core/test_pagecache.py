@@ -1,0 +1,114 @@
+"""Public pages kept for a few seconds: fresh after a staff edit, never sharing a reader's CSRF token."""
+
+import re
+
+import pytest
+from sqlalchemy import event
+
+from app.extensions import db
+from app.periods.models import CommentPeriod
+from tests.conftest import csrf_token
+from tests.submissions.conftest import submit
+
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@pytest.fixture
+def cached(app):
+    cache = app.extensions["meyasu_page_cache"]
+    saved = app.config["PUBLIC_PAGE_CACHE_SECONDS"]
+    app.config["PUBLIC_PAGE_CACHE_SECONDS"] = 60
+    cache.entries.clear()
+    yield cache
+    app.config["PUBLIC_PAGE_CACHE_SECONDS"] = saved
+    cache.entries.clear()
+
+
+def count_queries(app, fn):
+    statements = []
+    with app.app_context():
+        engine = db.engine
+
+    def note(*args):
+        statements.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        result = fn()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return result, statements
+
+
+def test_a_public_page_read_again_is_served_without_the_database(app, client, cached, make_period):
+    period_id = make_period(title="キャッシュされる意見募集")
+    first = client.get(f"/periods/{period_id}")
+    assert first.status_code == 200 and "X-Page-Cache" not in first.headers
+    second, statements = count_queries(app, lambda: client.get(f"/periods/{period_id}"))
+    assert second.status_code == 200
+    assert second.headers["X-Page-Cache"] == "hit"
+    assert statements == []
+    assert "キャッシュされる意見募集" in second.get_data(as_text=True)
+    assert second.headers["Content-Security-Policy"]  # headers are still added to a kept page
+
+
+def test_each_reader_gets_their_own_csrf_token_on_a_kept_page(app, cached, make_period):
+    period_id = make_period()
+    one, two = app.test_client(), app.test_client()
+    token_one = TOKEN.search(one.get(f"/periods/{period_id}").get_data(as_text=True)).group(1)
+    page_two = two.get(f"/periods/{period_id}")
+    assert page_two.headers["X-Page-Cache"] == "hit"
+    token_two = TOKEN.search(page_two.get_data(as_text=True)).group(1)
+    assert token_two != token_one
+    # The second reader's token works for the second reader's session: the language switch goes through.
+    switched = two.post("/language", data={"lang": "en", "next": f"/periods/{period_id}", "csrf_token": token_two})
+    assert switched.status_code == 303
+
+
+def test_languages_are_kept_apart(app, client, cached, make_period):
+    make_period()
+    assert 'lang="ja"' in client.get("/periods").get_data(as_text=True)
+    client.post("/language", data={"lang": "en", "next": "/periods", "csrf_token": csrf_token(client, "/periods")})
+    assert '<html lang="en">' in client.get("/periods").get_data(as_text=True)
+
+
+def test_a_staff_change_shows_at_once(app, client, cached, make_period):
+    period_id = make_period(title="古い題名")
+    client.get(f"/periods/{period_id}")
+    assert client.get(f"/periods/{period_id}").headers["X-Page-Cache"] == "hit"
+    with app.app_context():
+        db.session.get(CommentPeriod, period_id).title = "新しい題名"
+        db.session.commit()
+    page = client.get(f"/periods/{period_id}")
+    assert "X-Page-Cache" not in page.headers
+    assert "新しい題名" in page.get_data(as_text=True)
+
+
+def test_a_citizen_sends_from_a_kept_form_page(app, cached, make_period):
+    period_id = make_period()
+    app.test_client().get(f"/periods/{period_id}/submit")
+    citizen = app.test_client()
+    assert citizen.get(f"/periods/{period_id}/submit").headers["X-Page-Cache"] == "hit"
+    # submit() reads the token from the (kept) form page, confirms, and sends.
+    assert submit(citizen, period_id).status_code == 303
+
+
+def test_a_citizens_submission_keeps_the_pages(app, client, cached, make_period):
+    period_id = make_period()
+    client.get("/periods")
+    response = submit(app.test_client(), period_id)
+    assert response.status_code == 303
+    assert client.get("/periods").headers["X-Page-Cache"] == "hit"
+
+
+def test_logged_in_staff_always_get_a_fresh_page(app, cached, make_period, login_as):
+    period_id = make_period()
+    staff, _ = login_as("staff")
+    staff.get(f"/periods/{period_id}")
+    assert "X-Page-Cache" not in staff.get(f"/periods/{period_id}").headers
+
+
+def test_off_when_the_setting_is_zero(app, client, make_period):
+    period_id = make_period()
+    client.get(f"/periods/{period_id}")
+    assert "X-Page-Cache" not in client.get(f"/periods/{period_id}").headers
