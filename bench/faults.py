@@ -9,6 +9,7 @@ restarts, and its own Redis (6390), which it stops: never the machine's shared s
 While the load runs (10 submissions/s + 50 page views/s, open loop):
 
     t=10 s  a digest of 20,000 opinions is asked for; once it is running its work horse gets SIGKILL
+            (receipt emails run on one RQ worker, digests on another: see WORKER_QUEUES)
     t=35 s  Redis stopped (SIGTERM) for 30 s, then started again
     t=75 s  one gunicorn worker gets SIGKILL
     t=95 s  PostgreSQL restarted (pg_ctl restart -m fast)
@@ -149,31 +150,36 @@ def query(sql: str, *params):
     raise RuntimeError("PostgreSQL did not come back")
 
 
+# Receipt emails on one worker, digests on another: with one worker for all queues a steady stream
+# of receipt emails (high) keeps a digest (low) waiting for as long as the submissions go on.
+WORKER_QUEUES = {"rq0": ["high", "default"], "rq1": ["low"]}
+
+
 class Supervisor(threading.Thread):
     """Restart an RQ worker or the scheduler that exited, after 2 s, as systemd's Restart=always does."""
 
-    def __init__(self, stack: Stack, names: list[str], until: float):
+    def __init__(self, stack: Stack, until: float):
         super().__init__(daemon=True)
-        self.stack, self.names, self.until = stack, names, until
+        self.stack, self.until = stack, until
         self.restarts = Counter()
 
     def run(self):
         while time.monotonic() < self.until:
-            for name in self.names:
+            for name in [*WORKER_QUEUES, "scheduler"]:
                 if not self.stack.alive(name):
                     time.sleep(2)
-                    if name.startswith("rq"):
-                        self.stack._start(name, [sys.executable, "-m", "workers", "high", "default", "low"])
+                    if name in WORKER_QUEUES:
+                        self.stack.start_worker(name, WORKER_QUEUES[name])
                     else:
                         self.stack.start_scheduler()
                     self.restarts[name] += 1
             time.sleep(0.5)
 
 
-def work_horse(stack: Stack) -> int | None:
+def work_horse(stack: Stack, worker: str) -> int | None:
     """The worker's youngest child: the work horse forked for the job now running (the worker's
     scheduler is a child too, but started with the worker)."""
-    out = subprocess.run(["pgrep", "-P", str(stack.pid("rq0"))], capture_output=True, text=True, check=False).stdout
+    out = subprocess.run(["pgrep", "-P", str(stack.pid(worker))], capture_output=True, text=True, check=False).stdout
     started = {}
     for pid in (int(p) for p in out.split()):
         try:
@@ -188,6 +194,7 @@ class Faults(threading.Thread):
         super().__init__(daemon=True)
         self.stack, self.digest_period, self.scale = stack, digest_period, scale
         self.run_id: int | None = None
+        self.digest_killed = False
         self.events: list[str] = []
         self.start_time = time.monotonic()
 
@@ -202,23 +209,8 @@ class Faults(threading.Thread):
         print("  " + line, flush=True)
 
     def run(self):
-        self.at(10)
-        self.run_id = request_digest(self.stack, self.digest_period)
-        self.note(f"digest asked for (run {self.run_id}); waiting for it to run")
-        deadline = time.monotonic() + 60
-        killed = False
-        while time.monotonic() < deadline and not killed:
-            state = query("SELECT state, progress FROM job_runs WHERE id = %s", self.run_id)[0]
-            horse = work_horse(self.stack) if self.stack.alive("rq0") else None
-            if state[0] == "running" and horse:
-                time.sleep(1)
-                os.kill(horse, signal.SIGKILL)
-                self.note(f"SIGKILL to the RQ work horse {horse} running the digest (progress {state[1]} %)")
-                killed = True
-            else:
-                time.sleep(0.3)
-        if not killed:
-            self.note("the digest never ran while watched: nothing killed")
+        digest = threading.Thread(target=self.kill_digest, daemon=True)
+        digest.start()
         self.at(35)
         self.note("Redis stopped")
         self.stack.stop("redis")
@@ -235,6 +227,26 @@ class Faults(threading.Thread):
         pg("restart", "-m", "fast", "-w", "-l", str(PGDATA / "log"), "-o",
            f"-p {PGPORT} -k /tmp -c listen_addresses=127.0.0.1")
         self.note(f"PostgreSQL restarted ({time.monotonic() - started:.1f} s)")
+        digest.join(timeout=30)
+
+    def kill_digest(self):
+        """Ask for the digest; once it has run a second, SIGKILL the work horse running it."""
+        self.at(10)
+        self.run_id = request_digest(self.stack, self.digest_period)
+        self.note(f"digest asked for (run {self.run_id}); waiting for it to run")
+        deadline = time.monotonic() + 40 * self.scale
+        while time.monotonic() < deadline:
+            state = query("SELECT state, progress FROM job_runs WHERE id = %s", self.run_id)[0]
+            horse = work_horse(self.stack, "rq1") if self.stack.alive("rq1") else None
+            if state[0] == "running" and horse:
+                time.sleep(1)
+                progress = query("SELECT progress FROM job_runs WHERE id = %s", self.run_id)[0][0]
+                os.kill(horse, signal.SIGKILL)
+                self.note(f"SIGKILL to the RQ work horse {horse} running the digest (progress {progress} %)")
+                self.digest_killed = True
+                return
+            time.sleep(0.3)
+        self.note("the digest never ran while watched: nothing killed")
 
 
 def acknowledged(locations: list[str]) -> set[str]:
@@ -292,11 +304,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"seeding {URL} ...", flush=True)
     targets = seed(URL, 10)
     digest_period = load_digest_period(DIGEST_OPINIONS)
-    with Stack(URL, rq_workers=1) as stack:
+    with Stack(URL, rq_queues=list(WORKER_QUEUES.values())) as stack:
         stack.start_all(ceiling=False, scheduler=True)
         baseline = query("SELECT count(*) FROM submissions WHERE channel = 'web' AND period_id = %s",
                          targets["open_period"])[0][0]
-        supervisor = Supervisor(stack, ["rq0", "scheduler"], time.monotonic() + seconds + 400)
+        supervisor = Supervisor(stack, time.monotonic() + seconds + 400)
         supervisor.start()
         faults = Faults(stack, digest_period, scale)
         print(f"\n== faults under load: 10 submissions/s + 50 page views/s for {seconds:.0f} s ==", flush=True)
@@ -348,10 +360,12 @@ def main(argv: list[str] | None = None) -> int:
               f"{digest_job[0][0] if digest_job else '-'} after {digest_job[0][1] if digest_job else '-'} attempt(s)")
         print(f"  outbox: {outbox}; worker/scheduler restarts by the supervisor: {dict(supervisor.restarts)}")
         print("  events:\n    " + "\n    ".join(faults.events))
+        retried = faults.digest_killed and bool(digest_job) and digest_job[0][1] >= 2
         ok = (not (acked - stored) and not any(c > 1 for c in mails.values()) and not (with_email - set(mails))
-              and run is not None and run[0] == "done" and recorder.traces == 0 and "timeout" not in failures)
-        print(f"  fault targets (no acknowledged submission lost, no email twice or missing, digest done after "
-              f"retry, no stack trace, no timeout): {'MET' if ok else 'NOT MET'}")
+              and run is not None and run[0] == "done" and retried and recorder.traces == 0
+              and "timeout" not in failures)
+        print(f"  fault targets (no acknowledged submission lost, no email twice or missing, digest killed and "
+              f"done after retry, no stack trace, no timeout): {'MET' if ok else 'NOT MET'}")
     pg("stop", "-m", "fast", check=False)
     return 0 if ok else 1
 

@@ -59,11 +59,13 @@ class Stack:
     """Starts the parts on demand and stops exactly the processes it started."""
 
     def __init__(self, database_url: str = DEFAULT_DB, *, web_workers: int = 5, web_threads: int = 2,
-                 rq_workers: int = 1, extra_env: dict | None = None):
+                 rq_workers: int = 1, rq_queues: list[list[str]] | None = None, extra_env: dict | None = None):
         self.database_url = database_url
         self.web_workers = web_workers
         self.web_threads = web_threads
         self.rq_workers = rq_workers
+        # The queues of each worker; by default every worker takes all three, high first.
+        self.rq_queues = rq_queues or [["high", "default", "low"]] * rq_workers
         self.extra_env = extra_env or {}
         self.procs: dict[str, subprocess.Popen] = {}
         WORKDIR.mkdir(parents=True, exist_ok=True)
@@ -135,8 +137,11 @@ class Stack:
         wait_http(f"http://127.0.0.1:{CEILING_PORT}/template")
 
     def start_workers(self) -> None:
-        for n in range(self.rq_workers):
-            self._start(f"rq{n}", [PYTHON, "-m", "workers", "high", "default", "low"])
+        for n, queues in enumerate(self.rq_queues):
+            self.start_worker(f"rq{n}", queues)
+
+    def start_worker(self, name: str, queues: list[str]) -> None:
+        self._start(name, [PYTHON, "-m", "workers", *queues])
 
     def start_scheduler(self) -> None:
         self._start("scheduler", [PYTHON, "-m", "workers", "--scheduler"])
