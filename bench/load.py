@@ -85,7 +85,10 @@ def check_receipts(stack: Stack, database_url: str, period_id: int, recorder: lo
     receipts = [receipt for receipt, _email in recorder.receipts]
     shown_stored, total = stored_rows(database_url, period_id, receipts)
     new_rows = total - baseline_rows
+    started = time.monotonic()
     mails = wait_for_mail(stack, new_rows, mail_timeout)
+    print(f"  receipt emails caught up {time.monotonic() - started:.0f} s after the load stopped"
+          + ("" if mails >= new_rows else f" (not within {mail_timeout:.0f} s: {new_rows - mails} missing)"))
     by_receipt = Counter(m["receipt"] for m in stack.mails() if m["receipt"])
     twice = sum(1 for count in by_receipt.values() if count > 1)
     shown_mailed = sum(1 for receipt in set(receipts) if by_receipt.get(receipt))
@@ -118,8 +121,9 @@ async def design_phase(targets: dict, seconds: float, sub_rate: float, page_rate
     async with loadgen.Http(f"http://127.0.0.1:{WEB_PORT}", recorder, connections=400) as http:
         await asyncio.gather(
             loadgen.open_loop(sub_rate, seconds, lambda n: loadgen.submission_flow(http, period_id, n),
-                              recorder=recorder),
-            loadgen.open_loop(page_rate, seconds, lambda n: loadgen.page_view(http, paths, n), recorder=recorder),
+                              recorder=recorder, drain=120),
+            loadgen.open_loop(page_rate, seconds, lambda n: loadgen.page_view(http, paths, n), recorder=recorder,
+                              drain=120),
         )
     return recorder
 
@@ -253,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--web-workers", type=int, default=int(os.environ.get("GUNICORN_WORKERS", "5")))
     parser.add_argument("--web-threads", type=int, default=int(os.environ.get("GUNICORN_THREADS", "2")))
     parser.add_argument("--rq-workers", type=int, default=2)
+    parser.add_argument("--rq-fork", action="store_true",
+                        help="workers fork a work horse per job (RQ's default) instead of --no-fork")
     parser.add_argument("--sub-rate", type=float, default=20.0, help="design submissions/s")
     parser.add_argument("--page-rate", type=float, default=200.0, help="design page views/s")
     parser.add_argument("--surge-factor", type=float, default=30.0)
@@ -273,16 +279,24 @@ def main(argv: list[str] | None = None) -> int:
     targets = seed(args.database_url, 40)
     extra_env = dict(item.split("=", 1) for item in args.env)
     with Stack(args.database_url, web_workers=args.web_workers, web_threads=args.web_threads,
-               rq_workers=args.rq_workers, extra_env=extra_env) as stack:
+               rq_workers=args.rq_workers, rq_options=[] if args.rq_fork else ["--no-fork"],
+               extra_env=extra_env) as stack:
         stack.start_all(ceiling=args.design and not args.no_ceiling)
         print(f"stack: gunicorn {args.web_workers} workers x {args.web_threads} threads, {args.rq_workers} RQ "
-              f"worker(s), Redis :6390, PostgreSQL {args.database_url.rsplit('@', 1)[-1]}, {os.cpu_count()} cores; "
+              f"worker(s) ({'forking' if args.rq_fork else '--no-fork'}), Redis :6390, PostgreSQL {args.database_url.rsplit('@', 1)[-1]}, {os.cpu_count()} cores; "
               f"load average {os.getloadavg()[0]:.2f}", flush=True)
         _, baseline = stored_rows(args.database_url, targets["open_period"], [])
-        # Warm every worker's caches and connections before timing anything.
+        # Warm every worker's caches and connections before timing anything; then wait until the
+        # warm-up's last submissions are in, so that none of them counts as the run's.
         asyncio.run(design_phase(targets, 3, 5, 50))
-        _, baseline = stored_rows(args.database_url, targets["open_period"], [])
-        wait_for_mail(stack, baseline, 30)
+        baseline = -1
+        for _ in range(60):
+            _, now = stored_rows(args.database_url, targets["open_period"], [])
+            if now == baseline:
+                break
+            baseline = now
+            time.sleep(2)
+        wait_for_mail(stack, baseline, 60)
         stack.mail_log.write_text("")
         profile = start_profile(stack, int(min(seconds, 60))) if args.profile else None
         ok = True

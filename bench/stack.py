@@ -59,13 +59,15 @@ class Stack:
     """Starts the parts on demand and stops exactly the processes it started."""
 
     def __init__(self, database_url: str = DEFAULT_DB, *, web_workers: int = 5, web_threads: int = 2,
-                 rq_workers: int = 1, rq_queues: list[list[str]] | None = None, extra_env: dict | None = None):
+                 rq_workers: int = 1, rq_queues: list[list[str]] | None = None, rq_options: list[str] | None = None,
+                 extra_env: dict | None = None):
         self.database_url = database_url
         self.web_workers = web_workers
         self.web_threads = web_threads
         self.rq_workers = rq_workers
         # The queues of each worker; by default every worker takes all three, high first.
         self.rq_queues = rq_queues or [["high", "default", "low"]] * rq_workers
+        self.rq_options = rq_options or []
         self.extra_env = extra_env or {}
         self.procs: dict[str, subprocess.Popen] = {}
         WORKDIR.mkdir(parents=True, exist_ok=True)
@@ -141,7 +143,7 @@ class Stack:
             self.start_worker(f"rq{n}", queues)
 
     def start_worker(self, name: str, queues: list[str]) -> None:
-        self._start(name, [PYTHON, "-m", "workers", *queues])
+        self._start(name, [PYTHON, "-m", "workers", *self.rq_options, *queues])
 
     def start_scheduler(self) -> None:
         self._start("scheduler", [PYTHON, "-m", "workers", "--scheduler"])

@@ -14,6 +14,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("queues", nargs="*", help=f"queues to work on (default: {' '.join(QUEUES)})")
     parser.add_argument("--scheduler", action="store_true",
                         help="run the recurring-job scheduler (one per site) instead of a worker")
+    parser.add_argument("--no-fork", action="store_true",
+                        help="run each job in the worker process instead of a forked work horse: much cheaper "
+                             "for many short jobs (receipt emails); a job that crashes the process takes the "
+                             "worker with it, so keep forking workers for long jobs such as digests")
     args = parser.parse_args(argv)
     unknown = [name for name in args.queues if name not in QUEUES]
     if unknown:
@@ -28,7 +32,7 @@ def main(argv: list[str] | None = None) -> None:
         build_scheduler(app).start()
         return
     # with_scheduler: this worker also moves retries that wait for their backoff back onto the queue.
-    build_worker(app, args.queues or list(QUEUES)).work(with_scheduler=True)
+    build_worker(app, args.queues or list(QUEUES), fork=not args.no_fork).work(with_scheduler=True)
 
 
 if __name__ == "__main__":
