@@ -90,6 +90,8 @@ class Config:
     SHED_FORM_WAIT_MS = env_int("SHED_FORM_WAIT_MS", 1000)
     SHED_ANY_WAIT_MS = env_int("SHED_ANY_WAIT_MS", 3000)
     SHED_RETRY_AFTER = env_int("SHED_RETRY_AFTER", 10)
+    # While the database cannot be reached, pages answer 503 with this Retry-After (app/core/errors.py).
+    UNAVAILABLE_RETRY_AFTER = env_int("UNAVAILABLE_RETRY_AFTER", 30)
 
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True

@@ -2,9 +2,16 @@
 
 from collections.abc import Callable
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, current_app, render_template, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
+
+from app.core.shed import both_languages, standalone_headers, standalone_page, unavailable_texts
+
+# The database cannot be reached (down, restarting, out of connections, SQLite locked for too long).
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeoutError)
 
 MESSAGES = {
     400: lambda: (_("Bad request"), _("The request could not be understood. Please go back and try again.")),
@@ -45,9 +52,22 @@ def render_error(error: HTTPException):
     return response
 
 
-def unexpected(error: Exception):
-    from flask import current_app
+def database_unavailable(error: Exception):
+    """503 with Retry-After on a page that needs no query (the layout reads the user and settings):
+    what a POST carried is kept with a button that sends it again; the submission form's
+    idempotency key makes that safe even if the first send was stored after all."""
+    current_app.logger.warning("database unavailable on %s: %s", request.path, error.__class__.__name__)
+    retry_after = current_app.config["UNAVAILABLE_RETRY_AFTER"]
+    special = _feature_response(ServiceUnavailable())
+    if special is not None:
+        special.headers["Retry-After"] = str(retry_after)
+        return special
+    form = request.form if request.method == "POST" else None
+    data = standalone_page(both_languages(lambda: unavailable_texts(retry_after)), form, request.path)
+    return Response(data, status=503, headers=standalone_headers(data, retry_after))
 
+
+def unexpected(error: Exception):
     current_app.logger.exception("unhandled error on %s", request.path)
     special = _feature_response(error)
     if special is not None:
@@ -59,5 +79,7 @@ def unexpected(error: Exception):
 def init_app(app: Flask) -> None:
     for code in MESSAGES:
         app.register_error_handler(code, render_error)
+    for error in DATABASE_UNAVAILABLE:
+        app.register_error_handler(error, database_unavailable)
     if not app.config.get("TESTING"):
         app.register_error_handler(Exception, unexpected)

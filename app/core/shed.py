@@ -27,6 +27,12 @@ QUEUED_AT = "meyasu.queued_at"
 SHED_FORMS: set[str] = set()
 
 
+# Fields never written back into a page: the token goes in its own hidden input, and passwords (the
+# login form's ``password``, the password change form's ``current``/``new``/``confirm``) stay with
+# the person who typed them.
+NOT_KEPT = ("csrf_token", "password", "current", "new", "confirm")
+
+
 def busy_texts(seconds: int) -> dict[str, str]:
     return {
         "title": _("The service is busy"),
@@ -39,6 +45,26 @@ def busy_texts(seconds: int) -> dict[str, str]:
     }
 
 
+def unavailable_texts(seconds: int) -> dict[str, str]:
+    return {
+        "title": _("The service is temporarily unavailable"),
+        "form": _("Part of the service is temporarily unavailable, so your form could not be handled. Your text "
+                  "is kept below: wait about %(seconds)d seconds, then press “Send again”.", seconds=seconds),
+        "page": _("Part of the service is temporarily unavailable. Wait about %(seconds)d seconds and reload "
+                  "the page.", seconds=seconds),
+        "button": _("Send again"),
+    }
+
+
+def both_languages(texts) -> dict[str, dict[str, str]]:
+    """``texts()`` in Japanese and in English; needs an app context."""
+    result = {}
+    for locale in ("ja", "en"):
+        with force_locale(locale):
+            result[locale] = texts()
+    return result
+
+
 class ShedMiddleware:
     def __init__(self, app: Flask):
         self.app = app
@@ -48,12 +74,8 @@ class ShedMiddleware:
     def texts(self, seconds: int) -> dict[str, dict[str, str]]:
         """The messages in both languages, translated on first use (the catalogues are compiled by then)."""
         if seconds not in self._texts:
-            texts = {}
             with self.app.app_context():
-                for locale in ("ja", "en"):
-                    with force_locale(locale):
-                        texts[locale] = busy_texts(seconds)
-            self._texts[seconds] = texts
+                self._texts[seconds] = both_languages(lambda: busy_texts(seconds))
         return self._texts[seconds]
 
     def __call__(self, environ, start_response):
@@ -77,37 +99,48 @@ class ShedMiddleware:
             return None
 
     def shed(self, environ, start_response, retry_after: int):
-        texts = self.texts(retry_after)
         kind = "form" if environ.get("REQUEST_METHOD") == "POST" else "page"
-        messages = "".join(f'<p role="alert" lang="{locale}">{escape(texts[locale][kind])}</p>' for locale in ("ja", "en"))
-        body = [f'<!doctype html><html lang="ja"><head><meta charset="utf-8">'
-                f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-                f'<title>{escape(texts["ja"]["title"])} / {escape(texts["en"]["title"])}</title>'
-                f'<link rel="stylesheet" href="/static/css/site.css"></head><body><main id="main" class="wrap">'
-                f'<h1>{escape(texts["ja"]["title"])} <span lang="en">/ {escape(texts["en"]["title"])}</span></h1>'
-                f'{messages}']
-        if kind == "form":
-            _stream, form, _files = parse_form_data(environ)
-            token = form.get("csrf_token", "")
-            body.append(f'<form method="post" action="{escape(environ.get("PATH_INFO", "/"))}">'
-                        f'<input type="hidden" name="csrf_token" value="{escape(token)}">')
-            for n, (name, value) in enumerate((k, v) for k, values in form.lists() if k != "csrf_token"
-                                              for v in values):
-                rows = 6 if len(value) > 80 else 1
-                body.append(f'<div class="field"><label for="kept-{n}">{escape(name)}</label>'
-                            f'<textarea id="kept-{n}" name="{escape(name)}" rows="{rows}">{escape(value)}</textarea>'
-                            f'</div>')
-            body.append(f'<button type="submit" class="button">{escape(texts["ja"]["button"])} / '
-                        f'<span lang="en">{escape(texts["en"]["button"])}</span></button></form>')
-        body.append("</main></body></html>")
-        data = "".join(body).encode()
-        start_response("503 SERVICE UNAVAILABLE", [
-            ("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(data))),
+        form = parse_form_data(environ)[1] if kind == "form" else None
+        data = standalone_page(self.texts(retry_after), form, environ.get("PATH_INFO", "/"))
+        start_response("503 SERVICE UNAVAILABLE", standalone_headers(data, retry_after))
+        return [data]
+
+
+def standalone_page(texts: dict[str, dict[str, str]], form, action: str) -> bytes:
+    """A page in Japanese and English that needs nothing but its texts: no session, query or template.
+
+    With ``form`` (the fields a POST carried) every field is kept in a form that sends it again to
+    ``action`` with the CSRF token it carried, so nothing the person wrote is lost.
+    """
+    kind = "page" if form is None else "form"
+    messages = "".join(f'<p role="alert" lang="{locale}">{escape(texts[locale][kind])}</p>' for locale in ("ja", "en"))
+    body = [f'<!doctype html><html lang="ja"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<title>{escape(texts["ja"]["title"])} / {escape(texts["en"]["title"])}</title>'
+            f'<link rel="stylesheet" href="/static/css/site.css"></head><body><main id="main" class="wrap">'
+            f'<h1>{escape(texts["ja"]["title"])} <span lang="en">/ {escape(texts["en"]["title"])}</span></h1>'
+            f'{messages}']
+    if form is not None:
+        token = form.get("csrf_token", "")
+        body.append(f'<form method="post" action="{escape(action)}">'
+                    f'<input type="hidden" name="csrf_token" value="{escape(token)}">')
+        for n, (name, value) in enumerate((k, v) for k, values in form.lists() if k not in NOT_KEPT
+                                          for v in values):
+            rows = 6 if len(value) > 80 else 1
+            body.append(f'<div class="field"><label for="kept-{n}">{escape(name)}</label>'
+                        f'<textarea id="kept-{n}" name="{escape(name)}" rows="{rows}">{escape(value)}</textarea>'
+                        f'</div>')
+        body.append(f'<button type="submit" class="button">{escape(texts["ja"]["button"])} / '
+                    f'<span lang="en">{escape(texts["en"]["button"])}</span></button></form>')
+    body.append("</main></body></html>")
+    return "".join(body).encode()
+
+
+def standalone_headers(data: bytes, retry_after: int) -> list[tuple[str, str]]:
+    return [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(data))),
             ("Retry-After", str(retry_after)), ("Cache-Control", "no-store"),
             ("Content-Security-Policy", CSP), ("X-Content-Type-Options", "nosniff"),
-            ("X-Frame-Options", "DENY"), ("Referrer-Policy", "strict-origin-when-cross-origin"),
-        ])
-        return [data]
+            ("X-Frame-Options", "DENY"), ("Referrer-Policy", "strict-origin-when-cross-origin")]
 
 
 def init_app(app: Flask) -> None:
