@@ -46,6 +46,22 @@ def targets(app) -> dict:
                 "result_pages": published, "plans": sorted({p.plan_id for p in periods})[:10]}
 
 
+def ensure_database(url: str) -> None:
+    """Create the benchmark's database on its server if it is not there yet (a fresh machine)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    if not target.drivername.startswith("postgresql"):
+        return
+    server = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database})
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    server.dispose()
+
+
 def seed(url: str, extra_periods: int) -> dict:
     from flask_migrate import upgrade
     from sqlalchemy import select, text
@@ -58,6 +74,7 @@ def seed(url: str, extra_periods: int) -> dict:
     from app.periods.demo import _base
     from app.plans.models import Plan
 
+    ensure_database(url)
     app = make_app(url)
     with app.app_context():
         with db.engine.begin() as conn:

@@ -88,7 +88,7 @@ def current_job_id() -> str | None:
 
 @event.listens_for(Session, "after_flush")
 def _collect_new_jobs(session: Session, flush_context) -> None:
-    new = [obj.id for obj in session.new if isinstance(obj, OutboxJob)]
+    new = [(obj.id, obj.queue, True) for obj in session.new if isinstance(obj, OutboxJob)]
     if new:
         session.info.setdefault("outbox_new", []).extend(new)
 
@@ -131,11 +131,13 @@ def get_queue(name: str = "default") -> Queue:
 
 def dispatch() -> int:
     """Enqueue the jobs whose transaction has committed. Returns how many reached the queue."""
-    ids = db.session.info.pop("outbox_ready", None)
-    if not ids:
+    rows = db.session.info.pop("outbox_ready", None)
+    if not rows:
         return 0
-    rows = db.session.scalars(select(OutboxJob).where(OutboxJob.id.in_(ids))).all()
-    return enqueue_rows([(row.id, row.queue) for row in rows])
+    # Rows this transaction created (fresh): nobody can have handed them to RQ yet.
+    fresh = [(job_id, queue) for job_id, queue, created in rows if created]
+    again = [(job_id, queue) for job_id, queue, created in rows if not created]
+    return (enqueue_rows(fresh, fresh=True) if fresh else 0) + (enqueue_rows(again) if again else 0)
 
 
 def retry_policy() -> Retry:
@@ -143,14 +145,15 @@ def retry_policy() -> Retry:
     return Retry(max=len(intervals), interval=intervals)
 
 
-def enqueue_rows(rows: list[tuple[str, str]]) -> int:
-    """Hand outbox rows to RQ under their own ids. A row whose RQ job is still waiting or running
-    is left alone, so handing a row over twice never runs it twice."""
+def enqueue_rows(rows: list[tuple[str, str]], *, fresh: bool = False) -> int:
+    """Hand outbox rows (id, queue) to RQ under their own ids. A row whose RQ job is still waiting or
+    running is left alone, so handing a row over twice never runs it twice; ``fresh`` rows, just
+    committed, skip that look-up."""
     sent: list[str] = []
     for job_id, queue_name in rows:
         try:
             queue = get_queue(queue_name)
-            existing = queue.fetch_job(job_id) if queue.is_async else None
+            existing = queue.fetch_job(job_id) if queue.is_async and not fresh else None
             status = existing.get_status(refresh=False) if existing is not None else None
             if status == JobStatus.FAILED:
                 queue.failed_job_registry.remove(job_id)
@@ -277,6 +280,6 @@ def retry_outbox_job(job: OutboxJob, *, actor) -> OutboxJob:
     job.error = ""
     db.session.flush()
     # Handed to RQ by ``dispatch`` once the caller commits, like a new row.
-    db.session.info.setdefault("outbox_new", []).append(job.id)
+    db.session.info.setdefault("outbox_new", []).append((job.id, job.queue, False))
     record_audit("job.retry", job, actor=actor, details={"func": job.func})
     return job

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, make_response, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from app.core import uploads
 from app.core.timeutil import to_jst, utcnow
@@ -67,7 +68,7 @@ def attribute_labels() -> dict[str, str]:
 
 def public_period(period_id: int) -> CommentPeriod:
     """A period the public may see; staff who can edit it may preview it before it is public."""
-    period = db.session.get(CommentPeriod, period_id)
+    period = db.session.get(CommentPeriod, period_id, options=[joinedload(CommentPeriod.plan)])
     if period is None:
         abort(404)
     if period.is_public() or (period.can_edit(current_user) and period.status != "withdrawn"):

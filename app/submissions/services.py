@@ -1,10 +1,14 @@
 """Submissions (提出): receiving opinions from every channel. Functions flush; views and jobs commit.
 
 The rules kept here:
-- The server's clock decides. The period row is locked, then the time is read, then the row is
-  inserted, all in the caller's one transaction: nothing committed after the closing instant gets in.
+- The server's clock decides. The period row is locked, then the time is read and judged, then the
+  submission is numbered, all in the caller's one transaction: nothing committed after the closing
+  instant gets in.
 - Receipt numbers come from a counter on the locked period row, so concurrent submissions get
   consecutive numbers that never repeat; a rolled-back submission gives its number back.
+- The lock is the one place where citizens' sends wait for each other, so a web send writes its
+  rows first (unnumbered, invisible to others until commit) and holds the lock only to judge the
+  time, number the row and ask for the receipt email.
 - A retried POST carries the same idempotency key and finds the first submission instead of
   making a second one. The citizen's lookup secret is derived from that key, so the retry shows
   the same link, while only the secret's sha256 is stored.
@@ -14,6 +18,7 @@ import base64
 import hashlib
 import hmac
 import re
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,6 +26,7 @@ from urllib.parse import urlencode
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.core import uploads
 from app.core.audit import record_audit
@@ -181,37 +187,55 @@ def check_uploads(files, *, max_count: int, max_bytes: int) -> list[uploads.Chec
 
 
 def lock_period(period_id: int) -> CommentPeriod:
-    """The period row, locked until the transaction ends (FOR UPDATE on PostgreSQL; SQLite already
-    serialises writers with BEGIN IMMEDIATE), with its counter read fresh from the database."""
+    """The period row, locked until the transaction ends, with its counter read fresh from the database.
+
+    FOR NO KEY UPDATE on PostgreSQL: it excludes the other senders, but not the key-share locks that
+    inserting a submission (a foreign key to this row) takes, so a send that inserted its rows before
+    asking for the lock cannot deadlock with another one. SQLite serialises writers with BEGIN IMMEDIATE.
+    """
     period = db.session.scalar(select(CommentPeriod).where(CommentPeriod.id == period_id)
-                               .with_for_update().execution_options(populate_existing=True))
+                               .with_for_update(key_share=True).execution_options(populate_existing=True))
     if period is None:
         raise SubmissionError("not_found")
     return period
 
 
-def create_submission(period: CommentPeriod, received: Received, *, channel: str, received_at: datetime,
-                      idempotency_key: str, actor=None, flush: bool = True) -> Submission:
-    """Number and insert one submission on a period the caller has locked and checked.
-
-    With ``flush`` (the default) the new row is flushed and announced to ``CREATED_HOOKS``; a caller
-    that batches (the import) passes False and announces the whole batch itself.
-    """
-    period.receipt_counter += 1
+def new_submission(period: CommentPeriod, received: Received, *, channel: str, received_at: datetime,
+                   idempotency_key: str, actor=None) -> Submission:
+    """A submission built from what was received, with its attachments stored; not numbered or added yet."""
     submitter = received.submitter
     submission = Submission(
-        period_id=period.id, receipt_no=receipt_number(period), channel=channel, received_at=received_at,
+        period_id=period.id, channel=channel, received_at=received_at,
         entered_by_id=getattr(actor, "id", None), name=submitter.name, address=submitter.address,
         attribute=submitter.attribute, email=submitter.email, phone=submitter.phone,
         lookup_token_hash=token_hash(lookup_secret(idempotency_key)), idempotency_key=idempotency_key,
         entries=[SubmissionEntry(position=position, section_id=entry.section_id, body=entry.body)
                  for position, entry in enumerate(received.entries, start=1)],
+        # Given even when empty, so that reading them back before the commit costs no query.
+        attachments=[Attachment(filename=checked.filename, stored_name=uploads.store(checked, ATTACHMENT_AREA),
+                                content_type=checked.content_type, size=checked.size, sha256=checked.sha256)
+                     for checked in received.files],
     )
+    return submission
+
+
+def number_submission(period: CommentPeriod, submission: Submission) -> None:
+    """The next receipt number of a period the caller has locked."""
+    period.receipt_counter += 1
+    submission.receipt_no = receipt_number(period)
+
+
+def create_submission(period: CommentPeriod, received: Received, *, channel: str, received_at: datetime,
+                      idempotency_key: str, actor=None, flush: bool = True) -> Submission:
+    """Number and insert one submission on a period the caller has locked and checked (paper, import).
+
+    With ``flush`` (the default) the new row is flushed and announced to ``CREATED_HOOKS``; a caller
+    that batches (the import) passes False and announces the whole batch itself.
+    """
+    submission = new_submission(period, received, channel=channel, received_at=received_at,
+                                idempotency_key=idempotency_key, actor=actor)
+    number_submission(period, submission)
     db.session.add(submission)
-    for checked in received.files:
-        submission.attachments.append(Attachment(
-            filename=checked.filename, stored_name=uploads.store(checked, ATTACHMENT_AREA),
-            content_type=checked.content_type, size=checked.size, sha256=checked.sha256))
     if flush:
         db.session.flush()
         announce_created([submission])
@@ -228,30 +252,57 @@ CLOSED_CODES = {"draft": "not_open", "withdrawn": "withdrawn", "scheduled": "not
                 "published": "closed"}
 
 
+def check_web_open(period: CommentPeriod, now: datetime) -> None:
+    state = period.state(now)
+    if state != "open":
+        raise SubmissionError(CLOSED_CODES[state], closes_at=period.closes_at)
+    if "web" not in period.channels:
+        raise SubmissionError("web_not_accepted")
+
+
 def submit_web(period_id: int, received: Received, *, idempotency_key: str, locale: str = "ja",
                now: datetime | None = None) -> tuple[Submission, bool]:
     """A citizen's web submission. Returns (submission, created); a replayed key gives the first one.
 
     ``now`` is for the demo's past submissions; requests leave it to the server's clock.
     """
-    period = lock_period(period_id)
+    period = db.session.get(CommentPeriod, period_id)
+    if period is None:
+        raise SubmissionError("not_found")
     existing = find_by_key(idempotency_key)
     if existing is not None:
         return existing, False
-    # Read the clock only once the lock is held: this is the instant the insert is judged by.
-    now = now or utcnow()
-    state = period.state(now)
-    if state != "open":
-        raise SubmissionError(CLOSED_CODES[state], closes_at=period.closes_at)
-    if "web" not in period.channels:
-        raise SubmissionError("web_not_accepted")
+    check_web_open(period, now or utcnow())  # a quick answer; the time is judged again under the lock
     check_received(period, received, web=True)
-    submission = create_submission(period, received, channel="web", received_at=now, idempotency_key=idempotency_key)
+    submission = new_submission(period, received, channel="web", received_at=now or utcnow(),
+                                idempotency_key=idempotency_key)
+    submission.receipt_no = f"~{secrets.token_hex(15)}"  # replaced below, before anyone can see the row
+    try:
+        with db.session.begin_nested():
+            db.session.add(submission)
+            db.session.flush()
+    except IntegrityError:
+        # The same key sent at once from two tabs: the other send's row is committed by now.
+        existing = find_by_key(idempotency_key)
+        if existing is None:
+            raise
+        for name in stored_names(submission):
+            uploads.remove(ATTACHMENT_AREA, name)
+        return existing, False
+    announce_created([submission])
+    period = lock_period(period_id)
+    # Read the clock only once the lock is held: this is the instant the submission is judged by.
+    now = now or utcnow()
+    check_web_open(period, now)
+    submission.received_at = now
+    number_submission(period, submission)
     if submission.email:
         queue_email(submission.email, "submissions/email/receipt.txt", locale, period_title=period.title,
                     receipt_no=submission.receipt_no, received_at=submission.received_at.isoformat(),
                     lookup_url=lookup_link(submission.receipt_no, lookup_secret(idempotency_key)),
                     entry_count=len(submission.entries))
+    else:
+        db.session.flush()
     return submission, True
 
 

@@ -11,6 +11,7 @@ import time
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 from wtforms import Form, StringField
 from wtforms.validators import Optional
 
@@ -31,7 +32,7 @@ def web_period(period_id: int) -> CommentPeriod:
     from app.periods.views import public_period
 
     if request.method == "POST":
-        period = db.session.get(CommentPeriod, period_id)
+        period = db.session.get(CommentPeriod, period_id, options=[joinedload(CommentPeriod.plan)])
         if period is not None and period.status == "withdrawn" and period.plan.is_published:
             return period
     return public_period(period_id)
@@ -100,9 +101,7 @@ def send(period_id: int):
     key = submission_form.idempotency_key.data or ""
     if not services.KEY_PATTERN.match(key):
         abort(400)
-    existing = services.find_by_key(key)
-    if existing is not None and existing.period_id == period.id:
-        return _to_receipt(existing, key)
+    # A double click or a retried send (same key) is answered by submit_web with the first submission.
     if submission_form.is_spam:
         return _render_form(period, submission_form, notice=spam_message(), status=400)
     if not submission_form.validate_on_submit():
@@ -119,6 +118,7 @@ def send(period_id: int):
             return _render_confirm(period, submission_form, notice=notice)
         return _render_form(period, submission_form, notice=notice, status=409 if notice else 200)
     written = services.stored_names(submission)
+    receipt_no = submission.receipt_no  # read before the commit expires it: no query to read it back
     try:
         db.session.commit()
     except Exception:
@@ -126,13 +126,12 @@ def send(period_id: int):
         for name in written:
             services.uploads.remove(services.ATTACHMENT_AREA, name)
         raise
-    return _to_receipt(submission, key)
+    return _to_receipt(receipt_no, key)
 
 
-
-def _to_receipt(submission, key: str):
+def _to_receipt(receipt_no: str, key: str):
     secret = services.format_secret(services.lookup_secret(key))
-    return redirect(url_for("submissions.receipt", receipt=submission.receipt_no, secret=secret), code=303)
+    return redirect(url_for("submissions.receipt", receipt=receipt_no, secret=secret), code=303)
 
 
 @bp.errorhandler(429)
