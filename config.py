@@ -94,7 +94,9 @@ class Config:
     UNAVAILABLE_RETRY_AFTER = env_int("UNAVAILABLE_RETRY_AFTER", 30)
 
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
-    RATELIMIT_HEADERS_ENABLED = True
+    # No X-RateLimit-* headers: they cost a store round trip per limit on every limited request (each
+    # send, login and API call). A 429 still says when to come back: the handlers set Retry-After.
+    RATELIMIT_HEADERS_ENABLED = False
     # A rate-limit store that is down must not stop a citizen's submission: count in memory meanwhile.
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
@@ -137,6 +139,9 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     LOGIN_RATE_LIMIT = "100000 per minute"
     API_RATE_LIMIT = "100000 per minute"
+    SUBMISSION_RATE_LIMIT = "100000 per minute"
+    SUBMISSION_RATE_LIMIT_PER_EMAIL = "100000 per minute"
+    LOOKUP_RATE_LIMIT = "100000 per minute"
     PUBLIC_PAGE_CACHE_SECONDS = 0  # tests that check the cache turn it on
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 0  # tests that send mail point this at their own SMTP server

@@ -243,12 +243,16 @@ def run_outbox_job(job_id: str) -> str:
         return "missing"
     if job.state == "done":
         return "already done"
+    func, args = job.func, job.args  # read before the commit expires them
     job.state = "running"
     job.attempts += 1
     db.session.commit()
     token = _current_job_id.set(job_id)
     try:
-        resolve(job.func)(*job.args)
+        resolve(func)(*args)
+        # The work and the row saying it is done, in one commit (a statement, not a reload of the row).
+        db.session.execute(update(OutboxJob).where(OutboxJob.id == job_id)
+                           .values(state="done", error="", finished_at=utcnow()))
         db.session.commit()
     except Exception as exc:
         db.session.rollback()
@@ -261,10 +265,6 @@ def run_outbox_job(job_id: str) -> str:
         raise
     finally:
         _current_job_id.reset(token)
-    job.state = "done"
-    job.error = ""
-    job.finished_at = utcnow()
-    db.session.commit()
     dispatch()
     return "done"
 

@@ -7,6 +7,7 @@ from email.utils import formataddr, make_msgid
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
+from sqlalchemy import update
 
 from app.core.jobs import current_job_id, request_job
 from app.core.models import MailDelivery
@@ -40,9 +41,9 @@ def send_email(to: str, template: str, locale: str, context: dict) -> None:
     # and the retry sees it instead of mailing the citizen twice.
     db.session.commit()
     deliver(to, subject.strip(), text.lstrip("\n"))
-    delivery.state = "sent"
-    delivery.sent_at = utcnow()
-    db.session.commit()
+    # Committed by the job runner together with the job's own row.
+    db.session.execute(update(MailDelivery).where(MailDelivery.job_id == job_id)
+                       .values(state="sent", sent_at=utcnow()))
 
 
 def external_url(endpoint: str, **values) -> str:

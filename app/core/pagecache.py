@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 # Endpoints whose anonymous GET pages may be kept; features add theirs in init_app.
 CACHEABLE: set[str] = set()
 # Writes that no cached page shows: a citizen's submission and what travels with it.
-UNSEEN_TABLES = frozenset({"submissions", "submission_entries", "attachments", "search_documents", "search_grams",
+UNSEEN_TABLES = frozenset({"submissions", "submission_entries", "attachments", "submission_search_docs", "submission_search_grams",
                            "outbox_jobs", "mail_deliveries", "audit_log"})
 # Columns that no cached page shows: the receipt counter moves with every submission.
 UNSEEN_COLUMNS = {"comment_periods": {"receipt_counter", "updated_at"}}

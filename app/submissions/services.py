@@ -27,6 +27,7 @@ from urllib.parse import urlencode
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.core import uploads
 from app.core.audit import record_audit
@@ -130,8 +131,11 @@ def find_for_lookup(receipt_no: str, secret: str) -> Submission | None:
     receipt_no = (receipt_no or "").strip().upper()
     if not receipt_no or not normalize_secret(secret):
         return None
-    return db.session.scalar(select(Submission).where(Submission.lookup_token_hash == token_hash(secret),
-                                                      Submission.receipt_no == receipt_no))
+    # The receipt and lookup pages show the period, the entries and the files: one query and one more.
+    return db.session.scalars(
+        select(Submission).where(Submission.lookup_token_hash == token_hash(secret), Submission.receipt_no == receipt_no)
+        .options(joinedload(Submission.period), joinedload(Submission.entries), selectinload(Submission.attachments))
+    ).unique().first()
 
 
 def lookup_extras(submission: Submission) -> list[tuple[str, dict]]:

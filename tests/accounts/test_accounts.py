@@ -66,6 +66,7 @@ def test_login_rate_limit_answers_429_with_retry_after(app, make_user):
 
     client = app.test_client()
     app.config["LOGIN_RATE_LIMIT"] = "20 per minute"
+    was_enabled, limiter.enabled = limiter.enabled, True  # whatever tests before this one left
     try:
         limiter.reset()
         token = csrf_token(client)
@@ -79,6 +80,7 @@ def test_login_rate_limit_answers_429_with_retry_after(app, make_user):
         other_address = client.post("/login", data={"csrf_token": token}, environ_base={"REMOTE_ADDR": "203.0.113.10"})
     finally:
         app.config["LOGIN_RATE_LIMIT"] = TestConfig.LOGIN_RATE_LIMIT
+        limiter.enabled = was_enabled
         limiter.reset()
     assert statuses[:20] == [200] * 20 and set(statuses[20:]) == {429}
     assert limited.status_code == 429 and limited.headers["Retry-After"]

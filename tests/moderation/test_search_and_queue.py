@@ -10,8 +10,9 @@ from app.accounts.models import User
 from app.core.timeutil import jst_today
 from app.extensions import db
 from app.moderation import services
-from app.moderation.models import SearchDocument
+from app.moderation.models import SearchDocument, SearchGram
 from app.moderation.services import ModerationError, QueueFilters
+from app.moderation.services.search import GRAM_ROWS_PER_INSERT
 from app.periods.models import CommentPeriod
 from app.submissions.models import Submission
 from tests.moderation.conftest import get, user
@@ -125,3 +126,23 @@ def test_submissions_are_indexed_as_they_are_created(ctx, make_period, moderator
     # Indexed in the creating transaction, not lazily at the first search.
     assert db.session.get(SearchDocument, created.id) is not None
     assert found(QueueFilters(q="開館時間"), user(moderator())) == [created.id]
+
+
+def test_a_batch_with_more_grams_than_one_insert_takes_is_indexed_whole(ctx, make_period, moderator):
+    """An import announces all its rows at once; their grams go in several multi-row INSERTs."""
+    from app.submissions import services as submissions
+    from app.submissions.services import Entry, Received, Submitter
+
+    period = db.session.get(CommentPeriod, make_period())
+    created = [submissions.create_submission(
+        period, Received(Submitter(name="一括 入力"), [Entry(f"第{n}号の意見：バス路線の再編と運賃の見直しについて、"
+                                                            f"郊外の停留所{n}番を残してください。")]),
+        channel="post", received_at=period.opens_at, idempotency_key=f"batch-key-{n:04d}-abcdefghij", flush=False)
+        for n in range(40)]
+    db.session.flush()
+    submissions.announce_created(created)
+    grams = db.session.scalar(select(func.count()).select_from(SearchGram))
+    assert grams > GRAM_ROWS_PER_INSERT  # more than one INSERT's worth
+    mod = user(moderator())
+    assert found(QueueFilters(q="停留所39番"), mod) == [created[-1].id]
+    assert found(QueueFilters(q="停留所0番"), mod) == [created[0].id]

@@ -18,11 +18,12 @@ class LimitedConfig(TestConfig):
 @pytest.fixture
 def limited_client(app):
     """A second app with the limiter on (the suite's app has it off); it shares the test's database."""
+    was_enabled = limiter.enabled  # the limiter is one object: give the rest of the suite what it had
     limited = create_app(LimitedConfig)
     limited.config["UPLOAD_FOLDER"] = app.config["UPLOAD_FOLDER"]
     yield limited.test_client()
     limiter.reset()
-    limiter.enabled = False  # the limiter is one object: leave it off for the rest of the suite
+    limiter.enabled = was_enabled
 
 
 def test_too_many_sends_from_one_address_get_429_with_the_text_kept(limited_client, make_period):
