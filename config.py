@@ -80,6 +80,9 @@ class Config:
     # A token tied to the session, not to the clock: nobody loses an afternoon's writing.
     WTF_CSRF_TIME_LIMIT = None
 
+    # Days after a period's result is published (or a workshop ends, a mail is sent, a staff export is
+    # made) before the personal data in it is deleted (app.core.retention): the city's retention period.
+    PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 365)
     # Days after a workshop before its accommodation requests (合理的配慮) are deleted, leaving counts.
     WORKSHOP_ACCOMMODATION_RETENTION_DAYS = env_int("WORKSHOP_ACCOMMODATION_RETENTION_DAYS", 30)
 

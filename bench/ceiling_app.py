@@ -8,12 +8,14 @@ Two views, and nothing else (no sessions, CSRF, i18n, limiter or outbox):
 """
 
 import os
+import time
 from datetime import UTC, datetime
 
 from flask import Flask, render_template, request
 from flask_sqlalchemy import SQLAlchemy
 from jinja2 import DictLoader
 from sqlalchemy import DateTime, String, Text
+from sqlalchemy.exc import IntegrityError, ProgrammingError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 PAGE = """<!doctype html>
@@ -41,6 +43,18 @@ class Row(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+def create_table() -> None:
+    """Every gunicorn worker imports this app at once: the first creates the table, the others find
+    it (on PostgreSQL two concurrent CREATE TABLEs collide rather than wait for each other)."""
+    for attempt in range(5):
+        try:
+            Row.__table__.create(db.engine, checkfirst=True)
+            return
+        except (IntegrityError, ProgrammingError):
+            time.sleep(0.2 * (attempt + 1))
+    Row.__table__.create(db.engine, checkfirst=True)
+
+
 def create_app() -> Flask:
     app = Flask(__name__)
     app.jinja_loader = DictLoader({"page.html": PAGE})  # compiled once and cached, as Meyasu's are
@@ -49,7 +63,7 @@ def create_app() -> Flask:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
     db.init_app(app)
     with app.app_context():
-        Row.__table__.create(db.engine, checkfirst=True)
+        create_table()
 
     @app.post("/insert")
     def insert():

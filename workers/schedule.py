@@ -24,6 +24,8 @@ FEATURE_MODULES = ("app.digests.tasks", "app.moderation.tasks", "app.workshops.t
 CORE_SCHEDULE = [
     # Jobs whose enqueue failed (Redis down) or whose RQ job was lost go out within a minute.
     Recurring("app.core.jobs.drain_outbox", interval=60, queue="high"),
+    # Personal data past the city's retention period (app.core.retention), every night.
+    Recurring("app.core.retention.run_purge", cron="15 3 * * *", queue="low"),
 ]
 
 

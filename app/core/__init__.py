@@ -1,7 +1,7 @@
 """Shared pieces every feature uses: time, sanitising, audit log, jobs, errors, headers."""
 
 import click
-from flask import Flask, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -46,7 +46,7 @@ def _dispatch_after_request(response):
 
 
 def init_app(app: Flask) -> None:
-    from app.core import errors, formatting, pagecache, security, shed
+    from app.core import errors, formatting, pagecache, retention, security, shed
     from app.core import jobs as _jobs  # noqa: F401  (register tables and session hooks)
     from app.core import models as _models  # noqa: F401
     from app.core.nav import nav_items
@@ -66,6 +66,7 @@ def init_app(app: Flask) -> None:
     pagecache.CACHEABLE.add("core.home")
     pagecache.init_app(app)
     shed.init_app(app)
+    retention.init_app(app)
 
     @app.context_processor
     def site_globals():
@@ -120,6 +121,20 @@ def init_app(app: Flask) -> None:
     @app.cli.group()
     def jobs():
         """Background job plumbing."""
+
+    @app.cli.group("retention")
+    def retention_group():
+        """Personal data past the city's retention period."""
+
+    @retention_group.command("purge")
+    def retention_purge():
+        """Delete personal data older than PERSONAL_DATA_RETENTION_DAYS (also run every night)."""
+        counts = retention.purge_personal_data()
+        db.session.commit()
+        click.echo(f"cutoff: {retention.retention_cutoff():%Y-%m-%d %H:%M} UTC "
+                   f"({current_app.config['PERSONAL_DATA_RETENTION_DAYS']} days)")
+        for name, count in counts.items():
+            click.echo(f"{name}: {count}")
 
     @jobs.command("drain")
     @click.option("--older-than", default=0, help="Seconds a pending job must have waited.")

@@ -56,6 +56,11 @@ def init_app(app: Flask) -> None:
         TIMELINE_SOURCES.append(result_timeline)
     if home_results not in HOME_SECTIONS:
         HOME_SECTIONS.append(home_results)
+    from app.core.retention import PURGES
+    from app.responses.exports import purge_staff_exports
+
+    if ("staff exports", purge_staff_exports) not in PURGES:
+        PURGES.append(("staff exports", purge_staff_exports))
     from app.responses.lookup import lookup_section
     from app.submissions.services import LOOKUP_EXTRAS
 

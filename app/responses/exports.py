@@ -6,6 +6,7 @@ Column titles are Japanese whatever the reader's language: these files go to the
 
 import csv
 import io
+import shutil
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -238,3 +239,20 @@ def write_staff(period: CommentPeriod, folder: Path) -> dict[str, str]:
                first=True)
         workbook.save(folder / STAFF_FORMATS["xlsx"][0])
     return {fmt: name for fmt, (name, _type) in STAFF_FORMATS.items()}
+
+
+def purge_staff_exports(cutoff) -> int:
+    """Delete the files of staff exports (they list submitters' names and addresses) made before
+    ``cutoff`` (app.core.retention); the run stays, its download answers 404. Returns how many
+    exports were deleted."""
+    from app.core.models import JobRun
+    from app.responses.results import STAFF_EXPORT_KIND
+
+    runs = db.session.scalars(select(JobRun.id).where(JobRun.kind == STAFF_EXPORT_KIND, JobRun.created_at < cutoff))
+    deleted = 0
+    for run_id in runs:
+        folder = Path(current_app.config["EXPORT_FOLDER"]) / str(run_id)
+        if folder.is_dir():
+            shutil.rmtree(folder)
+            deleted += 1
+    return deleted

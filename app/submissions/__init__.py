@@ -9,9 +9,11 @@ from app.core.nav import register_nav
 
 def init_app(app: Flask) -> None:
     from app.core.pagecache import CACHEABLE
+    from app.core.retention import PURGES
     from app.core.shed import SHED_FORMS
     from app.submissions import (
         models,  # noqa: F401  (register the tables)
+        services,
         staff_views,  # noqa: F401  (its routes join the blueprint)
     )
     from app.submissions.views import bp
@@ -22,6 +24,8 @@ def init_app(app: Flask) -> None:
     # Files with more rows than this import in a background job with a progress bar.
     app.config.setdefault("IMPORT_INLINE_MAX_ROWS", 500)
     app.register_blueprint(bp)
+    if ("submissions", services.purge_personal_data) not in PURGES:
+        PURGES.append(("submissions", services.purge_personal_data))
     # At a deadline's crowd these are shed first, their text kept (app.core.shed).
     SHED_FORMS.update({"submissions.confirm", "submissions.send"})
     # The empty form is the same for everyone but its CSRF token, which the page cache puts back per reader.

@@ -25,7 +25,7 @@ from datetime import date, datetime
 from urllib.parse import urlencode
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -345,3 +345,27 @@ def enter_paper(period_id: int, received: Received, *, channel: str, received_on
     record_audit("submission.enter", submission, actor=actor,
                  details={"period_id": period.id, "channel": channel, "receipt_no": submission.receipt_no})
     return submission, True
+
+
+# --- retention (app.core.retention) ---
+
+
+def purge_personal_data(cutoff: datetime) -> int:
+    """Blank the submitter's details and delete the attached files of every submission to a period
+    whose result was published before ``cutoff`` (or which was withdrawn and closed before it).
+    The opinions, receipt numbers and attributes stay. Returns how many submissions and files were cleared."""
+    periods = select(CommentPeriod.id).where(or_(
+        CommentPeriod.results_published_at < cutoff,
+        (CommentPeriod.status == "withdrawn") & (CommentPeriod.closes_at < cutoff)))
+    attachments = db.session.scalars(
+        select(Attachment).join(Submission).where(Submission.period_id.in_(periods))).all()
+    for attachment in attachments:
+        uploads.remove(ATTACHMENT_AREA, attachment.stored_name)
+        db.session.delete(attachment)
+    holding = or_(Submission.name != "", Submission.address != "", Submission.email != "", Submission.phone != "")
+    cleared = db.session.execute(
+        update(Submission).where(Submission.period_id.in_(periods), holding)
+        .values(name="", address="", email="", phone="").execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.flush()
+    return cleared + len(attachments)

@@ -9,8 +9,10 @@ from app.plans.services import TIMELINE_SOURCES
 
 
 def init_app(app: Flask) -> None:
+    from app.core.retention import PURGES
     from app.workshops import day_views, staff_views, views
     from app.workshops.services import home_section, workshop_timeline
+    from app.workshops.tasks import purge_personal_data
 
     for blueprint in (views.bp, staff_views.bp, day_views.bp):
         app.register_blueprint(blueprint)
@@ -21,3 +23,5 @@ def init_app(app: Flask) -> None:
         TIMELINE_SOURCES.append(workshop_timeline)
     if home_section not in HOME_SECTIONS:
         HOME_SECTIONS.append(home_section)
+    if ("workshop sign-ups", purge_personal_data) not in PURGES:
+        PURGES.append(("workshop sign-ups", purge_personal_data))

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from app.core.audit import record_audit
 from app.core.jobs import dispatch, request_job
@@ -139,3 +139,17 @@ def purge_workshop_accommodations(workshop: Workshop, now: datetime) -> int:
     db.session.flush()
     record_audit("workshop.purge_accommodation", workshop, actor=None, details={"deleted": deleted})
     return deleted
+
+
+def purge_personal_data(cutoff: datetime) -> int:
+    """Blank the name, email, phone and answers of sign-ups to workshops that ended before ``cutoff``
+    (app.core.retention); status, party size, attendance and attribute stay for the counts."""
+    ended = select(Workshop.id).where(Workshop.ends_at < cutoff)
+    holding = (Registration.name != "") | (Registration.email != "") | (Registration.phone != "") | \
+        (Registration.answer_1 != "") | (Registration.answer_2 != "")
+    cleared = db.session.execute(
+        update(Registration).where(Registration.workshop_id.in_(ended), holding)
+        .values(name="", email="", phone="", answer_1="", answer_2="").execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.flush()
+    return cleared

@@ -43,7 +43,8 @@ def test_every_recurring_job_resolves_and_its_timing_parses():
         else:
             assert entry.interval >= 10
     names = {entry.func for entry in entries}
-    assert {"app.core.jobs.drain_outbox", "app.digests.tasks.request_digests_of_closed_periods"} <= names
+    assert {"app.core.jobs.drain_outbox", "app.core.retention.run_purge",
+            "app.digests.tasks.request_digests_of_closed_periods"} <= names
 
 
 def test_a_recurring_job_needs_exactly_one_of_cron_and_interval():
@@ -57,7 +58,7 @@ def test_a_recurring_job_needs_exactly_one_of_cron_and_interval():
 
 def test_schedule_skips_features_not_built_yet_but_not_a_broken_import(monkeypatch, tmp_path):
     monkeypatch.setattr(schedule, "FEATURE_MODULES", ("app.nosuchfeature.tasks", "app.digests.nosuchmodule"))
-    assert [entry.func for entry in schedule.collect()] == ["app.core.jobs.drain_outbox"]
+    assert [entry.func for entry in schedule.collect()] == [entry.func for entry in schedule.CORE_SCHEDULE]
     (tmp_path / "broken_tasks.py").write_text("import no_such_dependency_for_meyasu\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     monkeypatch.setattr(schedule, "FEATURE_MODULES", ("broken_tasks",))
