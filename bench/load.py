@@ -256,8 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--surge", action="store_true")
     parser.add_argument("--quick", action="store_true", help="20 s phases: a smoke run, not the figures")
     parser.add_argument("--database-url", default=DEFAULT_DB)
-    parser.add_argument("--web-workers", type=int, default=int(os.environ.get("GUNICORN_WORKERS", "5")))
-    parser.add_argument("--web-threads", type=int, default=int(os.environ.get("GUNICORN_THREADS", "2")))
+    parser.add_argument("--web-workers", type=int,
+                        default=int(os.environ.get("GUNICORN_WORKERS", max(2, os.cpu_count() or 2))))
+    parser.add_argument("--web-threads", type=int, default=int(os.environ.get("GUNICORN_THREADS", "6")))
     parser.add_argument("--rq-workers", type=int, default=2)
     parser.add_argument("--rq-fork", action="store_true",
                         help="workers fork a work horse per job (RQ's default) instead of --no-fork")

@@ -41,7 +41,7 @@ JOB_TIMEOUT = 30 * 60
 # RQ states in which an enqueued job will still run on its own: enqueueing it again would run it twice.
 _LIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 # Rows handed over (or running) this long ago are checked against RQ by the drain.
-STUCK_AFTER = timedelta(minutes=15)
+STUCK_AFTER = timedelta(minutes=2)
 _current_job_id: ContextVar[str | None] = ContextVar("current_job_id", default=None)
 
 
@@ -154,10 +154,9 @@ def enqueue_rows(rows: list[tuple[str, str]], *, fresh: bool = False) -> int:
         try:
             queue = get_queue(queue_name)
             existing = queue.fetch_job(job_id) if queue.is_async and not fresh else None
-            status = existing.get_status(refresh=False) if existing is not None else None
-            if status == JobStatus.FAILED:
+            if existing is not None and existing.get_status(refresh=False) == JobStatus.FAILED:
                 queue.failed_job_registry.remove(job_id)
-            if status not in _LIVE:
+            if existing is None or not will_run(queue, existing):
                 queue.enqueue_call(
                     func=run_outbox_job,
                     args=[job_id],
@@ -182,6 +181,18 @@ def enqueue_rows(rows: list[tuple[str, str]], *, fresh: bool = False) -> int:
     return len(sent)
 
 
+def will_run(queue: Queue, rq_job: Job) -> bool:
+    """Whether RQ still holds this job to run: waiting in its queue, running, or waiting for a retry.
+
+    A job that says "queued" but is not in its queue's list was taken by a worker that lost Redis
+    (or died) before it could start it: nothing would ever run it.
+    """
+    status = rq_job.get_status(refresh=False)
+    if status == JobStatus.QUEUED:
+        return queue.get_job_position(rq_job.id) is not None
+    return status in _LIVE
+
+
 def drain_outbox(older_than: timedelta = timedelta(seconds=30)) -> int:
     """Hand over jobs left pending (Redis was down, or the process died between commit and enqueue),
     and settle rows whose RQ job was lost or gave up. Returns how many rows reached the queue."""
@@ -202,9 +213,11 @@ def drain_outbox(older_than: timedelta = timedelta(seconds=30)) -> int:
 
 
 def _settle_stuck(cutoff) -> int:
-    """Rows that left the outbox long ago but never finished. If Redis lost their job (a restart
-    without persistence), hand them over again; if RQ gave up on them (retries used up, or the
-    worker died with none left), mark them failed so that admins see them."""
+    """Rows that left the outbox a while ago but never finished. If Redis lost their job (a restart
+    without persistence, or a worker that took it and lost Redis before starting it), hand them over
+    again; if RQ gave up on them (retries used up, or the worker died with none left), mark them
+    failed so that admins see them. A job still waiting in a long queue, running or waiting for a
+    retry is left alone, so the check can come soon."""
     rows = db.session.scalars(
         select(OutboxJob)
         .where(OutboxJob.state.in_(("enqueued", "running", "retrying")),
@@ -213,13 +226,14 @@ def _settle_stuck(cutoff) -> int:
     ).all()
     lost: list[tuple[str, str]] = []
     for row in rows:
-        rq_job = get_queue(row.queue).fetch_job(row.id)
+        queue = get_queue(row.queue)
+        rq_job = queue.fetch_job(row.id)
         status = rq_job.get_status(refresh=False) if rq_job is not None else None
-        if status is None:
-            lost.append((row.id, row.queue))
-        elif status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
+        if status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
             row.state = "failed"
             row.error = row.error or _last_line(rq_job) or f"RQ job {status.value}"
+        elif rq_job is None or not will_run(queue, rq_job):
+            lost.append((row.id, row.queue))
     db.session.commit()
     return enqueue_rows(lost) if lost else 0
 

@@ -113,3 +113,46 @@ def test_forking_worker_runs_committed_jobs(app, committing_db, mailbox):
         db.session.expire_all()
         assert db.session.scalars(select(OutboxJob.state)).one() == "done"
     assert len(mailbox) == 1
+
+
+def _hand_over_and_age(minutes: int = 3) -> OutboxJob:
+    """One receipt email, committed and handed to RQ; its hand-over dated ``minutes`` ago."""
+    from app.core.timeutil import utcnow
+
+    queue_email("citizen@example.jp", "email/test.txt", note="handed over")
+    db.session.commit()
+    dispatch()
+    job = db.session.scalars(select(OutboxJob)).one()
+    assert job.state == "enqueued"
+    job.enqueued_at = utcnow() - timedelta(minutes=minutes)
+    db.session.commit()
+    return job
+
+
+@pytest.mark.services
+def test_a_job_taken_by_a_worker_that_lost_redis_is_handed_over_again(app, ctx, mailbox, run_jobs):
+    from app.core.jobs import get_queue, redis_connection
+
+    job = _hand_over_and_age()
+    queue = get_queue(job.queue)
+    # What a worker does first (BLPOP), before it lost Redis and quit: the job says "queued" but is
+    # in no queue, and nothing would ever run it.
+    assert redis_connection().lpop(queue.key).decode() == job.id
+    assert queue.fetch_job(job.id).get_status() == "queued" and queue.count == 0
+    drain_outbox()
+    assert queue.count == 1
+    run_jobs()
+    assert len(mailbox) == 1
+    db.session.expire_all()
+    assert db.session.get(OutboxJob, job.id).state == "done"
+
+
+@pytest.mark.services
+def test_a_job_waiting_in_a_long_queue_is_not_handed_over_twice(app, ctx, mailbox, run_jobs):
+    from app.core.jobs import get_queue
+
+    job = _hand_over_and_age()
+    drain_outbox()
+    assert get_queue(job.queue).count == 1
+    run_jobs()
+    assert len(mailbox) == 1
