@@ -314,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n== faults under load: 10 submissions/s + 50 page views/s for {seconds:.0f} s ==", flush=True)
         faults.start()
         locations: list[str] = []
-        recorder = asyncio.run(run_load(targets, seconds, locations))
+        recorder = loadgen.run(run_load(targets, seconds, locations))
         faults.join(timeout=60)
         run_id = faults.run_id
 

@@ -291,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
         _, baseline = stored_rows(args.database_url, targets["open_period"], [])
         # Warm every worker's caches and connections before timing anything; then wait until the
         # warm-up's last submissions are in, so that none of them counts as the run's.
-        asyncio.run(design_phase(targets, 3, 5, 50))
+        loadgen.run(design_phase(targets, 3, 5, 50))
         baseline = -1
         for _ in range(60):
             _, now = stored_rows(args.database_url, targets["open_period"], [])
@@ -307,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n== design load: {args.sub_rate:g} submissions/s (form, confirm, send, receipt) + "
                   f"{args.page_rate:g} page views/s for {seconds:g} s ==", flush=True)
             started = time.perf_counter()
-            recorder = asyncio.run(design_phase(targets, seconds, args.sub_rate, args.page_rate))
+            recorder = loadgen.run(design_phase(targets, seconds, args.sub_rate, args.page_rate))
             elapsed = time.perf_counter() - started
             print_latencies(recorder)
             every = recorder.all_latencies()
@@ -331,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
             if not args.no_ceiling:
                 print(f"\n== ceiling: closed loop, {args.ceiling_concurrency} clients, same gunicorn settings ==",
                       flush=True)
-                best = asyncio.run(ceiling_phase(targets, 5.0 if args.quick else args.ceiling_seconds,
+                best = loadgen.run(ceiling_phase(targets, 5.0 if args.quick else args.ceiling_seconds,
                                                  args.ceiling_concurrency, 1 if args.quick else 2))
                 for name, row in best.items():
                     print(f"  {name:20} {row['per_s']:8.1f}/s  p95 {ms(row['p95'])} ms  errors {row['errors']}"
@@ -347,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
             rate = args.sub_rate * args.surge_factor
             print(f"\n== surge: {rate:g} submissions/s (confirm, send, receipt) + {args.page_rate:g} page views/s "
                   f"for {seconds:g} s ==", flush=True)
-            recorder = asyncio.run(surge_phase(targets, seconds, rate, args.page_rate, 300))
+            recorder = loadgen.run(surge_phase(targets, seconds, rate, args.page_rate, 300))
             print_latencies(recorder)
             print(f"  shed (429/503 with Retry-After): {dict(recorder.shed)}; without Retry-After: "
                   f"{recorder.shed_without_retry_after}")
