@@ -18,10 +18,11 @@ worker_class = "gthread"
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then so a slow leak cannot grow without bound. Not too often: a new worker
-# imports the whole app again (about 2 s of CPU) and drops its keep-alive connections; at 2000 the
-# design load of bench/ recycled a worker every few seconds.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
+# Recycle workers now and then so a slow leak cannot grow without bound. Rarely: a new worker imports
+# the whole app again (about 2 s of CPU) and drops its keep-alive connections, and a client that
+# reuses one of them sees the connection reset. At 20000, both workers recycled in the middle of the
+# bench's 1-minute surge (about 25,000 requests each) and 634 requests were reset.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "200000"))
 max_requests_jitter = max_requests // 10
 # Behind the reverse proxy: trust its X-Forwarded-* headers only from localhost.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
