@@ -35,9 +35,15 @@ def post_worker_init(worker):
 
     A gthread worker hands readable connections to its thread pool; under overload they wait there.
     The stamp travels to the WSGI environ as ``meyasu.queued_at`` (time.monotonic()).
+
+    Also: a worker that crashes in C (one SIGSEGV inside libpython was seen in a 2026-11-29 load run)
+    writes every thread's Python stack to the error log first, so that the next one can be traced.
     """
+    import faulthandler
     import threading
     import time
+
+    faulthandler.enable()
 
     if not hasattr(worker, "tpool"):
         return
