@@ -280,19 +280,33 @@ def submit_web(period_id: int, received: Received, *, idempotency_key: str, loca
     check_received(period, received, web=True)
     submission = new_submission(period, received, channel="web", received_at=now or utcnow(),
                                 idempotency_key=idempotency_key)
+    # From here on its files are on disk: whatever stops the send also takes them away again.
+    try:
+        numbered = _insert_and_number(period_id, submission, idempotency_key=idempotency_key, locale=locale,
+                                      now=now)
+    except Exception:
+        discard_files(submission)
+        raise
+    if numbered:
+        return submission, True
+    discard_files(submission)
+    return find_by_key(idempotency_key), False
+
+
+def _insert_and_number(period_id: int, submission: Submission, *, idempotency_key: str, locale: str,
+                       now: datetime | None) -> bool:
+    """Insert the submission unnumbered, then lock the period only to judge the time and number it.
+    False when the same key was sent at once from another tab: the other send's row is committed by
+    then, and this one is not added."""
     submission.receipt_no = f"~{secrets.token_hex(15)}"  # replaced below, before anyone can see the row
     try:
         with db.session.begin_nested():
             db.session.add(submission)
             db.session.flush()
     except IntegrityError:
-        # The same key sent at once from two tabs: the other send's row is committed by now.
-        existing = find_by_key(idempotency_key)
-        if existing is None:
+        if find_by_key(idempotency_key) is None:
             raise
-        for name in stored_names(submission):
-            uploads.remove(ATTACHMENT_AREA, name)
-        return existing, False
+        return False
     announce_created([submission])
     period = lock_period(period_id)
     # Read the clock only once the lock is held: this is the instant the submission is judged by.
@@ -307,7 +321,13 @@ def submit_web(period_id: int, received: Received, *, idempotency_key: str, loca
                     entry_count=len(submission.entries))
     else:
         db.session.flush()
-    return submission, True
+    return True
+
+
+def discard_files(submission: Submission) -> None:
+    """Remove the stored files of a submission that is not being kept."""
+    for name in stored_names(submission):
+        uploads.remove(ATTACHMENT_AREA, name)
 
 
 def check_paper_date(period: CommentPeriod, received_on: date, today: date) -> None:

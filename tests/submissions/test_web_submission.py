@@ -103,6 +103,31 @@ def test_attachments_are_checked_by_content_and_stored_outside_the_web_root(app,
         assert (uploads_dir / "submissions" / attachment.stored_name).read_bytes() == PDF
 
 
+def test_a_send_refused_under_the_lock_leaves_no_file_behind(client, make_period, uploads_dir, count_rows,
+                                                               monkeypatch):
+    """The files are written before the period is locked; if the time is judged closed there (the
+    period closed while the rows went in), they go again with the rows."""
+    import io
+
+    from app.submissions import services
+    from tests.periods.conftest import PDF
+
+    period_id = make_period()
+    data = confirmed_data(client, period_id, opinion())
+    checks = []
+
+    def closes_in_between(period, now):
+        checks.append(now)
+        if len(checks) == 2:  # the second look is the one under the lock
+            raise services.SubmissionError("closed", closes_at=period.closes_at)
+
+    monkeypatch.setattr(services, "check_web_open", closes_in_between)
+    response = send(client, period_id, data, files=[(io.BytesIO(PDF), "資料.pdf")])
+    assert response.status_code == 409 and len(checks) == 2
+    assert count_rows(Submission) == 0
+    assert list((uploads_dir / "submissions").glob("*")) == []
+
+
 def test_receipt_email_waits_in_the_outbox_while_redis_is_down_and_goes_out_after(app, client, make_period,
                                                                                   mailbox, run_jobs):
     from datetime import timedelta
