@@ -43,13 +43,12 @@ def drop_nul_characters() -> None:
 
 
 def csrf_failed(error: CSRFError):
-    """Show what was sent again, with a fresh token, so one press resends it. Nothing is lost."""
-    kept = [
-        (name, value)
-        for name, values in request.form.lists()
-        if name != "csrf_token"
-        for value in values
-    ]
+    """Show what was sent again, with a fresh token, so one press resends it. Nothing is lost but
+    passwords, which are never written back into a page."""
+    from app.core.shed import kept_fields, kept_label, kept_labels
+
+    labels = kept_labels()
+    kept = [(name, value, kept_label(labels, name)) for name, value in kept_fields(request.form)]
     message = _("Your session has expired or the form was sent from elsewhere. Check the text below and send it again.")
     return render_template("errors/csrf.html", kept=kept, action=request.path, message=message), 400
 

@@ -11,6 +11,7 @@ surge the shed answers are most of the traffic, and answering fast is what empti
 Without gunicorn (tests, ``flask run``) there is no stamp and nothing is shed.
 """
 
+import re
 import time
 from html import escape
 
@@ -31,6 +32,38 @@ SHED_FORMS: set[str] = set()
 # login form's ``password``, the password change form's ``current``/``new``/``confirm``) stay with
 # the person who typed them.
 NOT_KEPT = ("csrf_token", "password", "current", "new", "confirm")
+# How a kept field is labelled here and on the CSRF page: features add (pattern, label) for their
+# forms' fields. A label may hold %(n)d, the number in the field's name plus one ("entries-0-body"
+# is opinion 1). A label of None keeps the field as a hidden input: keys, honeypots, buttons and
+# choices already made. A field that no pattern matches is shown under its own name.
+KEPT_FIELDS: list[tuple[str, object]] = []
+
+
+def keep_fields(fields: list[tuple[str, object]]) -> None:
+    """A feature's (pattern, label) pairs, added once however many apps are made."""
+    known = {pattern for pattern, _label in KEPT_FIELDS}
+    KEPT_FIELDS.extend(field for field in fields if field[0] not in known)
+
+
+def kept_labels() -> list[tuple[re.Pattern, str | None]]:
+    """The labels of ``KEPT_FIELDS`` in the current language."""
+    return [(re.compile(pattern), None if label is None else str(label)) for pattern, label in KEPT_FIELDS]
+
+
+def kept_label(labels: list[tuple[re.Pattern, str | None]], name: str) -> str | None:
+    """The label to show a kept field under; None for a field kept hidden."""
+    for pattern, label in labels:
+        found = pattern.fullmatch(name)
+        if found:
+            if label is None or "%(n)" not in label:
+                return label
+            return label % {"n": int(found.group(1)) + 1}
+    return name
+
+
+def kept_fields(form) -> list[tuple[str, str]]:
+    """(name, value) of every field a POST carried that may be written back into a page."""
+    return [(name, value) for name, values in form.lists() if name not in NOT_KEPT for value in values]
 
 
 def busy_texts(seconds: int) -> dict[str, str]:
@@ -42,6 +75,7 @@ def busy_texts(seconds: int) -> dict[str, str]:
         "page": _("Many people are using the service right now. Wait about %(seconds)d seconds and reload the page.",
                   seconds=seconds),
         "button": _("Send again"),
+        "labels": kept_labels(),
     }
 
 
@@ -53,10 +87,11 @@ def unavailable_texts(seconds: int) -> dict[str, str]:
         "page": _("Part of the service is temporarily unavailable. Wait about %(seconds)d seconds and reload "
                   "the page.", seconds=seconds),
         "button": _("Send again"),
+        "labels": kept_labels(),
     }
 
 
-def both_languages(texts) -> dict[str, dict[str, str]]:
+def both_languages(texts) -> dict[str, dict]:
     """``texts()`` in Japanese and in English; needs an app context."""
     result = {}
     for locale in ("ja", "en"):
@@ -69,9 +104,9 @@ class ShedMiddleware:
     def __init__(self, app: Flask):
         self.app = app
         self.wsgi_app = app.wsgi_app
-        self._texts: dict[int, dict[str, dict[str, str]]] = {}
+        self._texts: dict[int, dict[str, dict]] = {}
 
-    def texts(self, seconds: int) -> dict[str, dict[str, str]]:
+    def texts(self, seconds: int) -> dict[str, dict]:
         """The messages in both languages, translated on first use (the catalogues are compiled by then)."""
         if seconds not in self._texts:
             with self.app.app_context():
@@ -106,7 +141,7 @@ class ShedMiddleware:
         return [data]
 
 
-def standalone_page(texts: dict[str, dict[str, str]], form, action: str) -> bytes:
+def standalone_page(texts: dict[str, dict], form, action: str) -> bytes:
     """A page in Japanese and English that needs nothing but its texts: no session, query or template.
 
     With ``form`` (the fields a POST carried) every field is kept in a form that sends it again to
@@ -124,16 +159,23 @@ def standalone_page(texts: dict[str, dict[str, str]], form, action: str) -> byte
         token = form.get("csrf_token", "")
         body.append(f'<form method="post" action="{escape(action)}">'
                     f'<input type="hidden" name="csrf_token" value="{escape(token)}">')
-        for n, (name, value) in enumerate((k, v) for k, values in form.lists() if k not in NOT_KEPT
-                                          for v in values):
-            rows = 6 if len(value) > 80 else 1
-            body.append(f'<div class="field"><label for="kept-{n}">{escape(name)}</label>'
-                        f'<textarea id="kept-{n}" name="{escape(name)}" rows="{rows}">{escape(value)}</textarea>'
-                        f'</div>')
+        for n, (name, value) in enumerate(kept_fields(form)):
+            labels = (kept_label(texts[locale]["labels"], name) for locale in ("ja", "en"))
+            body.append(_kept_field(n, name, value, *labels))
         body.append(f'<button type="submit" class="button">{escape(texts["ja"]["button"])} / '
                     f'<span lang="en">{escape(texts["en"]["button"])}</span></button></form>')
     body.append("</main></body></html>")
     return "".join(body).encode()
+
+
+def _kept_field(n: int, name: str, value: str, label_ja: str | None, label_en: str | None) -> str:
+    if label_ja is None:
+        return f'<input type="hidden" name="{escape(name)}" value="{escape(value)}">'
+    label = escape(label_ja) if label_ja == label_en else \
+        f'{escape(label_ja)} <span lang="en">/ {escape(label_en or name)}</span>'
+    rows = 6 if len(value) > 80 else 1
+    return (f'<div class="field"><label for="kept-{n}">{label}</label>'
+            f'<textarea id="kept-{n}" name="{escape(name)}" rows="{rows}">{escape(value)}</textarea></div>')
 
 
 def standalone_headers(data: bytes, retry_after: int) -> list[tuple[str, str]]:

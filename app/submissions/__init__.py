@@ -10,7 +10,7 @@ from app.core.nav import register_nav
 def init_app(app: Flask) -> None:
     from app.core.pagecache import CACHEABLE
     from app.core.retention import PURGES
-    from app.core.shed import SHED_FORMS
+    from app.core.shed import SHED_FORMS, keep_fields
     from app.submissions import (
         models,  # noqa: F401  (register the tables)
         services,
@@ -28,6 +28,11 @@ def init_app(app: Flask) -> None:
         PURGES.append(("submissions", services.purge_personal_data))
     # At a deadline's crowd these are shed first, their text kept (app.core.shed).
     SHED_FORMS.update({"submissions.confirm", "submissions.send"})
+    # On those pages (and the CSRF page) the kept text is labelled as on the form; the rest stays hidden.
+    keep_fields([("name", _l("Name")), ("address", _l("Address")), ("attribute", _l("Relation to the city")),
+                 ("email", _l("Email address")), ("phone", _l("Phone number")),
+                 (r"entries-(\d+)-body", _l("Opinion %(n)d")), (r"entries-\d+-section", None),
+                 ("idempotency_key", None), ("consent", None), ("homepage", None), ("send", None)])
     # The empty form is the same for everyone but its CSRF token, which the page cache puts back per reader.
     CACHEABLE.add("submissions.form")
     register_nav("submissions.lookup", _l("Look up your opinion"))

@@ -10,6 +10,7 @@ from app.plans.services import TIMELINE_SOURCES
 
 def init_app(app: Flask) -> None:
     from app.core.retention import PURGES
+    from app.core.shed import keep_fields
     from app.workshops import day_views, staff_views, views
     from app.workshops.services import home_section, workshop_timeline
     from app.workshops.tasks import purge_personal_data
@@ -23,5 +24,11 @@ def init_app(app: Flask) -> None:
         TIMELINE_SOURCES.append(workshop_timeline)
     if home_section not in HOME_SECTIONS:
         HOME_SECTIONS.append(home_section)
+    # The sign-up form's fields, labelled when a page keeps them (see app.core.shed); name, email
+    # and phone are labelled by submissions already, ticked boxes and keys stay hidden.
+    keep_fields([("party_size", _l("Number of people including you")),
+                 ("answer_1", _l("Answer to the first question")), ("answer_2", _l("Answer to the second question")),
+                 ("accommodation_note", _l("Anything else we should prepare")),
+                 ("wheelchair|sign_language|writing|childcare|form_key|submit", None)])
     if ("workshop sign-ups", purge_personal_data) not in PURGES:
         PURGES.append(("workshop sign-ups", purge_personal_data))

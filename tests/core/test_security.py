@@ -69,6 +69,14 @@ def test_post_without_csrf_token_is_refused_and_keeps_the_text(client):
     assert "<script>alert(1)</script>" not in html
 
 
+def test_the_csrf_page_never_writes_a_password_back(client):
+    response = client.post("/login", data={"email": "a@example.jp", "password": "hunter2-secret-words"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "a@example.jp" in html
+    assert "hunter2-secret-words" not in html
+
+
 def test_language_switch_changes_html_lang_and_text(client):
     assert '<html lang="ja">' in client.get("/").get_data(as_text=True)
     client.post("/language", data={"lang": "en", "next": "/plans", "csrf_token": csrf_token(client, "/")})

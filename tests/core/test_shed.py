@@ -32,6 +32,18 @@ def test_a_send_that_waited_too_long_gets_503_with_retry_after_and_the_text_kept
     assert count_rows(Submission) == 1
 
 
+def test_the_kept_text_is_labelled_as_on_the_form_and_the_keys_stay_hidden(client, make_period):
+    period_id = make_period()
+    data = confirmed_data(client, period_id, opinion(BODY, name="下関 花子"))
+    html = client.post(f"/periods/{period_id}/submit/send", data=data, environ_base=queued(5)).get_data(as_text=True)
+    assert '意見1 <span lang="en">/ Opinion 1</span></label><textarea id="kept-' in html
+    assert '氏名 <span lang="en">/ Name</span></label>' in html
+    assert "entries-0-body</label>" not in html and ">name</label>" not in html
+    for name in ("idempotency_key", "consent", "homepage", "entries-0-section"):
+        assert f'<input type="hidden" name="{name}" value="' in html, name
+    assert '<textarea id="kept-0" name="idempotency_key"' not in html
+
+
 def test_the_busy_page_speaks_japanese_and_english(client, make_period):
     period_id = make_period()
     html = client.get(f"/periods/{period_id}", environ_base=queued(60)).get_data(as_text=True)
