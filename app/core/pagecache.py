@@ -118,7 +118,9 @@ def serve_cached():
     if entry is None:
         g.page_cache_store = generation
         return None
-    response = current_app.response_class(entry.body.replace(CSRF_MARK, generate_csrf()),
+    # Only a page with a form needs the reader's token (and so a session): the others are served as kept.
+    body = entry.body.replace(CSRF_MARK, generate_csrf()) if CSRF_MARK in entry.body else entry.body
+    response = current_app.response_class(body,
                                           content_type=entry.content_type)
     response.headers["X-Page-Cache"] = "hit"
     return response

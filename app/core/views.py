@@ -25,12 +25,14 @@ def home():
     return render_template("core/home.html", sections=home_sections(), plans=published_plans(limit=10))
 
 
-@bp.post("/language")
+@bp.get("/language")
 def set_language():
-    lang = request.form.get("lang", "")
+    """The language chosen with the switch in the header. A GET, so that it needs no CSRF token: at
+    worst a link could switch someone's language, and pages that only show things need no session."""
+    lang = request.args.get("lang", "")
     if lang in ("ja", "en"):
         session["lang"] = lang
-    return redirect(safe_next(request.form.get("next"), url_for("core.home")), code=303)
+    return redirect(safe_next(request.args.get("next"), url_for("core.home")), code=303)
 
 
 @bp.get("/accessibility")

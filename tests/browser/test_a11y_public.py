@@ -14,6 +14,7 @@ from tests.periods.conftest import make_period  # noqa: F401  (the shared fixtur
 
 SKIPPED = {
     "static": "CSS and JavaScript",
+    "core.set_language": "the language switch: a redirect back to the page it was chosen on",
     "periods.document": "the draft's PDF files",
     "results.download": "the result as CSV, XLSX and PDF",
     "workshops.calendar": "the workshop as an .ics calendar file",

@@ -7,10 +7,9 @@ from sqlalchemy import event
 
 from app.extensions import db
 from app.periods.models import CommentPeriod
-from tests.conftest import csrf_token
 from tests.submissions.conftest import submit
 
-TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 @pytest.fixture
@@ -55,20 +54,35 @@ def test_a_public_page_read_again_is_served_without_the_database(app, client, ca
 def test_each_reader_gets_their_own_csrf_token_on_a_kept_page(app, cached, make_period):
     period_id = make_period()
     one, two = app.test_client(), app.test_client()
-    token_one = TOKEN.search(one.get(f"/periods/{period_id}").get_data(as_text=True)).group(1)
-    page_two = two.get(f"/periods/{period_id}")
+    token_one = TOKEN.search(one.get(f"/periods/{period_id}/submit").get_data(as_text=True)).group(1)
+    page_two = two.get(f"/periods/{period_id}/submit")
     assert page_two.headers["X-Page-Cache"] == "hit"
     token_two = TOKEN.search(page_two.get_data(as_text=True)).group(1)
     assert token_two != token_one
-    # The second reader's token works for the second reader's session: the language switch goes through.
-    switched = two.post("/language", data={"lang": "en", "next": f"/periods/{period_id}", "csrf_token": token_two})
-    assert switched.status_code == 303
+    # The second reader's token works for the second reader's session: the form goes on to be checked.
+    confirmed = two.post(f"/periods/{period_id}/submit/confirm", data={"csrf_token": token_two, "confirm": "y"})
+    assert confirmed.status_code == 200 and "submit/confirm" in confirmed.get_data(as_text=True)
+    assert one.post(f"/periods/{period_id}/submit/confirm", data={"csrf_token": token_two}).status_code == 400
+
+
+def test_a_visitor_who_only_reads_gets_no_cookie(app, client, cached, make_period):
+    """No form, no CSRF token, no session: the page (fresh or kept) sets no cookie and costs no signing."""
+    period_id = make_period()
+    for path in ("/", "/periods", f"/periods/{period_id}", f"/periods/{period_id}", "/plans", "/accessibility"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "Set-Cookie" not in response.headers, path
+        assert 'name="csrf_token"' not in response.get_data(as_text=True), path
+    assert client.get(f"/periods/{period_id}").headers["X-Page-Cache"] == "hit"
+    # A page with a form still gets the reader a session and a token of their own.
+    form = client.get(f"/periods/{period_id}/submit")
+    assert "Set-Cookie" in form.headers and TOKEN.search(form.get_data(as_text=True))
 
 
 def test_languages_are_kept_apart(app, client, cached, make_period):
     make_period()
     assert 'lang="ja"' in client.get("/periods").get_data(as_text=True)
-    client.post("/language", data={"lang": "en", "next": "/periods", "csrf_token": csrf_token(client, "/periods")})
+    client.get("/language", query_string={"lang": "en", "next": "/periods"})
     assert '<html lang="en">' in client.get("/periods").get_data(as_text=True)
 
 

@@ -159,7 +159,7 @@ def test_upcoming_and_closed_periods_show_no_form(client, make_period, count_row
 
 def test_english_messages_too(client, make_period):
     period_id = make_period()
-    client.post("/language", data={"lang": "en", "next": "/", "csrf_token": csrf_token(client, "/")})
+    client.get("/language", query_string={"lang": "en", "next": "/"})
     html = confirm(client, period_id, opinion("")).get_data(as_text=True)
     assert "Write your opinion." in html
 
