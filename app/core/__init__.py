@@ -46,7 +46,7 @@ def _dispatch_after_request(response):
 
 
 def init_app(app: Flask) -> None:
-    from app.core import errors, formatting, pagecache, retention, security, shed
+    from app.core import errors, formatting, i18n, pagecache, retention, security, shed
     from app.core import jobs as _jobs  # noqa: F401  (register tables and session hooks)
     from app.core import models as _models  # noqa: F401
     from app.core.nav import nav_items
@@ -61,6 +61,7 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
+    app.before_request(i18n.hand_wtforms_messages)
     app.register_blueprint(bp)
     app.after_request(_dispatch_after_request)
     pagecache.CACHEABLE.add("core.home")

@@ -7,10 +7,14 @@ changed side by side without touching one shared file. Flask-Babel merges them a
 
 from pathlib import Path
 
+from babel import support
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
+from flask import request
+from flask_babel import get_locale
+from wtforms.i18n import messages_path
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALES = ("ja", "en")
@@ -149,3 +153,24 @@ def compile_all() -> int:
                 write_mo(handle, catalog)
             count += 1
     return count
+
+
+# --- at run time ---
+
+# WTForms' own messages ("Not a valid integer value.") in the reader's language. Flask-WTF reads
+# their catalogue from disk for every request that builds a form and keeps it on the request
+# (``request.wtforms_translations``); this keeps one per language for the process and puts it there
+# first. Were Flask-WTF to stop looking there, it would go back to reading the file: slower, not wrong.
+_WTFORMS_MESSAGES: dict[str, support.Translations] = {}
+
+
+def wtforms_messages() -> support.Translations:
+    locale = str(get_locale())
+    if locale not in _WTFORMS_MESSAGES:
+        _WTFORMS_MESSAGES[locale] = support.Translations.load(messages_path(), [locale], domain="wtforms")
+    return _WTFORMS_MESSAGES[locale]
+
+
+def hand_wtforms_messages() -> None:
+    if request.endpoint != "static":
+        request.wtforms_translations = wtforms_messages()

@@ -1,6 +1,10 @@
 """Japanese first, English second: both catalogues hold every message the code and templates use."""
 
 import pytest
+from babel import support
+from flask import session
+from flask_wtf import FlaskForm
+from wtforms import IntegerField
 
 from app.core import i18n
 
@@ -37,3 +41,28 @@ def test_a_message_means_the_same_in_every_feature(locale):
                 clashes.append((key, seen[key][0], feature))
             seen.setdefault(key, (feature, message.string))
     assert clashes == [], clashes[:10]
+
+
+
+# WTForms' own messages in the reader's language, from a catalogue read once per process.
+class CountForm(FlaskForm):
+    count = IntegerField("count")
+
+
+def _message(app, lang: str) -> str:
+    with app.test_request_context("/", method="POST", data={"count": "abc"}):
+        session["lang"] = lang
+        app.preprocess_request()
+        form = CountForm(meta={"csrf": False})
+        assert not form.validate()
+        return form.count.errors[0]
+
+
+def test_wtforms_messages_follow_the_language_and_are_read_once(app, monkeypatch):
+    assert _message(app, "ja") == "無効な整数です。"
+    assert _message(app, "en") == "Not a valid integer value."
+    loads = []
+    monkeypatch.setattr(support.Translations, "load", classmethod(lambda cls, *args, **kw: loads.append(args)))
+    assert _message(app, "ja") == "無効な整数です。"
+    assert _message(app, "en") == "Not a valid integer value."
+    assert loads == [] and set(i18n._WTFORMS_MESSAGES) >= {"ja", "en"}
