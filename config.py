@@ -96,6 +96,11 @@ class Config:
     # While the database cannot be reached, pages answer 503 with this Retry-After (app/core/errors.py).
     UNAVAILABLE_RETRY_AFTER = env_int("UNAVAILABLE_RETRY_AFTER", 30)
 
+    # Reverse proxies in front of gunicorn whose X-Forwarded-For and -Proto are believed (deploy/nginx.conf
+    # is one). Without this every citizen seems to come from the proxy's address: they would share one
+    # rate limit and the audit log would name no one. 0 where nothing stands in front (gunicorn must then
+    # not be reachable except through the proxy), since a client could otherwise choose its address.
+    TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 1)
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     # No X-RateLimit-* headers: they cost a store round trip per limit on every limited request (each
     # send, login and API call). A 429 still says when to come back: the handlers set Retry-After.
@@ -123,6 +128,7 @@ class Config:
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
+    TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)  # `flask run` is reached directly
     SECRET_KEY = env_str("SECRET_KEY", DEVELOPMENT_SECRET)
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
@@ -132,6 +138,7 @@ class DevelopmentConfig(Config):
 class TestConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
+    TRUSTED_PROXIES = 0
     SECRET_KEY = "testing-secret"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = env_str("TEST_DATABASE_URL", "sqlite://")
     REDIS_URL = env_str("TEST_REDIS_URL")

@@ -4,6 +4,7 @@ from importlib import import_module
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate, select_locale
 
@@ -39,4 +40,8 @@ def create_app(config: type | None = None) -> Flask:
 
     for feature in FEATURES:
         import_module(f"app.{feature}").init_app(app)
+    if app.config["TRUSTED_PROXIES"]:
+        # The citizen's own address and scheme, as the reverse proxy saw them (see config.py).
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     return app

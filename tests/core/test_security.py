@@ -1,3 +1,4 @@
+from config import TestConfig
 
 
 def test_every_response_carries_the_security_headers(client):
@@ -93,3 +94,27 @@ def test_unknown_page_is_a_translated_404(client):
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert "ページが見つかりません" in response.get_data(as_text=True)
+
+
+class BehindProxyConfig(TestConfig):
+    TRUSTED_PROXIES = 1
+
+
+def test_behind_the_proxy_each_citizen_is_known_by_their_own_address(committing_db):
+    """Rate limits and the audit log key on request.remote_addr: behind nginx it must be the citizen's,
+    not the proxy's 127.0.0.1 (else one limit for the whole city); without a proxy, the header is ignored."""
+    from flask import request
+    from flask_limiter.util import get_remote_address
+
+    from app import create_app
+
+    seen = []
+    for config in (BehindProxyConfig, TestConfig):
+        application = create_app(config)
+        application.add_url_rule("/_address", "address", lambda: f"{get_remote_address()} {request.scheme}")
+        client = application.test_client()
+        seen.append([client.get("/_address", headers={"X-Forwarded-For": address, "X-Forwarded-Proto": "https"},
+                                environ_base={"REMOTE_ADDR": "127.0.0.1"}).get_data(as_text=True)
+                     for address in ("203.0.113.5", "198.51.100.7")])
+    assert seen[0] == ["203.0.113.5 https", "198.51.100.7 https"]
+    assert seen[1] == ["127.0.0.1 http", "127.0.0.1 http"]
