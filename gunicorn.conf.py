@@ -7,12 +7,14 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# One process per core, each with a pool of threads that wait on PostgreSQL in turn. On the 2-core
-# benchmark machine (bench/README.md), 20-second runs at the design load shed 0-2 requests with
-# 2 x 6 against 68 with the usual (2 x cores + 1) x 2: fewer interpreters competing for the cores,
-# and fewer per-process page caches to fill.
-workers = int(os.environ.get("GUNICORN_WORKERS", max(2, multiprocessing.cpu_count())))
-threads = int(os.environ.get("GUNICORN_THREADS", "6"))
+# Processes, one request at a time each (2 x cores + 1). Threads were the default (2 x 6) until a
+# worker kept dying of SIGSEGV under concurrent ORM loads: about once in 35,000 uncached page
+# views with 6 threads a process, in pure-Python code each time (heap corruption found later by
+# the garbage collector), and not once in 77,000 with one thread (bench/README.md). A crash then
+# takes one request with it, not six. 5 x 1 met the design load (p95 24 ms) and the surge on the
+# 2-core benchmark machine. The gthread class stays: its queue is what the overload shed measures.
+workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count() + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 worker_class = "gthread"
 # A request that takes longer than this is a bug or an attack; the citizen gets an error page.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))

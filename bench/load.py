@@ -19,7 +19,7 @@ import time
 from collections import Counter
 
 from bench import loadgen
-from bench.stack import CEILING_PORT, DEFAULT_DB, WEB_PORT, WORKDIR, Stack
+from bench.stack import CEILING_PORT, DEFAULT_DB, WEB_PORT, WEB_THREADS, WEB_WORKERS, WORKDIR, Stack
 
 TARGETS = {"p95": 0.300, "p99": 1.0}
 SUBMIT_KINDS = ["submit.form", "submit.confirm", "submit.send", "submit.receipt"]
@@ -257,8 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="20 s phases: a smoke run, not the figures")
     parser.add_argument("--database-url", default=DEFAULT_DB)
     parser.add_argument("--web-workers", type=int,
-                        default=int(os.environ.get("GUNICORN_WORKERS", max(2, os.cpu_count() or 2))))
-    parser.add_argument("--web-threads", type=int, default=int(os.environ.get("GUNICORN_THREADS", "6")))
+                        default=WEB_WORKERS)
+    parser.add_argument("--web-threads", type=int, default=WEB_THREADS)
     parser.add_argument("--rq-workers", type=int, default=2)
     parser.add_argument("--rq-fork", action="store_true",
                         help="workers fork a work horse per job (RQ's default) instead of --no-fork")

@@ -29,6 +29,9 @@ REDIS_PORT = 6390
 SMTP_PORT = 8025
 WEB_PORT = 8100
 CEILING_PORT = 8101
+# gunicorn.conf.py's defaults, unless GUNICORN_WORKERS / GUNICORN_THREADS say otherwise.
+WEB_WORKERS = int(os.environ.get("GUNICORN_WORKERS", 2 * (os.cpu_count() or 1) + 1))
+WEB_THREADS = int(os.environ.get("GUNICORN_THREADS", "1"))
 SECRET = "bench-secret-not-for-production"  # noqa: S105  (a throwaway key for a local benchmark)
 
 
@@ -58,7 +61,7 @@ def wait_http(url: str, timeout: float = 180.0) -> None:
 class Stack:
     """Starts the parts on demand and stops exactly the processes it started."""
 
-    def __init__(self, database_url: str = DEFAULT_DB, *, web_workers: int = 2, web_threads: int = 6,
+    def __init__(self, database_url: str = DEFAULT_DB, *, web_workers: int = WEB_WORKERS, web_threads: int = WEB_THREADS,
                  rq_workers: int = 1, rq_queues: list[list[str]] | None = None, rq_options: list[str] | None = None,
                  extra_env: dict | None = None):
         self.database_url = database_url
