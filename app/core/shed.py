@@ -66,7 +66,7 @@ def kept_fields(form) -> list[tuple[str, str]]:
     return [(name, value) for name, values in form.lists() if name not in NOT_KEPT for value in values]
 
 
-def busy_texts(seconds: int) -> dict[str, str]:
+def busy_texts(seconds: int) -> dict:
     return {
         "title": _("The service is busy"),
         "form": _("Many people are sending forms right now, and yours could not be handled yet. Nothing has been "
@@ -79,7 +79,7 @@ def busy_texts(seconds: int) -> dict[str, str]:
     }
 
 
-def unavailable_texts(seconds: int) -> dict[str, str]:
+def unavailable_texts(seconds: int) -> dict:
     return {
         "title": _("The service is temporarily unavailable"),
         "form": _("Part of the service is temporarily unavailable, so your form could not be handled. Your text "
