@@ -24,20 +24,20 @@ NAME = re.compile(r'name="([^"]*)"')
 VALUE = re.compile(r'value="([^"]*)"')
 RECEIPT_NO = re.compile(r'<p class="receipt-no">([^<]+)</p>')
 TRACE_MARKERS = ("Traceback (most recent call last)", "File \"/", "werkzeug.debug", "sqlalchemy.exc.")
-def run(coro):
-    """Run the generator on uvloop: the load and the site share this machine's cores, and the
-    generator's own event loop is work the site does not get to do (uvloop is C)."""
-    import uvloop
-
-    return uvloop.run(coro)
-
-
 BODIES = [
     "公共交通の便数を増やしてください。特に夕方の便が少なく、通学や通院に困っています。",
     "駅前の再開発では、子育て世代が集まれる広場と図書館の分館を整えてほしいと思います。",
     "高齢者が安心して歩ける歩道の段差解消を、計画の早い段階に位置づけてください。",
     "関門海峡の景観を生かした観光施策と、市民の暮らしとの両立について具体的に書いてください。",
 ]
+
+
+def run(coro):
+    """Run the generator on uvloop: the load and the site share this machine's cores, and the
+    generator's own event loop is work the site does not get to do (uvloop is C)."""
+    import uvloop
+
+    return uvloop.run(coro)
 
 
 def check_local(base_url: str) -> str:

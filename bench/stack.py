@@ -61,8 +61,8 @@ def wait_http(url: str, timeout: float = 180.0) -> None:
 class Stack:
     """Starts the parts on demand and stops exactly the processes it started."""
 
-    def __init__(self, database_url: str = DEFAULT_DB, *, web_workers: int = WEB_WORKERS, web_threads: int = WEB_THREADS,
-                 rq_workers: int = 1, rq_queues: list[list[str]] | None = None, rq_options: list[str] | None = None,
+    def __init__(self, database_url: str = DEFAULT_DB, *, web_workers: int = WEB_WORKERS,
+                 web_threads: int = WEB_THREADS, rq_workers: int = 1, rq_queues: list[list[str]] | None = None, rq_options: list[str] | None = None,
                  extra_env: dict | None = None):
         self.database_url = database_url
         self.web_workers = web_workers

@@ -7,15 +7,14 @@ every text with kana or kanji must sit inside an element whose nearest ``lang`` 
 cannot see this: it checks that a lang attribute is valid, not that it is there.
 """
 
-import re
 from html.parser import HTMLParser
 
 from flask import render_template_string, session, url_for
 
+from app.core.formatting import JAPANESE
 from tests.security.conftest import token_for
 from tests.security.routes import PUBLIC, rule_for, url_values
 
-JAPANESE = re.compile(r"[\u3040-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 # Text no one reads as part of the page: the title is read with the page's language and its
 # content cannot carry a lang of its own (WCAG leaves it to the page's language).
