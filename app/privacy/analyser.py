@@ -45,6 +45,7 @@ _OFFICE_BEFORE = re.compile(f"(?:{_alternatives(_OFFICES)}|長)(?:の|、|・|\\
 _OFFICE_AFTER = re.compile(f"(?:元|前|現)?(?:{_alternatives(_OFFICES)})")
 _ORGANISATION_BEFORE = re.compile(r"(?:株式会社|有限会社|合同会社|\(株\)|\(有\))\s?$")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
+_NAME_CLOSERS = HONORIFICS + _SELF_INTRODUCTIONS + ("です",)
 
 
 def _tokeniser() -> sudachipy.Tokenizer:
@@ -157,13 +158,18 @@ def names(text: str, found_tokens: list[Token]) -> list[Candidate]:
         ):
             j += 1
         # 山田カナリア太郎です: a surname followed by words Sudachi does not know as a name is one
-        # name when an honorific or a self-introduction closes them.
+        # name when an honorific or a self-introduction closes them (田中課長です stays an office).
         if found_tokens[j - 1][2] == "surname":
             for extra in (1, 2):
                 k = j + extra
-                if k > len(found_tokens) or any(found_tokens[m][2] not in ("noun", "place", "given") for m in range(j, k)):
+                if k > len(found_tokens) or any(
+                    found_tokens[m][2] not in ("noun", "place", "given")
+                    or _OFFICE_AFTER.match(text, found_tokens[m][0])
+                    or followed_by_organisation(text, found_tokens[m][0])
+                    for m in range(j, k)
+                ):
                     break
-                if text[found_tokens[k - 1][1] :].startswith(HONORIFICS + _SELF_INTRODUCTIONS + ("です",)):
+                if text.startswith(_NAME_CLOSERS, found_tokens[k - 1][1]):
                     j = k
                     break
         start, end = found_tokens[i][0], found_tokens[j - 1][1]

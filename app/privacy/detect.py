@@ -127,7 +127,8 @@ def _needles(known: Known) -> list[tuple[str, str, bool]]:
         if len(folded) >= minimum:
             needles.append((kind, folded, whole))
 
-    name = unicodedata.normalize("NFKC", known.name).strip()
+    # A detail the form left empty may come as None from a nullable column.
+    name = unicodedata.normalize("NFKC", known.name or "").strip()
     add("name", name, 2)
     parts = name.split()
     if len(parts) < 2 and name:
@@ -136,17 +137,18 @@ def _needles(known: Known) -> list[tuple[str, str, bool]]:
     for part in parts:
         if part != name:
             add("name", part, 2, whole=False)
-    address = unicodedata.normalize("NFKC", known.address).strip()
+    address = unicodedata.normalize("NFKC", known.address or "").strip()
     add("address", address, 4)
     # The text often leaves out the prefecture and the city the form asked for.
     for shorter in (_PREFECTURE.sub("", address), _UP_TO_MUNICIPALITY.sub("", address)):
         if shorter != address and re.search(r"\d", shorter):
             add("address", shorter, 4, whole=False)
-    phone = re.sub(r"\D", "", unicodedata.normalize("NFKC", known.phone))
-    if unicodedata.normalize("NFKC", known.phone).strip().startswith("+81"):
-        phone = "0" + phone[2:]
+    phone = unicodedata.normalize("NFKC", known.phone or "").strip()
+    if phone.startswith("+81"):
+        phone = "0" + phone[3:]
+    phone = re.sub(r"\D", "", phone)
     add("phone", phone, 6)
-    add("email", known.email.strip(), 5)
+    add("email", (known.email or "").strip(), 5)
     return needles
 
 
