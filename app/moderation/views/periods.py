@@ -4,6 +4,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.core.ids import id_arg
 from app.core.pagination import paginate
 from app.extensions import db
 from app.moderation import services
@@ -18,11 +19,9 @@ from app.periods.models import CommentPeriod
 
 def _list_filters() -> dict:
     state = request.args.get("state", "")
-    section = request.args.get("section", "")
-    tag = request.args.get("tag", "")
     return {"state": state if state in OPINION_STATES else "",
-            "section": int(section) if section.isdigit() else None,
-            "tag": int(tag) if tag.isdigit() else None,
+            "section": id_arg(request.args.get("section")),
+            "tag": id_arg(request.args.get("tag")),
             "grouped": request.args.get("grouped", "") if request.args.get("grouped") in ("yes", "no") else ""}
 
 

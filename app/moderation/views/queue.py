@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from app.core.ids import id_arg
 from app.core.pagination import paginate
 from app.extensions import db
 from app.moderation import services
@@ -27,12 +28,9 @@ def dashboard():
 
 
 def _filters(form: QueueFilterForm) -> services.QueueFilters:
-    def as_int(value):
-        return int(value) if value and value.isdigit() else None
-
     return services.QueueFilters(
-        period_id=as_int(form.period.data), channel=form.channel.data or "", state=form.state.data or "",
-        section_id=as_int(form.section.data), tag_id=as_int(form.tag.data),
+        period_id=id_arg(form.period.data), channel=form.channel.data or "", state=form.state.data or "",
+        section_id=id_arg(form.section.data), tag_id=id_arg(form.tag.data),
         received_from=form.received_from.data, received_to=form.received_to.data,
         q=(form.q.data or "").strip(), claim=form.claim.data or "",
     )
@@ -42,8 +40,8 @@ def _filters(form: QueueFilterForm) -> services.QueueFilters:
 @moderator_required
 def queue():
     periods = moderated_periods()
-    period_id = request.args.get("period", "")
-    period = db.session.get(CommentPeriod, int(period_id)) if period_id.isdigit() else None
+    period_id = id_arg(request.args.get("period"))
+    period = db.session.get(CommentPeriod, period_id) if period_id else None
     tags = db.session.scalars(select(Tag).where(Tag.period_id == period.id).order_by(Tag.name)).all() if period else []
     form = QueueFilterForm(request.args, periods=periods, period=period, tags=tags)
     valid = form.validate()
