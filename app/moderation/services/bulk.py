@@ -21,7 +21,7 @@ def bulk_apply(period: CommentPeriod, opinion_ids, action: str, actor, *, tag_id
 
     Returns how many opinions changed.
     """
-    ensure_moderator(actor)
+    ensure_moderator(actor, period)
     if action not in BULK_ACTIONS:
         raise ModerationError("bad_action")
     ids = {int(opinion_id) for opinion_id in opinion_ids or ()}

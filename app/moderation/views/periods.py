@@ -1,4 +1,4 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,7 +12,7 @@ from app.moderation.forms import BulkForm, GroupTitleForm, ReasonForm
 from app.moderation.labels import attach_error
 from app.moderation.models import OPINION_STATES, Opinion, opinion_tags
 from app.moderation.services.stats import group_sizes, period_counts, period_groups
-from app.moderation.views import bp, load_group, moderator_required, refuse
+from app.moderation.views import bp, load_group, load_period, moderator_required, refuse
 from app.moderation.views.submissions import period_tags
 from app.periods.models import CommentPeriod
 
@@ -57,13 +57,13 @@ def render_opinions(period, bulk_form=None, status=200):
 @bp.get("/moderation/periods/<int:period_id>/opinions")
 @moderator_required
 def opinions(period_id: int):
-    return render_opinions(db.session.get(CommentPeriod, period_id) or abort(404))
+    return render_opinions(load_period(period_id))
 
 
 @bp.post("/moderation/periods/<int:period_id>/opinions")
 @moderator_required
 def bulk(period_id: int):
-    period = db.session.get(CommentPeriod, period_id) or abort(404)
+    period = load_period(period_id)
     form = BulkForm(tags=period_tags(period.id))
     if not form.validate_on_submit():
         return render_opinions(period, form, 400)

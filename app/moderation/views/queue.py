@@ -11,17 +11,17 @@ from app.moderation.forms import QueueFilterForm
 from app.moderation.models import Opinion, Tag
 from app.moderation.services.stats import moderated_periods, period_counts
 from app.moderation.views import bp, moderator_required, user_labels
-from app.periods.models import CommentPeriod
 from app.submissions.models import Submission
 
 
 @bp.get("/moderation")
 @moderator_required
 def dashboard():
-    periods = moderated_periods()
+    periods = moderated_periods(current_user)
     counts = period_counts([p.id for p in periods])
     mine = db.session.scalars(
-        select(Submission).where(Submission.claimed_by_id == current_user.id).order_by(Submission.received_at)
+        services.queue_query(services.QueueFilters(claim="mine"), current_user).order_by(None)
+        .order_by(Submission.received_at)
     ).all()
     return render_template("moderation/dashboard.html", periods=periods, counts=counts, mine=mine,
                            title=_("Moderation"))
@@ -39,9 +39,9 @@ def _filters(form: QueueFilterForm) -> services.QueueFilters:
 @bp.get("/moderation/queue")
 @moderator_required
 def queue():
-    periods = moderated_periods()
-    period_id = id_arg(request.args.get("period"))
-    period = db.session.get(CommentPeriod, period_id) if period_id else None
+    periods = moderated_periods(current_user)
+    # Another department's period is not offered, so the filter form refuses it and the queue ignores it.
+    period = next((p for p in periods if p.id == id_arg(request.args.get("period"))), None)
     tags = db.session.scalars(select(Tag).where(Tag.period_id == period.id).order_by(Tag.name)).all() if period else []
     form = QueueFilterForm(request.args, periods=periods, period=period, tags=tags)
     valid = form.validate()
