@@ -23,4 +23,3 @@ def id_arg(value) -> int | None:
         return None
     number = int(text)
     return number if 1 <= number <= MAX_ID else None
-

@@ -11,7 +11,6 @@ from app.moderation.forms import QueueFilterForm
 from app.moderation.models import Opinion, Tag
 from app.moderation.services.stats import moderated_periods, period_counts
 from app.moderation.views import bp, moderator_required, user_labels
-from app.submissions.models import Submission
 
 
 @bp.get("/moderation")
@@ -19,10 +18,7 @@ from app.submissions.models import Submission
 def dashboard():
     periods = moderated_periods(current_user)
     counts = period_counts([p.id for p in periods])
-    mine = db.session.scalars(
-        services.queue_query(services.QueueFilters(claim="mine"), current_user).order_by(None)
-        .order_by(Submission.received_at)
-    ).all()
+    mine = db.session.scalars(services.queue_query(services.QueueFilters(claim="mine"), current_user)).all()
     return render_template("moderation/dashboard.html", periods=periods, counts=counts, mine=mine,
                            title=_("Moderation"))
 
