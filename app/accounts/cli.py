@@ -17,7 +17,8 @@ def init_app(app: Flask) -> None:
     @click.option("--email", required=True)
     @click.option("--role", "roles", multiple=True, type=click.Choice(ROLES))
     @click.option("--name", "display_name", default="")
-    @click.option("--department", default="")
+    @click.option("--department", default="",
+                  help="Staff and moderators work this department's plans; left empty, every department's.")
     def create(email: str, roles: tuple[str, ...], display_name: str, department: str):
         """Create a user; the password is prompted for, or read from standard input."""
         if sys.stdin.isatty():

@@ -49,9 +49,13 @@ def init_app(app: Flask) -> None:
     from app.core import errors, formatting, i18n, pagecache, retention, security, shed
     from app.core import jobs as _jobs  # noqa: F401  (register tables and session hooks)
     from app.core import models as _models  # noqa: F401
+    from app.core.ids import IdConverter
     from app.core.nav import nav_items
     from app.core.views import bp
 
+    # Every <int:...> in a route is an id the database can hold; routes compile their converter when
+    # added, and core is the first feature to add any.
+    app.url_map.converters["int"] = IdConverter
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)

@@ -5,6 +5,7 @@ from math import ceil
 
 from sqlalchemy import Select, func, select
 
+from app.core.ids import MAX_ID
 from app.extensions import db
 
 
@@ -29,7 +30,8 @@ class Page:
 
 
 def paginate(query: Select, page: int, per_page: int = 50) -> Page:
-    page = max(1, page)
+    # A page past MAX_ID is empty anyway; bounding it keeps the OFFSET within what the database takes.
+    page = min(max(1, page), MAX_ID)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
     return Page(items=list(items), page=page, per_page=per_page, total=total or 0)

@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.auth import has_any_role
 from app.core.models import JobRun
 from app.core.types import UTCDateTime
 from app.extensions import db
@@ -22,10 +21,8 @@ CLUSTER_KINDS = ("template", "near", "exact")
 
 
 def can_view_digest(period: CommentPeriod, user) -> bool:
-    """Moderators and admins see every period's digest; staff those of their department's plans."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return has_any_role(user, "moderator", "admin") or period.can_edit(user)
+    """The period's moderators and its department's staff (and admins): its opinions' words are theirs."""
+    return period.can_moderate(user) or period.can_edit(user)
 
 
 class Digest(db.Model):

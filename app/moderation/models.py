@@ -15,12 +15,6 @@ OPINION_STATES = ("pending", "accepted", "withheld")
 SUBMISSION_STATES = ("new", "in_progress", "done")
 
 
-def can_moderate(user) -> bool:
-    """Moderators work the queue; administrators may step in."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return user.has_role("moderator") or user.has_role("admin")
-
 opinion_tags = Table(
     "opinion_tags",
     db.metadata,

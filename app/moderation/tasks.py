@@ -63,7 +63,8 @@ def notify_submitter_outcome(submission_id: int) -> str:
 
 def send_daily_digest(now_iso: str | None = None) -> int:
     """Each moderator gets, once a day, the new submissions of the last 24 hours and what still waits,
-    per period. Nothing new and nothing waiting: no mail. Returns how many digests were queued."""
+    per period they moderate (their department's). Nothing new and nothing waiting for them: no mail.
+    Returns how many digests were queued."""
     now = datetime.fromisoformat(now_iso) if now_iso else utcnow()
     since = now - timedelta(days=1)
     new_rows = db.session.execute(
@@ -76,18 +77,19 @@ def send_daily_digest(now_iso: str | None = None) -> int:
     new, waiting = dict(new_rows), dict(waiting_rows)
     if not new and not waiting:
         return 0
-    periods = {p.id: p.title for p in db.session.scalars(
-        select(CommentPeriod).where(CommentPeriod.id.in_(set(new) | set(waiting))))}
-    lines = [[periods[pid], new.get(pid, 0), waiting.get(pid, 0)] for pid in sorted(periods)]
+    periods = db.session.scalars(
+        select(CommentPeriod).where(CommentPeriod.id.in_(set(new) | set(waiting))).order_by(CommentPeriod.id)).all()
     moderators = db.session.scalars(
         select(User).join(UserRole).where(UserRole.role == "moderator", User.active.is_(True)).order_by(User.id)
     ).all()
     day = to_jst(now).date().isoformat()
     sent = 0
     for moderator in moderators:
-        if not _first_time("digest", f"{moderator.id}:{day}"):
+        theirs = [period for period in periods if period.can_moderate(moderator)]
+        if not theirs or not _first_time("digest", f"{moderator.id}:{day}"):
             continue
+        lines = [[period.title, new.get(period.id, 0), waiting.get(period.id, 0)] for period in theirs]
         queue_email(moderator.email, "moderation/email/digest.txt", LOCALE, name=moderator.label, day=day,
-                    periods=lines, new_total=sum(new.values()), site_url=current_app.config["SITE_URL"])
+                    periods=lines, new_total=sum(line[1] for line in lines), site_url=current_app.config["SITE_URL"])
         sent += 1
     return sent

@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ColumnElement, ForeignKey, String, Text, UniqueConstraint, false, select, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.timeutil import utcnow
@@ -78,10 +78,31 @@ class CommentPeriod(db.Model):
         return self.plan.can_edit(user)
 
     def can_read_submissions(self, user) -> bool:
-        """Staff who can edit the period, and moderators, who work through what came in."""
+        """Staff who can edit the period, and its moderators, who work through what came in."""
+        return self.can_edit(user) or self.can_moderate(user)
+
+    def can_moderate(self, user) -> bool:
+        """Admins, and moderators of the plan's department: submissions carry names, addresses and
+        phone numbers, which stay with the department that asked for them. A moderator with no
+        department serves every department, as staff with none do.
+
+        ``moderated_by`` says the same in SQL; keep the two together."""
         if user is None or not getattr(user, "is_authenticated", False):
             return False
-        return self.can_edit(user) or user.has_role("moderator")
+        if user.has_role("admin"):
+            return True
+        return user.has_role("moderator") and user.department in ("", self.plan.department)
+
+    @classmethod
+    def moderated_by(cls, user) -> ColumnElement[bool]:
+        """``can_moderate`` as a condition on periods, for the lists and counts a moderator sees."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return false()
+        if user.has_role("admin") or (user.has_role("moderator") and user.department == ""):
+            return true()
+        if not user.has_role("moderator"):
+            return false()
+        return cls.plan_id.in_(select(Plan.id).where(Plan.department == user.department))
 
 
 class Section(db.Model):

@@ -209,3 +209,17 @@ def test_staff_manage_tags_through_the_page(app, client, login_as, make_period):
     assert response.status_code == 400 and "同じ名前のタグ" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Tag)) == 1
+
+
+def test_a_bulk_selection_naming_an_id_past_the_database_range_is_refused_with_a_message(
+        app, client, login_as, make_period, make_submission, make_opinion):
+    period_id = make_period()
+    opinion_id = make_opinion(make_submission(period_id))
+    client, _ = login_as("moderator")
+    page = f"/moderation/periods/{period_id}/opinions"
+    for too_big in (2**31, 10**20):
+        response = post(client, page, {"opinion_ids": [str(opinion_id), str(too_big)], "action": "accept"})
+        assert response.status_code == 400
+        assert "すべて同じ意見募集の意見を選んでください" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Opinion, opinion_id).state == "pending"

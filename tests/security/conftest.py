@@ -38,7 +38,7 @@ from tests.conftest import csrf_token, login
 DEPT_A = "まちづくり政策課"
 DEPT_B = "財政課"
 PASSWORD = "correct horse battery"
-ROLES = ("nobody", "citizen", "moderator", "staff", "staff_other", "facilitator", "admin")
+ROLES = ("nobody", "citizen", "moderator", "moderator_other", "staff", "staff_other", "facilitator", "admin")
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")
@@ -278,7 +278,8 @@ def _login_client(app, email):
 def world(app, make_user, run_jobs):
     users = {
         "citizen": make_user("citizen"),
-        "moderator": make_user("moderator"),
+        "moderator": make_user("moderator", department=DEPT_A),
+        "moderator_other": make_user("moderator", department=DEPT_B),
         "staff": make_user("staff", department=DEPT_A, email=CANARIES["staff_email"]),
         "approver": make_user("staff", department=DEPT_A),
         "staff_other": make_user("staff", department=DEPT_B),

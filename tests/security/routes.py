@@ -6,17 +6,19 @@ Rules:
 - ``PUBLIC``: everyone, including nobody (a 404 for a missing object is still possible per route).
 - ``LOGGED_IN``: any account; nobody is sent to log in.
 - a set of roles: nobody is sent to log in, other roles get 403. The URL points at objects of
-  department A, so ``staff`` (of A) is in the set where the check is per department and
-  ``staff_other`` (of B) is not.
+  department A, so ``staff`` and ``moderator`` (of A) are in the set where the check is per
+  department and ``staff_other`` and ``moderator_other`` (of B) are not.
 """
 
 from dataclasses import dataclass, field
 
 PUBLIC = "public"
 LOGGED_IN = "logged_in"
-LOGGED_IN_ROLES = frozenset({"citizen", "moderator", "staff", "staff_other", "facilitator", "admin"})
+LOGGED_IN_ROLES = frozenset({"citizen", "moderator", "moderator_other", "staff", "staff_other", "facilitator",
+                             "admin"})
 ADMIN = frozenset({"admin"})
-MODERATION = frozenset({"moderator", "admin"})
+MODERATION = frozenset({"moderator", "admin"})  # moderators of the object's department, and admins
+ANY_MODERATOR = frozenset({"moderator", "moderator_other", "admin"})  # pages listing only their own periods
 DEPT = frozenset({"staff", "admin"})  # staff of the object's department, and admins
 ANY_STAFF = frozenset({"staff", "staff_other", "admin"})
 SUBMISSION_READERS = frozenset({"staff", "moderator", "admin"})
@@ -85,9 +87,9 @@ TABLE: dict[str, Rule] = {
     "submissions.import_template": R(DEPT),
     "submissions.import_run": R(DEPT, {"run_id": "import_run"}),
     "submissions.import_status": R(DEPT, {"run_id": "import_run"}),
-    # moderation: moderators work every department's queue; tag lists belong to the period's staff
-    "moderation.dashboard": R(MODERATION),
-    "moderation.queue": R(MODERATION),
+    # moderation: moderators work their department's periods; tag lists belong to the period's staff
+    "moderation.dashboard": R(ANY_MODERATOR),
+    "moderation.queue": R(ANY_MODERATOR),
     "moderation.submission": R(MODERATION),
     "moderation.claim": R(MODERATION),
     "moderation.release": R(MODERATION),

@@ -3,6 +3,7 @@
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.core.ids import MAX_ID
 from app.extensions import db
 from app.moderation.models import Opinion, Tag
 from app.moderation.services.common import ModerationError, ensure_moderator
@@ -20,7 +21,7 @@ def bulk_apply(period: CommentPeriod, opinion_ids, action: str, actor, *, tag_id
 
     Returns how many opinions changed.
     """
-    ensure_moderator(actor)
+    ensure_moderator(actor, period)
     if action not in BULK_ACTIONS:
         raise ModerationError("bad_action")
     ids = {int(opinion_id) for opinion_id in opinion_ids or ()}
@@ -28,6 +29,8 @@ def bulk_apply(period: CommentPeriod, opinion_ids, action: str, actor, *, tag_id
         raise ModerationError("selection_empty")
     if len(ids) > MAX_SELECTION:
         raise ModerationError("selection_too_large", max=MAX_SELECTION)
+    if any(not 0 < opinion_id <= MAX_ID for opinion_id in ids):
+        raise ModerationError("mixed_periods")  # no opinion of this period has such an id
     opinions = db.session.scalars(
         select(Opinion).where(Opinion.id.in_(ids)).options(selectinload(Opinion.submission), selectinload(Opinion.tags))
         .order_by(Opinion.id)

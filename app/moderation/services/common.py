@@ -5,7 +5,7 @@ from sqlalchemy import or_, select
 from app.core.audit import record_audit
 from app.core.timeutil import utcnow
 from app.extensions import db
-from app.moderation.models import Opinion, OpinionGroup, can_moderate
+from app.moderation.models import Opinion, OpinionGroup
 from app.periods.models import CommentPeriod
 from app.responses.models import Response
 from app.submissions.models import Submission
@@ -24,9 +24,15 @@ class ModerationError(ValueError):
         self.params = params
 
 
-def ensure_moderator(actor) -> None:
-    if not can_moderate(actor):
+def ensure_moderator(actor, period: CommentPeriod) -> None:
+    """The period's moderators (its department's) and admins; a moderator of another department
+    is refused as anyone else is."""
+    if not period.can_moderate(actor):
         raise ModerationError("forbidden")
+
+
+def group_period(group: OpinionGroup) -> CommentPeriod:
+    return db.session.get(CommentPeriod, group.period_id)
 
 
 def ensure_results_unpublished(period: CommentPeriod) -> None:
@@ -66,7 +72,7 @@ def claimant_label(submission: Submission) -> str:
 
 def check_can_work(submission: Submission, actor) -> None:
     """The checks of ``take_submission`` without taking it: for a clear refusal before other checks."""
-    ensure_moderator(actor)
+    ensure_moderator(actor, submission.period)
     ensure_results_unpublished(submission.period)
     ensure_not_claimed_by_other(submission, actor)
 

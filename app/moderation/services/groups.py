@@ -10,6 +10,7 @@ from app.moderation.services.common import (
     ensure_moderator,
     ensure_not_claimed_by_other,
     ensure_results_unpublished,
+    group_period,
     has_approved_response,
     has_own_response,
     lock_submission,
@@ -40,10 +41,10 @@ def group_opinions(opinions: list[Opinion], actor, *, title: str = "",
     Opinions held by another moderator's claim, withheld opinions, opinions of two groups, and a
     group whose response is approved are refused.
     """
-    ensure_moderator(actor)
     opinions = list({opinion.id: opinion for opinion in opinions}.values())
     if not opinions:
         raise ModerationError("selection_empty")
+    ensure_moderator(actor, opinions[0].submission.period)
     periods = {opinion.period_id for opinion in opinions} | ({group.period_id} if group else set())
     if len(periods) != 1:
         raise ModerationError("mixed_periods")
@@ -96,7 +97,7 @@ def remove_from_group(opinion: Opinion, actor, reason: str = "") -> None:
 
 def dissolve_group(group: OpinionGroup, actor, reason: str = "") -> None:
     """Ungroup every member. The group row stays (a draft response may point at it) but is empty."""
-    ensure_moderator(actor)
+    ensure_moderator(actor, group_period(group))
     members = list(group.opinions)
     if members:
         ensure_results_unpublished(members[0].submission.period)
@@ -111,7 +112,7 @@ def dissolve_group(group: OpinionGroup, actor, reason: str = "") -> None:
 
 
 def rename_group(group: OpinionGroup, actor, title: str) -> None:
-    ensure_moderator(actor)
+    ensure_moderator(actor, group_period(group))
     title = _clean_title(title)
     if not title:
         raise ModerationError("title_required")

@@ -106,6 +106,7 @@ def create_opinion(submission: Submission, actor, *, excerpt: str, summary: str 
 
 def split_by_entries(submission: Submission, actor) -> list[Opinion]:
     """One opinion per entry the citizen wrote, for entries that have none yet."""
+    check_can_work(submission, actor)  # before saying anything about the submission's opinions
     taken = set(db.session.scalars(select(Opinion.entry_id).where(Opinion.submission_id == submission.id)))
     entries = [entry for entry in submission.entries if entry.id not in taken and entry.body.strip()]
     if not entries:

@@ -19,6 +19,7 @@ from app.moderation.services.common import (
     take_submission,
 )
 from app.moderation.services.search import matching_submissions
+from app.periods.models import CommentPeriod
 from app.submissions.models import Submission, SubmissionEntry
 
 
@@ -27,7 +28,7 @@ def claim_submission(submission: Submission, actor) -> Submission:
 
     One conditional UPDATE does it: of two moderators claiming at once, exactly one wins.
     """
-    ensure_moderator(actor)
+    ensure_moderator(actor, submission.period)
     ensure_results_unpublished(submission.period)
     if submission.state == "done":
         raise ModerationError("submission_done")
@@ -50,7 +51,7 @@ def claim_submission(submission: Submission, actor) -> Submission:
 
 def release_submission(submission: Submission, actor, reason: str = "") -> Submission:
     """Give a claim back. Releasing another moderator's claim (someone away) needs a reason."""
-    ensure_moderator(actor)
+    ensure_moderator(actor, submission.period)
     ensure_results_unpublished(submission.period)
     submission = lock_submission(submission)
     if submission.claimed_by_id is None:
@@ -90,7 +91,7 @@ def complete_submission(submission: Submission, actor) -> Submission:
 
 def reopen_submission(submission: Submission, actor, reason: str) -> Submission:
     """Open a done submission again (to split it differently); the reason is recorded."""
-    ensure_moderator(actor)
+    ensure_moderator(actor, submission.period)
     ensure_results_unpublished(submission.period)
     submission = lock_submission(submission)
     if submission.state != "done":
@@ -122,8 +123,9 @@ class QueueFilters:
 
 
 def queue_query(filters: QueueFilters, actor, *, with_state: bool = True) -> Select:
-    """Submissions matching the filters, oldest received first."""
-    query = select(Submission)
+    """Submissions of the periods ``actor`` moderates matching the filters, oldest received first."""
+    query = select(Submission).where(Submission.period_id.in_(
+        select(CommentPeriod.id).where(CommentPeriod.moderated_by(actor))))
     if filters.period_id:
         query = query.where(Submission.period_id == filters.period_id)
     if filters.channel:

@@ -39,12 +39,12 @@ def period_counts(period_ids=None) -> dict[int, dict]:
     return counts
 
 
-def moderated_periods() -> list[CommentPeriod]:
-    """Periods that have submissions or are past their draft stage, newest first."""
+def moderated_periods(user) -> list[CommentPeriod]:
+    """The periods ``user`` moderates that have submissions or are past their draft stage, newest first."""
     with_submissions = select(Submission.period_id).distinct()
     return list(db.session.scalars(
-        select(CommentPeriod).where((CommentPeriod.id.in_(with_submissions))
-                                    | CommentPeriod.status.in_(("scheduled",)))
+        select(CommentPeriod).where(CommentPeriod.moderated_by(user),
+                                    CommentPeriod.id.in_(with_submissions) | CommentPeriod.status.in_(("scheduled",)))
         .order_by(CommentPeriod.opens_at.desc())
     ))
 

@@ -1,9 +1,10 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.core.ids import id_arg
 from app.core.pagination import paginate
 from app.extensions import db
 from app.moderation import services
@@ -11,18 +12,16 @@ from app.moderation.forms import BulkForm, GroupTitleForm, ReasonForm
 from app.moderation.labels import attach_error
 from app.moderation.models import OPINION_STATES, Opinion, opinion_tags
 from app.moderation.services.stats import group_sizes, period_counts, period_groups
-from app.moderation.views import bp, load_group, moderator_required, refuse
+from app.moderation.views import bp, load_group, load_period, moderator_required, refuse
 from app.moderation.views.submissions import period_tags
 from app.periods.models import CommentPeriod
 
 
 def _list_filters() -> dict:
     state = request.args.get("state", "")
-    section = request.args.get("section", "")
-    tag = request.args.get("tag", "")
     return {"state": state if state in OPINION_STATES else "",
-            "section": int(section) if section.isdigit() else None,
-            "tag": int(tag) if tag.isdigit() else None,
+            "section": id_arg(request.args.get("section")),
+            "tag": id_arg(request.args.get("tag")),
             "grouped": request.args.get("grouped", "") if request.args.get("grouped") in ("yes", "no") else ""}
 
 
@@ -58,13 +57,13 @@ def render_opinions(period, bulk_form=None, status=200):
 @bp.get("/moderation/periods/<int:period_id>/opinions")
 @moderator_required
 def opinions(period_id: int):
-    return render_opinions(db.session.get(CommentPeriod, period_id) or abort(404))
+    return render_opinions(load_period(period_id))
 
 
 @bp.post("/moderation/periods/<int:period_id>/opinions")
 @moderator_required
 def bulk(period_id: int):
-    period = db.session.get(CommentPeriod, period_id) or abort(404)
+    period = load_period(period_id)
     form = BulkForm(tags=period_tags(period.id))
     if not form.validate_on_submit():
         return render_opinions(period, form, 400)

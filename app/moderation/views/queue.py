@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from app.core.ids import id_arg
 from app.core.pagination import paginate
 from app.extensions import db
 from app.moderation import services
@@ -10,29 +11,22 @@ from app.moderation.forms import QueueFilterForm
 from app.moderation.models import Opinion, Tag
 from app.moderation.services.stats import moderated_periods, period_counts
 from app.moderation.views import bp, moderator_required, user_labels
-from app.periods.models import CommentPeriod
-from app.submissions.models import Submission
 
 
 @bp.get("/moderation")
 @moderator_required
 def dashboard():
-    periods = moderated_periods()
+    periods = moderated_periods(current_user)
     counts = period_counts([p.id for p in periods])
-    mine = db.session.scalars(
-        select(Submission).where(Submission.claimed_by_id == current_user.id).order_by(Submission.received_at)
-    ).all()
+    mine = db.session.scalars(services.queue_query(services.QueueFilters(claim="mine"), current_user)).all()
     return render_template("moderation/dashboard.html", periods=periods, counts=counts, mine=mine,
                            title=_("Moderation"))
 
 
 def _filters(form: QueueFilterForm) -> services.QueueFilters:
-    def as_int(value):
-        return int(value) if value and value.isdigit() else None
-
     return services.QueueFilters(
-        period_id=as_int(form.period.data), channel=form.channel.data or "", state=form.state.data or "",
-        section_id=as_int(form.section.data), tag_id=as_int(form.tag.data),
+        period_id=id_arg(form.period.data), channel=form.channel.data or "", state=form.state.data or "",
+        section_id=id_arg(form.section.data), tag_id=id_arg(form.tag.data),
         received_from=form.received_from.data, received_to=form.received_to.data,
         q=(form.q.data or "").strip(), claim=form.claim.data or "",
     )
@@ -41,9 +35,9 @@ def _filters(form: QueueFilterForm) -> services.QueueFilters:
 @bp.get("/moderation/queue")
 @moderator_required
 def queue():
-    periods = moderated_periods()
-    period_id = request.args.get("period", "")
-    period = db.session.get(CommentPeriod, int(period_id)) if period_id.isdigit() else None
+    periods = moderated_periods(current_user)
+    # Another department's period is not offered, so the filter form refuses it and the queue ignores it.
+    period = next((p for p in periods if p.id == id_arg(request.args.get("period"))), None)
     tags = db.session.scalars(select(Tag).where(Tag.period_id == period.id).order_by(Tag.name)).all() if period else []
     form = QueueFilterForm(request.args, periods=periods, period=period, tags=tags)
     valid = form.validate()
