@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.core.auth import roles_required
+from app.core.ids import id_arg
 from app.extensions import db
 from app.workshops import facilitation, services
 from app.workshops.day_forms import CheckInCodeForm, GroupForm, NoteForm, SummaryForm, VotesForm, WalkInForm
@@ -170,10 +171,10 @@ def assign(workshop_id: int):
     for key, value in request.form.items():
         if not key.startswith("group-"):
             continue
-        registration_id, group_id = key.removeprefix("group-"), value.strip()
-        if not registration_id.isdigit() or not (group_id == "" or group_id.isdigit()):
+        registration_id, group_id = id_arg(key.removeprefix("group-")), value.strip()
+        if registration_id is None or not (group_id == "" or id_arg(group_id)):
             abort(400)
-        assignments[int(registration_id)] = int(group_id) if group_id else None
+        assignments[registration_id] = id_arg(group_id)
     try:
         facilitation.assign_groups(workshop, assignments, actor=current_user)
     except WorkshopError as exc:

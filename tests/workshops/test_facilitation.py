@@ -125,6 +125,17 @@ def test_seating_someone_of_another_workshop_is_refused(app, facilitator_day, ma
     assert snapshot(workshop_id) == before
 
 
+def test_seating_with_an_id_past_the_database_integer_is_refused(app, facilitator_day, snapshot):
+    client, _, workshop_id, (first, _), _ = facilitator_day()
+    group_id = add_group(app, workshop_id)
+    before = snapshot(workshop_id)
+    for data in ({f"group-{2**31}": str(group_id)}, {f"group-{first}": str(2**31)}):
+        response = client.post(f"/facilitate/workshops/{workshop_id}/groups/assign",
+                               data={"csrf_token": token(client, workshop_id), **data})
+        assert response.status_code == 400
+    assert snapshot(workshop_id) == before
+
+
 def test_notes_are_saved_one_by_one_and_a_resend_is_not_a_duplicate(app, facilitator_day):
     client, _, workshop_id, _, _ = facilitator_day()
     group_id = add_group(app, workshop_id)
