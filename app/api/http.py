@@ -13,6 +13,7 @@ from http import HTTPStatus
 from flask import Response, current_app, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from app.core.spreadsheet import CSV_CONTENT_TYPE
 from app.extensions import limiter
 
 PROBLEM_TYPE = "application/problem+json"
@@ -87,8 +88,7 @@ def json_response(data, *, last_modified: datetime | None = None) -> Response:
 
 
 def csv_response(text: str, filename: str, *, last_modified: datetime | None = None) -> Response:
-    response = Response(text.encode("utf-8"), mimetype="text/csv")
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response = Response(text.encode("utf-8"), content_type=CSV_CONTENT_TYPE)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return cacheable(response, last_modified)
 

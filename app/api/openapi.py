@@ -174,7 +174,8 @@ def ok_json(schema: str, description: str) -> dict:
 
 
 def ok_csv(description: str) -> dict:
-    return {"description": f"{description} CSV in UTF-8 with a byte order mark, one row per item.",
+    return {"description": f"{description} CSV in UTF-8 with a byte order mark, one row per item. A text that "
+                           "would start a spreadsheet formula (= + - @, a tab or CR) begins with a single quote.",
             "headers": CACHE_HEADERS, "content": {"text/csv": {"schema": STRING}}}
 
 

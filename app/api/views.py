@@ -7,9 +7,10 @@ from app.api import http, serialize, services
 from app.api.docs import doc_page
 from app.api.openapi import openapi_document
 from app.api.services import QueryError
+from app.core.spreadsheet import csv_text
 from app.extensions import limiter
 from app.periods.views import attribute_labels
-from app.responses.exports import csv_text, public_csv
+from app.responses.exports import public_csv
 from app.responses.report import public_result
 from app.workshops.facilitation import report_groups
 from app.workshops.services import counts_for

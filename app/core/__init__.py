@@ -49,6 +49,7 @@ def init_app(app: Flask) -> None:
     from app.core import errors, formatting, i18n, pagecache, retention, security, shed
     from app.core import jobs as _jobs  # noqa: F401  (register tables and session hooks)
     from app.core import models as _models  # noqa: F401
+    from app.core import text as _text  # noqa: F401  (stored text loses bidi controls on flush)
     from app.core.ids import IdConverter
     from app.core.nav import nav_items
     from app.core.views import bp

@@ -20,6 +20,8 @@ KINDS = {
     "image/jpeg": "jpg",
     "image/png": "png",
 }
+# Other spellings of a kind's extension that a name may keep.
+SAME_EXTENSION = {"jpeg": "jpg"}
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
 
 
@@ -59,6 +61,20 @@ def display_name(filename: str | None) -> str:
     return (name or "file")[-255:]
 
 
+def typed_name(filename: str, content_type: str) -> str:
+    """``filename`` ending in the extension of what the file is, as checked by its content.
+
+    A PDF uploaded as ``evil.html`` is saved as ``evil.pdf``: the operating system that opens a
+    download goes by its extension, and the person's choice of one must not decide it."""
+    extension = KINDS[content_type]
+    stem, dot, given = filename.rpartition(".")
+    if dot and stem:
+        if SAME_EXTENSION.get(given.lower(), given.lower()) == extension:
+            return filename
+        filename = stem
+    return f"{filename[:250]}.{extension}"
+
+
 def check_file(storage: FileStorage, *, allowed: tuple[str, ...], max_bytes: int) -> CheckedFile:
     """Read at most ``max_bytes`` + 1 bytes and accept the file only if its content is an allowed kind."""
     data = storage.stream.read(max_bytes + 1)
@@ -70,7 +86,7 @@ def check_file(storage: FileStorage, *, allowed: tuple[str, ...], max_bytes: int
     kind = filetype.guess(data)
     if kind is None or kind.mime not in allowed:
         raise UploadError("kind", name)
-    return CheckedFile(filename=name, content_type=kind.mime, data=data)
+    return CheckedFile(filename=typed_name(name, kind.mime), content_type=kind.mime, data=data)
 
 
 def given_files(files: list[FileStorage]) -> list[FileStorage]:
@@ -98,7 +114,8 @@ def remove(area: str, stored_name: str) -> None:
 def send_stored(area: str, stored_name: str, *, filename: str, content_type: str):
     """Always as a download: a file someone uploaded never renders as a page of this site."""
     path = upload_root(area) / stored_name
-    response = send_file(path, mimetype=content_type, as_attachment=True, download_name=filename, max_age=0)
+    response = send_file(path, mimetype=content_type, as_attachment=True,
+                         download_name=typed_name(filename, content_type), max_age=0)
     # A file is never a page: no script, no plugins, even if a browser guessed otherwise.
     response.headers["Content-Security-Policy"] = ("default-src 'none'; object-src 'none'; base-uri 'none'; "
                                                    "frame-ancestors 'none'; sandbox")

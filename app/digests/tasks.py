@@ -1,13 +1,12 @@
 """Digest jobs. Each takes a run id, reloads what it needs and is safe to run twice: a rebuild
 replaces the digest whole, an export writes a new file, and a finished run is not redone."""
 
-import csv
 import secrets
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased
 
-from app.core import runs
+from app.core import runs, spreadsheet
 from app.core.jobs import Recurring
 from app.core.models import JobRun
 from app.core.timeutil import to_jst, utcnow
@@ -78,11 +77,6 @@ EXPORT_HEADER = ["group", "kind", "group_size", "opinion_id", "receipt_no", "sec
                  "own_addition", "accepted_group_id"]
 
 
-def _cell(text: str) -> str:
-    """Citizen text that a spreadsheet would run as a formula (=, +, -, @) is kept as text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def export_digest_csv(run_id: int) -> None:
     """The digest's groups of similar opinions as CSV (UTF-8 with BOM, so Excel reads it), one
     row per opinion, for staff to work through offline. Written under instance/exports/."""
@@ -113,14 +107,14 @@ def export_digest_csv(run_id: int) -> None:
         .execution_options(yield_per=5000)
     )
     count = 0
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
+    with spreadsheet.open_csv(path) as handle:
+        writer = spreadsheet.CsvWriter(handle)
         writer.writerow(EXPORT_HEADER)
         for position, kind, size, opinion_id, receipt, label, title, state, excerpt, addition, group_id in rows:
             section = f"{label or ''} {title or ''}".strip()
-            writer.writerow([position + 1, kind, size, opinion_id, receipt, _cell(section), state, _cell(excerpt),
-                             _cell(addition), group_id or ""])
+            writer.writerow([position + 1, kind, size, opinion_id, receipt, section, state, excerpt, addition,
+                             group_id or ""])
             count += 1
     built = to_jst(digest.built_at).strftime("%Y%m%d-%H%M")
     runs.finish(run, {"files": [{"name": f"digest-period{period.id}-{built}.csv", "stored": stored,
-                                 "type": "text/csv", "size": path.stat().st_size}], "rows": count})
+                                 "type": spreadsheet.CSV_MIMETYPE, "size": path.stat().st_size}], "rows": count})

@@ -4,8 +4,6 @@ and a PDF, all made from ``report.public_result``; and the staff list with submi
 Column titles are Japanese whatever the reader's language: these files go to the city's records.
 """
 
-import csv
-import io
 import shutil
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -14,10 +12,10 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.core.spreadsheet import CSV_MIMETYPE, XLSX_MIMETYPE, add_sheet, csv_text, write_csv
 from app.core.timeutil import to_jst
 from app.extensions import db
 from app.moderation.models import Opinion
@@ -27,15 +25,17 @@ from app.responses.report import PublicResult, attribute_label, channel_label, m
 from app.responses.services import category_labels
 from app.submissions.models import Submission
 
+# Bare media types: the response adds ``charset=utf-8`` to text types itself, and a second one
+# would make the header ambiguous.
 PUBLIC_FORMATS = {
-    "csv": ("result.csv", "text/csv; charset=utf-8"),
-    "xlsx": ("result.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "html": ("result.html", "text/html; charset=utf-8"),
+    "csv": ("result.csv", CSV_MIMETYPE),
+    "xlsx": ("result.xlsx", XLSX_MIMETYPE),
+    "html": ("result.html", "text/html"),
     "pdf": ("result.pdf", "application/pdf"),
 }
 STAFF_FORMATS = {
-    "csv": ("submissions.csv", "text/csv; charset=utf-8"),
-    "xlsx": ("submissions.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "csv": ("submissions.csv", CSV_MIMETYPE),
+    "xlsx": ("submissions.xlsx", XLSX_MIMETYPE),
 }
 PDF_FONT = "HeiseiKakuGo-W5"  # a CID font every PDF reader knows: no font file needed here
 
@@ -56,41 +56,10 @@ def _row_values(report: PublicResult) -> list[list]:
              markdown_text(row.answer), f"{row.category} {row.category_label}".strip()] for row in report.rows]
 
 
-def csv_text(headers: list[str], rows: list[list]) -> str:
-    """CSV with a BOM and CRLF lines: what Excel in Japan opens without garbling."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(headers)
-    writer.writerows(rows)
-    return "\ufeff" + buffer.getvalue()
-
-
-def write_csv(path: Path, headers: list[str], rows: list[list]) -> None:
-    path.write_text(csv_text(headers, rows), encoding="utf-8")
-
-
 def public_csv(report: PublicResult) -> str:
     """The result's CSV, the same as the downloadable file, made on the spot (the open data API serves it)."""
     with force_locale("ja"):
         return csv_text(_headers(), _row_values(report))
-
-
-def _sheet(workbook: Workbook, title: str, headers: list[str], rows: list[list], widths: list[int], *, first=False):
-    sheet = workbook.active if first else workbook.create_sheet()
-    sheet.title = title
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = wrap
-    for index, width in enumerate(widths):
-        sheet.column_dimensions[chr(ord("A") + index)].width = width
-    sheet.freeze_panes = "A2"
-    return sheet
 
 
 def write_public(report: PublicResult, folder: Path) -> dict[str, str]:
@@ -100,10 +69,10 @@ def write_public(report: PublicResult, folder: Path) -> dict[str, str]:
         write_csv(folder / PUBLIC_FORMATS["csv"][0], headers, rows)
 
         workbook = Workbook()
-        _sheet(workbook, _("Opinions and answers"), headers, rows, [6, 24, 50, 10, 60, 18], first=True)
-        _sheet(workbook, _("Changes to the draft"), [_("No."), _("Part of the draft"), _("Before"), _("After")],
+        add_sheet(workbook, _("Opinions and answers"), headers, rows, [6, 24, 50, 10, 60, 18], first=True)
+        add_sheet(workbook, _("Changes to the draft"), [_("No."), _("Part of the draft"), _("Before"), _("After")],
                [[c.number, c.section, c.before, c.after] for c in report.changes], [6, 24, 50, 50])
-        _sheet(workbook, _("Counts"), [_("Item"), _("Submitters"), _("Opinions")], _count_rows(report),
+        add_sheet(workbook, _("Counts"), [_("Item"), _("Submitters"), _("Opinions")], _count_rows(report),
                [30, 12, 12])
         workbook.save(folder / PUBLIC_FORMATS["xlsx"][0])
 
@@ -235,7 +204,7 @@ def write_staff(period: CommentPeriod, folder: Path) -> dict[str, str]:
         headers, rows = staff_rows(period)
         write_csv(folder / STAFF_FORMATS["csv"][0], headers, rows)
         workbook = Workbook()
-        _sheet(workbook, _("Submissions"), headers, rows, [16, 16, 10, 16, 30, 10, 24, 14, 50, 20, 10, 20, 50, 16, 10],
+        add_sheet(workbook, _("Submissions"), headers, rows, [16, 16, 10, 16, 30, 10, 24, 14, 50, 20, 10, 20, 50, 16, 10],
                first=True)
         workbook.save(folder / STAFF_FORMATS["xlsx"][0])
     return {fmt: name for fmt, (name, _type) in STAFF_FORMATS.items()}

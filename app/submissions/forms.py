@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
+from app.core.text import strip_bidi
 from app.periods.models import SUBMITTER_FIELDS, default_field_rules
 from app.periods.views import CHANNEL_LABELS, attribute_labels
 from app.submissions.services import PAPER_CHANNELS, Entry, Received, Submitter
@@ -25,12 +26,13 @@ MAX_ENTRIES = 20
 
 
 def clean_text(value: str | None) -> str:
-    """One kind of newline (so the count matches what the person sees), no blank ends."""
-    return (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    """One kind of newline (so the count matches what the person sees), no blank ends, and no
+    bidirectional controls, so that a text of nothing but those is empty when it is checked."""
+    return strip_bidi(value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def one_line(value: str | None) -> str:
-    return " ".join((value or "").split())
+    return " ".join(strip_bidi(value or "").split())
 
 
 class EntryForm(Form):

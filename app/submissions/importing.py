@@ -18,6 +18,7 @@ import filetype
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 
+from app.core import spreadsheet
 from app.core.audit import record_audit
 from app.core.timeutil import jst_start_of_day
 from app.extensions import db
@@ -217,9 +218,5 @@ def import_rows(period_id: int, rows: list[ImportRow], *, actor) -> list[Submiss
 
 def template_csv() -> bytes:
     """The columns with one example row, in UTF-8 with a BOM so that Excel opens it correctly."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([HEADERS_JA[key] for key in COLUMNS])
-    writer.writerow(["2025-11-04", "FAX", "下関 太郎", "下関市南部町1-1", "在住", "", "083-000-0000",
-                     "ここに意見の本文を書き写します。"])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    example = ["2025-11-04", "FAX", "下関 太郎", "下関市南部町1-1", "在住", "", "083-000-0000", "ここに意見の本文を書き写します。"]
+    return spreadsheet.csv_text([HEADERS_JA[key] for key in COLUMNS], [example]).encode("utf-8")

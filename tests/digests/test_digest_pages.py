@@ -18,6 +18,7 @@ from app.periods.models import CommentPeriod
 from app.responses.models import Response
 from tests.conftest import csrf_token
 from tests.digests.test_digest_job import build, digest_of
+from tests.spreadsheets import FORMULAS, assert_csv_runs_nothing, one_charset
 
 
 def clusters_of(period_id: int) -> list[DigestCluster]:
@@ -173,10 +174,18 @@ def test_export_is_a_csv_with_bom_built_by_a_job_and_asked_twice_runs_once(app, 
     assert client.post(f"/periods/{period_id}/digest/export", data={"csrf_token": token}).status_code == 303
 
 
-def test_csv_cells_that_a_spreadsheet_would_run_are_kept_as_text():
-    from app.digests.tasks import _cell
-
-    assert _cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
-    assert _cell("-1+1") == "'-1+1"
-    assert _cell("公民館") == "公民館"
-    assert _cell("") == ""
+def test_export_keeps_opinions_that_start_a_formula_as_text(app, login_as, make_period, add_opinions, run_jobs):
+    period_id = make_period()
+    add_opinions(period_id, [{"text": f"{text} 図書館の開館時間を延ばしてください"} for text in FORMULAS for _ in range(2)])
+    with app.test_request_context():
+        build(period_id, run_jobs)
+        run = request_export(db.session.get(CommentPeriod, period_id), actor=None)
+        db.session.commit()
+        dispatch()
+        run_id = run.id
+    run_jobs()
+    client, _ = login_as("staff")
+    response = client.get(f"/jobs/runs/{run_id}/files/0")
+    assert response.status_code == 200
+    assert one_charset(response.headers["Content-Type"]), response.headers["Content-Type"]
+    assert_csv_runs_nothing(response.data, list(FORMULAS))

@@ -150,3 +150,48 @@ def test_an_attachment_with_a_hostile_name_is_stored_under_a_random_name_and_ser
     assert served.status_code == 200
     assert served.headers["Content-Disposition"].startswith("attachment")
     assert served.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def _download_name(response) -> str:
+    from werkzeug.http import parse_options_header
+
+    return parse_options_header(response.headers["Content-Disposition"])[1]["filename"]
+
+
+@pytest.mark.parametrize(("name", "expected"), [("evil.html", "evil.pdf"), ("計画案.svg", "計画案.pdf"),
+                                                ("draft", "draft.pdf"), ("資料.PDF", "資料.PDF")])
+def test_a_document_downloads_with_the_extension_of_what_it_is(app, world, clients, name, expected):
+    client = clients["staff"]
+    period_id = world.ids["a"]["period"]
+    assert _upload_document(client, period_id, name, PDF).status_code == 303
+    with app.app_context():
+        doc_id = db.session.scalar(select(PeriodDocument.id).order_by(PeriodDocument.id.desc()))
+    served = client.get(f"/periods/{period_id}/documents/{doc_id}")
+    assert served.status_code == 200 and served.mimetype == "application/pdf"
+    assert _download_name(served) == expected
+
+
+@pytest.mark.parametrize(("name", "data", "expected"), [
+    ("evil.html", PDF, "evil.pdf"), ("photo.html", PNG, "photo.png"), ("写真.jpeg.exe", PNG, "写真.jpeg.png"),
+], ids=["pdf-as-html", "png-as-html", "png-as-exe"])
+def test_an_attachment_downloads_with_the_extension_of_what_it_is(app, world, clients, name, data, expected):
+    period_id = world.ids["a"]["period"]
+    assert _send_with(app.test_client(), period_id, [(io.BytesIO(data), name)]).status_code == 303
+    with app.app_context():
+        item = db.session.scalar(select(Attachment).order_by(Attachment.id.desc()))
+        submission_id, attachment_id = item.submission_id, item.id
+    served = clients["staff"].get(f"/staff/submissions/{submission_id}/attachments/{attachment_id}")
+    assert served.status_code == 200
+    assert _download_name(served) == expected
+
+
+def test_a_file_stored_under_its_uploaders_extension_still_downloads_as_what_it_is(app, world, clients):
+    """Rows from before names were corrected keep their label; the download is named by the content."""
+    client = clients["staff"]
+    period_id = world.ids["a"]["period"]
+    assert _upload_document(client, period_id, "draft.pdf", PDF).status_code == 303
+    with app.app_context():
+        doc = db.session.scalar(select(PeriodDocument).order_by(PeriodDocument.id.desc()))
+        doc.filename, doc_id = "evil.html", doc.id
+        db.session.commit()
+    assert _download_name(client.get(f"/periods/{period_id}/documents/{doc_id}")) == "evil.pdf"

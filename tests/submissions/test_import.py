@@ -132,3 +132,14 @@ def test_cli_imports_a_clean_file_and_refuses_a_bad_one(app, make_period, tmp_pa
     assert result.exit_code == 0, result.output
     assert f"imported 4 submission(s): {period_id}-00001 – {period_id}-00004" in result.output
     assert count_rows(Submission) == 4
+
+
+def test_bidi_controls_are_stripped_from_imported_rows(app, login_as, make_period):
+    period_id = make_period()
+    client, _ = login_as("staff")
+    table = [HEADER, [(jst_today() - timedelta(days=1)).isoformat(), "FAX", "取込\u202e 太郎", "下関市", "在住", "", "",
+                      "紙で届いた\u202e意見\u202cです\u2067。\u2069"]]
+    assert upload(client, period_id, as_csv(table)).status_code == 303
+    with app.app_context():
+        submission = db.session.scalars(select(Submission)).one()
+        assert submission.name == "取込 太郎" and submission.entries[0].body == "紙で届いた意見です。"

@@ -152,3 +152,22 @@ def test_live_count_has_its_script_and_server_side_count(client, make_period):
     html = client.get(f"/periods/{period_id}/submit").get_data(as_text=True)
     assert "/static/js/submissions.js" in html and 'data-maxlength="4000"' in html
     assert "<script>" not in html  # no inline script under the CSP
+
+
+def test_bidi_controls_are_stripped_from_what_a_citizen_sends_and_the_rest_kept(app, client, make_period):
+    period_id = make_period()
+    body = "図書館の\u202e開館時間\u202cを延ばして\u2066ください\u2069。\u200f\u200e\u061c\u202a\u202b\u202d\u2067\u2068"
+    data = opinion(body, name="下関\u202e 花子", address="下関市\u202e南部町1-1")
+    assert submit(client, period_id, data).status_code == 303
+    with app.app_context():
+        submission = db.session.scalars(select(Submission)).one()
+        assert (submission.name, submission.address) == ("下関 花子", "下関市南部町1-1")
+        assert submission.entries[0].body == "図書館の開館時間を延ばしてください。"
+
+
+def test_an_opinion_of_nothing_but_bidi_controls_is_refused_as_empty(client, make_period, count_rows):
+    period_id = make_period()
+    response = confirm(client, period_id, opinion("\u202e\u2066\u2069"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "submit/send" not in html and "ご意見を入力してください。" in html
+    assert count_rows(Submission) == 0
