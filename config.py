@@ -114,6 +114,7 @@ class Config:
     SUBMISSION_RATE_LIMIT = env_str("SUBMISSION_RATE_LIMIT", "10 per hour")
     SUBMISSION_RATE_LIMIT_PER_EMAIL = env_str("SUBMISSION_RATE_LIMIT_PER_EMAIL", "5 per hour")
     LOOKUP_RATE_LIMIT = env_str("LOOKUP_RATE_LIMIT", "60 per hour")
+    # Failed logins for one email from one client address before that pair waits (app/accounts/throttle.py).
     LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
 

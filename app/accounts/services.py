@@ -1,13 +1,12 @@
 """Accounts: passwords, logins, roles. Each function flushes; the caller commits."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
 from sqlalchemy import func, select
 
+from app.accounts import throttle
 from app.accounts.models import User, UserRole, new_session_token
 from app.core.audit import record_audit
 from app.core.auth import ROLES
@@ -75,26 +74,25 @@ def create_user(
 class LoginResult:
     user: User | None
     error: str | None = None  # "invalid" or "locked"
+    wait_seconds: int = 0  # when locked, until another try is taken
 
 
-def authenticate(email: str, password: str) -> LoginResult:
-    """Check a login. Repeated failures lock the account for a while; every attempt is logged."""
+def authenticate(email: str, password: str, address: str) -> LoginResult:
+    """Check a login; every attempt is logged. Repeated failures for one email from one client address
+    make that pair wait (app.accounts.throttle), whether or not the email has an account: the owner
+    elsewhere is not locked out, and the answers do not tell which emails exist."""
+    email = email.strip().lower()[:255]
     user = find_user(email)
-    now = utcnow()
-    if user is not None and user.is_locked(now):
-        record_audit("auth.login_locked", user, actor=user, details={"email": user.email})
-        return LoginResult(None, "locked")
+    wait = throttle.wait_seconds(email, address)
+    if wait:
+        record_audit("auth.login_locked", user, actor=user, details={"email": email})
+        return LoginResult(None, "locked", wait)
     if not check_password(user, password) or (user is not None and not user.active):
-        if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-                user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
-                user.failed_logins = 0
-        record_audit("auth.login_failed", user, actor=user, details={"email": email.strip().lower()[:255]})
-        return LoginResult(None, "locked" if user is not None and user.is_locked(now) else "invalid")
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
+        wait = throttle.note_failure(email, address)
+        record_audit("auth.login_failed", user, actor=user, details={"email": email})
+        return LoginResult(None, "locked" if wait else "invalid", wait)
+    throttle.forget_failures(email, address)
+    user.last_login_at = utcnow()
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     record_audit("auth.login", user, actor=user)

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
@@ -35,15 +36,15 @@ def login():
         return redirect(url_for("core.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        result = services.authenticate(form.email.data, form.password.data)
+        result = services.authenticate(form.email.data, form.password.data, get_remote_address())
         db.session.commit()
         if result.user is not None:
             login_user(result.user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for("core.home")), code=303)
         if result.error == "locked":
             form.email.errors.append(
-                _("Too many failed attempts. This account is locked for %(minutes)d minutes.",
-                  minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
+                _("Too many failed attempts from here. Wait %(minutes)d minutes, then try again.",
+                  minutes=-(-result.wait_seconds // 60))
             )
         else:
             form.password.errors.append(_("The email address or password is not correct."))
