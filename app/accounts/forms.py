@@ -27,7 +27,7 @@ class LoginForm(FlaskForm):
     password = PasswordField(
         _l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=1024)]
     )
-    remember = BooleanField(_l("Keep me logged in on this device (30 days)"))
+    remember = BooleanField(_l("Keep me logged in on this device (30 days; not for staff accounts)"))
     submit = SubmitField(_l("Log in"))
 
 

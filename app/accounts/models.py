@@ -50,6 +50,11 @@ class User(UserMixin, db.Model):
     def label(self) -> str:
         return self.display_name or self.email
 
+    @property
+    def is_staff(self) -> bool:
+        """Holds a role beyond citizen: such a session is limited in time (app.accounts.sessions)."""
+        return bool(self.roles - {"citizen"})
+
     def can_manage_users(self) -> bool:
         return self.has_role("admin")
 

@@ -3,10 +3,10 @@ from datetime import timedelta
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
-from app.accounts import services
+from app.accounts import services, sessions
 from app.accounts.forms import AuditFilterForm, LoginForm, PasswordChangeForm, RoleForm
 from app.accounts.models import User
 from app.core.auth import roles_required
@@ -39,7 +39,7 @@ def login():
         result = services.authenticate(form.email.data, form.password.data, get_remote_address())
         db.session.commit()
         if result.user is not None:
-            login_user(result.user, remember=form.remember.data)
+            sessions.start_session(result.user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for("core.home")), code=303)
         if result.error == "locked":
             form.email.errors.append(
@@ -56,7 +56,7 @@ def login():
 def logout():
     services.record_logout(current_user)
     db.session.commit()
-    logout_user()
+    sessions.end_session()
     flash(_("You have logged out."), "info")
     return redirect(url_for("core.home"), code=303)
 
@@ -72,7 +72,8 @@ def change_password():
             form.current.errors.append(error_message(exc.code))
         else:
             db.session.commit()
-            login_user(current_user._get_current_object())  # this session keeps the new token
+            # This session keeps the new token, and its login time: a new password does not extend it.
+            login_user(current_user._get_current_object())
             flash(_("Your password has been changed. Other sessions have been logged out."), "success")
             return redirect(url_for("core.home"), code=303)
     return render_template("accounts/password.html", form=form, title=_("Change password"))

@@ -90,7 +90,7 @@ def test_login_rate_limit_answers_429_with_retry_after(app, make_user):
 
 
 def test_remember_me_cookie_lasts_at_most_30_days(client, make_user):
-    make_user("staff", email="ito@example.jp")
+    make_user("citizen", email="ito@example.jp")  # staff get none (tests/accounts/test_staff_sessions.py)
     token = csrf_token(client)
     response = client.post("/login", data={"email": "ito@example.jp", "password": "correct horse battery",
                                            "remember": "y", "csrf_token": token})
