@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from app.accounts import throttle
 from app.accounts.models import User, UserRole, new_session_token
+from app.accounts.passwords import password_problem
 from app.core.audit import record_audit
 from app.core.auth import ROLES
 from app.core.timeutil import utcnow
@@ -15,7 +16,6 @@ from app.extensions import db
 
 # argon2id with the library's defaults (64 MiB, 3 passes): memory-hard, as the design asks.
 _hasher = PasswordHasher()
-MIN_PASSWORD_LENGTH = 12
 # Verified against when the email is unknown, so a wrong address costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
@@ -57,8 +57,9 @@ def create_user(
     unknown = [role for role in roles if role not in ROLES]
     if unknown:
         raise AccountError("unknown_role")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError("password_too_short")
+    problem = password_problem(password, email)
+    if problem:
+        raise AccountError(problem)
     if find_user(email) is not None:
         raise AccountError("email_taken")
     user = User(email=email, password_hash=hash_password(password), display_name=display_name,
@@ -109,11 +110,13 @@ def record_logout(user: User) -> None:
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    """A new password ends every other session: the token in their cookies no longer matches."""
+    """A new password must not be an easy one (app.accounts.passwords), and ends every other
+    session: the token in their cookies no longer matches."""
     if not check_password(user, current):
         raise AccountError("wrong_password")
-    if len(new) < MIN_PASSWORD_LENGTH:
-        raise AccountError("password_too_short")
+    problem = password_problem(new, user.email)
+    if problem:
+        raise AccountError(problem)
     user.password_hash = hash_password(new)
     user.session_token = new_session_token()
     record_audit("auth.password_change", user, actor=user)

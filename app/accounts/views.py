@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.accounts import services, sessions
 from app.accounts.forms import AuditFilterForm, LoginForm, PasswordChangeForm, RoleForm
+from app.accounts.messages import PASSWORD_PROBLEMS, error_message
 from app.accounts.models import User
 from app.core.auth import roles_required
 from app.core.models import AuditEntry
@@ -17,16 +18,6 @@ from app.core.views import safe_next
 from app.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
-
-
-def error_message(code: str) -> str:
-    return {
-        "wrong_password": _("The current password is not correct."),
-        "password_too_short": _("The password is too short."),
-        "unknown_role": _("That role does not exist."),
-        "email_taken": _("A user with that email address already exists."),
-        "cannot_revoke_own_admin": _("You cannot remove your own administrator role."),
-    }.get(code, _("The request could not be processed."))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -69,7 +60,8 @@ def change_password():
         try:
             services.change_password(current_user, form.current.data, form.new.data)
         except services.AccountError as exc:
-            form.current.errors.append(error_message(exc.code))
+            field = form.new if exc.code in PASSWORD_PROBLEMS else form.current
+            field.errors.append(error_message(exc.code))
         else:
             db.session.commit()
             # This session keeps the new token, and its login time: a new password does not extend it.
