@@ -114,8 +114,13 @@ class Config:
     SUBMISSION_RATE_LIMIT = env_str("SUBMISSION_RATE_LIMIT", "10 per hour")
     SUBMISSION_RATE_LIMIT_PER_EMAIL = env_str("SUBMISSION_RATE_LIMIT_PER_EMAIL", "5 per hour")
     LOOKUP_RATE_LIMIT = env_str("LOOKUP_RATE_LIMIT", "60 per hour")
+    # Failed logins for one email from one client address before that pair waits (app/accounts/throttle.py).
     LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+    # A session of an account with any role beyond citizen ends after this long without a request, and
+    # this long after logging in (app/accounts/sessions.py); such accounts get no remember-me cookie.
+    STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30)
+    STAFF_SESSION_MAX_HOURS = env_int("STAFF_SESSION_MAX_HOURS", 12)
 
     @classmethod
     def check(cls, config: dict) -> None:

@@ -10,6 +10,7 @@ from app.extensions import login_manager
 def init_app(app: Flask) -> None:
     from app.accounts import cli
     from app.accounts.services import load_user_by_token
+    from app.accounts.sessions import end_expired_staff_session
     from app.accounts.views import bp
 
     login_manager.login_view = "accounts.login"
@@ -17,6 +18,9 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user_by_token)
+    app.config.setdefault("STAFF_SESSION_IDLE_MINUTES", 30)
+    app.config.setdefault("STAFF_SESSION_MAX_HOURS", 12)
+    app.before_request(end_expired_staff_session)
     app.register_blueprint(bp)
     cli.init_app(app)
     register_nav("accounts.users", _l("Users"), roles=("admin",))

@@ -4,6 +4,7 @@ import click
 from flask import Flask
 
 from app.accounts import services
+from app.accounts.messages import both_languages
 from app.core.auth import ROLES
 from app.extensions import db
 
@@ -20,7 +21,8 @@ def init_app(app: Flask) -> None:
     @click.option("--department", default="",
                   help="Staff and moderators work this department's plans; left empty, every department's.")
     def create(email: str, roles: tuple[str, ...], display_name: str, department: str):
-        """Create a user; the password is prompted for, or read from standard input."""
+        """Create a user; the password is prompted for, or read from standard input. An easy password
+        (app.accounts.passwords) is refused with the reason, and nothing is created."""
         if sys.stdin.isatty():
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
         else:
@@ -29,6 +31,6 @@ def init_app(app: Flask) -> None:
             user = services.create_user(email, password, roles, display_name=display_name,
                                         department=department)
         except services.AccountError as exc:
-            raise click.ClickException(exc.code) from exc
+            raise click.ClickException(both_languages(exc.code)) from exc
         db.session.commit()
         click.echo(f"created {user.email} with roles {', '.join(sorted(user.roles)) or '-'}")

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
-from app.accounts.services import MIN_PASSWORD_LENGTH
+from app.accounts.passwords import MIN_PASSWORD_LENGTH
 from app.core.auth import ROLES
 
 
@@ -27,7 +27,7 @@ class LoginForm(FlaskForm):
     password = PasswordField(
         _l("Password"), validators=[DataRequired(_l("Enter your password.")), Length(max=1024)]
     )
-    remember = BooleanField(_l("Keep me logged in on this device (30 days)"))
+    remember = BooleanField(_l("Keep me logged in on this device (30 days; not for staff accounts)"))
     submit = SubmitField(_l("Log in"))
 
 

@@ -25,8 +25,6 @@ class User(UserMixin, db.Model):
     # The login cookie carries this, not the user id: rotating it ends every other session.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     active: Mapped[bool] = mapped_column(default=True)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -52,8 +50,10 @@ class User(UserMixin, db.Model):
     def label(self) -> str:
         return self.display_name or self.email
 
-    def is_locked(self, now: datetime | None = None) -> bool:
-        return self.locked_until is not None and self.locked_until > (now or utcnow())
+    @property
+    def is_staff(self) -> bool:
+        """Holds a role beyond citizen: such a session is limited in time (app.accounts.sessions)."""
+        return bool(self.roles - {"citizen"})
 
     def can_manage_users(self) -> bool:
         return self.has_role("admin")

@@ -1,14 +1,14 @@
 """Accounts: passwords, logins, roles. Each function flushes; the caller commits."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
 from sqlalchemy import func, select
 
+from app.accounts import throttle
 from app.accounts.models import User, UserRole, new_session_token
+from app.accounts.passwords import password_problem
 from app.core.audit import record_audit
 from app.core.auth import ROLES
 from app.core.timeutil import utcnow
@@ -16,7 +16,6 @@ from app.extensions import db
 
 # argon2id with the library's defaults (64 MiB, 3 passes): memory-hard, as the design asks.
 _hasher = PasswordHasher()
-MIN_PASSWORD_LENGTH = 12
 # Verified against when the email is unknown, so a wrong address costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
@@ -58,8 +57,9 @@ def create_user(
     unknown = [role for role in roles if role not in ROLES]
     if unknown:
         raise AccountError("unknown_role")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError("password_too_short")
+    problem = password_problem(password, email)
+    if problem:
+        raise AccountError(problem)
     if find_user(email) is not None:
         raise AccountError("email_taken")
     user = User(email=email, password_hash=hash_password(password), display_name=display_name,
@@ -75,26 +75,25 @@ def create_user(
 class LoginResult:
     user: User | None
     error: str | None = None  # "invalid" or "locked"
+    wait_seconds: int = 0  # when locked, until another try is taken
 
 
-def authenticate(email: str, password: str) -> LoginResult:
-    """Check a login. Repeated failures lock the account for a while; every attempt is logged."""
+def authenticate(email: str, password: str, address: str) -> LoginResult:
+    """Check a login; every attempt is logged. Repeated failures for one email from one client address
+    make that pair wait (app.accounts.throttle), whether or not the email has an account: the owner
+    elsewhere is not locked out, and the answers do not tell which emails exist."""
+    email = email.strip().lower()[:255]
     user = find_user(email)
-    now = utcnow()
-    if user is not None and user.is_locked(now):
-        record_audit("auth.login_locked", user, actor=user, details={"email": user.email})
-        return LoginResult(None, "locked")
+    wait = throttle.wait_seconds(email, address)
+    if wait:
+        record_audit("auth.login_locked", user, actor=user, details={"email": email})
+        return LoginResult(None, "locked", wait)
     if not check_password(user, password) or (user is not None and not user.active):
-        if user is not None:
-            user.failed_logins += 1
-            if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-                user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
-                user.failed_logins = 0
-        record_audit("auth.login_failed", user, actor=user, details={"email": email.strip().lower()[:255]})
-        return LoginResult(None, "locked" if user is not None and user.is_locked(now) else "invalid")
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
+        wait = throttle.note_failure(email, address)
+        record_audit("auth.login_failed", user, actor=user, details={"email": email})
+        return LoginResult(None, "locked" if wait else "invalid", wait)
+    throttle.forget_failures(email, address)
+    user.last_login_at = utcnow()
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     record_audit("auth.login", user, actor=user)
@@ -111,11 +110,13 @@ def record_logout(user: User) -> None:
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    """A new password ends every other session: the token in their cookies no longer matches."""
+    """A new password must not be an easy one (app.accounts.passwords), and ends every other
+    session: the token in their cookies no longer matches."""
     if not check_password(user, current):
         raise AccountError("wrong_password")
-    if len(new) < MIN_PASSWORD_LENGTH:
-        raise AccountError("password_too_short")
+    problem = password_problem(new, user.email)
+    if problem:
+        raise AccountError(problem)
     user.password_hash = hash_password(new)
     user.session_token = new_session_token()
     record_audit("auth.password_change", user, actor=user)

@@ -2,11 +2,13 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
-from app.accounts import services
+from app.accounts import services, sessions
 from app.accounts.forms import AuditFilterForm, LoginForm, PasswordChangeForm, RoleForm
+from app.accounts.messages import PASSWORD_PROBLEMS, error_message
 from app.accounts.models import User
 from app.core.auth import roles_required
 from app.core.models import AuditEntry
@@ -18,16 +20,6 @@ from app.extensions import db, limiter
 bp = Blueprint("accounts", __name__)
 
 
-def error_message(code: str) -> str:
-    return {
-        "wrong_password": _("The current password is not correct."),
-        "password_too_short": _("The password is too short."),
-        "unknown_role": _("That role does not exist."),
-        "email_taken": _("A user with that email address already exists."),
-        "cannot_revoke_own_admin": _("You cannot remove your own administrator role."),
-    }.get(code, _("The request could not be processed."))
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def login():
@@ -35,15 +27,15 @@ def login():
         return redirect(url_for("core.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        result = services.authenticate(form.email.data, form.password.data)
+        result = services.authenticate(form.email.data, form.password.data, get_remote_address())
         db.session.commit()
         if result.user is not None:
-            login_user(result.user, remember=form.remember.data)
+            sessions.start_session(result.user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for("core.home")), code=303)
         if result.error == "locked":
             form.email.errors.append(
-                _("Too many failed attempts. This account is locked for %(minutes)d minutes.",
-                  minutes=current_app.config["LOGIN_LOCKOUT_MINUTES"])
+                _("Too many failed attempts from here. Wait %(minutes)d minutes, then try again.",
+                  minutes=-(-result.wait_seconds // 60))
             )
         else:
             form.password.errors.append(_("The email address or password is not correct."))
@@ -55,7 +47,7 @@ def login():
 def logout():
     services.record_logout(current_user)
     db.session.commit()
-    logout_user()
+    sessions.end_session()
     flash(_("You have logged out."), "info")
     return redirect(url_for("core.home"), code=303)
 
@@ -68,10 +60,12 @@ def change_password():
         try:
             services.change_password(current_user, form.current.data, form.new.data)
         except services.AccountError as exc:
-            form.current.errors.append(error_message(exc.code))
+            field = form.new if exc.code in PASSWORD_PROBLEMS else form.current
+            field.errors.append(error_message(exc.code))
         else:
             db.session.commit()
-            login_user(current_user._get_current_object())  # this session keeps the new token
+            # This session keeps the new token, and its login time: a new password does not extend it.
+            login_user(current_user._get_current_object())
             flash(_("Your password has been changed. Other sessions have been logged out."), "success")
             return redirect(url_for("core.home"), code=303)
     return render_template("accounts/password.html", form=form, title=_("Change password"))

@@ -1,6 +1,15 @@
-"""Headers on every response, and the CSRF failure that never loses what someone wrote."""
+"""Headers on every response, and the refusal of forged requests.
 
-from flask import Flask, Response, render_template, request
+A POST from another site is refused before anything reads it (``refuse_cross_site``); one whose CSRF
+token fails is refused with a plain page (``csrf_failed``), except on the citizens' text forms in
+``RESEND_FORMS``, whose text is shown again so that nothing they wrote is lost. A refused request
+never writes the session cookie (``RefusalKeepsSession``).
+"""
+
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, g, render_template, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict
@@ -19,6 +28,20 @@ CSP = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+# The only forms whose text a failed CSRF check shows again, and where "Send again" then goes. They
+# are a citizen's own writing, sent without an account: a forged one can act in nobody's name. The
+# final send goes back to the confirmation step, so the page leads to a check and sends nothing itself.
+# Every other form (staff, moderators, facilitators, admins, login) gets a plain refusal: a page that
+# carried the forged fields and a valid token would turn a forgery into a one-click attack.
+RESEND_FORMS = {
+    "submissions.edit": "submissions.edit",
+    "submissions.confirm": "submissions.confirm",
+    "submissions.send": "submissions.confirm",
+    "workshops.register": "workshops.register",
+}
+# Sec-Fetch-Site values of requests that no other site can have caused ("none": typed or bookmarked).
+OWN_SITE = ("same-origin", "none")
 
 
 def set_security_headers(response: Response) -> Response:
@@ -42,18 +65,81 @@ def drop_nul_characters() -> None:
                 [(key, value.replace("\x00", "")) for key, value in values.items(multi=True)]))
 
 
+class RefusalKeepsSession(SecureCookieSessionInterface):
+    """A refused request writes no session cookie. A cross-site POST arrives without the browser's
+    session (SameSite=Lax keeps it back), so a cookie set in the answer would replace the victim's."""
+
+    def save_session(self, app, session, response) -> None:
+        if g.get("refused"):
+            return
+        super().save_session(app, session, response)
+
+
+def _own_origins() -> set[str]:
+    site = urlsplit(current_app.config.get("SITE_URL") or "")
+    own = {f"{request.scheme}://{request.host}".lower()}
+    if site.scheme and site.netloc:
+        own.add(f"{site.scheme}://{site.netloc}".lower())
+    return own
+
+
+def refuse_cross_site():
+    """Same-origin POSTs only, by what the browser says: ``Sec-Fetch-Site`` and ``Origin``. Before the
+    CSRF check, so that a forgery gets the plain 403 even with a valid token. A request with neither
+    header (an old browser, a script) is left to the token."""
+    if request.method not in current_app.config["WTF_CSRF_METHODS"]:
+        return None
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    origin = request.headers.get("Origin")
+    if (fetch_site is None or fetch_site in OWN_SITE) and (origin is None or origin.lower() in _own_origins()):
+        return None
+    current_app.logger.warning("refused a cross-site %s to %s (Sec-Fetch-Site %s, Origin %s)", request.method,
+                               request.path, fetch_site, origin)
+    return refusal(403, lambda: {
+        "title": _("The form was refused"),
+        "page": _("This form was sent from another site, so it was refused and nothing was changed. If you meant "
+                  "to do this, open the page on this site and do it again from there."),
+    })
+
+
+def refusal(status: int, texts) -> Response:
+    """A plain page in Japanese and English: no form, no token, nothing of what was sent, no cookie."""
+    from app.core.shed import both_languages, standalone_page
+
+    g.refused = True
+    data = standalone_page(both_languages(texts), None, request.path)
+    return Response(data, status=status, content_type="text/html; charset=utf-8",
+                    headers={"Cache-Control": "no-store"})
+
+
 def csrf_failed(error: CSRFError):
-    """Show what was sent again, with a fresh token, so one press resends it. Nothing is lost but
-    passwords, which are never written back into a page."""
+    """On a citizen's text form, show what was sent again so that one press sends it: nothing is lost
+    but passwords. Anywhere else, a plain refusal."""
     from app.core.shed import kept_fields, kept_label, kept_labels
 
+    target = RESEND_FORMS.get(request.endpoint)
+    if target is None:
+        return refusal(400, lambda: {
+            "title": _("The form was not accepted"),
+            "page": _("This form could not be accepted: the page was opened before your session began, or the "
+                      "form was sent from another site. Nothing was changed. Open the page again and repeat "
+                      "what you did."),
+        })
+    # The session keeps its token, and the page shows that one. A session without a token needs one
+    # written, or the text could never be sent: then the request carried no session, or one that we
+    # write back as it came (it was not withheld: cross-site requests were refused above).
+    g.refused = "csrf_token" in session
     labels = kept_labels()
     kept = [(name, value, kept_label(labels, name)) for name, value in kept_fields(request.form)]
     message = _("Your session has expired or the form was sent from elsewhere. Check the text below and send it again.")
-    return render_template("errors/csrf.html", kept=kept, action=request.path, message=message), 400
+    action = url_for(target, **(request.view_args or {}))
+    return render_template("errors/csrf.html", kept=kept, action=action, message=message), 400
 
 
 def init_app(app: Flask) -> None:
+    app.session_interface = RefusalKeepsSession()
+    # First of all hooks, ahead of Flask-WTF's CSRF check (bound to the app before the features).
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_cross_site)
     app.before_request(drop_nul_characters)
     app.after_request(set_security_headers)
     app.register_error_handler(CSRFError, csrf_failed)

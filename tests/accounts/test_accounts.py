@@ -45,12 +45,13 @@ def test_wrong_password_and_unknown_email_get_the_same_message(app, client, make
     assert audit_actions(app)[-2:] == ["auth.login_failed", "auth.login_failed"]
 
 
-def test_repeated_failures_lock_the_account_with_a_clear_message(app, client, make_user):
+def test_repeated_failures_make_that_place_wait_with_a_clear_message(app, client, make_user):
     make_user("staff", email="suzuki@example.jp")
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         login(client, "suzuki@example.jp", "wrong password!")
     html = login(client, "suzuki@example.jp").get_data(as_text=True)  # the right password, too late
-    assert "ロックされています" in html
+    minutes = app.config["LOGIN_LOCKOUT_MINUTES"]
+    assert f"この接続元からのログインの失敗が続きました。{minutes}分待ってから" in html
     assert client.get("/staff/plans").status_code == 302
 
 
@@ -89,7 +90,7 @@ def test_login_rate_limit_answers_429_with_retry_after(app, make_user):
 
 
 def test_remember_me_cookie_lasts_at_most_30_days(client, make_user):
-    make_user("staff", email="ito@example.jp")
+    make_user("citizen", email="ito@example.jp")  # staff get none (tests/accounts/test_staff_sessions.py)
     token = csrf_token(client)
     response = client.post("/login", data={"email": "ito@example.jp", "password": "correct horse battery",
                                            "remember": "y", "csrf_token": token})

@@ -1,11 +1,13 @@
 """Sessions end when they should: a copied session cookie or remember-me cookie stops working
-after logout and after a password change."""
+after logout and after a password change. Only citizen accounts get a remember-me cookie (staff
+sessions are limited in time: tests/accounts/test_staff_sessions.py)."""
 
 from http.cookies import SimpleCookie
 
 from tests.conftest import csrf_token, login
 
 PROTECTED = "/staff/plans"
+ACCOUNT = "/account/password"  # what a citizen account may open
 NEW_PASSWORD = "a new and longer passphrase"
 
 
@@ -21,11 +23,12 @@ def _replay(app, **cookies):
     thief = app.test_client()
     for name, value in cookies.items():
         thief.set_cookie(name, value)
-    return thief.get(PROTECTED)
+    return thief.get(PROTECTED if "remember_token" not in cookies else ACCOUNT)
 
 
 def _staff(app, make_user, remember: bool):
-    user_id = make_user("staff", email=f"s{remember}@example.jp")
+    """A logged-in staff member; with ``remember``, a citizen account, the only kind that gets the cookie."""
+    user_id = make_user("citizen" if remember else "staff", email=f"s{remember}@example.jp")
     client = app.test_client()
     token = csrf_token(client, "/login")
     response = client.post("/login", data={"email": f"s{remember}@example.jp", "password": "correct horse battery",
@@ -36,7 +39,7 @@ def _staff(app, make_user, remember: bool):
 
 def test_every_login_cookie_is_httponly_and_samesite(app, make_user):
     client = app.test_client()
-    make_user("staff", email="flags@example.jp")
+    make_user("citizen", email="flags@example.jp")
     token = csrf_token(client, "/login")
     response = client.post("/login", data={"email": "flags@example.jp", "password": "correct horse battery",
                                            "remember": "y", "csrf_token": token})
@@ -72,6 +75,6 @@ def test_a_stolen_remember_cookie_stops_working_after_a_password_change(app, mak
     assert response.status_code == 303, response.get_data(as_text=True)[:500]
     assert _replay(app, remember_token=stolen_remember).status_code == 302
     assert _replay(app, session=stolen_session).status_code == 302
-    assert client.get(PROTECTED).status_code == 200  # the session that changed it goes on
+    assert client.get(ACCOUNT).status_code == 200  # the session that changed it goes on
     other = app.test_client()
     assert login(other, "sTrue@example.jp".lower(), NEW_PASSWORD).status_code == 303
