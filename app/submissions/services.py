@@ -342,7 +342,8 @@ def _insert_and_number(period_id: int, submission: Submission, *, idempotency_ke
     if submission.email:
         queue_email(submission.email, "submissions/email/receipt.txt", locale, period_title=period.title,
                     receipt_no=submission.receipt_no, received_at=submission.received_at.isoformat(),
-                    lookup_url=lookup_link(submission.receipt_no, secret), entry_count=len(submission.entries))
+                    lookup_url=lookup_link(submission.receipt_no, secret), lookup_code=format_secret(secret),
+                    entry_count=len(submission.entries))
     else:
         db.session.flush()
     return True

@@ -223,7 +223,9 @@ def receipt():
         return no_store(redirect(url_for("submissions.lookup", receipt=request.args.get("receipt") or None), code=303))
     return no_store(make_response(render_template(
         "submissions/receipt.html", submission=submission, period=submission.period,
-        secret=services.format_secret(shown[1]), lookup_url=services.lookup_link(submission.receipt_no, shown[1]),
+        secret=services.format_secret(shown[1]),
+        lookup_url=url_for("submissions.lookup", receipt=submission.receipt_no, _external=True,
+                           _anchor=f"code={services.format_secret(shown[1])}"),
         title=_("Your opinion has been received"))))
 
 
