@@ -19,7 +19,7 @@ from wtforms.validators import Optional
 
 from app.core import current_locale, formkeys
 from app.core.errors import render_error
-from app.extensions import csrf, db, limiter
+from app.extensions import db, limiter
 from app.periods.models import CommentPeriod
 from app.submissions import services
 from app.submissions.forms import SubmissionForm
@@ -177,11 +177,8 @@ def too_many(error):
 
 
 class LookupForm(FlaskForm):
-    """Read-only: it changes nothing, so it needs no CSRF token (and a reader no cookie); the rate
-    limit is what stands between it and guessing."""
-
-    class Meta:
-        csrf = False
+    """POSTed, so that the code is in no URL; with a CSRF token like every POST of the site, although
+    it changes nothing. The rate limit is what stands between it and guessing."""
 
     receipt = StringField(_l("Receipt number"), validators=[Optional()])
     secret = StringField(_l("Lookup code"), validators=[Optional()])
@@ -231,7 +228,6 @@ def receipt():
 
 @bp.route("/lookup", methods=["GET", "POST"])
 @limiter.shared_limit(lookup_limit, scope="lookup")
-@csrf.exempt
 def lookup():
     if request.method == "GET" and request.args.get("secret"):
         # A link mailed before the code moved out of the query: the code goes on in the fragment.

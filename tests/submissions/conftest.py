@@ -45,7 +45,7 @@ def submit(client, period_id, data=None, files=None):
 
 def look_up(client, receipt, secret):
     """The lookup form as a person sends it: POSTed, so the code is in no URL."""
-    return client.post("/lookup", data={"receipt": receipt, "secret": secret})
+    return client.post("/lookup", data={"receipt": receipt, "secret": secret, "csrf_token": csrf_token(client, "/lookup")})
 
 
 def receipt_of(client, response):

@@ -178,7 +178,7 @@ def test_receipt_and_lookup_responses_are_no_store(client, make_period):
 class LimitedConfig(TestConfig):
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
-    LOOKUP_RATE_LIMIT = "3 per hour"
+    LOOKUP_RATE_LIMIT = "4 per hour"
 
 
 @pytest.fixture
@@ -196,9 +196,14 @@ def test_lookup_is_rate_limited_per_address_with_a_clear_message(limited, make_p
     client = limited.test_client()
     period_id = make_period()
     response = submit(client, period_id, opinion(FIRST))
-    number, code, _html = receipt_of(client, response)  # the receipt counts: one of three
-    assert [look_up(client, number, f"AAAA-BBBB-CCCC-DDD{n}").status_code for n in (2, 3)] == [404, 404]
-    blocked = look_up(client, number, code)  # even the right code, once the budget is spent
+    number, code, _html = receipt_of(client, response)  # the receipt counts: one of four
+    token = csrf_token(client, "/lookup")  # so does the empty form: two
+
+    def post(code_given):
+        return client.post("/lookup", data={"receipt": number, "secret": code_given, "csrf_token": token})
+
+    assert [post(f"AAAA-BBBB-CCCC-DDD{n}").status_code for n in (2, 3)] == [404, 404]
+    blocked = post(code)  # even the right code, once the budget is spent
     html = blocked.get_data(as_text=True)
     assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
     assert "no-store" in blocked.headers["Cache-Control"]
