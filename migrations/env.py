@@ -41,6 +41,12 @@ def run_migrations_online() -> None:
     conf_args.setdefault("compare_type", True)
     connectable = target_db.engine
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode changes a table by copying it, dropping it and renaming the copy: with foreign
+            # keys on, the drop would delete (cascade) every row that points at it. Off for the run, set
+            # on the bare connection before any transaction (inside one SQLite ignores it); checked after.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=target_db.metadata,
@@ -50,6 +56,12 @@ def run_migrations_online() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            raw = connection.connection.driver_connection
+            broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+            raw.execute("PRAGMA foreign_keys=ON")
+            if broken:
+                raise RuntimeError(f"rows point at nothing after the migration: {broken[:10]}")
 
 
 if context.is_offline_mode():

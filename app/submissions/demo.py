@@ -1,7 +1,9 @@
 """Sample opinions on the Shimonoseki draft from several channels, and a few on the open demo period.
 
 Some say nearly the same thing, one names a private person and one is an advertisement: the
-moderation queue has real work to do. Each has a fixed idempotency key, so loading twice adds nothing.
+moderation queue has real work to do. Each has a fixed idempotency key, so loading twice adds nothing;
+the keys are the demo's own (a form accepts only a key its sender's session was given), and each
+submission gets a random lookup code that nobody is shown.
 """
 
 from datetime import date, datetime, time, timedelta

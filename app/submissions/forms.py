@@ -185,3 +185,9 @@ class ImportForm(FlaskForm):
     def validate_file(self, field):
         if not field.data or not field.data.filename:
             raise ValidationError(_l("Choose a CSV or XLSX file."))
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token travels with it."""
+
+    submit = SubmitField()

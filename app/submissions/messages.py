@@ -34,6 +34,9 @@ def error_message(error: SubmissionError) -> str:
         "period_not_accepting": lambda: _("This period is a draft or has been withdrawn; it takes no opinions."),
         "results_published": lambda: _("The results of this period are published; no more opinions can be added."),
         "channel_unknown": lambda: _("Choose how it was received."),
+        "key_taken": lambda: _("This confirmation page was not issued to this browser, so nothing has been sent. "
+                               "Check your entries below and press “Send” again."),
+        "forbidden": lambda: _("You do not have permission to do this."),
     }
     return messages.get(error.code, lambda: _("The request could not be processed."))()
 

@@ -16,6 +16,7 @@ class Submission(db.Model):
     __tablename__ = "submissions"
     __table_args__ = (
         UniqueConstraint("period_id", "receipt_no", name="uq_submissions_period_receipt"),
+        UniqueConstraint("period_id", "idempotency_key", name="uq_submissions_period_idempotency_key"),
         Index("ix_submissions_period_state", "period_id", "state"),
     )
 
@@ -32,10 +33,11 @@ class Submission(db.Model):
     attribute: Mapped[str] = mapped_column(String(32), default="")
     email: Mapped[str] = mapped_column(String(255), default="")
     phone: Mapped[str] = mapped_column(String(32), default="")
-    # sha256 of the secret in the citizen's lookup link; the secret itself is never stored.
+    # sha256 of the random secret in the citizen's lookup link; the secret itself is never stored.
     lookup_token_hash: Mapped[str] = mapped_column(String(64), index=True)
     # A double click or a retried POST carries the same key and finds this row instead of a new one.
-    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Unique within the period only: the form it was issued for (see services).
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
     # Moderation: new -> in_progress -> done.
     state: Mapped[str] = mapped_column(String(16), default="new")
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

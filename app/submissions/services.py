@@ -10,19 +10,20 @@ The rules kept here:
   rows first (unnumbered, invisible to others until commit) and holds the lock only to judge the
   time, number the row and ask for the receipt email.
 - A retried POST carries the same idempotency key and finds the first submission instead of
-  making a second one. The citizen's lookup secret is derived from that key, so the retry shows
-  the same link, while only the secret's sha256 is stored.
+  making a second one. Keys are scoped to their period, and the server hands them out (the views
+  accept only a key the sender's session was given, app.core.formkeys).
+- The citizen's lookup secret is random, made by the server with the key, never derived from
+  anything a client sends; only its sha256 is stored. A repeat finds the first submission only
+  when it also carries that secret, so a replayed key shows nothing of the person who sent first.
 """
 
-import base64
 import hashlib
-import hmac
 import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from urllib.parse import urlencode
+from urllib.parse import quote
 
 from flask import current_app
 from sqlalchemy import or_, select, update
@@ -93,11 +94,13 @@ class Received:
 # --- secrets and receipt numbers ---
 
 
-def lookup_secret(idempotency_key: str) -> str:
-    """16 characters of A-Z2-7: short enough to copy from a paper slip, 80 bits of secret."""
-    digest = hmac.new(current_app.config["SECRET_KEY"].encode(), f"lookup:{idempotency_key}".encode(),
-                      hashlib.sha256).digest()
-    return base64.b32encode(digest).decode()[:16]
+CODE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"  # base32: no 0 or 1 to take for O or I
+
+
+def new_lookup_secret() -> str:
+    """16 characters of A-Z2-7 from the system's random source: short enough to copy from a paper
+    slip, 80 bits of secret."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(16))
 
 
 def normalize_secret(text: str) -> str:
@@ -113,17 +116,29 @@ def token_hash(secret: str) -> str:
 
 
 def lookup_link(receipt_no: str, secret: str) -> str:
-    """The private link in emails and on paper slips; built from SITE_URL so a job can write it too."""
-    query = urlencode({"receipt": receipt_no, "secret": format_secret(secret)})
-    return f"{current_app.config['SITE_URL'].rstrip('/')}/lookup?{query}"
+    """The private link in emails, on receipts and on paper slips; built from SITE_URL so a job can
+    write it too. The code rides in the fragment, which browsers never send: it reaches no server's
+    log. The lookup page fills it into its form (or the reader types it in) and POSTs it."""
+    return (f"{current_app.config['SITE_URL'].rstrip('/')}/lookup?receipt={quote(receipt_no)}"
+            f"#code={format_secret(secret)}")
 
 
 def receipt_number(period: CommentPeriod) -> str:
     return f"{period.receipt_prefix or period.id}-{period.receipt_counter:05d}"
 
 
-def find_by_key(idempotency_key: str) -> Submission | None:
-    return db.session.scalar(select(Submission).where(Submission.idempotency_key == idempotency_key))
+def find_by_key(period_id: int, idempotency_key: str) -> Submission | None:
+    return db.session.scalar(select(Submission).where(Submission.period_id == period_id,
+                                                      Submission.idempotency_key == idempotency_key))
+
+
+def _earlier(period_id: int, idempotency_key: str, secret: str | None) -> Submission | None:
+    """The first send of a repeated key, if the repeat also holds its secret. ``secret`` None is a
+    server-side caller (the demo) that owns its keys."""
+    earlier = find_by_key(period_id, idempotency_key)
+    if earlier is None or secret is None or earlier.lookup_token_hash == token_hash(secret):
+        return earlier
+    raise SubmissionError("key_taken")
 
 
 def find_for_lookup(receipt_no: str, secret: str) -> Submission | None:
@@ -205,14 +220,15 @@ def lock_period(period_id: int) -> CommentPeriod:
 
 
 def new_submission(period: CommentPeriod, received: Received, *, channel: str, received_at: datetime,
-                   idempotency_key: str, actor=None) -> Submission:
-    """A submission built from what was received, with its attachments stored; not numbered or added yet."""
+                   idempotency_key: str, secret: str | None = None, actor=None) -> Submission:
+    """A submission built from what was received, with its attachments stored; not numbered or added yet.
+    Without ``secret`` it gets a random one that nobody is shown (staff can issue a new one)."""
     submitter = received.submitter
     submission = Submission(
         period_id=period.id, channel=channel, received_at=received_at,
         entered_by_id=getattr(actor, "id", None), name=submitter.name, address=submitter.address,
         attribute=submitter.attribute, email=submitter.email, phone=submitter.phone,
-        lookup_token_hash=token_hash(lookup_secret(idempotency_key)), idempotency_key=idempotency_key,
+        lookup_token_hash=token_hash(secret or new_lookup_secret()), idempotency_key=idempotency_key,
         entries=[SubmissionEntry(position=position, section_id=entry.section_id, body=entry.body)
                  for position, entry in enumerate(received.entries, start=1)],
         # Given even when empty, so that reading them back before the commit costs no query.
@@ -230,14 +246,14 @@ def number_submission(period: CommentPeriod, submission: Submission) -> None:
 
 
 def create_submission(period: CommentPeriod, received: Received, *, channel: str, received_at: datetime,
-                      idempotency_key: str, actor=None, flush: bool = True) -> Submission:
+                      idempotency_key: str, secret: str | None = None, actor=None, flush: bool = True) -> Submission:
     """Number and insert one submission on a period the caller has locked and checked (paper, import).
 
     With ``flush`` (the default) the new row is flushed and announced to ``CREATED_HOOKS``; a caller
     that batches (the import) passes False and announces the whole batch itself.
     """
     submission = new_submission(period, received, channel=channel, received_at=received_at,
-                                idempotency_key=idempotency_key, actor=actor)
+                                idempotency_key=idempotency_key, secret=secret, actor=actor)
     number_submission(period, submission)
     db.session.add(submission)
     if flush:
@@ -264,47 +280,56 @@ def check_web_open(period: CommentPeriod, now: datetime) -> None:
         raise SubmissionError("web_not_accepted")
 
 
-def submit_web(period_id: int, received: Received, *, idempotency_key: str, locale: str = "ja",
-               now: datetime | None = None) -> tuple[Submission, bool]:
-    """A citizen's web submission. Returns (submission, created); a replayed key gives the first one.
+def submit_web(period_id: int, received: Received, *, idempotency_key: str, secret: str | None = None,
+               locale: str = "ja", now: datetime | None = None) -> tuple[Submission, bool]:
+    """A citizen's web submission with the lookup ``secret`` issued with its key. Returns
+    (submission, created): a repeated key with the same secret gives the first one; with another
+    secret it is refused ("key_taken") and shows nothing.
 
     ``now`` is for the demo's past submissions; requests leave it to the server's clock.
     """
     period = db.session.get(CommentPeriod, period_id)
     if period is None:
         raise SubmissionError("not_found")
-    existing = find_by_key(idempotency_key)
-    if existing is not None:
-        return existing, False
-    check_web_open(period, now or utcnow())  # a quick answer; the time is judged again under the lock
-    check_received(period, received, web=True)
+    try:
+        check_web_open(period, now or utcnow())  # a quick answer; the time is judged again under the lock
+        check_received(period, received, web=True)
+    except SubmissionError:
+        # A retry that comes after the closing instant still finds what was sent in time.
+        earlier = _earlier(period_id, idempotency_key, secret)
+        if earlier is not None:
+            return earlier, False
+        raise
+    # No look-up of the key first: the unique key says whether this is a repeat, and costs the
+    # first send nothing.
+    code = secret or new_lookup_secret()
     submission = new_submission(period, received, channel="web", received_at=now or utcnow(),
-                                idempotency_key=idempotency_key)
+                                idempotency_key=idempotency_key, secret=code)
     # From here on its files are on disk: whatever stops the send also takes them away again.
     try:
-        numbered = _insert_and_number(period_id, submission, idempotency_key=idempotency_key, locale=locale,
-                                      now=now)
+        numbered = _insert_and_number(period_id, submission, idempotency_key=idempotency_key, secret=code,
+                                      locale=locale, now=now)
     except Exception:
         discard_files(submission)
         raise
     if numbered:
         return submission, True
     discard_files(submission)
-    return find_by_key(idempotency_key), False
+    return _earlier(period_id, idempotency_key, secret), False
 
 
-def _insert_and_number(period_id: int, submission: Submission, *, idempotency_key: str, locale: str,
-                       now: datetime | None) -> bool:
+def _insert_and_number(period_id: int, submission: Submission, *, idempotency_key: str, secret: str,
+                       locale: str, now: datetime | None) -> bool:
     """Insert the submission unnumbered, then lock the period only to judge the time and number it.
-    False when the same key was sent at once from another tab: the other send's row is committed by
-    then, and this one is not added."""
+    False when the key was sent before (or at once from another tab): that send's row is committed
+    by then, and this one is not added."""
     submission.receipt_no = f"~{secrets.token_hex(15)}"  # replaced below, before anyone can see the row
     try:
         with db.session.begin_nested():
             db.session.add(submission)
             db.session.flush()
     except IntegrityError:
-        if find_by_key(idempotency_key) is None:
+        if find_by_key(period_id, idempotency_key) is None:
             raise
         return False
     announce_created([submission])
@@ -317,7 +342,7 @@ def _insert_and_number(period_id: int, submission: Submission, *, idempotency_ke
     if submission.email:
         queue_email(submission.email, "submissions/email/receipt.txt", locale, period_title=period.title,
                     receipt_no=submission.receipt_no, received_at=submission.received_at.isoformat(),
-                    lookup_url=lookup_link(submission.receipt_no, lookup_secret(idempotency_key)),
+                    lookup_url=lookup_link(submission.receipt_no, secret), lookup_code=format_secret(secret),
                     entry_count=len(submission.entries))
     else:
         db.session.flush()
@@ -348,11 +373,12 @@ def check_paper_period(period: CommentPeriod) -> None:
 
 
 def enter_paper(period_id: int, received: Received, *, channel: str, received_on: date, idempotency_key: str,
-                actor, today: date | None = None) -> tuple[Submission, bool]:
+                actor, secret: str | None = None, today: date | None = None) -> tuple[Submission, bool]:
     """Staff enter what came by email, FAX, post or at the desk; in time if received by the last day,
-    even when they type it in after the period closed."""
+    even when they type it in after the period closed. ``secret`` is the lookup code for the slip,
+    issued with the key; a repeated key gives the first entry back, as for the web."""
     period = lock_period(period_id)
-    existing = find_by_key(idempotency_key)
+    existing = _earlier(period_id, idempotency_key, secret)
     if existing is not None:
         return existing, False
     if channel not in PAPER_CHANNELS:
@@ -361,10 +387,23 @@ def enter_paper(period_id: int, received: Received, *, channel: str, received_on
     check_paper_date(period, received_on, today or to_jst(utcnow()).date())
     check_received(period, received, web=False)
     submission = create_submission(period, received, channel=channel, received_at=jst_start_of_day(received_on),
-                         idempotency_key=idempotency_key, actor=actor)
+                                   idempotency_key=idempotency_key, secret=secret, actor=actor)
     record_audit("submission.enter", submission, actor=actor,
                  details={"period_id": period.id, "channel": channel, "receipt_no": submission.receipt_no})
     return submission, True
+
+
+def reissue_lookup_code(submission: Submission, *, actor) -> str:
+    """A new lookup code for a slip, when the first was never shown (an import) or is lost; the old
+    code stops working. Only its hash is kept, so the caller shows the returned code once."""
+    if not submission.period.can_edit(actor):
+        raise SubmissionError("forbidden")
+    secret = new_lookup_secret()
+    submission.lookup_token_hash = token_hash(secret)
+    db.session.flush()
+    record_audit("submission.reissue_code", submission, actor=actor,
+                 details={"period_id": submission.period_id, "receipt_no": submission.receipt_no})
+    return secret
 
 
 # --- retention (app.core.retention) ---

@@ -2,13 +2,25 @@
 
 import secrets
 
-from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.core import runs, uploads
+from app.core import formkeys, runs, uploads
 from app.core.auth import roles_required
 from app.core.models import JobRun
 from app.core.pagination import paginate
@@ -17,7 +29,7 @@ from app.extensions import db
 from app.periods.models import CHANNELS, CommentPeriod
 from app.periods.views import attribute_labels
 from app.submissions import importing, services, tasks
-from app.submissions.forms import ImportForm, PaperSubmissionForm
+from app.submissions.forms import ActionForm, ImportForm, PaperSubmissionForm
 from app.submissions.messages import attach_error, error_message
 from app.submissions.models import Attachment, Submission
 from app.submissions.services import SubmissionError
@@ -72,28 +84,39 @@ def staff_index(period_id: int):
 def enter(period_id: int):
     period = editable_period(period_id)
     form = PaperSubmissionForm(period=period)
+    scope = f"paper:{period.id}"
     if request.method == "GET":
-        form.idempotency_key.data = secrets.token_urlsafe(24)
+        form.idempotency_key.data = formkeys.issue(scope, services.new_lookup_secret())
     if form.add_entry.data:
         form.append_entry()
     elif form.validate_on_submit():
         key = form.idempotency_key.data or ""
         if not services.KEY_PATTERN.match(key):
             abort(400)
+        # As on the citizen's form: only a key this session was given repeats an earlier entry.
+        secret = formkeys.issued(key, scope)
         try:
+            if not secret:
+                raise SubmissionError("key_taken")
             files = services.check_uploads(form.scans.data or [], max_count=SCAN_MAX_COUNT, max_bytes=SCAN_MAX_BYTES)
             submission, created = services.enter_paper(period.id, form.received(files), channel=form.channel.data,
                                                        received_on=form.received_on.data, idempotency_key=key,
-                                                       actor=current_user)
+                                                       secret=secret, actor=current_user)
         except SubmissionError as error:
             db.session.rollback()
-            if error.field == "attachments":
-                error.field = "scans"
-            notice = attach_error(form, error)
-            if notice:
-                flash(notice, "error")
+            if error.code == "key_taken":
+                form.idempotency_key.data = formkeys.issue(scope, services.new_lookup_secret())
+                flash(_("This form was not issued to this browser, so nothing has been saved. Check the entries "
+                        "and save again."), "error")
+            else:
+                if error.field == "attachments":
+                    error.field = "scans"
+                notice = attach_error(form, error)
+                if notice:
+                    flash(notice, "error")
         else:
             db.session.commit()
+            session[SLIP_KEY] = [submission.id, secret]
             if created:
                 flash(_("Saved with receipt number %(no)s.", no=submission.receipt_no), "success")
             return redirect(url_for("submissions.staff_show", submission_id=submission.id), code=303)
@@ -111,18 +134,48 @@ def staff_show(submission_id: int):
                            title=_("Submission %(no)s", no=submission.receipt_no))
 
 
+# The lookup code of the last paper entry (or of a code just issued anew), for its slip: the database
+# keeps only the code's hash, so the slip can show it only to the staff member who has it in hand.
+SLIP_KEY = "slip"
+
+
+def _slip_code(submission_id: int) -> str:
+    held = session.get(SLIP_KEY)
+    return held[1] if isinstance(held, list) and len(held) == 2 and held[0] == submission_id else ""
+
+
 @bp.get("/staff/submissions/<int:submission_id>/slip")
 @roles_required("staff", "admin")
 def slip(submission_id: int):
-    """A printable receipt (受付票) for a paper submitter, with the private lookup code."""
+    """A printable receipt (受付票) with the private lookup code, while this session holds it."""
     submission = readable_submission(submission_id)
     if not submission.period.can_edit(current_user):
         abort(403)
-    secret = services.lookup_secret(submission.idempotency_key) if submission.idempotency_key else ""
-    return render_template("submissions/slip.html", submission=submission, period=submission.period,
-                           secret=services.format_secret(secret),
-                           lookup_url=services.lookup_link(submission.receipt_no, secret) if secret else "",
-                           title=_("Receipt %(no)s", no=submission.receipt_no))
+    secret = _slip_code(submission.id)
+    response = make_response(render_template(
+        "submissions/slip.html", submission=submission, period=submission.period,
+        secret=services.format_secret(secret), form=ActionForm(),
+        lookup_url=services.lookup_link(submission.receipt_no, secret) if secret else "",
+        title=_("Receipt %(no)s", no=submission.receipt_no)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/staff/submissions/<int:submission_id>/slip")
+@roles_required("staff", "admin")
+def reissue_code(submission_id: int):
+    """A new lookup code for the slip; the old one stops working."""
+    submission = readable_submission(submission_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        secret = services.reissue_lookup_code(submission, actor=current_user)
+    except SubmissionError:
+        db.session.rollback()
+        abort(403)
+    db.session.commit()
+    session[SLIP_KEY] = [submission.id, secret]
+    return redirect(url_for("submissions.slip", submission_id=submission.id), code=303)
 
 
 @bp.get("/staff/submissions/<int:submission_id>/attachments/<int:attachment_id>")

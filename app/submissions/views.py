@@ -1,27 +1,29 @@
 """The citizen's side: the web form, its confirmation step (確認画面), the receipt and the lookup page.
 
-Form → POST confirm (validated, shown read-only with hidden fields and a fresh idempotency key;
-files are chosen there, see ``templates/submissions/confirm.html``) → POST send (validated again,
-committed once) → 303 to the receipt, which shows the number only after the commit.
+Form → POST confirm (validated, shown read-only with hidden fields and a fresh idempotency key, which
+the session keeps with a new lookup code; files are chosen there, see
+``templates/submissions/confirm.html``) → POST send (validated again, committed once) → 303 to the
+receipt, which the session shows to this browser after the commit. No URL carries the lookup code:
+links put it in the fragment and the lookup form POSTs it.
 """
 
-import secrets
 import time
 
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
-from wtforms import Form, StringField
+from wtforms import StringField
 from wtforms.validators import Optional
 
-from app.core import current_locale
+from app.core import current_locale, formkeys
 from app.core.errors import render_error
 from app.extensions import db, limiter
 from app.periods.models import CommentPeriod
 from app.submissions import services
 from app.submissions.forms import SubmissionForm
-from app.submissions.messages import attach_error
+from app.submissions.messages import attach_error, error_message
 from app.submissions.services import SubmissionError
 
 bp = Blueprint("submissions", __name__)
@@ -47,9 +49,18 @@ def _render_form(period, form, *, notice: str | None = None, status: int = 200):
                            title=_("Send your opinion: %(title)s", title=period.title)), status
 
 
+def send_scope(period_id: int) -> str:
+    return f"period:{period_id}"
+
+
+def issue_key(form, period) -> None:
+    """A key for this period's send, kept in the session with the lookup code it will get."""
+    form.idempotency_key.data = formkeys.issue(send_scope(period.id), services.new_lookup_secret())
+
+
 def _render_confirm(period, form, *, notice: str | None = None, status: int = 200, headers=None):
-    if not services.KEY_PATTERN.match(form.idempotency_key.data or ""):
-        form.idempotency_key.data = secrets.token_urlsafe(24)
+    if not formkeys.issued(form.idempotency_key.data, send_scope(period.id)):
+        issue_key(form, period)
     sections = {str(section.id): section.display for section in period.sections}
     return render_template("submissions/confirm.html", period=period, form=form, notice=notice,
                            entries=form.given_entries(), sections=sections,
@@ -82,7 +93,7 @@ def confirm(period_id: int):
         return _render_form(period, submission_form, notice=spam_message(), status=400)
     if not submission_form.validate_on_submit():
         return _render_form(period, submission_form)
-    submission_form.idempotency_key.data = secrets.token_urlsafe(24)
+    issue_key(submission_form, period)
     return _render_confirm(period, submission_form)
 
 
@@ -101,18 +112,25 @@ def send(period_id: int):
     key = submission_form.idempotency_key.data or ""
     if not services.KEY_PATTERN.match(key):
         abort(400)
-    # A double click or a retried send (same key) is answered by submit_web with the first submission.
     if submission_form.is_spam:
         return _render_form(period, submission_form, notice=spam_message(), status=400)
     if not submission_form.validate_on_submit():
         return _render_form(period, submission_form)
+    # A double click or a retried send from this browser carries a key its session was given, with the
+    # lookup code that goes with it, and submit_web answers with the first submission. Any other key
+    # (copied, replayed, from another period's page) finds nothing: the person checks and sends anew.
+    secret = formkeys.issued(key, send_scope(period.id))
+    if not secret:
+        return _key_refused(period, submission_form)
     try:
         files = services.check_uploads(submission_form.attachments.data or [], max_count=period.max_attachments,
                                        max_bytes=period.max_attachment_bytes)
-        submission, _created = services.submit_web(period.id, submission_form.received(files),
-                                                   idempotency_key=key, locale=current_locale())
+        submission, _created = services.submit_web(period.id, submission_form.received(files), idempotency_key=key,
+                                                   secret=secret, locale=current_locale())
     except SubmissionError as error:
         db.session.rollback()
+        if error.code == "key_taken":
+            return _key_refused(period, submission_form)
         notice = attach_error(submission_form, error)
         if error.field == "attachments":
             return _render_confirm(period, submission_form, notice=notice)
@@ -126,62 +144,129 @@ def send(period_id: int):
         for name in written:
             services.uploads.remove(services.ATTACHMENT_AREA, name)
         raise
-    return _to_receipt(receipt_no, key)
+    session[RECEIPT_KEY] = [receipt_no, secret, int(time.time())]
+    return redirect(url_for("submissions.receipt", receipt=receipt_no), code=303)
 
 
-def _to_receipt(receipt_no: str, key: str):
-    secret = services.format_secret(services.lookup_secret(key))
-    return redirect(url_for("submissions.receipt", receipt=receipt_no, secret=secret), code=303)
+def _key_refused(period, submission_form):
+    """Nothing sent and nothing shown; the same entries come back with a key of this browser's own."""
+    submission_form.idempotency_key.data = ""
+    return _render_confirm(period, submission_form, notice=error_message(SubmissionError("key_taken")), status=409)
+
+
+def _retry_after() -> int:
+    current = limiter.current_limit
+    return max(1, int(current.reset_at - time.time())) if current else 60
 
 
 @bp.errorhandler(429)
 def too_many(error):
-    """Too many sends: say so, and give the person back everything they wrote."""
+    """Too many sends: say so, and give the person back everything they wrote. Too many lookups:
+    say why the page waits, on the lookup page itself."""
+    if request.endpoint in ("submissions.lookup", "submissions.receipt"):
+        return _lookup_limited()
     if request.endpoint != "submissions.send":
         return render_error(error)
     period = db.session.get(CommentPeriod, request.view_args["period_id"]) or abort(404)
     submission_form = SubmissionForm(period=period)
-    current = limiter.current_limit
-    retry_after = max(1, int(current.reset_at - time.time())) if current else 60
+    retry_after = _retry_after()
     notice = _("Too many opinions have been sent from here in a short time. Your text is kept below; wait "
                "%(minutes)d minute(s) and press Send again.", minutes=max(1, (retry_after + 59) // 60))
     return _render_confirm(period, submission_form, notice=notice, status=429,
                            headers={"Retry-After": str(retry_after)})
 
 
-class LookupForm(Form):
+class LookupForm(FlaskForm):
+    """POSTed, so that the code is in no URL; with a CSRF token like every POST of the site, although
+    it changes nothing. The rate limit is what stands between it and guessing."""
+
     receipt = StringField(_l("Receipt number"), validators=[Optional()])
     secret = StringField(_l("Lookup code"), validators=[Optional()])
 
 
+# The receipt with its code shows again in the browser that sent it (a reload) for this long, then only
+# the lookup form: a shared computer does not keep it for the next person.
+RECEIPT_KEY = "receipt"
+RECEIPT_SHOWN_SECONDS = 30 * 60
+
+
+def lookup_limit() -> str:
+    return current_app.config["LOOKUP_RATE_LIMIT"]
+
+
+def no_store(response):
+    """Pages with a person's opinion and code: kept by no cache, shown in no search engine."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _shown_receipt() -> tuple[str, str] | None:
+    held = session.get(RECEIPT_KEY)
+    if not (isinstance(held, list) and len(held) == 3):
+        return None
+    if held[0] != request.args.get("receipt") or time.time() - held[2] > RECEIPT_SHOWN_SECONDS:
+        return None
+    return held[0], held[1]
+
+
+# One budget per address for the receipt and the lookup, the two pages a code opens.
 @bp.get("/receipt")
+@limiter.shared_limit(lookup_limit, scope="lookup")
 def receipt():
-    submission = services.find_for_lookup(request.args.get("receipt", ""), request.args.get("secret", ""))
+    shown = _shown_receipt()
+    submission = services.find_for_lookup(*shown) if shown else None
     if submission is None:
-        abort(404)
-    secret = services.normalize_secret(request.args["secret"])
-    return render_template("submissions/receipt.html", submission=submission, period=submission.period,
-                           secret=services.format_secret(secret),
-                           lookup_url=url_for("submissions.lookup", receipt=submission.receipt_no,
-                                              secret=services.format_secret(secret), _external=True),
-                           title=_("Your opinion has been received"))
+        return no_store(redirect(url_for("submissions.lookup", receipt=request.args.get("receipt") or None), code=303))
+    return no_store(make_response(render_template(
+        "submissions/receipt.html", submission=submission, period=submission.period,
+        secret=services.format_secret(shown[1]),
+        lookup_url=url_for("submissions.lookup", receipt=submission.receipt_no, _external=True,
+                           _anchor=f"code={services.format_secret(shown[1])}"),
+        title=_("Your opinion has been received"))))
 
 
-@bp.get("/lookup")
-@limiter.limit(lambda: current_app.config["LOOKUP_RATE_LIMIT"])
+@bp.route("/lookup", methods=["GET", "POST"])
+@limiter.shared_limit(lookup_limit, scope="lookup")
 def lookup():
-    lookup_form = LookupForm(request.args)
-    submission = None
-    if request.args.get("receipt") or request.args.get("secret"):
-        submission = services.find_for_lookup(lookup_form.receipt.data, lookup_form.secret.data)
-        if submission is None:
-            lookup_form.secret.errors = [_("The receipt number and the lookup code do not match. Check both and "
-                                           "try again.")]
-    response = make_response(render_template(
-        "submissions/lookup.html", form=lookup_form, submission=submission,
+    if request.method == "GET" and request.args.get("secret"):
+        # A link mailed before the code moved out of the query: the code goes on in the fragment.
+        code = services.format_secret(services.normalize_secret(request.args["secret"]))
+        return no_store(redirect(url_for("submissions.lookup", receipt=request.args.get("receipt") or None,
+                                         _anchor=f"code={code}"), code=303))
+    lookup_form = LookupForm() if request.method == "POST" else LookupForm(
+        formdata=None, data={"receipt": request.args.get("receipt", "")})
+    submission, status = None, 200
+    if request.method == "POST":
+        given_receipt = bool((lookup_form.receipt.data or "").strip())
+        given_secret = bool(services.normalize_secret(lookup_form.secret.data))
+        if not given_receipt:
+            lookup_form.receipt.errors = [_("Enter the receipt number.")]
+        if not given_secret:
+            lookup_form.secret.errors = [_("Enter the lookup code.")]
+        if given_receipt and given_secret:
+            submission = services.find_for_lookup(lookup_form.receipt.data, lookup_form.secret.data)
+            if submission is None:
+                lookup_form.secret.errors = [_("The receipt number and the lookup code do not match. Check both "
+                                               "and try again.")]
+                status = 404
+    return no_store(make_response(_render_lookup(lookup_form, submission), status))
+
+
+def _render_lookup(lookup_form, submission=None, *, notice: str | None = None):
+    return render_template(
+        "submissions/lookup.html", form=lookup_form, submission=submission, notice=notice,
         extras=services.lookup_extras(submission) if submission else [], state_labels=state_labels(),
-        title=_("Look up your opinion")), 200 if submission or not lookup_form.secret.errors else 404)
-    response.headers["Cache-Control"] = "private, no-store"
+        title=_("Look up your opinion"))
+
+
+def _lookup_limited():
+    minutes = max(1, (_retry_after() + 59) // 60)
+    notice = _("Too many lookups have been made from here in a short time. To keep the lookup codes safe from "
+               "guessing, wait %(minutes)d minute(s) and try again.", minutes=minutes)
+    lookup_form = LookupForm(formdata=None, data={"receipt": request.values.get("receipt", "")})
+    response = no_store(make_response(_render_lookup(lookup_form, notice=notice), 429))
+    response.headers["Retry-After"] = str(_retry_after())
     return response
 
 

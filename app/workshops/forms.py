@@ -1,6 +1,5 @@
 """Forms of staff and the public. Facilitators' day-of forms live in ``day_forms``."""
 
-import secrets
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -180,8 +179,6 @@ class RegistrationForm(FlaskForm):
     def __init__(self, *args, workshop, **kwargs):
         super().__init__(*args, **kwargs)
         self.workshop = workshop
-        if not self.form_key.data:
-            self.form_key.data = secrets.token_urlsafe(24)
         if workshop.max_party_size > 1:
             self.party_size.validators = [DataRequired(_l("Enter the number of people.")), NumberRange(
                 1, workshop.max_party_size, _l("Up to %(max)d people can sign up together."))]

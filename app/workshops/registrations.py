@@ -106,7 +106,9 @@ def register_participant(workshop_id: int, data: dict, *, now: datetime | None =
     """Sign someone up: a seat if the party fits, otherwise the end of the waitlist.
 
     Refused outside the sign-up window and for draft, cancelled or past workshops. The same form
-    sent twice (a double click) returns the first registration. Returns (registration, created).
+    sent twice (a double click) returns the first registration: ``form_key`` must therefore be one
+    the server gave this sender (the view accepts only its session's, app.core.formkeys), or it
+    would open someone else's sign-up. Returns (registration, created).
     """
     now = now or utcnow()
     workshop = lock_workshop(workshop_id)

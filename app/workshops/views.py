@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.core import current_locale
+from app.core import current_locale, formkeys
 from app.extensions import db, limiter
 from app.workshops import facilitation, registrations, services
 from app.workshops.forms import ActionForm, RegistrationForm
@@ -70,7 +70,17 @@ def register(workshop_id: int):
     form = RegistrationForm(workshop=workshop)
     counts = services.counts_for([workshop.id])[workshop.id]
     state = workshop.signup_state()
-    if state == "open" and form.validate_on_submit():
+    scope = f"workshop:{workshop.id}"
+    status = 200
+    valid = state == "open" and form.validate_on_submit()
+    if valid and formkeys.issued(form.form_key.data, scope) is None:
+        # A form key this browser was not given (copied from someone's page, or for another workshop)
+        # would find another person's sign-up: nothing is done, and the form comes back with a key of its own.
+        form.form_key.data = formkeys.issue(scope)
+        flash(_("This form was not issued to this browser, so you have not been signed up. Check your details "
+                "and press “Sign up” again."), "error")
+        status = 409
+    elif valid:
         try:
             registration, _created = registrations.register_participant(
                 workshop.id, form.registration_data(current_locale()))
@@ -90,9 +100,11 @@ def register(workshop_id: int):
             return redirect(url_for("workshops.registration", token=token), code=303)
     elif request.method == "POST" and state != "open":
         flash(error_message(f"signup_{state}"), "error")
+    if state == "open" and formkeys.issued(form.form_key.data, scope) is None:
+        form.form_key.data = formkeys.issue(scope)
     return render_template("workshops/register.html", workshop=workshop, form=form, state=state,
                            seats_left=counts.seats_left(workshop.capacity), title=_("Sign up: %(title)s",
-                                                                                     title=workshop.title))
+                                                                                     title=workshop.title)), status
 
 
 @bp.get("/workshops/registration/<token>")

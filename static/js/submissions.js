@@ -1,6 +1,8 @@
 /* Progressive enhancement for the submission pages; everything works without it.
    - a live character count under each opinion (the server checks the limit again on submit)
-   - the import progress bar refreshes itself while the job runs */
+   - the import progress bar refreshes itself while the job runs
+   - a private lookup link (/lookup?receipt=…#code=…) fills in the code from its fragment, drops it
+     from the address bar and sends the form; without the script the reader types the code */
 (function () {
   "use strict";
 
@@ -43,7 +45,21 @@
     }, 2000);
   }
 
+  function lookupFromFragment(form) {
+    var match = /(?:^#|&)code=([^&]+)/.exec(window.location.hash);
+    if (!match) { return; }
+    var code = decodeURIComponent(match[1]);
+    window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    var secret = form.querySelector("#secret");
+    var receipt = form.querySelector("#receipt");
+    if (!secret) { return; }
+    secret.value = code;
+    if (receipt && receipt.value) { form.submit(); } else if (receipt) { receipt.focus(); }
+  }
+
   document.querySelectorAll("textarea[data-maxlength]").forEach(watchCount);
+  var lookupForm = document.querySelector("form[data-code-from-fragment]");
+  if (lookupForm) { lookupFromFragment(lookupForm); }
   var importBox = document.getElementById("import-status");
   if (importBox) { pollImport(importBox); }
 }());

@@ -1,6 +1,8 @@
 """A citizen sends an opinion on the web: period page, form, confirmation and receipt, with no WCAG 2
 A/AA violations in Japanese or English."""
 
+import re
+
 import pytest
 
 from tests.browser.conftest import submit
@@ -48,3 +50,33 @@ def test_the_count_warns_when_the_text_is_over_the_limit(page, live_server, make
     count = page.locator("#entries-0-body-count")
     assert "上限を5文字超えています" in count.inner_text()
     assert "over" in count.get_attribute("class")
+
+
+def test_the_private_link_looks_up_with_the_code_from_its_fragment_and_without_script_by_typing_it(
+        browser, page, live_server, make_period, axe_check):  # noqa: F811
+    period_id = make_period()
+    page.goto(f"{live_server}/periods/{period_id}/submit")
+    page.fill("#name", "下関 花子")
+    page.select_option("#attribute", "resident")
+    page.fill("#entries-0-body", "照会リンクで確かめる意見です。")
+    page.check("#consent")
+    submit(page, "main input[name=confirm]")
+    submit(page, "main input[name=send]")
+    code = page.locator("dl.facts code").inner_text()
+    link = page.locator("dl.facts a").get_attribute("href")
+    assert link.endswith(f"#code={code}") and code not in link.partition("#")[0]
+    assert code not in page.url
+    page.goto(link)
+    page.wait_for_url(re.compile(r"/lookup$"))  # the form was sent by POST; the fragment is gone
+    assert page.locator("main").get_by_text("照会リンクで確かめる意見です。").is_visible()
+    axe_check(page)
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        plain = context.new_page()
+        plain.goto(link)
+        assert plain.input_value("#receipt") == f"{period_id}-00001" and plain.input_value("#secret") == ""
+        plain.fill("#secret", code)
+        submit(plain, "main form button[type=submit]")
+        assert plain.locator("main").get_by_text("照会リンクで確かめる意見です。").is_visible()
+    finally:
+        context.close()

@@ -41,3 +41,16 @@ def send(client, period_id, data, files=None):
 def submit(client, period_id, data=None, files=None):
     return send(client, period_id, confirmed_data(client, period_id, data or opinion()), files)
 
+
+
+def look_up(client, receipt, secret):
+    """The lookup form as a person sends it: POSTed, so the code is in no URL."""
+    return client.post("/lookup", data={"receipt": receipt, "secret": secret, "csrf_token": csrf_token(client, "/lookup")})
+
+
+def receipt_of(client, response):
+    """The receipt page a send's redirect leads to: (receipt number, lookup code, html)."""
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    number = re.search(r'receipt-no">([^<]+)', html).group(1)
+    code = re.search(r"<code>([A-Z2-7-]{19})</code>", html).group(1)
+    return number, code, html

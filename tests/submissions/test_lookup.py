@@ -1,34 +1,30 @@
 """The private lookup page: the state now, the opinions as sent, and what other features add."""
 
-import re
-
 import pytest
 
 from app.submissions import services
-from tests.submissions.conftest import opinion, submit
+from tests.submissions.conftest import look_up, opinion, receipt_of, submit
 
 
 def _receipt(client, period_id, body="照会テストの意見です。"):
-    html = client.get(submit(client, period_id, opinion(body)).headers["Location"]).get_data(as_text=True)
-    number = re.search(r'receipt-no">([^<]+)', html).group(1)
-    secret = re.search(r"<code>([A-Z2-7-]{19})</code>", html).group(1)
+    number, secret, _html = receipt_of(client, submit(client, period_id, opinion(body)))
     return number, secret
 
 
 def test_lookup_with_the_receipt_number_and_secret_shows_the_state_and_text(client, make_period):
     period_id = make_period()
     number, secret = _receipt(client, period_id)
-    response = client.get("/lookup", query_string={"receipt": number, "secret": secret.lower().replace("-", " ")})
+    response = look_up(client, number, secret.lower().replace("-", " "))
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "照会テストの意見です。" in html and "受付済み（確認待ち）" in html and "募集中" in html
-    assert response.headers["Cache-Control"] == "private, no-store"
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_lookup_with_a_wrong_secret_says_so_by_the_field_and_shows_nothing(client, make_period):
     period_id = make_period()
     number, _ = _receipt(client, period_id)
-    response = client.get("/lookup", query_string={"receipt": number, "secret": "AAAA-BBBB-CCCC-DDDD"})
+    response = look_up(client, number, "AAAA-BBBB-CCCC-DDDD")
     html = response.get_data(as_text=True)
     assert response.status_code == 404
     assert "受付番号と照会コードが一致しません" in html and 'id="secret-error"' in html
@@ -46,12 +42,21 @@ def test_lookup_extras_are_rendered(client, make_period, monkeypatch, tmp_path, 
     monkeypatch.setattr(app.jinja_env, "loader", ChoiceLoader([
         DictLoader({"submissions/_test_extra.html": "<p>市の考え方 for {{ ctx.receipt }}</p>"}), loader]))
     app.jinja_env.cache.clear()
-    html = client.get("/lookup", query_string={"receipt": number, "secret": secret}).get_data(as_text=True)
+    html = look_up(client, number, secret).get_data(as_text=True)
     assert f"市の考え方 for {number}" in html
     app.jinja_env.cache.clear()
 
 
-@pytest.mark.parametrize("receipt, secret", [("", ""), ("1-00001", ""), ("", "AAAA")])
-def test_empty_lookup_shows_the_form(client, receipt, secret):
-    html = client.get("/lookup", query_string={"receipt": receipt, "secret": secret}).get_data(as_text=True)
+def test_empty_lookup_shows_the_form(client):
+    html = client.get("/lookup").get_data(as_text=True)
+    assert 'id="receipt"' in html and 'id="secret"' in html and 'method="post"' in html
+
+
+@pytest.mark.parametrize("receipt, secret, missing", [("", "", ("receipt", "secret")), ("1-00001", "", ("secret",)),
+                                                      ("", "AAAA", ("receipt",))])
+def test_incomplete_lookup_says_what_is_missing_by_the_field(client, receipt, secret, missing):
+    html = look_up(client, receipt, secret).get_data(as_text=True)
     assert 'id="receipt"' in html and 'id="secret"' in html
+    for name in missing:
+        assert f'id="{name}-error"' in html
+    assert ("受付番号を入力してください" in html) == ("receipt" in missing)

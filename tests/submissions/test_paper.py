@@ -12,7 +12,7 @@ from app.extensions import db
 from app.submissions.models import Submission
 from tests.conftest import csrf_token
 from tests.periods.conftest import PDF
-from tests.submissions.conftest import submit
+from tests.submissions.conftest import look_up, submit
 
 KEY = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')
 
@@ -42,7 +42,7 @@ def test_staff_enter_a_fax_submission_with_its_scan_and_get_a_receipt_slip(app, 
     slip = client.get(f"/staff/submissions/{submission.id}/slip").get_data(as_text=True)
     assert "意見受付票" in slip and f"{period_id}-00001" in slip and "紙 一郎 様" in slip
     code = re.search(r"<code>([A-Z2-7-]{19})</code>", slip).group(1)
-    lookup = client.get("/lookup", query_string={"receipt": submission.receipt_no, "secret": code})
+    lookup = look_up(client, submission.receipt_no, code)
     assert "FAXで届いた意見を書き写したものです。" in lookup.get_data(as_text=True)
     download = client.get(f"/staff/submissions/{submission.id}/attachments/{submission.attachments[0].id}")
     assert download.data == PDF

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.periods.models import CommentPeriod
 from app.submissions import services
 from app.submissions.models import Submission
-from tests.submissions.conftest import opinion, submit
+from tests.submissions.conftest import look_up, opinion, receipt_of, submit
 
 MARKERS = {"name": "MARKNAME7301", "address": "MARKADDR7302", "email": "markmail7303@example.jp",
            "phone": "083-7304-7304", "attribute": "markattr7305"}
@@ -32,16 +32,18 @@ def test_no_personal_detail_reaches_any_public_page(app, client, make_period, ma
     with app.app_context():
         received = services.Received(submitter=services.Submitter(**MARKERS),
                                      entries=[services.Entry(body="FAXで届いた意見")])
+        paper_code = services.new_lookup_secret()
         paper, _ = services.enter_paper(period_id, received, channel="fax", received_on=jst_today() - timedelta(days=1),
-                                        idempotency_key="marker-paper-key-abcdefghij", actor=None)
+                                        idempotency_key="marker-paper-key-abcdefghij", secret=paper_code, actor=None)
         db.session.commit()
-        paper_lookup = services.lookup_link(paper.receipt_no, services.lookup_secret(paper.idempotency_key))
+        paper_number = paper.receipt_no
         sections = db.session.get(CommentPeriod, period_id).sections
+    web_number, web_code, _html = receipt_of(client, web)
     public_pages = ["/", "/plans", f"/plans/{plan_id}", "/periods", f"/periods/{period_id}",
                     f"/periods/{period_id}/submit", "/lookup", receipt_url, receipt_url.replace("/receipt", "/lookup"),
-                    paper_lookup.partition("/lookup")[1] + paper_lookup.partition("/lookup")[2]]
+                    ("/lookup", web_number, web_code), ("/lookup", paper_number, paper_code)]
     for path in public_pages:
-        response = client.get(path)
+        response = client.get(path) if isinstance(path, str) else look_up(client, *path[1:])
         assert response.status_code == 200, path
         html = response.get_data(as_text=True)
         for field, marker in MARKERS.items():

@@ -10,7 +10,6 @@ from app.core.timeutil import utcnow
 from app.extensions import db
 from app.periods.models import CommentPeriod
 from app.submissions.models import Attachment, Submission
-from tests.conftest import csrf_token
 from tests.periods.conftest import PDF
 from tests.submissions.conftest import confirm, confirmed_data, opinion, send, submit
 
@@ -152,7 +151,7 @@ def test_upcoming_and_closed_periods_show_no_form(client, make_period, count_row
     assert "まだ始まっていません" in client.get(f"/periods/{upcoming}/submit").get_data(as_text=True)
     html = client.get(f"/periods/{closed}/submit").get_data(as_text=True)
     assert "終了しました" in html and "<textarea" not in html
-    response = send(client, closed, {**opinion(), "idempotency_key": "k" * 32, "csrf_token": csrf_token(client, "/")})
+    response = send(client, closed, confirmed_data(client, closed, opinion()))
     assert response.status_code == 409
     assert count_rows(Submission) == 0
 
@@ -167,7 +166,7 @@ def test_english_messages_too(client, make_period):
 def test_web_form_not_offered_when_the_period_takes_paper_only(client, make_period, count_rows):
     period_id = make_period(channels={"post": "下関市南部町1-1"})
     assert "ウェブフォームでは受け付けていません" in client.get(f"/periods/{period_id}/submit").get_data(as_text=True)
-    response = send(client, period_id, {**opinion(), "idempotency_key": "x" * 32, "csrf_token": csrf_token(client, "/")})
+    response = send(client, period_id, confirmed_data(client, period_id, opinion()))
     assert response.status_code == 409 and "ウェブフォームでは受け付けていません" in response.get_data(as_text=True)
     assert count_rows(Submission) == 0
 

@@ -69,6 +69,31 @@ def test_double_submitted_form_gives_one_registration(app, client, make_workshop
         assert db.session.scalar(db.select(db.func.count()).select_from(Registration)) == 1
 
 
+def test_a_form_key_replayed_from_another_session_shows_nothing_of_the_first_person(app, client, make_workshop):
+    workshop_id = make_workshop()
+    # Two people at two addresses (sign-up allows 10 POSTs a minute per address, counted across tests).
+    client.environ_base["REMOTE_ADDR"] = "192.0.2.1"
+    data = form_for(client, workshop_id, name="最初 の人", email="first@example.jp")
+    private_path = client.post(f"/workshops/{workshop_id}/register", data=data).headers["Location"]
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "192.0.2.2"
+    replay = {**form_for(other, workshop_id, name="別の 人", email="other@example.jp"), "form_key": data["form_key"]}
+    response = other.post(f"/workshops/{workshop_id}/register", data=replay)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409 and "Location" not in response.headers
+    assert private_path not in html and "最初 の人" not in html and "first@example.jp" not in html
+    assert data["form_key"] not in html and "申込みは完了していません" in html
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Registration)) == 1
+    # The form comes back with a key of this browser's own: sending it signs this person up.
+    fresh = re.search(r'name="form_key" type="hidden" value="([^"]+)"', html).group(1)
+    again = other.post(f"/workshops/{workshop_id}/register", data={**replay, "form_key": fresh})
+    assert again.status_code == 303 and again.headers["Location"] != private_path
+    with app.app_context():
+        names = set(db.session.scalars(db.select(Registration.name)))
+    assert names == {"最初 の人", "別の 人"}
+
+
 def test_phone_only_sign_up_gets_no_mail(make_workshop, sign_up, mailbox, run_jobs):
     sign_up(make_workshop(), phone="083-231-1111", email="")
     run_jobs()
