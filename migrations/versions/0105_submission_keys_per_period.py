@@ -4,7 +4,7 @@ A key is the identity of one send of one form; the same text arriving for anothe
 another form. (The lookup secret is no longer derived from the key: see app.submissions.services.)
 
 Revision ID: 0105
-Revises: 0020
+Revises: 0104
 Create Date: 2026-12-01 00:00:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0105"
-down_revision = "0020"
+down_revision = "0104"
 branch_labels = None
 depends_on = None
 
