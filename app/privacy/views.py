@@ -11,7 +11,9 @@ from flask_login import current_user
 
 from app.core.auth import roles_required
 from app.extensions import db
+from app.moderation import labels as moderation_labels
 from app.moderation.models import Opinion
+from app.moderation.services import ModerationError
 from app.moderation.views import moderation_globals
 from app.moderation.views.opinions import render_opinion
 from app.periods.models import CommentPeriod
@@ -57,11 +59,13 @@ def _back(finding: PersonalFinding, form: FindingForm) -> str:
     return text_page(finding)
 
 
-def _refused(finding_id: int, error: services.PrivacyError, form: FindingForm):
+def _refused(finding_id: int, error: services.PrivacyError | ModerationError, form: FindingForm):
     """Nothing changed: say why, next to the finding on the page it came from."""
     db.session.rollback()
     finding = db.session.get(PersonalFinding, finding_id)
-    message = error_message(error)
+    # Hiding words in an opinion is moderation work: its rules (a claim by someone else) refuse in its words.
+    message = (moderation_labels.error_message(error) if isinstance(error, ModerationError)
+               else error_message(error))
     if form.back.data == "review":
         flash(message, "error")
         return redirect(_back(finding, form), code=303)
@@ -81,7 +85,7 @@ def _review(finding_id: int, form: FindingForm, action, success: str):
     back = _back(finding, form)  # before: words replaced in an answer take their finding with them
     try:
         action(finding)
-    except services.PrivacyError as error:
+    except (services.PrivacyError, ModerationError) as error:
         return _refused(finding_id, error, form)
     db.session.commit()
     flash(success, "success")
