@@ -35,6 +35,8 @@ ACTION_LABELS = {
     "opinion.group": _l("Added to a group"),
     "opinion.ungroup": _l("Removed from its group"),
     "opinion.delete": _l("Deleted"),
+    "privacy.redact": _l("Personal data hidden"),
+    "privacy.not_personal": _l("Found words marked as not personal"),
 }
 
 

@@ -37,7 +37,24 @@ def problem_message(problem: results.Problem) -> str:
         "no_title": lambda: _("The result has no title."),
         "no_draft_date": lambda: _("The date the draft was published is missing."),
         "no_full_text_note": lambda: _("Summaries stand in for full texts: say where the full texts can be read."),
+        "personal_data_unreviewed": lambda: ngettext(
+            "%(num)d personal detail (phone, email, address or name) found in accepted opinions or approved answers "
+            "has not been reviewed: hide it or mark it as not personal.",
+            "%(num)d personal details (phones, emails, addresses or names) found in accepted opinions or approved "
+            "answers have not been reviewed: hide each or mark it as not personal.", n),
+        "personal_data_unscreened": lambda: ngettext(
+            "%(num)d accepted opinion or approved answer changed since it was screened and holds personal data: "
+            "screen it again and review what is found.",
+            "%(num)d accepted opinions or approved answers changed since they were screened and hold personal data: "
+            "screen them again and review what is found.", n),
     }[problem.code]()
+
+
+def problem_link(problem: results.Problem, period: CommentPeriod) -> str:
+    """Where to fix a problem, when a page is made for it."""
+    if problem.code.startswith("personal_data_"):
+        return url_for("privacy.review", period_id=period.id)
+    return ""
 
 
 def result_error(code: str) -> str:
@@ -69,7 +86,7 @@ def _manage(period: CommentPeriod, form=None, erratum_form=None, status: int = 2
     html = render_template(
         "responses/manage_result.html", period=period, result=result,
         form=form or ResultForm(obj=result), erratum_form=erratum_form or ErratumForm(), action_form=ActionForm(),
-        problems=[problem_message(p) for p in results.publication_problems(period)],
+        problems=[(problem_message(p), problem_link(p, period)) for p in results.publication_problems(period)],
         export_run=latest_run(results.EXPORT_KIND, period),
         staff_run=latest_run(results.STAFF_EXPORT_KIND, period), staff_formats=STAFF_FORMATS,
         title=_("Result: %(title)s", title=period.title),

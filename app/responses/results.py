@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from app.core.audit import record_audit
 from app.core.jobs import request_job
 from app.core.runs import start_run
+from app.core.signals import publication_check
 from app.core.timeutil import to_jst, utcnow
 from app.extensions import db
 from app.moderation.models import Opinion
@@ -114,6 +115,8 @@ def publication_problems(period: CommentPeriod) -> list[Problem]:
         problems.append(Problem("no_draft_date"))
     if _summaries_stand_in(period) and (result is None or not result.full_text_note.strip()):
         problems.append(Problem("no_full_text_note"))
+    for _receiver, found in publication_check.send(period):
+        problems.extend(found)
     return problems
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from app.core.audit import record_audit
 from app.core.settings import get_setting, set_setting
+from app.core.signals import response_text_changed
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.moderation.models import Opinion
@@ -198,6 +199,7 @@ def save_response(period: CommentPeriod, target: Target, *, body: str, category:
     response.author_id = actor.id
     db.session.flush()
     record_audit("response.save", response, actor=actor, details={**_describe(target), "category": category})
+    response_text_changed.send(response, actor=actor)
     return response
 
 

@@ -117,7 +117,7 @@ def _shortened(text: str, limit: int = 30) -> str:
 
 
 def _editor(period: CommentPeriod, target: services.Target, form=None, change_form=None, copy_form=None,
-            return_form=None, status: int = 200):
+            return_form=None, status: int = 200, **extra):
     response = target.response
     others = [t for t in services.period_targets(period) if t.response is not None and t.response.body
               and t.key != target.key]
@@ -134,7 +134,7 @@ def _editor(period: CommentPeriod, target: services.Target, form=None, change_fo
         copy_form=copy_form or CopyForm(sources=[(t.response, public_text(t.lead)[:60]) for t in others]),
         return_form=return_form or ReturnForm(), action_form=ActionForm(), history=history,
         labels=services.category_labels(), public_text=public_text,
-        title=_("The city's view: %(opinion)s", opinion=_shortened(public_text(target.lead))),
+        title=_("The city's view: %(opinion)s", opinion=_shortened(public_text(target.lead))), **extra,
     )
     return html, status
 

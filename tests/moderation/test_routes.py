@@ -102,7 +102,9 @@ def test_moderator_works_a_submission_through_the_pages(app, client, login_as, m
     sub_id = make_submission(period_id, "自治会の佐藤花子さんに相談しました。センターの案内が分かりにくいです。")
     client, mod_id = login_as("moderator")
     page = f"/moderation/submissions/{sub_id}"
-    assert "佐藤花子さんに相談しました" in client.get(page).get_data(as_text=True)
+    # What was sent, with the private person's name marked for the moderator (app/privacy).
+    assert '<mark class="pii pii-found">佐藤花子</mark><span class="pii-kind">［個人の氏名］</span>さんに相談しました' in \
+        client.get(page).get_data(as_text=True)
     # An excerpt that is not in the submission: refused next to the field, nothing made.
     response = post(client, f"{page}/opinions", {"excerpt": "図書館を増やして"}, page)
     assert response.status_code == 400

@@ -25,6 +25,7 @@ from app.moderation.models import Opinion, OpinionGroup, Redaction, Tag
 from app.periods import services as period_services
 from app.periods.models import CommentPeriod, PeriodDocument, Section, default_field_rules
 from app.plans import services as plan_services
+from app.privacy import services as privacy_services
 from app.responses import results
 from app.responses import services as response_services
 from app.responses.models import DraftChange
@@ -199,6 +200,8 @@ def _department(prefix, plan, staff, approver, facilitator, *, secrets: bool):
     redaction = Redaction(opinion_id=lead.id, field="excerpt", start=0, end=4, reason="private_person")
     db.session.add(redaction)
     db.session.flush()
+    alone.summary = f"{alone.summary} 連絡先 090-1234-5678"
+    finding = privacy_services.screen_opinion(alone).findings[0]
     target = response_services.find_target(period, "group", group.id)
     response = response_services.save_response(period, target, body=marker("draft_response", "下書きの回答"),
                                                category="C", actor=staff)
@@ -238,7 +241,7 @@ def _department(prefix, plan, staff, approver, facilitator, *, secrets: bool):
     db.session.flush()
     ids.update(period=period.id, plan=plan.id, document=doc.id, submission=first.id, submission2=second.id,
                attachment=first.attachments[0].id, opinion=lead.id, lone=alone.id, group=group.id, tag=tag.id,
-               redaction=redaction.id, response=response.id, change=change.id, section=period.sections[0].id,
+               redaction=redaction.id, finding=finding.id, response=response.id, change=change.id, section=period.sections[0].id,
                cluster=cluster.id, workshop=workshop.id, registration=registration.id, wgroup=wgroup.id,
                note=note.id, token=registrations.registration_token(registration),
                checkin=registration.checkin_code, receipt=first.receipt_no,

@@ -136,6 +136,12 @@ TABLE: dict[str, Rule] = {
     "results.rebuild_exports": R(DEPT, {"period_id": "published"}),
     "results.staff_export": R(DEPT, {"period_id": "published"}),
     "results.staff_download": R(DEPT, {"run_id": "staff_run", "fmt": "=csv"}),
+    # personal data found in texts to be published: opinions' findings are the moderators', the list
+    # and the screen-again button also the publishing staff's
+    "privacy.redact": R(MODERATION),
+    "privacy.not_personal": R(MODERATION),
+    "privacy.review": R(SUBMISSION_READERS),
+    "privacy.screen": R(SUBMISSION_READERS),
     # workshops
     "workshops.index": R(PUBLIC),
     "workshops.show": R(PUBLIC),
@@ -187,6 +193,7 @@ DEFAULT_VALUES = {
     "attachment_id": "a.attachment", "opinion_id": "a.opinion", "group_id": "a.group", "tag_id": "a.tag",
     "redaction_id": "a.redaction", "response_id": "a.response", "change_id": "a.change", "cluster_id": "a.cluster",
     "workshop_id": "a.workshop", "registration_id": "a.registration", "note_id": "a.note", "token": "a.token",
+    "finding_id": "a.finding",
     "user_id": "admin_target", "run_id": "digest_export", "index": "=0",
 }
 

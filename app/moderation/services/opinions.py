@@ -3,6 +3,7 @@
 from sqlalchemy import func, select
 
 from app.core.audit import record_audit
+from app.core.signals import opinion_text_changed
 from app.core.text import normalize
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -101,6 +102,7 @@ def create_opinion(submission: Submission, actor, *, excerpt: str, summary: str 
     record_audit("opinion.create", opinion, actor=actor,
                  details={"submission_id": submission.id, "entry_id": entry.id,
                           "section_id": section.id if section else None, "tags": [t.name for t in tags]})
+    opinion_text_changed.send(opinion, actor=actor)
     return opinion
 
 
@@ -140,7 +142,9 @@ def update_opinion(opinion: Opinion, actor, *, excerpt: str, summary: str, secti
     db.session.flush()
     record_audit("opinion.update", opinion, actor=actor, details={"fields": changed})
     if "excerpt" in changed or "summary" in changed:
-        return reanchor_redactions(opinion, old, actor)
+        counts = reanchor_redactions(opinion, old, actor)
+        opinion_text_changed.send(opinion, actor=actor)
+        return counts
     return {"kept": len(opinion.redactions), "added": 0, "dropped": 0}
 
 
@@ -204,6 +208,9 @@ def decide_opinion(opinion: Opinion, actor, *, decision: str, withhold_reason: s
     record_audit(action, opinion, actor=actor, reason=reason or note or withhold_reason,
                  details={"from": previous, "to": decision, "withhold_reason": withhold_reason, "note": note,
                           "previous_decider_id": previous_decider})
+    if decision == "accepted":
+        # Accepted is what gets published: an opinion made before screening existed is screened now.
+        opinion_text_changed.send(opinion, actor=actor)
     return opinion
 
 

@@ -9,6 +9,7 @@ person's name does not show it. Erring this way hides too much rather than too l
 """
 
 from app.core.audit import record_audit
+from app.core.signals import opinion_text_changed
 from app.extensions import db
 from app.moderation.models import REDACTION_REASONS, Opinion, Redaction
 from app.moderation.services.common import ModerationError, check_can_work, clean_reason, guard_opinion
@@ -66,6 +67,7 @@ def add_redaction(opinion: Opinion, actor, *, start: int, end: int, reason: str,
     record_audit("opinion.redact", opinion, actor=actor, reason=note or reason,
                  details={"redaction_id": redaction.id, "field": field, "start": start, "end": end,
                           "reason_code": reason})
+    opinion_text_changed.send(opinion, actor=actor)
     return redaction
 
 
@@ -102,6 +104,7 @@ def remove_redaction(redaction: Redaction, actor, reason: str = "") -> None:
     opinion.redactions.remove(redaction)
     db.session.flush()
     record_audit("opinion.unredact", opinion, actor=actor, reason=reason, details=details)
+    opinion_text_changed.send(opinion, actor=actor)
 
 
 def _occurrences(text: str, word: str) -> list[int]:

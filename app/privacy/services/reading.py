@@ -1,0 +1,155 @@
+"""What the pages and the publication check read of screening: marked-up text, counts, the review list."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.moderation.models import Opinion
+from app.moderation.services.redaction import source_field, source_text
+from app.periods.models import CommentPeriod
+from app.privacy.detect import find_personal_data
+from app.privacy.models import PersonalFinding, TextScreening
+from app.privacy.services.screening import (
+    answered_submission,
+    hidden_spans,
+    is_fresh,
+    lies_inside,
+    submitter_known,
+)
+from app.responses.models import Response
+from app.responses.results import Problem
+from app.submissions.models import Submission
+
+
+@dataclass
+class Piece:
+    """A run of text, and the finding it is when it is one."""
+
+    text: str
+    finding: object = None
+
+
+def highlight(text: str, findings) -> list[Piece]:
+    """The text cut into plain runs and findings, for marking up on staff pages."""
+    pieces, position = [], 0
+    for finding in sorted(findings, key=lambda f: f.start):
+        if finding.start < position or finding.end > len(text):
+            continue
+        if finding.start > position:
+            pieces.append(Piece(text[position:finding.start]))
+        pieces.append(Piece(text[finding.start:finding.end], finding))
+        position = finding.end
+    if position < len(text):
+        pieces.append(Piece(text[position:]))
+    return pieces
+
+
+def entry_findings(submission: Submission) -> dict[int, list]:
+    """What a submission's entries hold, found when a staff page shows it (nothing is stored: the
+    entries are never published, and the citizen's send stays as cheap as it is)."""
+    known = submitter_known(submission)
+    return {entry.id: find_personal_data(entry.body, known) for entry in submission.entries}
+
+
+def _unreviewed_counts(column, ids) -> dict[int, int]:
+    ids = [i for i in ids if i]
+    if not ids:
+        return {}
+    return dict(db.session.execute(
+        select(column, func.count()).select_from(PersonalFinding).join(TextScreening)
+        .join(Opinion, Opinion.id == TextScreening.opinion_id)
+        .where(column.in_(ids), PersonalFinding.state == "unreviewed").group_by(column)
+    ).all())
+
+
+def unreviewed_by_opinion(opinion_ids) -> dict[int, int]:
+    return _unreviewed_counts(Opinion.id, list(opinion_ids))
+
+
+def unreviewed_by_submission(submission_ids) -> dict[int, int]:
+    """Unreviewed findings in the opinions cut out of each submission (the queue's column)."""
+    return _unreviewed_counts(Opinion.submission_id, list(submission_ids))
+
+
+@dataclass
+class Blocking:
+    unreviewed: int  # unreviewed findings in accepted opinions and approved answers
+    unscreened: int  # accepted opinions and approved answers changed since screening that hold personal data
+
+
+def blocking(period: CommentPeriod) -> Blocking:
+    """What stops the period's result from being published, for the publication check. Reads only:
+    a stale text is screened here in memory, and stored when someone screens it on the review page."""
+    opinions = db.session.scalars(
+        select(Opinion).where(Opinion.period_id == period.id, Opinion.state == "accepted")
+        .options(selectinload(Opinion.redactions))
+    ).all()
+    responses = db.session.scalars(
+        select(Response).where(Response.period_id == period.id, Response.state == "approved")).all()
+    screenings = db.session.scalars(select(TextScreening).where(TextScreening.period_id == period.id)).all()
+    by_opinion = {s.opinion_id: s for s in screenings if s.opinion_id}
+    by_response = {s.response_id: s for s in screenings if s.response_id}
+    counts = dict(db.session.execute(
+        select(PersonalFinding.screening_id, func.count()).join(TextScreening)
+        .where(TextScreening.period_id == period.id, PersonalFinding.state == "unreviewed")
+        .group_by(PersonalFinding.screening_id)
+    ).all())
+    unreviewed = unscreened = 0
+    for opinion in opinions:
+        field, text = source_field(opinion), source_text(opinion)
+        screening = by_opinion.get(opinion.id)
+        if is_fresh(screening, field, text):
+            unreviewed += counts.get(screening.id, 0)
+            continue
+        hidden = hidden_spans(opinion, field)
+        found = find_personal_data(text, submitter_known(opinion.submission))
+        unscreened += any(not lies_inside(f.start, f.end, hidden) for f in found)
+    for response in responses:
+        screening = by_response.get(response.id)
+        if is_fresh(screening, "body", response.body):
+            unreviewed += counts.get(screening.id, 0)
+        elif find_personal_data(response.body, submitter_known(answered_submission(response))):
+            unscreened += 1
+    return Blocking(unreviewed, unscreened)
+
+
+def publication_problems(period: CommentPeriod) -> list:
+    """Connected to ``publication_check``: the problems personal data makes for publication."""
+    state = blocking(period)
+    problems = []
+    if state.unreviewed:
+        problems.append(Problem("personal_data_unreviewed", state.unreviewed))
+    if state.unscreened:
+        problems.append(Problem("personal_data_unscreened", state.unscreened))
+    return problems
+
+
+@dataclass
+class ReviewItem:
+    """One text of the period with its unreviewed findings, for the review list."""
+
+    opinion: Opinion | None
+    response: Response | None
+    findings: list[PersonalFinding]
+
+
+def review_items(period: CommentPeriod) -> list[ReviewItem]:
+    """Unreviewed findings in every text of the period that may still be published."""
+    rows = db.session.scalars(
+        select(PersonalFinding).join(TextScreening)
+        .where(TextScreening.period_id == period.id, PersonalFinding.state == "unreviewed")
+        .options(selectinload(PersonalFinding.screening)).order_by(TextScreening.id, PersonalFinding.start)
+    ).all()
+    items: dict[int, ReviewItem] = {}
+    for row in rows:
+        screening = row.screening
+        if screening.id not in items:
+            opinion = db.session.get(Opinion, screening.opinion_id) if screening.opinion_id else None
+            response = db.session.get(Response, screening.response_id) if screening.response_id else None
+            if opinion is not None and opinion.state == "withheld":
+                continue
+            items[screening.id] = ReviewItem(opinion, response, [])
+        items[screening.id].findings.append(row)
+    return list(items.values())
