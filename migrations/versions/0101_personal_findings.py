@@ -4,7 +4,7 @@ Texts written before this revision have no screening yet: the publication check 
 memory and refuses while they hold personal data; `flask privacy screen` stores their findings.
 
 Revision ID: 0101
-Revises: 0020
+Revises: 0105
 Create Date: 2026-12-02 00:41:05.591661
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0101'
-down_revision = '0020'
+down_revision = '0105'
 branch_labels = None
 depends_on = None
 
