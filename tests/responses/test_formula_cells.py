@@ -10,6 +10,8 @@ from app.core.jobs import dispatch
 from app.core.models import JobRun
 from app.extensions import db
 from app.periods.models import CommentPeriod
+from app.privacy.models import PersonalFinding
+from app.privacy.services import review, screening
 from app.responses import results, services
 from app.responses.models import DraftChange
 from tests.conftest import csrf_token
@@ -20,9 +22,12 @@ ANSWER = "@SUM(A1) については今後の参考とします。"
 
 
 @pytest.fixture
-def formula_result(app, make_period, make_submission, make_opinion, staff_pair, run_jobs):
-    """A published result whose every citizen- and staff-typed field starts a formula."""
+def formula_result(app, make_period, make_submission, make_opinion, make_user, staff_pair, run_jobs):
+    """A published result whose every citizen- and staff-typed field starts a formula. Each opinion
+    repeats its submitter's "name", so a moderator first clears those findings, as the publication
+    check requires."""
     period_id = make_period()
+    moderator_id = make_user("admin")
     for text in FORMULAS:
         submission_id = make_submission(period_id, name=text, address=text, phone=text, body=text)
         make_opinion(period_id, submission_id=submission_id, summary=text, excerpt=text)
@@ -34,6 +39,9 @@ def formula_result(app, make_period, make_submission, make_opinion, staff_pair, 
             services.submit_response(response, actor=user(author_id))
             services.approve_response(response, actor=user(approver_id))
         response.changes.append(DraftChange(before="=1+1", after="-2+3 に改めます"))
+        screening.screen_period(period)
+        for finding in db.session.scalars(select(PersonalFinding)):
+            review.clear_finding(finding, user(moderator_id), note="数式の試験用の文字列です。")
         results.update_result(period, title="結果", draft_published_on=date(2025, 10, 6),
                               full_text_note="全文は窓口で閲覧できます。", introduction="", actor=user(author_id))
         results.publish_result(period, actor=user(approver_id))
