@@ -40,6 +40,10 @@ def create_app(config: type | None = None) -> Flask:
 
     for feature in FEATURES:
         import_module(f"app.{feature}").init_app(app)
+    # What the features declare for every request (menu, cached pages, the shed's forms), once all are in.
+    from app.core import collect_declarations
+
+    collect_declarations(app)
     if app.config["TRUSTED_PROXIES"]:
         # The citizen's own address and scheme, as the reverse proxy saw them (see config.py).
         hops = app.config["TRUSTED_PROXIES"]

@@ -3,8 +3,14 @@
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app.core.nav import register_nav
+from app.core import signals
+from app.core.nav import NavItem
 from app.extensions import login_manager
+
+
+def nav_items(_app) -> list[NavItem]:
+    return [NavItem("accounts.users", _l("Users"), roles=("admin",)),
+            NavItem("accounts.audit_log", _l("Audit log"), roles=("admin",))]
 
 
 def init_app(app: Flask) -> None:
@@ -23,5 +29,4 @@ def init_app(app: Flask) -> None:
     app.before_request(end_expired_staff_session)
     app.register_blueprint(bp)
     cli.init_app(app)
-    register_nav("accounts.users", _l("Users"), roles=("admin",))
-    register_nav("accounts.audit_log", _l("Audit log"), roles=("admin",))
+    signals.nav_items.connect(nav_items)

@@ -4,8 +4,8 @@ an OpenAPI description, CSV downloads, and Atom feeds of opened periods and publ
 from flask import Flask, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from app.core.errors import ERROR_RENDERERS
-from app.core.nav import register_nav
+from app.core import signals
+from app.core.nav import NavItem
 
 # Public list pages and the feeds or files that hold the same list: (endpoint, type, title).
 ALTERNATES = {
@@ -28,6 +28,10 @@ def alternate_links() -> list[dict]:
             for endpoint, kind, title in ALTERNATES.get(request.endpoint, ())]
 
 
+def nav_items(_app) -> list[NavItem]:
+    return [NavItem("api.docs", _l("Open data"))]
+
+
 def init_app(app: Flask) -> None:
     from app.api import feeds, views
     from app.api.http import render_problem
@@ -35,6 +39,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(feeds.bp)
     app.add_template_global(alternate_links, "alternate_links")
-    register_nav("api.docs", _l("Open data"))
-    if render_problem not in ERROR_RENDERERS:
-        ERROR_RENDERERS.append(render_problem)
+    signals.nav_items.connect(nav_items)
+    signals.error_response.connect(render_problem)

@@ -67,7 +67,7 @@ def retry_after() -> int:
 
 
 def render_problem(error: Exception) -> Response | None:
-    """The error renderer for ``/api/`` paths (see ``app.core.errors.ERROR_RENDERERS``)."""
+    """The error renderer for ``/api/`` paths (connected to ``signals.error_response``)."""
     if not is_api_path():
         return None
     if not isinstance(error, HTTPException):

@@ -45,8 +45,22 @@ def _dispatch_after_request(response):
     return response
 
 
+def cacheable_pages(_app) -> set[str]:
+    return {"core.home"}
+
+
+def collect_declarations(app: Flask) -> None:
+    """What features declare for the whole app (the menu, the pages kept a few seconds, the shed's
+    forms and labels), gathered once every feature has connected: each is asked on every request."""
+    from app.core import nav, pagecache, shed
+
+    nav.collect(app)
+    pagecache.collect(app)
+    shed.collect(app)
+
+
 def init_app(app: Flask) -> None:
-    from app.core import errors, formatting, i18n, pagecache, retention, security, shed
+    from app.core import errors, formatting, i18n, pagecache, retention, security, shed, signals
     from app.core import jobs as _jobs  # noqa: F401  (register tables and session hooks)
     from app.core import models as _models  # noqa: F401
     from app.core import text as _text  # noqa: F401  (stored text loses bidi controls on flush)
@@ -69,7 +83,7 @@ def init_app(app: Flask) -> None:
     app.before_request(i18n.hand_wtforms_messages)
     app.register_blueprint(bp)
     app.after_request(_dispatch_after_request)
-    pagecache.CACHEABLE.add("core.home")
+    signals.cacheable_pages.connect(cacheable_pages)
     pagecache.init_app(app)
     shed.init_app(app)
     retention.init_app(app)

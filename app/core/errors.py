@@ -1,13 +1,12 @@
 """Error pages in the reader's language, never a stack trace."""
 
-from collections.abc import Callable
-
 from flask import Flask, Response, current_app, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
+from app.core import signals
 from app.core.shed import both_languages, standalone_headers, standalone_page, unavailable_texts
 
 # The database cannot be reached (down, restarting, out of connections, SQLite locked for too long).
@@ -27,14 +26,9 @@ MESSAGES = {
     503: lambda: (_("Service unavailable"), _("The service is busy or under maintenance. Please try again shortly.")),
 }
 
-# A feature that answers some paths in another format (the API's problem+json) adds a function
-# ``error -> Response | None`` here; ``None`` leaves the error to the HTML page.
-ERROR_RENDERERS: list[Callable[[Exception], Response | None]] = []
-
-
 def _feature_response(error: Exception) -> Response | None:
-    for renderer in ERROR_RENDERERS:
-        response = renderer(error)
+    """The answer of a feature that answers some paths in another format (``signals.error_response``)."""
+    for _receiver, response in signals.error_response.send(error):
         if response is not None:
             return response
     return None

@@ -1,6 +1,6 @@
 """Public pages kept for a few seconds, so that a deadline's crowd reads them without the database.
 
-Only anonymous GETs of endpoints that a feature names in ``CACHEABLE`` are kept, per process, for
+Only anonymous GETs of endpoints that a feature names (``signals.cacheable_pages``) are kept, per process, for
 ``PUBLIC_PAGE_CACHE_SECONDS`` (0 turns it off), keyed by path, query and language. What differs
 between readers is never kept: the page's CSRF token is cut out before storing and the reader's own
 is put back when serving; a reader with flashed messages, or logged in, gets a fresh page.
@@ -25,9 +25,9 @@ from sqlalchemy import event
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session
 
+from app.core import signals
+
 log = logging.getLogger(__name__)
-# Endpoints whose anonymous GET pages may be kept; features add theirs in init_app.
-CACHEABLE: set[str] = set()
 # Writes that no cached page shows: a citizen's submission and what travels with it.
 UNSEEN_TABLES = frozenset({"submissions", "submission_entries", "attachments", "submission_search_docs", "submission_search_grams",
                            "outbox_jobs", "mail_deliveries", "audit_log"})
@@ -53,6 +53,7 @@ class PageCache:
         self.shared = "0"  # the generation last read from Redis
         self.local = 0  # bumps made by this process since
         self.checked = 0.0
+        self.endpoints: frozenset[str] = frozenset()  # whose anonymous GET pages may be kept
 
     def generation(self) -> str:
         now = time.monotonic()
@@ -104,14 +105,14 @@ def _key() -> tuple[str, str]:
     return request.full_path, current_locale()
 
 
-def _wanted() -> bool:
-    return (request.method == "GET" and request.endpoint in CACHEABLE and "_flashes" not in session
+def _wanted(cache: PageCache) -> bool:
+    return (request.method == "GET" and request.endpoint in cache.endpoints and "_flashes" not in session
             and not current_user.is_authenticated)
 
 
 def serve_cached():
     cache = _cache()
-    if cache is None or current_app.config["PUBLIC_PAGE_CACHE_SECONDS"] <= 0 or not _wanted():
+    if cache is None or current_app.config["PUBLIC_PAGE_CACHE_SECONDS"] <= 0 or not _wanted(cache):
         return None
     generation = cache.generation()
     entry = cache.get(_key(), generation)
@@ -178,6 +179,12 @@ def _bump_on_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget_on_rollback(session: Session) -> None:
     session.info.pop("pagecache_dirty", None)
+
+
+def collect(app: Flask) -> None:
+    """The endpoints features name, gathered once: the cache asks on every request."""
+    app.extensions["meyasu_page_cache"].endpoints = frozenset(
+        endpoint for _receiver, endpoints in signals.cacheable_pages.send(app) for endpoint in endpoints)
 
 
 def init_app(app: Flask) -> None:

@@ -10,25 +10,24 @@ it is deleted and what the city publishes or counts stays:
 - staff exports of submissions (files with names in them), that long after they were made;
 - the mail log and finished background jobs (addresses and mail contents), that long after.
 
-Each feature that keeps personal data appends ``(name, purge)`` to ``PURGES``; ``purge(cutoff)``
-flushes its changes and returns how many records or files it cleared. Every run is recorded in the
+Each feature that keeps personal data connects a purge to ``signals.personal_data_purge``:
+``purge(cutoff)`` flushes its changes and returns ``(name, how many records or files it cleared)``. Every run is recorded in the
 audit log. It runs every night (``workers/schedule.py``) and by hand with ``flask retention purge``;
 a second run finds nothing left to do. Files are removed before the commit: if the commit failed,
 the rows would point at files that were due to go anyway, and the next run clears them.
 """
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, or_
 
+from app.core import signals
 from app.core.audit import record_audit
 from app.core.models import MailDelivery, OutboxJob
 from app.core.timeutil import utcnow
 from app.extensions import db
 
-PURGES: list[tuple[str, Callable[[datetime], int]]] = []
 FINISHED_JOB_STATES = ("done", "failed")
 
 
@@ -39,7 +38,7 @@ def retention_cutoff(now: datetime | None = None) -> datetime:
 def purge_personal_data(now: datetime | None = None) -> dict[str, int]:
     """Run every feature's purge with one cutoff. Flushes; returns the counts by purge name."""
     cutoff = retention_cutoff(now)
-    counts = {name: purge(cutoff) for name, purge in PURGES}
+    counts = dict(count for _receiver, count in signals.personal_data_purge.send(cutoff))
     if any(counts.values()):
         record_audit("retention.purge", actor=None, details={"cutoff": cutoff.isoformat(), **counts})
     db.session.flush()
@@ -51,7 +50,7 @@ def run_purge() -> dict[str, int]:
     return purge_personal_data()
 
 
-def purge_mail_log(cutoff: datetime) -> int:
+def purge_mail_log(cutoff: datetime) -> tuple[str, int]:
     """The mail log keeps recipients' addresses; a finished job keeps its arguments (an address, a
     name in a workshop mail). Neither is needed once nobody will retry them."""
     mails = db.session.execute(delete(MailDelivery).where(MailDelivery.created_at < cutoff)).rowcount
@@ -59,10 +58,9 @@ def purge_mail_log(cutoff: datetime) -> int:
         OutboxJob.state.in_(FINISHED_JOB_STATES),
         or_(OutboxJob.finished_at < cutoff, OutboxJob.finished_at.is_(None) & (OutboxJob.created_at < cutoff)),
     )).rowcount
-    return mails + jobs
+    return "mail log", mails + jobs
 
 
 def init_app(app) -> None:
     app.config.setdefault("PERSONAL_DATA_RETENTION_DAYS", 365)
-    if ("mail log", purge_mail_log) not in PURGES:
-        PURGES.append(("mail log", purge_mail_log))
+    signals.personal_data_purge.connect(purge_mail_log)

@@ -16,6 +16,18 @@ from app.core.timeutil import utcnow
 from app.extensions import db
 
 ACTIVE = ("queued", "running")
+# The one name runs about each kind of thing are stored under, whichever feature starts them: which
+# run is active and who may follow it (signals.job_run_access) are decided by it.
+SUBJECT_TYPES = {"CommentPeriod": "period"}
+
+
+def subject_type(model: type) -> str:
+    return SUBJECT_TYPES[model.__name__]
+
+
+def run_subject(subject) -> dict[str, Any]:
+    """``start_run``'s subject arguments for a run about ``subject`` (a CommentPeriod)."""
+    return {"subject_type": subject_type(type(subject)), "subject_id": subject.id}
 
 
 def active_run(kind: str, subject_type: str, subject_id: int | None) -> JobRun | None:

@@ -1,8 +1,8 @@
 """Overload shed: answer 503 with Retry-After at once, rather than let requests queue into a timeout.
 
 gunicorn.conf.py stamps each request with the instant its worker queued it (``QUEUED_AT``). A request
-that waited longer than ``SHED_FORM_WAIT_MS`` for an endpoint in ``SHED_FORMS`` (a citizen's form:
-confirm, send), or longer than ``SHED_ANY_WAIT_MS`` for anything else, is answered by this WSGI
+that waited longer than ``SHED_FORM_WAIT_MS`` for an endpoint features name as a crowd's form
+(``signals.shed_forms``: confirm, send), or longer than ``SHED_ANY_WAIT_MS`` for anything else, is answered by this WSGI
 middleware before Flask does any work (no session, CSRF check, template or query): a POST gets a
 page with everything it carried kept and a button that sends it again (nothing was sent; the CSRF
 token it carried stays valid for the session), a GET a short "busy" page; both with
@@ -15,39 +15,45 @@ import re
 import time
 from html import escape
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 from werkzeug.formparser import parse_form_data
 
+from app.core import signals
 from app.core.security import CSP
 
 QUEUED_AT = "meyasu.queued_at"
-# Endpoints of forms that a crowd sends at a deadline; features add theirs in init_app.
-SHED_FORMS: set[str] = set()
 
 
 # Fields never written back into a page: the token goes in its own hidden input, and passwords (the
 # login form's ``password``, the password change form's ``current``/``new``/``confirm``) stay with
 # the person who typed them.
 NOT_KEPT = ("csrf_token", "password", "current", "new", "confirm")
-# How a kept field is labelled here and on the CSRF page: features add (pattern, label) for their
-# forms' fields. A label may hold %(n)d, the number in the field's name plus one ("entries-0-body"
-# is opinion 1). A label of None keeps the field as a hidden input: keys, honeypots, buttons and
-# choices already made. A field that no pattern matches is shown under its own name.
-KEPT_FIELDS: list[tuple[str, object]] = []
 
 
-def keep_fields(fields: list[tuple[str, object]]) -> None:
-    """A feature's (pattern, label) pairs, added once however many apps are made."""
-    known = {pattern for pattern, _label in KEPT_FIELDS}
-    KEPT_FIELDS.extend(field for field in fields if field[0] not in known)
+def collect(app: Flask) -> None:
+    """What features declare for the shed, gathered once: a shed request must stay cheap.
+
+    How a kept field is labelled here and on the CSRF page: features give (pattern, label) for their
+    forms' fields (``signals.shed_fields``; the first feature to give a pattern wins). A label may hold
+    %(n)d, the number in the field's name plus one ("entries-0-body" is opinion 1). A label of None
+    keeps the field as a hidden input: keys, honeypots, buttons and choices already made. A field that
+    no pattern matches is shown under its own name.
+    """
+    fields: dict[str, object] = {}
+    for _receiver, found in signals.shed_fields.send(app):
+        for pattern, label in found:
+            fields.setdefault(pattern, label)
+    forms = frozenset(endpoint for _receiver, endpoints in signals.shed_forms.send(app) for endpoint in endpoints)
+    app.extensions["meyasu_shed"] = {"forms": forms, "fields": tuple(fields.items())}
 
 
 def kept_labels() -> list[tuple[re.Pattern, str | None]]:
-    """The labels of ``KEPT_FIELDS`` in the current language."""
-    return [(re.compile(pattern), None if label is None else str(label)) for pattern, label in KEPT_FIELDS]
+    """The labels of the kept fields in the current language."""
+    return [(re.compile(pattern), None if label is None else str(label))
+            for pattern, label in current_app.extensions["meyasu_shed"]["fields"]]
 
 
 def kept_label(labels: list[tuple[re.Pattern, str | None]], name: str) -> str | None:
@@ -121,7 +127,8 @@ class ShedMiddleware:
             limits = [limit for limit in (config["SHED_FORM_WAIT_MS"], config["SHED_ANY_WAIT_MS"]) if limit]
             # Only a request that waited past the shorter limit costs a URL match.
             if limits and wait_ms > min(limits):
-                limit = config["SHED_FORM_WAIT_MS"] if self.endpoint(environ) in SHED_FORMS \
+                limit = config["SHED_FORM_WAIT_MS"] \
+                    if self.endpoint(environ) in self.app.extensions["meyasu_shed"]["forms"] \
                     else config["SHED_ANY_WAIT_MS"]
                 if limit and wait_ms > limit:
                     return self.shed(environ, start_response, config["SHED_RETRY_AFTER"])

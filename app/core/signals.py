@@ -1,12 +1,47 @@
-"""Named signals: how a feature reacts to another's events without that feature knowing it.
+"""Named signals: every point where a feature adds to another's page or reacts to its event.
 
 Senders call ``signal.send(sender, **values)`` inside their transaction; receivers connect in their
-feature's ``init_app`` and only flush, like any service.
+feature's ``init_app`` and only flush, like any service. Receivers are module-level functions:
+blinker holds them weakly, and connecting the same function again (``create_app`` runs more than
+once in tests and the CLI) changes nothing, so no feature guards its connections.
+
+Receivers run in the order they were connected, which is the order ``app.FEATURES`` lists the
+features: the home page, the menu and the shed page's labels depend on it.
 """
 
-from blinker import Namespace
+from blinker import NamedSignal, Namespace
 
-_signals = Namespace()
+
+class _OrderedIds(dict):
+    """The set blinker keeps receiver ids in, remembering the order they were added."""
+
+    def add(self, key) -> None:
+        self[key] = None
+
+    def discard(self, key) -> None:
+        self.pop(key, None)
+
+    def copy(self) -> "_OrderedIds":
+        return _OrderedIds(self)
+
+    def __or__(self, other) -> "_OrderedIds":
+        merged = _OrderedIds(self)
+        merged.update(dict.fromkeys(other))
+        return merged
+
+
+class _OrderedSignal(NamedSignal):
+    set_class = _OrderedIds
+
+
+class _Namespace(Namespace):
+    def signal(self, name: str, doc: str | None = None) -> NamedSignal:
+        if name not in self:
+            self[name] = _OrderedSignal(name, doc)
+        return self[name]
+
+
+_signals = _Namespace()
 
 # sender: the Opinion whose public text (summary or excerpt) or redactions were made or changed; actor=
 opinion_text_changed = _signals.signal("opinion-text-changed")
@@ -15,3 +50,38 @@ response_text_changed = _signals.signal("response-text-changed")
 # sender: the CommentPeriod about to be published; each receiver returns a list of
 # app.responses.results.Problem (empty when it has nothing against publishing)
 publication_check = _signals.signal("publication-check")
+
+# sender: the list of new, flushed Submissions (one, or a whole import); receivers keep what they
+# need of them (moderation's search index) in the same transaction
+submission_created = _signals.signal("submission-created")
+# sender: the Submission shown on the citizen's lookup page; each receiver returns
+# (template, context) to include, or None when it has nothing to add (the city's response, later)
+lookup_sections = _signals.signal("lookup-sections")
+# sender: the Plan whose public timeline is drawn; public=; each receiver returns a list of
+# app.plans.services.TimelineEntry (its participation steps)
+plan_timeline = _signals.signal("plan-timeline")
+# sender: None; each receiver returns (template, context) for the home page, or None
+home_sections = _signals.signal("home-sections")
+# sender: the cutoff datetime past which personal data goes; each receiver deletes what it keeps
+# from before it, flushes and returns (name, number of records or files cleared)
+personal_data_purge = _signals.signal("personal-data-purge")
+# sender: the exception an error page is about; a receiver returns a Response when the path is its
+# own (the API's problem+json), or None to leave the error to the HTML page
+error_response = _signals.signal("error-response")
+# sender: a JobRun's subject_type (see app.core.runs.run_subject); run=, user=; each receiver
+# returns False when the user may not follow the run, or True/None. Admins are not asked about.
+job_run_access = _signals.signal("job-run-access")
+# sender: None; each receiver returns a dict {step code: lazy label} for what a job's progress bar says
+job_steps = _signals.signal("job-steps")
+
+# Declarations collected once per app, when create_app is done (app.core.collect_declarations), as
+# they are looked at on every request:
+# sender: the app; each receiver returns a list of (pattern, label) for its forms' fields, as the
+# overload shed and CSRF pages label what a POST carried (see app.core.shed)
+shed_fields = _signals.signal("shed-fields")
+# sender: the app; each receiver returns the endpoints of its forms a crowd sends at a deadline
+shed_forms = _signals.signal("shed-forms")
+# sender: the app; each receiver returns the endpoints whose anonymous pages may be kept a few seconds
+cacheable_pages = _signals.signal("cacheable-pages")
+# sender: the app; each receiver returns a list of app.core.nav.NavItem for the menu
+nav_items = _signals.signal("nav-items")

@@ -18,19 +18,13 @@ STEPS = {
 
 
 def init_app(app: Flask) -> None:
+    from app.core.signals import job_steps
     from app.digests import models  # noqa: F401  (register the tables)
     from app.digests.views import bp
-    from app.jobs.services import STEP_LABELS, register_run_access
 
     app.register_blueprint(bp)
-    register_run_access("period", _can_follow_period_run)
-    STEP_LABELS.update(STEPS)
+    job_steps.connect(step_labels)
 
 
-def _can_follow_period_run(subject_id: int | None, user) -> bool:
-    from app.digests.models import can_view_digest
-    from app.extensions import db
-    from app.periods.models import CommentPeriod
-
-    period = db.session.get(CommentPeriod, subject_id) if subject_id is not None else None
-    return period is not None and can_view_digest(period, user)
+def step_labels(_sender=None) -> dict:
+    return STEPS

@@ -5,7 +5,7 @@ from sqlalchemy import select, update
 
 from app.core.audit import record_audit
 from app.core.models import JobRun
-from app.core.runs import start_run
+from app.core.runs import run_subject, start_run, subject_type
 from app.digests.models import DigestCluster, DigestClusterMember
 from app.digests.tasks import DIGEST, EXPORT
 from app.extensions import db
@@ -26,23 +26,24 @@ class DigestError(Exception):
 
 def request_digest(period: CommentPeriod, *, actor) -> JobRun:
     """Ask a worker to rebuild the period's digest; while one is being built, that one is returned."""
-    run = start_run(DIGEST, "app.digests.tasks.build_period_digest", subject_type="period",
-                    subject_id=period.id, actor=actor)
+    run = start_run(DIGEST, "app.digests.tasks.build_period_digest", **run_subject(period),
+                    actor=actor)
     record_audit("digest.request", period, actor=actor, details={"run": run.id})
     return run
 
 
 def request_export(period: CommentPeriod, *, actor) -> JobRun:
     """Ask a worker for the digest's CSV; asking twice at once gives one run."""
-    run = start_run(EXPORT, "app.digests.tasks.export_digest_csv", subject_type="period",
-                    subject_id=period.id, actor=actor)
+    run = start_run(EXPORT, "app.digests.tasks.export_digest_csv", **run_subject(period),
+                    actor=actor)
     record_audit("digest.export", period, actor=actor, details={"run": run.id})
     return run
 
 
 def latest_run(kind: str, period_id: int) -> JobRun | None:
     return db.session.scalar(
-        select(JobRun).where(JobRun.kind == kind, JobRun.subject_type == "period", JobRun.subject_id == period_id)
+        select(JobRun).where(JobRun.kind == kind, JobRun.subject_type == subject_type(CommentPeriod),
+                             JobRun.subject_id == period_id)
         .order_by(JobRun.id.desc()).limit(1)
     )
 

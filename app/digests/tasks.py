@@ -61,7 +61,7 @@ def request_digests_of_closed_periods() -> int:
         select(CommentPeriod)
         .where(CommentPeriod.status == "scheduled", CommentPeriod.closes_at <= now,
                CommentPeriod.results_published_at.is_(None),
-               ~exists().where(later_run.kind == DIGEST, later_run.subject_type == "period",
+               ~exists().where(later_run.kind == DIGEST, later_run.subject_type == runs.subject_type(CommentPeriod),
                                later_run.subject_id == CommentPeriod.id,
                                later_run.created_at >= CommentPeriod.closes_at))
         .order_by(CommentPeriod.closes_at)

@@ -3,7 +3,12 @@
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app.core.nav import register_nav
+from app.core import signals
+from app.core.nav import NavItem
+
+
+def nav_items(_app) -> list[NavItem]:
+    return [NavItem("jobs.admin_index", _l("Background jobs"), roles=("admin",))]
 
 
 def init_app(app: Flask) -> None:
@@ -12,4 +17,4 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.jinja_env.globals["job_status"] = run_status
-    register_nav("jobs.admin_index", _l("Background jobs"), roles=("admin",))
+    signals.nav_items.connect(nav_items)

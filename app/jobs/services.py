@@ -1,6 +1,5 @@
 """Who may follow a run, what the progress endpoint says, and the admins' retries. Flush only."""
 
-from collections.abc import Callable
 from pathlib import Path
 
 from flask import current_app
@@ -8,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.core import signals
 from app.core.audit import record_audit
 from app.core.auth import has_any_role
 from app.core.models import JobRun, OutboxJob
@@ -22,22 +22,25 @@ ERRORS = {
     "period_deleted": _l("The comment period was deleted before the job ran."),
     "digest_missing": _l("There is no digest to export yet. Build the digest first."),
 }
-# Step codes jobs give ``runs.progress`` -> what the progress bar says; features add theirs.
-STEP_LABELS: dict[str, object] = {}
-# subject_type -> check(subject_id, user): a feature registers who may follow runs about its objects.
-RUN_ACCESS: dict[str, Callable[[int | None, object], bool]] = {}
-
-
-def register_run_access(subject_type: str, check: Callable[[int | None, object], bool]) -> None:
-    RUN_ACCESS[subject_type] = check
 
 
 def can_follow_run(run: JobRun, user) -> bool:
-    """Staff, moderators and admins; for a subject a feature guards, only those it lets see it."""
+    """Staff, moderators and admins; for a subject features guard (``signals.job_run_access``), only
+    those every one of them lets see it."""
     if not has_any_role(user, *FOLLOWER_ROLES):
         return False
-    check = RUN_ACCESS.get(run.subject_type)
-    return check is None or user.has_role("admin") or check(run.subject_id, user)
+    if user.has_role("admin"):
+        return True
+    verdicts = signals.job_run_access.send(run.subject_type, run=run, user=user)
+    return all(verdict is not False for _receiver, verdict in verdicts)
+
+
+def step_label(step: str | None):
+    """What the progress bar says for a step code jobs give ``runs.progress`` (``signals.job_steps``)."""
+    for _receiver, labels in signals.job_steps.send():
+        if step in labels:
+            return labels[step]
+    return step
 
 
 def error_message(run: JobRun) -> str:
@@ -60,7 +63,7 @@ def run_status(run: JobRun) -> dict:
         "state": run.state,
         "state_label": str(STATE_LABELS.get(run.state, run.state)),
         "progress": run.progress,
-        "step": str(STEP_LABELS.get(run.step, run.step)),
+        "step": str(step_label(run.step)),
         "created_at": run.created_at.isoformat() if run.created_at else None,
         "started_at": run.started_at.isoformat() if run.started_at else None,
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,

@@ -4,7 +4,12 @@ import click
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app.core.nav import register_nav
+from app.core import signals
+from app.core.nav import NavItem
+
+
+def nav_items(_app) -> list[NavItem]:
+    return [NavItem("moderation.dashboard", _l("Moderation"), roles=("moderator", "admin"))]
 
 
 def init_app(app: Flask) -> None:
@@ -13,11 +18,9 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     from app.moderation.services.search import index_new_submissions
-    from app.submissions.services import CREATED_HOOKS
 
-    if index_new_submissions not in CREATED_HOOKS:
-        CREATED_HOOKS.append(index_new_submissions)
-    register_nav("moderation.dashboard", _l("Moderation"), roles=("moderator", "admin"))
+    signals.submission_created.connect(index_new_submissions)
+    signals.nav_items.connect(nav_items)
 
     @app.cli.group()
     def moderation():

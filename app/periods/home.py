@@ -1,4 +1,5 @@
-"""What periods add to other pages: the home page's open periods and each plan's timeline."""
+"""What periods add to other pages: the home page's open periods and each plan's timeline, and who
+may follow a background run about a period."""
 
 from flask import url_for
 from sqlalchemy import select
@@ -11,12 +12,19 @@ from app.plans.models import Plan
 from app.plans.services import TimelineEntry
 
 
-def home_section() -> tuple[str, dict] | None:
+def home_section(_sender=None) -> tuple[str, dict] | None:
     now = utcnow()
     groups = services.public_periods(now)
     if not groups["open"] and not groups["upcoming"]:
         return None
     return "periods/_home_section.html", {"open": groups["open"], "upcoming": groups["upcoming"][:3], "now": now}
+
+
+def can_follow_period_run(_subject_type: str, *, run, user) -> bool:
+    """A run about a period (its digest, an import, an export) holds its opinions' words: the period's
+    moderators and its department's staff may follow it."""
+    period = db.session.get(CommentPeriod, run.subject_id) if run.subject_id is not None else None
+    return period is not None and period.can_read_submissions(user)
 
 
 def timeline_entries(plan: Plan, public: bool) -> list[TimelineEntry]:

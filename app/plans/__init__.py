@@ -3,13 +3,21 @@
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app.core.nav import register_nav
+from app.core import signals
+from app.core.nav import NavItem
+
+
+def cacheable_pages(_app) -> set[str]:
+    return {"plans.index", "plans.show"}
+
+
+def nav_items(_app) -> list[NavItem]:
+    return [NavItem("plans.staff_index", _l("Manage plans"), roles=("staff", "admin"))]
 
 
 def init_app(app: Flask) -> None:
-    from app.core.pagecache import CACHEABLE
     from app.plans.views import bp
 
     app.register_blueprint(bp)
-    CACHEABLE.update({"plans.index", "plans.show"})
-    register_nav("plans.staff_index", _l("Manage plans"), roles=("staff", "admin"))
+    signals.cacheable_pages.connect(cacheable_pages)
+    signals.nav_items.connect(nav_items)

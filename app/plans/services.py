@@ -5,6 +5,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from app.core import signals
 from app.core.audit import record_audit
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -23,10 +24,6 @@ class TimelineEntry:
     ends_at: datetime | None
     url: str
     status: str
-
-
-# Features with participation steps add a function ``plan -> list[TimelineEntry]`` here.
-TIMELINE_SOURCES: list = []
 
 
 def public_query():
@@ -79,5 +76,6 @@ def unpublish_plan(plan: Plan, *, actor, reason: str) -> Plan:
 
 
 def plan_timeline(plan: Plan, *, public: bool = True) -> list[TimelineEntry]:
-    entries = [entry for source in TIMELINE_SOURCES for entry in source(plan, public)]
+    """Every feature's participation steps (``signals.plan_timeline``), earliest first."""
+    entries = [entry for _receiver, found in signals.plan_timeline.send(plan, public=public) for entry in found]
     return sorted(entries, key=lambda entry: entry.starts_at)

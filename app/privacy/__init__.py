@@ -9,8 +9,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from app.core.retention import PURGES
-    from app.core.signals import opinion_text_changed, publication_check, response_text_changed
+    from app.core.signals import (
+        opinion_text_changed,
+        personal_data_purge,
+        publication_check,
+        response_text_changed,
+    )
     from app.moderation.services.redaction import source_text
     from app.privacy import services  # its models register the tables
     from app.privacy.labels import STATE_LABELS, kind_label
@@ -20,8 +24,7 @@ def init_app(app: Flask) -> None:
     opinion_text_changed.connect(services.on_opinion_changed)
     response_text_changed.connect(services.on_response_changed)
     publication_check.connect(services.publication_problems)
-    if ("personal data findings", services.purge_findings) not in PURGES:
-        PURGES.append(("personal data findings", services.purge_findings))
+    personal_data_purge.connect(services.purge_findings)
     # What the moderation and answer pages show of screening, without those features importing it.
     app.add_template_global(SimpleNamespace(
         findings_of=services.findings_of, public_source=source_text, highlight=services.highlight,

@@ -4,8 +4,8 @@ eyes, and the published result (結果公表) with its exports, errata and the s
 from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
-from app.core.home import HOME_SECTIONS
-from app.core.nav import register_nav
+from app.core import signals
+from app.core.nav import NavItem
 
 
 def result_timeline(plan, public: bool) -> list:
@@ -27,17 +27,29 @@ def result_timeline(plan, public: bool) -> list:
             for result, period in rows]
 
 
-def home_results() -> tuple[str, dict] | None:
+def home_results(_sender=None) -> tuple[str, dict] | None:
     from app.responses.results import published_results
 
     rows = published_results(limit=5)
     return ("responses/_home_results.html", {"rows": rows}) if rows else None
 
 
+def cacheable_pages(_app) -> set[str]:
+    return {"results.index", "results.show"}
+
+
+def nav_items(_app) -> list[NavItem]:
+    return [NavItem("results.index", _l("Results")),
+            NavItem("responses.overview", _l("Responses"), roles=("staff", "admin")),
+            NavItem("responses.categories", _l("Reflection categories"), roles=("admin",))]
+
+
 def init_app(app: Flask) -> None:
-    from app.core.pagecache import CACHEABLE
-    from app.plans.services import TIMELINE_SOURCES
+    from app.core.runs import subject_type
+    from app.periods.models import CommentPeriod
     from app.responses import models  # noqa: F401  (register the tables)
+    from app.responses.exports import purge_staff_exports
+    from app.responses.lookup import lookup_section
     from app.responses.report import attribute_label, channel_label, withhold_label
     from app.responses.result_views import bp as results_bp
     from app.responses.services import categories
@@ -48,33 +60,23 @@ def init_app(app: Flask) -> None:
                            ("withhold_label", withhold_label), ("result_categories", categories)):
         app.add_template_global(function, name)
     app.register_blueprint(results_bp)
-    CACHEABLE.update({"results.index", "results.show"})
-    register_nav("results.index", _l("Results"))
-    register_nav("responses.overview", _l("Responses"), roles=("staff", "admin"))
-    register_nav("responses.categories", _l("Reflection categories"), roles=("admin",))
-    if result_timeline not in TIMELINE_SOURCES:
-        TIMELINE_SOURCES.append(result_timeline)
-    if home_results not in HOME_SECTIONS:
-        HOME_SECTIONS.append(home_results)
-    from app.core.retention import PURGES
-    from app.responses.exports import purge_staff_exports
-
-    if ("staff exports", purge_staff_exports) not in PURGES:
-        PURGES.append(("staff exports", purge_staff_exports))
-    from app.responses.lookup import lookup_section
-    from app.submissions.services import LOOKUP_EXTRAS
-
-    if lookup_section not in LOOKUP_EXTRAS:
-        LOOKUP_EXTRAS.append(lookup_section)
-    from app.jobs.services import register_run_access
-
-    register_run_access("CommentPeriod", _can_follow_export_run)
+    signals.cacheable_pages.connect(cacheable_pages)
+    signals.nav_items.connect(nav_items)
+    signals.plan_timeline.connect(result_timeline)
+    signals.home_sections.connect(home_results)
+    signals.personal_data_purge.connect(purge_staff_exports)
+    signals.lookup_sections.connect(lookup_section)
+    signals.job_run_access.connect(can_follow_export_run, sender=subject_type(CommentPeriod))
 
 
-def _can_follow_export_run(subject_id: int | None, user) -> bool:
-    """Result exports (the staff list holds personal data) are followed by the period's own staff only."""
+def can_follow_export_run(_subject_type: str, *, run, user) -> bool | None:
+    """Result exports (the staff list holds personal data) are followed by the period's own staff only;
+    the period's other runs are left to its own rule."""
     from app.extensions import db
     from app.periods.models import CommentPeriod
+    from app.responses.results import EXPORT_KIND, STAFF_EXPORT_KIND
 
-    period = db.session.get(CommentPeriod, subject_id) if subject_id is not None else None
+    if run.kind not in (EXPORT_KIND, STAFF_EXPORT_KIND):
+        return None
+    period = db.session.get(CommentPeriod, run.subject_id) if run.subject_id is not None else None
     return period is not None and period.can_edit(user)

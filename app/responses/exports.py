@@ -210,7 +210,7 @@ def write_staff(period: CommentPeriod, folder: Path) -> dict[str, str]:
     return {fmt: name for fmt, (name, _type) in STAFF_FORMATS.items()}
 
 
-def purge_staff_exports(cutoff) -> int:
+def purge_staff_exports(cutoff) -> tuple[str, int]:
     """Delete the files of staff exports (they list submitters' names and addresses) made before
     ``cutoff`` (app.core.retention); the run stays, its download answers 404. Returns how many
     exports were deleted."""
@@ -224,4 +224,4 @@ def purge_staff_exports(cutoff) -> int:
         if folder.is_dir():
             shutil.rmtree(folder)
             deleted += 1
-    return deleted
+    return "staff exports", deleted

@@ -1,6 +1,6 @@
 """What the receipt lookup shows once the result is out: the city's answer to each of one's opinions.
 
-Registered in ``app.submissions.services.LOOKUP_EXTRAS``; the lookup page includes the template with
+Connected to ``signals.lookup_sections``; the lookup page includes the template with
 its context as ``ctx``. Nothing appears before publication, and nothing but published text after.
 """
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.core.audit import record_audit
 from app.core.auth import roles_required
 from app.core.models import JobRun
+from app.core.runs import subject_type
 from app.extensions import db
 from app.periods.models import CommentPeriod
 from app.responses import results
@@ -69,14 +70,14 @@ def result_error(code: str) -> str:
 
 def latest_run(kind: str, period: CommentPeriod) -> JobRun | None:
     return db.session.scalar(
-        select(JobRun).where(JobRun.kind == kind, JobRun.subject_type == "CommentPeriod",
+        select(JobRun).where(JobRun.kind == kind, JobRun.subject_type == subject_type(CommentPeriod),
                              JobRun.subject_id == period.id).order_by(JobRun.id.desc()).limit(1)
     )
 
 
 def latest_done_run(kind: str, period: CommentPeriod) -> JobRun | None:
     return db.session.scalar(
-        select(JobRun).where(JobRun.kind == kind, JobRun.subject_type == "CommentPeriod",
+        select(JobRun).where(JobRun.kind == kind, JobRun.subject_type == subject_type(CommentPeriod),
                              JobRun.subject_id == period.id, JobRun.state == "done").order_by(JobRun.id.desc()).limit(1)
     )
 

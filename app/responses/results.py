@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from app.core.audit import record_audit
 from app.core.jobs import request_job
-from app.core.runs import start_run
+from app.core.runs import run_subject, start_run
 from app.core.signals import publication_check
 from app.core.timeutil import to_jst, utcnow
 from app.extensions import db
@@ -194,16 +194,16 @@ def request_exports(period: CommentPeriod, *, actor):
     """Build the public files (CSV, XLSX, printable report, PDF) again, from what is published now."""
     if period.results_published_at is None:
         raise ResponseError("not_published")
-    return start_run(EXPORT_KIND, "app.responses.tasks.export_result", subject_type="CommentPeriod",
-                     subject_id=period.id, actor=actor)
+    return start_run(EXPORT_KIND, "app.responses.tasks.export_result", **run_subject(period),
+                     actor=actor)
 
 
 def request_staff_export(period: CommentPeriod, *, actor):
     """The internal list with submitter details. Only the plan's department may ask; each ask is logged."""
     if not period.can_edit(actor):
         raise ResponseError("not_allowed")
-    run = start_run(STAFF_EXPORT_KIND, "app.responses.tasks.export_staff", subject_type="CommentPeriod",
-                    subject_id=period.id, actor=actor, queue="default")
+    run = start_run(STAFF_EXPORT_KIND, "app.responses.tasks.export_staff", **run_subject(period),
+                    actor=actor, queue="default")
     record_audit("result.staff_export", period, actor=actor, details={"run": run.id})
     return run
 

@@ -4,13 +4,33 @@ import click
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app.core.nav import register_nav
+from app.core import signals
+from app.core.nav import NavItem
+
+
+def cacheable_pages(_app) -> set[str]:
+    # The empty form is the same for everyone but its CSRF token, which the page cache puts back per reader.
+    return {"submissions.form"}
+
+
+def nav_items(_app) -> list[NavItem]:
+    return [NavItem("submissions.lookup", _l("Look up your opinion"))]
+
+
+def shed_forms(_app) -> set[str]:
+    # At a deadline's crowd these are shed first, their text kept (app.core.shed).
+    return {"submissions.confirm", "submissions.send"}
+
+
+def shed_fields(_app) -> list[tuple[str, object]]:
+    # On those pages (and the CSRF page) the kept text is labelled as on the form; the rest stays hidden.
+    return [("name", _l("Name")), ("address", _l("Address")), ("attribute", _l("Relation to the city")),
+            ("email", _l("Email address")), ("phone", _l("Phone number")),
+            (r"entries-(\d+)-body", _l("Opinion %(n)d")), (r"entries-\d+-section", None),
+            ("idempotency_key", None), ("consent", None), ("homepage", None), ("send", None)]
 
 
 def init_app(app: Flask) -> None:
-    from app.core.pagecache import CACHEABLE
-    from app.core.retention import PURGES
-    from app.core.shed import SHED_FORMS, keep_fields
     from app.submissions import (
         models,  # noqa: F401  (register the tables)
         services,
@@ -24,18 +44,11 @@ def init_app(app: Flask) -> None:
     # Files with more rows than this import in a background job with a progress bar.
     app.config.setdefault("IMPORT_INLINE_MAX_ROWS", 500)
     app.register_blueprint(bp)
-    if ("submissions", services.purge_personal_data) not in PURGES:
-        PURGES.append(("submissions", services.purge_personal_data))
-    # At a deadline's crowd these are shed first, their text kept (app.core.shed).
-    SHED_FORMS.update({"submissions.confirm", "submissions.send"})
-    # On those pages (and the CSRF page) the kept text is labelled as on the form; the rest stays hidden.
-    keep_fields([("name", _l("Name")), ("address", _l("Address")), ("attribute", _l("Relation to the city")),
-                 ("email", _l("Email address")), ("phone", _l("Phone number")),
-                 (r"entries-(\d+)-body", _l("Opinion %(n)d")), (r"entries-\d+-section", None),
-                 ("idempotency_key", None), ("consent", None), ("homepage", None), ("send", None)])
-    # The empty form is the same for everyone but its CSRF token, which the page cache puts back per reader.
-    CACHEABLE.add("submissions.form")
-    register_nav("submissions.lookup", _l("Look up your opinion"))
+    signals.personal_data_purge.connect(services.purge_personal_data)
+    signals.shed_forms.connect(shed_forms)
+    signals.shed_fields.connect(shed_fields)
+    signals.cacheable_pages.connect(cacheable_pages)
+    signals.nav_items.connect(nav_items)
 
     @app.cli.group()
     def submissions():

@@ -20,7 +20,6 @@ The rules kept here:
 import hashlib
 import re
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from urllib.parse import quote
@@ -30,7 +29,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.core import uploads
+from app.core import signals, uploads
 from app.core.audit import record_audit
 from app.core.mail import queue_email
 from app.core.timeutil import jst_start_of_day, to_jst, utcnow
@@ -44,17 +43,10 @@ ATTACHMENT_KINDS = ("application/pdf", "image/jpeg", "image/png")
 PAPER_CHANNELS = ("email", "fax", "post", "in_person")
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
-# Features that have something to add to the citizen's lookup page (the city's response, later)
-# append a function ``submission -> (template, context)`` or ``None``.
-LOOKUP_EXTRAS: list[Callable[[Submission], tuple[str, dict] | None]] = []
-# Features that keep something of their own for each new submission (moderation's search index)
-# append a function taking the new, flushed submissions; it runs in the same transaction.
-CREATED_HOOKS: list[Callable[[list[Submission]], None]] = []
-
 
 def announce_created(submissions: list[Submission]) -> None:
-    for hook in CREATED_HOOKS:
-        hook(submissions)
+    """Tell the features that keep something of each new submission (``signals.submission_created``)."""
+    signals.submission_created.send(submissions)
 
 
 class SubmissionError(Exception):
@@ -154,7 +146,7 @@ def find_for_lookup(receipt_no: str, secret: str) -> Submission | None:
 
 
 def lookup_extras(submission: Submission) -> list[tuple[str, dict]]:
-    return [extra for extra in (source(submission) for source in LOOKUP_EXTRAS) if extra is not None]
+    return [extra for _receiver, extra in signals.lookup_sections.send(submission) if extra is not None]
 
 
 # --- checks shared by every channel ---
@@ -249,7 +241,7 @@ def create_submission(period: CommentPeriod, received: Received, *, channel: str
                       idempotency_key: str, secret: str | None = None, actor=None, flush: bool = True) -> Submission:
     """Number and insert one submission on a period the caller has locked and checked (paper, import).
 
-    With ``flush`` (the default) the new row is flushed and announced to ``CREATED_HOOKS``; a caller
+    With ``flush`` (the default) the new row is flushed and announced (``signals.submission_created``); a caller
     that batches (the import) passes False and announces the whole batch itself.
     """
     submission = new_submission(period, received, channel=channel, received_at=received_at,
@@ -409,7 +401,7 @@ def reissue_lookup_code(submission: Submission, *, actor) -> str:
 # --- retention (app.core.retention) ---
 
 
-def purge_personal_data(cutoff: datetime) -> int:
+def purge_personal_data(cutoff: datetime) -> tuple[str, int]:
     """Blank the submitter's details and delete the attached files of every submission to a period
     whose result was published before ``cutoff`` (or which was withdrawn and closed before it).
     The opinions, receipt numbers and attributes stay. Returns how many submissions and files were cleared."""
@@ -427,4 +419,4 @@ def purge_personal_data(cutoff: datetime) -> int:
         .values(name="", address="", email="", phone="").execution_options(synchronize_session=False)
     ).rowcount
     db.session.flush()
-    return cleared + len(attachments)
+    return "submissions", cleared + len(attachments)

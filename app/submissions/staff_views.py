@@ -223,8 +223,8 @@ def _import_clean(period: CommentPeriod, rows: list[importing.ImportRow], data: 
         return redirect(url_for("submissions.staff_index", period_id=period.id), code=303)
     stored_name = f"{secrets.token_hex(16)}.dat"
     tasks.import_path(stored_name).write_bytes(data)
-    run = runs.start_run(tasks.IMPORT_KIND, "app.submissions.tasks.import_submissions", subject_type="period",
-                         subject_id=period.id, actor=current_user,
+    run = runs.start_run(tasks.IMPORT_KIND, "app.submissions.tasks.import_submissions", **runs.run_subject(period),
+                         actor=current_user,
                          params={"period_id": period.id, "stored_name": stored_name, "filename": filename,
                                  "rows": len(rows), "actor_id": current_user.id})
     db.session.commit()

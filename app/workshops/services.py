@@ -257,7 +257,7 @@ def workshop_timeline(plan: Plan, public: bool = True) -> list[TimelineEntry]:
     ]
 
 
-def home_section() -> tuple[str, dict] | None:
+def home_section(_sender=None) -> tuple[str, dict] | None:
     workshops = upcoming_workshops(limit=5)
     workshops = [workshop for workshop in workshops if not workshop.is_cancelled]
     if not workshops:

@@ -141,7 +141,7 @@ def purge_workshop_accommodations(workshop: Workshop, now: datetime) -> int:
     return deleted
 
 
-def purge_personal_data(cutoff: datetime) -> int:
+def purge_personal_data(cutoff: datetime) -> tuple[str, int]:
     """Blank the name, email, phone and answers of sign-ups to workshops that ended before ``cutoff``
     (app.core.retention); status, party size, attendance and attribute stay for the counts."""
     ended = select(Workshop.id).where(Workshop.ends_at < cutoff)
@@ -152,4 +152,4 @@ def purge_personal_data(cutoff: datetime) -> int:
         .values(name="", email="", phone="", answer_1="", answer_2="").execution_options(synchronize_session=False)
     ).rowcount
     db.session.flush()
-    return cleared
+    return "workshop sign-ups", cleared

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.submissions import services
+from app.core import signals
 from tests.submissions.conftest import look_up, opinion, receipt_of, submit
 
 
@@ -34,15 +34,18 @@ def test_lookup_with_a_wrong_secret_says_so_by_the_field_and_shows_nothing(clien
 def test_lookup_extras_are_rendered(client, make_period, monkeypatch, tmp_path, app):
     period_id = make_period()
     number, secret = _receipt(client, period_id)
-    monkeypatch.setattr(services, "LOOKUP_EXTRAS", [lambda submission: ("submissions/_test_extra.html",
-                                                                        {"receipt": submission.receipt_no})])
+
+    def extra(submission):
+        return "submissions/_test_extra.html", {"receipt": submission.receipt_no}
+
     loader = app.jinja_env.loader
     from jinja2 import ChoiceLoader, DictLoader
 
     monkeypatch.setattr(app.jinja_env, "loader", ChoiceLoader([
         DictLoader({"submissions/_test_extra.html": "<p>市の考え方 for {{ ctx.receipt }}</p>"}), loader]))
     app.jinja_env.cache.clear()
-    html = look_up(client, number, secret).get_data(as_text=True)
+    with signals.lookup_sections.connected_to(extra):
+        html = look_up(client, number, secret).get_data(as_text=True)
     assert f"市の考え方 for {number}" in html
     app.jinja_env.cache.clear()
 

@@ -42,7 +42,7 @@ def index_submission(submission: Submission) -> None:
 
 
 def index_new_submissions(submissions: list[Submission]) -> None:
-    """Index submissions as they are created (registered in ``app.submissions.services.CREATED_HOOKS``):
+    """Index submissions as they are created (connected to ``signals.submission_created``):
     new rows have nothing to delete, so this writes each document and its grams in bulk."""
     if not submissions:
         return

@@ -124,7 +124,7 @@ def clear_finding(finding: PersonalFinding, actor, note: str) -> PersonalFinding
 # --- retention (app.core.retention) ---
 
 
-def purge_findings(cutoff) -> int:
+def purge_findings(cutoff) -> tuple[str, int]:
     """The found words are personal data: they go with the submitters' details, once the period's
     result has been published that long (or it was withdrawn and closed that long ago)."""
     periods = select(CommentPeriod.id).where(or_(
@@ -137,4 +137,4 @@ def purge_findings(cutoff) -> int:
     ).rowcount
     db.session.execute(delete(TextScreening).where(TextScreening.period_id.in_(periods))
                        .execution_options(synchronize_session=False))
-    return deleted
+    return "personal data findings", deleted
