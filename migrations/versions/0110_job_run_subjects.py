@@ -4,7 +4,7 @@ Result exports were stored as "CommentPeriod" while digests and imports used "pe
 now decided in one place (app.core.runs.subject_type), and the runs already stored follow it so the
 results page still finds its latest exports.
 
-Revision ID: a_signals
+Revision ID: 0110
 Revises: 0101
 Create Date: 2026-12-02 00:00:00
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = "a_signals"
+revision = "0110"
 down_revision = "0101"
 branch_labels = None
 depends_on = None
