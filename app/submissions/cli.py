@@ -1,5 +1,7 @@
 """``flask submissions import PERIOD FILE``: the batch import from the command line."""
 
+import hashlib
+
 import click
 from flask import current_app
 from flask_babel import force_locale
@@ -10,6 +12,7 @@ from app.core.timeutil import jst_today
 from app.extensions import db
 from app.periods.models import CommentPeriod
 from app.submissions import importing
+from app.submissions.messages import import_file_message
 from app.submissions.services import SubmissionError, check_paper_period
 
 
@@ -24,17 +27,24 @@ def import_file(period_id: int, data: bytes, staff_email: str) -> None:
             raise click.ClickException(f"no user {staff_email}")
     try:
         check_paper_period(period)
+        sha256 = hashlib.sha256(data).hexdigest()
+        importing.check_not_imported(period.id, sha256)
         # No request here to choose a language from: the city's own.
         with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
             rows, problems = importing.parse(data, period, jst_today())
     except importing.ImportFileError as error:
-        raise click.ClickException(f"file rejected: {error.code} {error.params or ''}".strip()) from error
+        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+            raise click.ClickException(f"file rejected ({error.code}): {import_file_message(error)}") from error
     except SubmissionError as error:
         raise click.ClickException(f"period does not accept submissions: {error.code}") from error
     if problems:
         for problem in problems:
             click.echo(f"line {problem.line}: {' / '.join(problem.reasons)}", err=True)
         raise click.ClickException(f"{len(problems)} row(s) rejected; nothing was imported")
-    created = importing.import_rows(period.id, rows, actor=actor)
+    try:
+        created = importing.import_rows(period.id, rows, file_sha256=sha256, actor=actor)
+    except importing.ImportFileError as error:
+        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+            raise click.ClickException(f"file rejected ({error.code}): {import_file_message(error)}") from error
     db.session.commit()
     click.echo(f"imported {len(created)} submission(s): {created[0].receipt_no} – {created[-1].receipt_no}")

@@ -3,6 +3,7 @@ as Japanese Excel writes it) or XLSX.
 
 Every row is checked first and each rejected row is reported with its reasons; nothing is written
 until the whole file is clean, and then every row goes in one transaction with its receipt number.
+A file is known by its sha256: the same file imported into a period twice is refused.
 """
 
 import csv
@@ -17,6 +18,7 @@ from datetime import date, datetime
 import filetype
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from app.core.audit import record_audit
 from app.core.timeutil import jst_start_of_day
@@ -24,7 +26,7 @@ from app.extensions import db
 from app.periods.models import CommentPeriod
 from app.periods.services import attribute_pairs
 from app.submissions import services
-from app.submissions.models import Submission
+from app.submissions.models import ImportedFile, Submission
 
 COLUMNS = ("received_date", "channel", "name", "address", "attribute", "email", "phone", "body")
 HEADERS_JA = {"received_date": "受付日", "channel": "提出方法", "name": "氏名", "address": "住所", "attribute": "属性",
@@ -42,7 +44,8 @@ PHONE = re.compile(r"^[0-9+\-() ]{6,20}$")
 
 
 class ImportFileError(Exception):
-    """The file as a whole cannot be read: ``code`` is kind, encoding, empty, columns or too_many_rows."""
+    """The file as a whole cannot be imported: ``code`` is kind, encoding, empty, columns, too_large,
+    too_many_rows or already_imported."""
 
     def __init__(self, code: str, **params):
         super().__init__(code)
@@ -72,6 +75,15 @@ def _norm(value) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def check_not_imported(period_id: int, sha256: str) -> None:
+    """Refuse a file whose very bytes were imported into this period before."""
+    earlier = db.session.scalar(select(ImportedFile).where(ImportedFile.period_id == period_id,
+                                                           ImportedFile.sha256 == sha256))
+    if earlier is not None:
+        raise ImportFileError("already_imported", when=earlier.imported_at, count=earlier.count,
+                              first=earlier.first_receipt_no, last=earlier.last_receipt_no)
 
 
 def read_table(data: bytes) -> list[list[str]]:
@@ -196,10 +208,13 @@ def _date_reason(code: str) -> str:
             "received_late": _("after the period closed")}[code]
 
 
-def import_rows(period_id: int, rows: list[ImportRow], *, actor) -> list[Submission]:
-    """All rows in the caller's one transaction, numbered in file order under the period's lock."""
+def import_rows(period_id: int, rows: list[ImportRow], *, file_sha256: str, actor) -> list[Submission]:
+    """All rows in the caller's one transaction, numbered in file order under the period's lock, and
+    the file remembered so that it is not imported again (checked again here: two staff may upload it
+    at once)."""
     period = services.lock_period(period_id)
     services.check_paper_period(period)
+    check_not_imported(period.id, file_sha256)
     created = []
     for index, row in enumerate(rows, start=1):
         created.append(services.create_submission(
@@ -210,8 +225,12 @@ def import_rows(period_id: int, rows: list[ImportRow], *, actor) -> list[Submiss
     db.session.flush()
     services.announce_created(created)  # once, for all rows: create_submission announces only when it flushes
     if created:
+        db.session.add(ImportedFile(period_id=period.id, sha256=file_sha256, count=len(created),
+                                    first_receipt_no=created[0].receipt_no, last_receipt_no=created[-1].receipt_no))
         record_audit("submission.import", period, actor=actor, details={
-            "count": len(created), "first": created[0].receipt_no, "last": created[-1].receipt_no})
+            "count": len(created), "first": created[0].receipt_no, "last": created[-1].receipt_no,
+            "sha256": file_sha256})
+        db.session.flush()
     return created
 
 

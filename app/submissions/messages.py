@@ -3,6 +3,7 @@
 from flask_babel import gettext as _
 
 from app.core.formatting import format_datetime
+from app.submissions.importing import MAX_BYTES, ImportFileError
 from app.submissions.services import SubmissionError
 
 
@@ -52,3 +53,21 @@ def attach_error(form, error: SubmissionError) -> str | None:
         return message
     field.errors = [*field.errors, message]
     return None
+
+
+def import_file_message(error: ImportFileError) -> str:
+    """Why a whole import file was refused, and what to do about it."""
+    params = error.params
+    messages = {
+        "empty": lambda: _("The file has no rows to import."),
+        "kind": lambda: _("Upload a CSV or XLSX file."),
+        "encoding": lambda: _("The file could not be read as UTF-8 or Shift_JIS text. Save it as CSV (UTF-8)."),
+        "columns": lambda: _("The header row lacks these columns: %(missing)s.", **params),
+        "too_many_rows": lambda: _("The file has more than %(max)d rows. Split it into smaller files.", **params),
+        "too_large": lambda: _("The file is larger than %(mb)d MB.", mb=MAX_BYTES // (1024 * 1024)),
+        "already_imported": lambda: _("This file was already imported into this period on %(when)s (%(count)d "
+                                      "submissions, receipt numbers %(first)s to %(last)s). The same file is not "
+                                      "imported twice.", when=format_datetime(params["when"]), count=params["count"],
+                                      first=params["first"], last=params["last"]),
+    }
+    return messages[error.code]()

@@ -1,5 +1,6 @@
 """Staff pages: every submission of a period with its channel, paper entry, receipt slips, batch import."""
 
+import hashlib
 import secrets
 
 from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
@@ -18,7 +19,7 @@ from app.periods.models import CHANNELS, CommentPeriod
 from app.periods.views import attribute_labels
 from app.submissions import importing, services, tasks
 from app.submissions.forms import ImportForm, PaperSubmissionForm
-from app.submissions.messages import attach_error, error_message
+from app.submissions.messages import attach_error, error_message, import_file_message
 from app.submissions.models import Attachment, Submission
 from app.submissions.services import SubmissionError
 from app.submissions.views import bp, state_labels
@@ -148,22 +149,25 @@ def import_file(period_id: int):
             if len(data) > importing.MAX_BYTES:
                 raise importing.ImportFileError("too_large")
             services.check_paper_period(period)
+            sha256 = hashlib.sha256(data).hexdigest()
+            importing.check_not_imported(period.id, sha256)
             rows, problems = importing.parse(data, period, jst_today())
-        except importing.ImportFileError as error:
-            form.file.errors = [import_file_error(error)]
-        except SubmissionError as error:
-            form.file.errors = [error_message(error)]
-        else:
             if not problems:
-                return _import_clean(period, rows, data, form.file.data.filename or "")
+                return _import_clean(period, rows, data, sha256, form.file.data.filename or "")
+        except importing.ImportFileError as error:
+            db.session.rollback()
+            form.file.errors = [import_file_message(error)]
+        except SubmissionError as error:
+            db.session.rollback()
+            form.file.errors = [error_message(error)]
     return render_template("submissions/import.html", period=period, form=form, problems=problems,
                            columns=importing.COLUMNS, headers=importing.HEADERS_JA,
                            title=_("Import submissions: %(title)s", title=period.title))
 
 
-def _import_clean(period: CommentPeriod, rows: list[importing.ImportRow], data: bytes, filename: str):
+def _import_clean(period: CommentPeriod, rows: list[importing.ImportRow], data: bytes, sha256: str, filename: str):
     if len(rows) <= current_app.config["IMPORT_INLINE_MAX_ROWS"]:
-        created = importing.import_rows(period.id, rows, actor=current_user)
+        created = importing.import_rows(period.id, rows, file_sha256=sha256, actor=current_user)
         db.session.commit()
         flash(_("%(count)d submissions imported: receipt numbers %(first)s to %(last)s.", count=len(created),
                 first=created[0].receipt_no, last=created[-1].receipt_no), "success")
@@ -176,17 +180,6 @@ def _import_clean(period: CommentPeriod, rows: list[importing.ImportRow], data: 
                                  "rows": len(rows), "actor_id": current_user.id})
     db.session.commit()
     return redirect(url_for("submissions.import_run", run_id=run.id), code=303)
-
-
-def import_file_error(error: importing.ImportFileError) -> str:
-    return {
-        "empty": lambda: _("The file has no rows to import."),
-        "kind": lambda: _("Upload a CSV or XLSX file."),
-        "encoding": lambda: _("The file could not be read as UTF-8 or Shift_JIS text. Save it as CSV (UTF-8)."),
-        "columns": lambda: _("The header row lacks these columns: %(missing)s.", **error.params),
-        "too_many_rows": lambda: _("The file has more than %(max)d rows. Split it into smaller files.", **error.params),
-        "too_large": lambda: _("The file is larger than %(mb)d MB.", mb=importing.MAX_BYTES // (1024 * 1024)),
-    }[error.code]()
 
 
 @bp.get("/staff/periods/<int:period_id>/submissions/import/template.csv")
