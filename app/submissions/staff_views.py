@@ -1,6 +1,5 @@
 """Staff pages: every submission of a period with its channel, paper entry, receipt slips, batch import."""
 
-import hashlib
 import secrets
 
 from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
@@ -8,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import FileStorage
 
 from app.core import runs, uploads
 from app.core.auth import roles_required
@@ -144,16 +144,14 @@ def import_file(period_id: int):
     form = ImportForm()
     problems: list[importing.RowProblem] = []
     if form.validate_on_submit():
-        data = form.file.data.stream.read(importing.MAX_BYTES + 1) if form.file.data else b""
+        upload = form.file.data
         try:
-            if len(data) > importing.MAX_BYTES:
-                raise importing.ImportFileError("too_large")
             services.check_paper_period(period)
-            sha256 = hashlib.sha256(data).hexdigest()
+            sha256 = importing.fingerprint(upload.stream)
             importing.check_not_imported(period.id, sha256)
-            rows, problems = importing.parse(data, period, jst_today())
+            rows, problems = importing.parse(upload.stream, period, jst_today())
             if not problems:
-                return _import_clean(period, rows, data, sha256, form.file.data.filename or "")
+                return _import_clean(period, rows, upload, sha256)
         except importing.ImportFileError as error:
             db.session.rollback()
             form.file.errors = [import_file_message(error)]
@@ -165,7 +163,7 @@ def import_file(period_id: int):
                            title=_("Import submissions: %(title)s", title=period.title))
 
 
-def _import_clean(period: CommentPeriod, rows: list[importing.ImportRow], data: bytes, sha256: str, filename: str):
+def _import_clean(period: CommentPeriod, rows: list[importing.ImportRow], upload: FileStorage, sha256: str):
     if len(rows) <= current_app.config["IMPORT_INLINE_MAX_ROWS"]:
         created = importing.import_rows(period.id, rows, file_sha256=sha256, actor=current_user)
         db.session.commit()
@@ -173,10 +171,11 @@ def _import_clean(period: CommentPeriod, rows: list[importing.ImportRow], data: 
                 first=created[0].receipt_no, last=created[-1].receipt_no), "success")
         return redirect(url_for("submissions.staff_index", period_id=period.id), code=303)
     stored_name = f"{secrets.token_hex(16)}.dat"
-    tasks.import_path(stored_name).write_bytes(data)
+    upload.stream.seek(0)
+    upload.save(tasks.import_path(stored_name))
     run = runs.start_run(tasks.IMPORT_KIND, "app.submissions.tasks.import_submissions", subject_type="period",
                          subject_id=period.id, actor=current_user,
-                         params={"period_id": period.id, "stored_name": stored_name, "filename": filename,
+                         params={"period_id": period.id, "stored_name": stored_name, "filename": upload.filename or "",
                                  "rows": len(rows), "actor_id": current_user.id})
     db.session.commit()
     return redirect(url_for("submissions.import_run", run_id=run.id), code=303)
