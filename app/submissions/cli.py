@@ -38,13 +38,13 @@ def import_file(period_id: int, stream: BinaryIO, staff_email: str) -> None:
                 for problem in problems:
                     click.echo(f"line {problem.line}: {' / '.join(problem.reasons)}", err=True)
                 raise click.ClickException(f"{len(problems)} row(s) rejected; nothing was imported")
-            created = importing.import_rows(period.id, rows, file_sha256=sha256, actor=actor)
+            imported = importing.import_rows(period.id, rows, file_sha256=sha256, actor=actor)
         except importing.ImportFileError as error:
             raise click.ClickException(f"file rejected ({error.code}): {import_file_message(error)}") from error
         except SubmissionError as error:
             raise click.ClickException(f"period does not accept submissions: {error_message(error)}") from error
     db.session.commit()
-    click.echo(f"imported {len(created)} submission(s): {created[0].receipt_no} – {created[-1].receipt_no}")
+    click.echo(f"imported {imported.count} submission(s): {imported.first_receipt_no} – {imported.last_receipt_no}")
 
 
 def _seekable(stream: BinaryIO) -> BinaryIO:

@@ -32,7 +32,7 @@ from app.extensions import db
 from app.periods.models import CommentPeriod
 from app.periods.services import attribute_pairs
 from app.submissions import services
-from app.submissions.models import ImportedFile, Submission
+from app.submissions.models import ImportedFile
 
 COLUMNS = ("received_date", "channel", "name", "address", "attribute", "email", "phone", "body")
 HEADERS_JA = {"received_date": "受付日", "channel": "提出方法", "name": "氏名", "address": "住所", "attribute": "属性",
@@ -57,7 +57,8 @@ MAX_UNPACKED_BYTES = 100 * MB
 MAX_XLSX_COLUMNS = 64
 FORMULA_CELLS_SHOWN = 10
 CHUNK = 64 * 1024
-FLUSH_EVERY = 500
+# Rows written, and indexed for search, together: a batch's bigrams are held in memory at once.
+FLUSH_EVERY = 100
 PHONE = re.compile(r"^[0-9+\-() ]{6,20}$")
 
 
@@ -317,30 +318,34 @@ def _date_reason(code: str) -> str:
             "received_late": _("after the period closed")}[code]
 
 
-def import_rows(period_id: int, rows: list[ImportRow], *, file_sha256: str, actor) -> list[Submission]:
+def import_rows(period_id: int, rows: list[ImportRow], *, file_sha256: str, actor) -> ImportedFile:
     """All rows in the caller's one transaction, numbered in file order under the period's lock, and
     the file remembered so that it is not imported again (checked again here: two staff may upload it
-    at once)."""
+    at once). Returns that record: how many, and the first and last receipt numbers."""
+    if not rows:
+        raise ImportFileError("empty")
     period = services.lock_period(period_id)
     services.check_paper_period(period)
     check_not_imported(period.id, file_sha256)
-    created = []
-    for index, row in enumerate(rows, start=1):
-        created.append(services.create_submission(
-            period, row.received, channel=row.channel, received_at=jst_start_of_day(row.received_on),
-            idempotency_key=secrets.token_urlsafe(24), actor=actor, flush=False))
-        if index % FLUSH_EVERY == 0:
-            db.session.flush()
-    db.session.flush()
-    services.announce_created(created)  # once, for all rows: create_submission announces only when it flushes
-    if created:
-        db.session.add(ImportedFile(period_id=period.id, sha256=file_sha256, count=len(created),
-                                    first_receipt_no=created[0].receipt_no, last_receipt_no=created[-1].receipt_no))
-        record_audit("submission.import", period, actor=actor, details={
-            "count": len(created), "first": created[0].receipt_no, "last": created[-1].receipt_no,
-            "sha256": file_sha256})
+    count, first, last = 0, "", ""
+    for start in range(0, len(rows), FLUSH_EVERY):
+        batch = [services.create_submission(period, row.received, channel=row.channel,
+                                            received_at=jst_start_of_day(row.received_on),
+                                            idempotency_key=secrets.token_urlsafe(24), actor=actor, flush=False)
+                 for row in rows[start:start + FLUSH_EVERY]]
         db.session.flush()
-    return created
+        # A batch at a time (create_submission announces only when it flushes): the search index of
+        # 20,000 opinions built at once held millions of bigrams, gigabytes, in the worker.
+        services.announce_created(batch)
+        count, first, last = count + len(batch), first or batch[0].receipt_no, batch[-1].receipt_no
+        # Nothing keeps the batch: the session holds written rows weakly, so they leave memory now.
+    imported = ImportedFile(period_id=period.id, sha256=file_sha256, count=count, first_receipt_no=first,
+                            last_receipt_no=last)
+    db.session.add(imported)
+    record_audit("submission.import", period, actor=actor,
+                 details={"count": count, "first": first, "last": last, "sha256": file_sha256})
+    db.session.flush()
+    return imported
 
 
 def template_csv() -> bytes:

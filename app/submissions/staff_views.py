@@ -165,10 +165,10 @@ def import_file(period_id: int):
 
 def _import_clean(period: CommentPeriod, rows: list[importing.ImportRow], upload: FileStorage, sha256: str):
     if len(rows) <= current_app.config["IMPORT_INLINE_MAX_ROWS"]:
-        created = importing.import_rows(period.id, rows, file_sha256=sha256, actor=current_user)
+        imported = importing.import_rows(period.id, rows, file_sha256=sha256, actor=current_user)
         db.session.commit()
-        flash(_("%(count)d submissions imported: receipt numbers %(first)s to %(last)s.", count=len(created),
-                first=created[0].receipt_no, last=created[-1].receipt_no), "success")
+        flash(_("%(count)d submissions imported: receipt numbers %(first)s to %(last)s.", count=imported.count,
+                first=imported.first_receipt_no, last=imported.last_receipt_no), "success")
         return redirect(url_for("submissions.staff_index", period_id=period.id), code=303)
     stored_name = f"{secrets.token_hex(16)}.dat"
     upload.stream.seek(0)

@@ -52,14 +52,13 @@ def import_submissions(run_id: int) -> None:
                 raise ImportRejected("; ".join(f"line {p.line}: {' / '.join(p.reasons)}" for p in problems[:20]))
             runs.progress(run, 50, "writing")
             actor = db.session.get(User, params["actor_id"]) if params.get("actor_id") else None
-            created = importing.import_rows(period.id, rows, file_sha256=sha256, actor=actor)
+            imported = importing.import_rows(period.id, rows, file_sha256=sha256, actor=actor)
         except (importing.ImportFileError, SubmissionError, ImportRejected) as error:
             db.session.rollback()
             runs.fail(db.session.get(JobRun, run_id), _reason(error))
             path.unlink(missing_ok=True)
             return
-    runs.finish(run, {"count": len(created), "first": created[0].receipt_no if created else "",
-                      "last": created[-1].receipt_no if created else ""})
+    runs.finish(run, {"count": imported.count, "first": imported.first_receipt_no, "last": imported.last_receipt_no})
     path.unlink(missing_ok=True)
 
 
