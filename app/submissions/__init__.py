@@ -62,4 +62,4 @@ def init_app(app: Flask) -> None:
         """Check FILE (CSV or XLSX) and import every row into PERIOD_ID, or import nothing."""
         from app.submissions.cli import import_file
 
-        import_file(period_id, file.read(), staff_email)
+        import_file(period_id, file, staff_email)

@@ -86,3 +86,19 @@ class Attachment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     submission: Mapped[Submission] = relationship(back_populates="attachments")
+
+
+class ImportedFile(db.Model):
+    """A file imported into a period, known by the sha256 of its bytes: importing the same file again
+    would give every opinion in it a second receipt number, so it is refused."""
+
+    __tablename__ = "imported_files"
+    __table_args__ = (UniqueConstraint("period_id", "sha256", name="uq_imported_files_period_sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("comment_periods.id", ondelete="CASCADE"))
+    sha256: Mapped[str] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column()
+    first_receipt_no: Mapped[str] = mapped_column(String(32))
+    last_receipt_no: Mapped[str] = mapped_column(String(32))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

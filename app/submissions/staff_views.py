@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import FileStorage
 
 from app.core import formkeys, runs, uploads
 from app.core.auth import roles_required
@@ -30,7 +31,7 @@ from app.periods.models import CHANNELS, CommentPeriod
 from app.periods.views import attribute_labels
 from app.submissions import importing, services, tasks
 from app.submissions.forms import ActionForm, ImportForm, PaperSubmissionForm
-from app.submissions.messages import attach_error, error_message
+from app.submissions.messages import attach_error, error_message, import_file_message
 from app.submissions.models import Attachment, Submission
 from app.submissions.services import SubmissionError
 from app.submissions.views import bp, state_labels
@@ -196,50 +197,41 @@ def import_file(period_id: int):
     form = ImportForm()
     problems: list[importing.RowProblem] = []
     if form.validate_on_submit():
-        data = form.file.data.stream.read(importing.MAX_BYTES + 1) if form.file.data else b""
+        upload = form.file.data
         try:
-            if len(data) > importing.MAX_BYTES:
-                raise importing.ImportFileError("too_large")
             services.check_paper_period(period)
-            rows, problems = importing.parse(data, period, jst_today())
-        except importing.ImportFileError as error:
-            form.file.errors = [import_file_error(error)]
-        except SubmissionError as error:
-            form.file.errors = [error_message(error)]
-        else:
+            sha256 = importing.fingerprint(upload.stream)
+            importing.check_not_imported(period.id, sha256)
+            rows, problems = importing.parse(upload.stream, period, jst_today())
             if not problems:
-                return _import_clean(period, rows, data, form.file.data.filename or "")
+                return _import_clean(period, rows, upload, sha256)
+        except importing.ImportFileError as error:
+            db.session.rollback()
+            form.file.errors = [import_file_message(error)]
+        except SubmissionError as error:
+            db.session.rollback()
+            form.file.errors = [error_message(error)]
     return render_template("submissions/import.html", period=period, form=form, problems=problems,
                            columns=importing.COLUMNS, headers=importing.HEADERS_JA,
                            title=_("Import submissions: %(title)s", title=period.title))
 
 
-def _import_clean(period: CommentPeriod, rows: list[importing.ImportRow], data: bytes, filename: str):
+def _import_clean(period: CommentPeriod, rows: list[importing.ImportRow], upload: FileStorage, sha256: str):
     if len(rows) <= current_app.config["IMPORT_INLINE_MAX_ROWS"]:
-        created = importing.import_rows(period.id, rows, actor=current_user)
+        imported = importing.import_rows(period.id, rows, file_sha256=sha256, actor=current_user)
         db.session.commit()
-        flash(_("%(count)d submissions imported: receipt numbers %(first)s to %(last)s.", count=len(created),
-                first=created[0].receipt_no, last=created[-1].receipt_no), "success")
+        flash(_("%(count)d submissions imported: receipt numbers %(first)s to %(last)s.", count=imported.count,
+                first=imported.first_receipt_no, last=imported.last_receipt_no), "success")
         return redirect(url_for("submissions.staff_index", period_id=period.id), code=303)
     stored_name = f"{secrets.token_hex(16)}.dat"
-    tasks.import_path(stored_name).write_bytes(data)
+    upload.stream.seek(0)
+    upload.save(tasks.import_path(stored_name))
     run = runs.start_run(tasks.IMPORT_KIND, "app.submissions.tasks.import_submissions", **runs.run_subject(period),
                          actor=current_user,
-                         params={"period_id": period.id, "stored_name": stored_name, "filename": filename,
+                         params={"period_id": period.id, "stored_name": stored_name, "filename": upload.filename or "",
                                  "rows": len(rows), "actor_id": current_user.id})
     db.session.commit()
     return redirect(url_for("submissions.import_run", run_id=run.id), code=303)
-
-
-def import_file_error(error: importing.ImportFileError) -> str:
-    return {
-        "empty": lambda: _("The file has no rows to import."),
-        "kind": lambda: _("Upload a CSV or XLSX file."),
-        "encoding": lambda: _("The file could not be read as UTF-8 or Shift_JIS text. Save it as CSV (UTF-8)."),
-        "columns": lambda: _("The header row lacks these columns: %(missing)s.", **error.params),
-        "too_many_rows": lambda: _("The file has more than %(max)d rows. Split it into smaller files.", **error.params),
-        "too_large": lambda: _("The file is larger than %(mb)d MB.", mb=importing.MAX_BYTES // (1024 * 1024)),
-    }[error.code]()
 
 
 @bp.get("/staff/periods/<int:period_id>/submissions/import/template.csv")

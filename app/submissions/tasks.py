@@ -12,6 +12,7 @@ from app.core.timeutil import jst_today
 from app.extensions import db
 from app.periods.models import CommentPeriod
 from app.submissions import importing
+from app.submissions.messages import error_message, import_file_message
 from app.submissions.services import SubmissionError
 
 IMPORT_AREA = "imports"
@@ -23,9 +24,10 @@ def import_path(stored_name: str) -> Path:
 
 
 def import_submissions(run_id: int) -> None:
-    """Check the stored file again (the period may have changed), then write every row in one
-    transaction, committed together with the run's "done". Safe to run twice: a finished run is left alone,
-    and an unfinished one committed nothing."""
+    """Check the stored file again (the period may have changed, or the same file may have been imported
+    meanwhile), then write every row in one transaction, committed together with the run's "done".
+    Safe to run twice: a finished run is left alone, and an unfinished one committed nothing. A run that
+    fails also deletes its copy of the file (personal data, and nothing will read it again)."""
     run = db.session.get(JobRun, run_id)
     if run is None or run.state in ("done", "failed"):
         return
@@ -35,25 +37,38 @@ def import_submissions(run_id: int) -> None:
     path = import_path(params["stored_name"])
     if period is None or not path.exists():
         runs.fail(run, "the period or the uploaded file no longer exists")
+        path.unlink(missing_ok=True)
         return
-    try:
-        with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):  # a worker has no request to ask
-            rows, problems = importing.parse(path.read_bytes(), period, jst_today(),
-                                             progress=lambda percent: runs.progress(run, percent // 2, "checking"))
-    except importing.ImportFileError as error:
-        runs.fail(run, f"file: {error.code}")
-        return
-    if problems:
-        runs.fail(run, "; ".join(f"line {p.line}: {' / '.join(p.reasons)}" for p in problems[:20]))
-        return
-    runs.progress(run, 50, "writing")
-    actor = db.session.get(User, params["actor_id"]) if params.get("actor_id") else None
-    try:
-        created = importing.import_rows(period.id, rows, actor=actor)
-    except SubmissionError as error:
-        db.session.rollback()
-        runs.fail(db.session.get(JobRun, run_id), f"period: {error.code}")
-        return
-    runs.finish(run, {"count": len(created), "first": created[0].receipt_no if created else "",
-                      "last": created[-1].receipt_no if created else ""})
+    total = max(1, params.get("rows", 0))
+    # A worker has no request to ask for a language: the city's own, for the reasons staff will read.
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        try:
+            with path.open("rb") as stream:
+                sha256 = importing.fingerprint(stream)
+                rows, problems = importing.parse(
+                    stream, period, jst_today(),
+                    progress=lambda count: runs.progress(run, min(50, count * 50 // total), "checking"))
+            if problems:
+                raise ImportRejected("; ".join(f"line {p.line}: {' / '.join(p.reasons)}" for p in problems[:20]))
+            runs.progress(run, 50, "writing")
+            actor = db.session.get(User, params["actor_id"]) if params.get("actor_id") else None
+            imported = importing.import_rows(period.id, rows, file_sha256=sha256, actor=actor)
+        except (importing.ImportFileError, SubmissionError, ImportRejected) as error:
+            db.session.rollback()
+            runs.fail(db.session.get(JobRun, run_id), _reason(error))
+            path.unlink(missing_ok=True)
+            return
+    runs.finish(run, {"count": imported.count, "first": imported.first_receipt_no, "last": imported.last_receipt_no})
     path.unlink(missing_ok=True)
+
+
+class ImportRejected(Exception):
+    """Rows of the file break the rules: the message lists them."""
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, importing.ImportFileError):
+        return import_file_message(error)
+    if isinstance(error, SubmissionError):
+        return error_message(error)
+    return str(error)
