@@ -247,9 +247,19 @@ async def confirm_and_send(citizen: Citizen, period_id: int, n: int, token: str,
 
 
 async def direct_send(citizen: Citizen, period_id: int, n: int, token: str) -> None:
-    """A send with a key the citizen's page would carry (the confirm step skipped): the insert path alone."""
-    fields = opinion(n) | {"csrf_token": token, "idempotency_key": secrets.token_urlsafe(24), "send": "y"}
-    await citizen.request("submit.send", "POST", f"/periods/{period_id}/submit/send", data=fields, expect=(303,))
+    """A send as the confirm page leaves it, without reading the receipt. The key must come from the
+    confirm page: the server issues it to this citizen's session, and refuses one made up by the client
+    (issue 14), so each send here carries its confirm request too."""
+    got = await citizen.request("submit.confirm", "POST", f"/periods/{period_id}/submit/confirm",
+                                data=opinion(n) | {"csrf_token": token, "confirm": "y"})
+    if got is None:
+        return
+    hidden = hidden_fields(got[2])
+    if not hidden.get("idempotency_key"):
+        citizen.http.recorder.error("submit.confirm", "no idempotency key on the confirm page")
+        return
+    await citizen.request("submit.send", "POST", f"/periods/{period_id}/submit/send", data=hidden | {"send": "y"},
+                          expect=(303,))
 
 
 async def page_view(http: Http, paths: list[str], n: int, *, shed_ok: bool = False) -> None:
