@@ -3,6 +3,7 @@
 import logging
 from logging.config import fileConfig
 
+import sqlalchemy as sa
 from alembic import context
 from flask import current_app
 
@@ -14,6 +15,21 @@ if config.config_file_name and not logging.getLogger().handlers:
 logger = logging.getLogger("alembic.env")
 
 target_db = current_app.extensions["migrate"].db
+
+# Until 2026-12 revisions were numbered as they were written (0001, 0002, 0030, 0010, 0050, …), so a new
+# database printed its steps out of order. They are now numbered in chain order with three digits; a
+# database stamped with an old number is re-stamped with the new one before Alembic reads it. The two
+# sets share no value, so a stamp is never ambiguous.
+RENUMBERED = {"0001": "001", "0002": "002", "0030": "003", "0010": "004", "0050": "005", "0020": "006",
+              "0104": "007", "0105": "008", "0101": "009", "0110": "010", "0107": "011"}
+
+
+def adopt_renumbered_revisions(connection) -> None:
+    if not sa.inspect(connection).has_table("alembic_version"):
+        return
+    version = sa.table("alembic_version", sa.column("version_num"))
+    for old, new in RENUMBERED.items():
+        connection.execute(sa.update(version).where(version.c.version_num == old).values(version_num=new))
 
 
 def render_item(type_, obj, autogen_context):
@@ -55,6 +71,7 @@ def run_migrations_online() -> None:
             **conf_args,
         )
         with context.begin_transaction():
+            adopt_renumbered_revisions(connection)
             context.run_migrations()
         if sqlite:
             raw = connection.connection.driver_connection

@@ -1,7 +1,7 @@
 """workshops: workshops, facilitators, registrations, accommodation requests, groups, notes
 
-Revision ID: 0010
-Revises: 0030
+Revision ID: 004
+Revises: 003
 Create Date: 2026-11-29 00:05:48.312925
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0010"
-down_revision = "0030"
+revision = "004"
+down_revision = "003"
 branch_labels = None
 depends_on = None
 

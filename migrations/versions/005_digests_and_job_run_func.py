@@ -1,7 +1,7 @@
 """digests and job run func
 
-Revision ID: 0050
-Revises: 0010
+Revision ID: 005
+Revises: 004
 Create Date: 2026-11-29 00:06:42.077836
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0050"
-down_revision = "0010"
+revision = "005"
+down_revision = "004"
 branch_labels = None
 depends_on = None
 

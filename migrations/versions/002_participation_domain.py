@@ -1,7 +1,7 @@
 """comment periods, submissions, opinions, responses, results, settings, job runs
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 002
+Revises: 001
 Create Date: 2026-11-29 00:00:34.944445
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0002"
-down_revision = "0001"
+revision = "002"
+down_revision = "001"
 branch_labels = None
 depends_on = None
 

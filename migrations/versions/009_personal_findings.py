@@ -3,8 +3,8 @@
 Texts written before this revision have no screening yet: the publication check screens them in
 memory and refuses while they hold personal data; `flask privacy screen` stores their findings.
 
-Revision ID: 0101
-Revises: 0105
+Revision ID: 009
+Revises: 008
 Create Date: 2026-12-02 00:41:05.591661
 
 """
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0101'
-down_revision = '0105'
+revision = "009"
+down_revision = "008"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """moderation: bigram search of submissions, once-only notices, redaction notes
 
-Revision ID: 0030
-Revises: 0002
+Revision ID: 003
+Revises: 002
 Create Date: 2026-11-29 00:03:38.784547
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0030"
-down_revision = "0002"
+revision = "003"
+down_revision = "002"
 branch_labels = None
 depends_on = None
 

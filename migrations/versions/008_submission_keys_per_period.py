@@ -3,8 +3,8 @@
 A key is the identity of one send of one form; the same text arriving for another period is
 another form. (The lookup secret is no longer derived from the key: see app.submissions.services.)
 
-Revision ID: 0105
-Revises: 0104
+Revision ID: 008
+Revises: 007
 Create Date: 2026-12-01 00:00:00
 
 """
@@ -12,8 +12,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = "0105"
-down_revision = "0104"
+revision = "008"
+down_revision = "007"
 branch_labels = None
 depends_on = None
 

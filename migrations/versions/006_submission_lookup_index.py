@@ -1,7 +1,7 @@
 """index submissions by the hash of their lookup secret (the citizen's lookup page)
 
-Revision ID: 0020
-Revises: 0050
+Revision ID: 006
+Revises: 005
 Create Date: 2026-11-29 00:09:47.218807
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0020"
-down_revision = "0050"
+revision = "006"
+down_revision = "005"
 branch_labels = None
 depends_on = None
 

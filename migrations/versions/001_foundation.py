@@ -1,6 +1,6 @@
 """foundation: users, roles, audit log, job outbox, plans
 
-Revision ID: 0001
+Revision ID: 001
 Revises: 
 Create Date: 2026-11-28 23:53:18.646095
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0001"
+revision = "001"
 down_revision = None
 branch_labels = None
 depends_on = None

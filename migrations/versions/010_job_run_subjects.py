@@ -4,8 +4,8 @@ Result exports were stored as "CommentPeriod" while digests and imports used "pe
 now decided in one place (app.core.runs.subject_type), and the runs already stored follow it so the
 results page still finds its latest exports.
 
-Revision ID: 0110
-Revises: 0101
+Revision ID: 010
+Revises: 009
 Create Date: 2026-12-02 00:00:00
 
 """
@@ -13,8 +13,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = "0110"
-down_revision = "0101"
+revision = "010"
+down_revision = "009"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """remember each file imported into a period by its sha256, to refuse the same file twice
 
-Revision ID: 0107
-Revises: 0110
+Revision ID: 011
+Revises: 010
 Create Date: 2026-11-30 10:00:00.000000
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0107"
-down_revision = "0110"
+revision = "011"
+down_revision = "010"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """drop the per-account login lockout: failures are now counted per account and address
 
-Revision ID: 0104
-Revises: 0020
+Revision ID: 007
+Revises: 006
 Create Date: 2026-11-30 00:00:00
 
 A lock on the account let anyone who knew an address keep its owner out; the throttle that replaces
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = "0104"
-down_revision = "0020"
+revision = "007"
+down_revision = "006"
 branch_labels = None
 depends_on = None
 
