@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User, UserRole
+from app.core.jobs import Recurring, job
 from app.core.mail import external_url, queue_email
 from app.core.timeutil import to_jst, utcnow
 from app.extensions import db
@@ -21,7 +22,6 @@ from app.moderation.models import ModerationNotice, Opinion
 from app.periods.models import CommentPeriod
 from app.submissions.models import Submission
 
-SCHEDULE = [{"func": "app.moderation.tasks.send_daily_digest", "cron": "0 8 * * *"}]
 LOCALE = "ja"
 
 
@@ -38,6 +38,7 @@ def _first_time(kind: str, key: str) -> bool:
     return True
 
 
+@job("default")
 def notify_submitter_outcome(submission_id: int) -> str:
     """Tell a submitter who gave an email, once the result is published, how many of their opinions
     were answered and, for each withheld one, the reason code."""
@@ -61,6 +62,7 @@ def notify_submitter_outcome(submission_id: int) -> str:
     return "queued"
 
 
+@job("default")
 def send_daily_digest(now_iso: str | None = None) -> int:
     """Each moderator gets, once a day, the new submissions of the last 24 hours and what still waits,
     per period they moderate (their department's). Nothing new and nothing waiting for them: no mail.
@@ -93,3 +95,6 @@ def send_daily_digest(now_iso: str | None = None) -> int:
                     periods=lines, new_total=sum(line[1] for line in lines), site_url=current_app.config["SITE_URL"])
         sent += 1
     return sent
+
+
+SCHEDULE = [Recurring(send_daily_digest, cron="0 8 * * *")]

@@ -5,10 +5,12 @@ Each takes ids, reloads what it needs and can run twice: files are written again
 """
 
 from app.core import runs
+from app.core.jobs import job
 from app.extensions import db
 from app.periods.models import CommentPeriod
 
 
+@job("low")
 def export_result(run_id: int) -> None:
     """The public files of a published result. Never anything a citizen did not see on the page."""
     from app.responses.exports import export_folder, write_public
@@ -31,6 +33,7 @@ def export_result(run_id: int) -> None:
     runs.finish(run, {"files": files})
 
 
+@job("default")
 def export_staff(run_id: int) -> None:
     """The internal list with submitter details, for the department's own records."""
     from app.responses.exports import export_folder, write_staff
