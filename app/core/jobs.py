@@ -52,6 +52,12 @@ STUCK_AFTER = timedelta(minutes=2)
 _current_job_id: ContextVar[str | None] = ContextVar("current_job_id", default=None)
 
 
+# Jobs that moved to another module, by the path rows written before the move still name.
+MOVED = {
+    "app.moderation.tasks.notify_submitter_outcome": "app.responses.tasks.notify_submitter_outcome",
+}
+
+
 class JobFunction:
     """A job: call it to run it here and now, ``.delay(*args)`` to run it after commit in a worker."""
 
@@ -295,8 +301,8 @@ def _last_line(rq_job: Job) -> str:
 
 
 def resolve(dotted: str):
-    """The function an outbox row, a run or a scheduler tick names."""
-    module_name, _, attr = dotted.rpartition(".")
+    """The function an outbox row, a run or a scheduler tick names (its new home if it moved)."""
+    module_name, _, attr = MOVED.get(dotted, dotted).rpartition(".")
     return getattr(import_module(module_name), attr)
 
 

@@ -16,11 +16,10 @@ from app.core.signals import publication_check
 from app.core.timeutil import to_jst, utcnow
 from app.extensions import db
 from app.moderation.models import Opinion
-from app.moderation.tasks import notify_submitter_outcome
 from app.periods.models import CommentPeriod
 from app.responses.models import Erratum, Result
 from app.responses.services import ResponseError, period_targets
-from app.responses.tasks import export_result, export_staff
+from app.responses.tasks import export_result, export_staff, notify_submitter_outcome
 from app.submissions.models import Submission
 
 TITLE_MAX = 200

@@ -101,7 +101,7 @@ def test_every_job_is_found_again_by_the_path_its_outbox_rows_store():
     assert {f.path for f in found} >= {
         "app.core.mail.send_email", "app.digests.tasks.build_period_digest", "app.digests.tasks.export_digest_csv",
         "app.responses.tasks.export_result", "app.responses.tasks.export_staff",
-        "app.moderation.tasks.notify_submitter_outcome", "app.submissions.tasks.import_submissions",
+        "app.responses.tasks.notify_submitter_outcome", "app.submissions.tasks.import_submissions",
         "app.workshops.tasks.send_registration_email"}
     for function in found:
         assert resolve(function.path) is function

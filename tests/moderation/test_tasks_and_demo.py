@@ -1,4 +1,5 @@
-"""The daily digest, the submitter's outcome notice, and the demo's work through the sample submissions."""
+"""The daily digest and the demo's work through the sample submissions. (The submitter's outcome notice
+is a job of results: tests/responses/test_outcome_notice.py.)"""
 
 from datetime import timedelta
 
@@ -13,7 +14,6 @@ from app.moderation.models import Opinion, OpinionGroup, Redaction
 from app.moderation.services import public_text
 from app.periods.models import CommentPeriod
 from app.submissions.models import Submission, SubmissionEntry
-from tests.moderation.conftest import get
 
 
 def run(run_jobs, job_function, *args):
@@ -21,33 +21,6 @@ def run(run_jobs, job_function, *args):
     db.session.commit()
     dispatch()
     run_jobs()
-
-
-def test_submitter_is_told_how_many_opinions_were_answered_and_why_others_were_withheld(
-        ctx, make_period, make_submission, make_opinion, mailbox, run_jobs):
-    period_id = make_period(published=True)
-    sub_id = make_submission(period_id, "意見です。", email="citizen@example.jp")
-    make_opinion(sub_id, state="accepted")
-    make_opinion(sub_id, state="accepted")
-    withheld = make_opinion(sub_id, state="withheld")
-    get(Opinion, withheld).withhold_reason = "third_party"
-    db.session.commit()
-    run(run_jobs, tasks.notify_submitter_outcome, sub_id)
-    run(run_jobs, tasks.notify_submitter_outcome, sub_id)  # twice: one mail
-    assert len(mailbox) == 1
-    message = mailbox[0]
-    body = message.get_content()
-    receipt = get(Submission, sub_id).receipt_no
-    assert message["To"] == "citizen@example.jp" and receipt in message["Subject"]
-    assert "3件の意見として" in body and "市の考え方をお示しした意見：2件" in body
-    assert "第三者の個人情報を含む: 1" in body
-
-
-def test_no_outcome_mail_without_an_email_or_before_publication(ctx, make_period, make_submission, mailbox):
-    unpublished = make_submission(make_period(), email="a@example.jp")
-    anonymous = make_submission(make_period(published=True), email="")
-    assert tasks.notify_submitter_outcome(unpublished) == "not published"
-    assert tasks.notify_submitter_outcome(anonymous) == "no recipient"
 
 
 def test_daily_digest_goes_to_each_moderator_once_a_day(ctx, make_period, make_submission, make_user, mailbox,
