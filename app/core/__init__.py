@@ -49,6 +49,12 @@ def cacheable_pages(_app) -> set[str]:
     return {"core.home"}
 
 
+def recurring_jobs(_app) -> list:
+    from app.core.tasks import SCHEDULE
+
+    return SCHEDULE
+
+
 def collect_declarations(app: Flask) -> None:
     """What features declare for the whole app (the menu, the pages kept a few seconds, the shed's
     forms and labels), gathered once every feature has connected: each is asked on every request."""
@@ -84,6 +90,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.after_request(_dispatch_after_request)
     signals.cacheable_pages.connect(cacheable_pages)
+    signals.recurring_jobs.connect(recurring_jobs)
     pagecache.init_app(app)
     shed.init_app(app)
     retention.init_app(app)

@@ -85,3 +85,8 @@ shed_forms = _signals.signal("shed-forms")
 cacheable_pages = _signals.signal("cacheable-pages")
 # sender: the app; each receiver returns a list of app.core.nav.NavItem for the menu
 nav_items = _signals.signal("nav-items")
+
+# Asked by the scheduler process (workers/schedule.py) when it starts:
+# sender: the app; each receiver returns its feature's recurring jobs, the list of
+# app.core.jobs.Recurring its tasks module declares as ``SCHEDULE``
+recurring_jobs = _signals.signal("recurring-jobs")

@@ -7,7 +7,7 @@ from app.core.audit import record_audit
 from app.core.models import JobRun
 from app.core.runs import run_subject, start_run, subject_type
 from app.digests.models import DigestCluster, DigestClusterMember
-from app.digests.tasks import DIGEST, EXPORT
+from app.digests.tasks import DIGEST, EXPORT, build_period_digest, export_digest_csv
 from app.extensions import db
 from app.moderation.models import Opinion, OpinionGroup
 from app.periods.models import CommentPeriod
@@ -26,16 +26,14 @@ class DigestError(Exception):
 
 def request_digest(period: CommentPeriod, *, actor) -> JobRun:
     """Ask a worker to rebuild the period's digest; while one is being built, that one is returned."""
-    run = start_run(DIGEST, "app.digests.tasks.build_period_digest", **run_subject(period),
-                    actor=actor)
+    run = start_run(DIGEST, build_period_digest, **run_subject(period), actor=actor)
     record_audit("digest.request", period, actor=actor, details={"run": run.id})
     return run
 
 
 def request_export(period: CommentPeriod, *, actor) -> JobRun:
     """Ask a worker for the digest's CSV; asking twice at once gives one run."""
-    run = start_run(EXPORT, "app.digests.tasks.export_digest_csv", **run_subject(period),
-                    actor=actor)
+    run = start_run(EXPORT, export_digest_csv, **run_subject(period), actor=actor)
     record_audit("digest.export", period, actor=actor, details={"run": run.id})
     return run
 

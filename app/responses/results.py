@@ -11,7 +11,6 @@ from datetime import date
 from sqlalchemy import func, select
 
 from app.core.audit import record_audit
-from app.core.jobs import request_job
 from app.core.runs import run_subject, start_run
 from app.core.signals import publication_check
 from app.core.timeutil import to_jst, utcnow
@@ -20,6 +19,7 @@ from app.moderation.models import Opinion
 from app.periods.models import CommentPeriod
 from app.responses.models import Erratum, Result
 from app.responses.services import ResponseError, period_targets
+from app.responses.tasks import export_result, export_staff, notify_submitter_outcome
 from app.submissions.models import Submission
 
 TITLE_MAX = 200
@@ -184,7 +184,7 @@ def publish_result(period: CommentPeriod, *, actor) -> Result:
         select(Submission.id).where(Submission.period_id == period.id, Submission.email != "").order_by(Submission.id)
     ).all()
     for submission_id in recipients:
-        request_job("app.moderation.tasks.notify_submitter_outcome", submission_id)
+        notify_submitter_outcome.delay(submission_id)
     request_exports(period, actor=actor)
     return result
 
@@ -194,16 +194,14 @@ def request_exports(period: CommentPeriod, *, actor):
     """Build the public files (CSV, XLSX, printable report, PDF) again, from what is published now."""
     if period.results_published_at is None:
         raise ResponseError("not_published")
-    return start_run(EXPORT_KIND, "app.responses.tasks.export_result", **run_subject(period),
-                     actor=actor)
+    return start_run(EXPORT_KIND, export_result, **run_subject(period), actor=actor)
 
 
 def request_staff_export(period: CommentPeriod, *, actor):
     """The internal list with submitter details. Only the plan's department may ask; each ask is logged."""
     if not period.can_edit(actor):
         raise ResponseError("not_allowed")
-    run = start_run(STAFF_EXPORT_KIND, "app.responses.tasks.export_staff", **run_subject(period),
-                    actor=actor, queue="default")
+    run = start_run(STAFF_EXPORT_KIND, export_staff, **run_subject(period), actor=actor)
     record_audit("result.staff_export", period, actor=actor, details={"run": run.id})
     return run
 

@@ -226,7 +226,7 @@ def _import_clean(period: CommentPeriod, rows: list[importing.ImportRow], upload
     stored_name = f"{secrets.token_hex(16)}.dat"
     upload.stream.seek(0)
     upload.save(tasks.import_path(stored_name))
-    run = runs.start_run(tasks.IMPORT_KIND, "app.submissions.tasks.import_submissions", **runs.run_subject(period),
+    run = runs.start_run(tasks.IMPORT_KIND, tasks.import_submissions, **runs.run_subject(period),
                          actor=current_user,
                          params={"period_id": period.id, "stored_name": stored_name, "filename": upload.filename or "",
                                  "rows": len(rows), "actor_id": current_user.id})
