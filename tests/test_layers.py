@@ -87,6 +87,7 @@ def test_core_imports_no_feature():
 
 def test_the_check_sees_imports_inside_functions(tmp_path):
     """A cycle made only by an import inside a function is still found, and a clean tree passes."""
+    tmp_path = tmp_path / "app"
     for name, body in {"core": "", "alpha": "from app.beta import x\n",
                        "beta": "def f():\n    from app.alpha import models\n"}.items():
         (tmp_path / name).mkdir()
