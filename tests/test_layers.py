@@ -90,7 +90,7 @@ def test_the_check_sees_imports_inside_functions(tmp_path):
     tmp_path = tmp_path / "app"
     for name, body in {"core": "", "alpha": "from app.beta import x\n",
                        "beta": "def f():\n    from app.alpha import models\n"}.items():
-        (tmp_path / name).mkdir()
+        (tmp_path / name).mkdir(parents=True)
         (tmp_path / name / "__init__.py").write_text(body)
     assert cycles(import_graph(tmp_path)) == [["alpha", "beta"]]
     (tmp_path / "beta" / "__init__.py").write_text("def f():\n    import app.core.x\n")
