@@ -49,6 +49,7 @@ def init_app(app: Flask) -> None:
     from app.periods.models import CommentPeriod
     from app.responses import models  # noqa: F401  (register the tables)
     from app.responses.exports import purge_staff_exports
+    from app.responses.holds import answer_exists
     from app.responses.lookup import lookup_section
     from app.responses.report import attribute_label, channel_label, withhold_label
     from app.responses.result_views import bp as results_bp
@@ -66,6 +67,7 @@ def init_app(app: Flask) -> None:
     signals.home_sections.connect(home_results)
     signals.personal_data_purge.connect(purge_staff_exports)
     signals.lookup_sections.connect(lookup_section)
+    signals.answer_exists.connect(answer_exists)
     signals.job_run_access.connect(can_follow_export_run, sender=subject_type(CommentPeriod))
 
 
