@@ -51,14 +51,13 @@ def init_app(app: Flask) -> None:
     from app.responses.exports import purge_staff_exports
     from app.responses.holds import answer_exists
     from app.responses.lookup import lookup_section
-    from app.responses.report import attribute_label, channel_label, withhold_label
+    from app.responses.report import withhold_label
     from app.responses.result_views import bp as results_bp
     from app.responses.services import categories
     from app.responses.views import bp
 
     app.register_blueprint(bp)
-    for name, function in (("channel_label", channel_label), ("attribute_label", attribute_label),
-                           ("withhold_label", withhold_label), ("result_categories", categories)):
+    for name, function in (("withhold_label", withhold_label), ("result_categories", categories)):
         app.add_template_global(function, name)
     app.register_blueprint(results_bp)
     signals.cacheable_pages.connect(cacheable_pages)
