@@ -12,6 +12,7 @@ from app.digests.models import Digest, DigestCluster, can_view_digest
 from app.digests.pages import cluster_views, day_chart
 from app.digests.tasks import DIGEST, EXPORT
 from app.extensions import db
+from app.periods.labels import CHANNEL_LABELS
 from app.periods.models import CommentPeriod
 
 bp = Blueprint("digests", __name__)
@@ -22,8 +23,6 @@ ERRORS = {
     "already_accepted": _l("This group has already been accepted."),
     "nothing_to_group": _l("Fewer than two of these opinions are still outside a group: there is nothing to group."),
 }
-CHANNELS = {"web": _l("Web form"), "email": _l("Email"), "fax": _l("FAX"), "post": _l("Post"),
-            "in_person": _l("In person")}
 STATES = {"pending": _l("Not yet decided"), "accepted": _l("Accepted"), "withheld": _l("Withheld")}
 KINDS = {"template": _l("Form letter"), "near": _l("Near-identical opinions"), "exact": _l("Identical opinions")}
 
@@ -58,7 +57,7 @@ def render_digest(period: CommentPeriod, *, failed: AcceptClusterForm | None = N
         accept_forms=forms, cluster_error=(failed_cluster, error),
         chart=day_chart(digest.counts.get("per_day", [])) if digest else None,
         digest_run=services.latest_run(DIGEST, period.id), export_run=services.latest_run(EXPORT, period.id),
-        rebuild_form=RebuildForm(), export_form=ExportForm(), channels=CHANNELS, states=STATES, kinds=KINDS,
+        rebuild_form=RebuildForm(), export_form=ExportForm(), channels=CHANNEL_LABELS, states=STATES, kinds=KINDS,
         title=_("Digest: %(title)s", title=period.title),
     ), status
 

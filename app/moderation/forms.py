@@ -8,7 +8,6 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.moderation.labels import (
     BULK_LABELS,
-    CHANNEL_LABELS,
     CLAIM_LABELS,
     DECISION_LABELS,
     REDACTION_REASON_LABELS,
@@ -19,6 +18,7 @@ from app.moderation.services.common import MAX_EXCERPT, MAX_REASON, MAX_SUMMARY
 from app.moderation.services.groups import MAX_TITLE
 from app.moderation.services.redaction import MAX_PHRASE
 from app.moderation.services.tags import MAX_TAG
+from app.periods.labels import CHANNEL_LABELS
 
 ANY = ("", _l("All"))
 

@@ -3,6 +3,8 @@
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.periods.labels import CHANNEL_LABELS  # noqa: F401  (templates read labels.CHANNEL_LABELS)
+
 SUBMISSION_STATE_LABELS = {"new": _l("New"), "in_progress": _l("In progress"), "done": _l("Done")}
 OPINION_STATE_LABELS = {"pending": _l("Not decided"), "accepted": _l("Accepted for answering"),
                         "withheld": _l("Withheld from publication")}
@@ -16,8 +18,6 @@ WITHHOLD_REASON_LABELS = {
 }
 REDACTION_REASON_LABELS = {"private_person": _l("Name of a private person"),
                            "contact": _l("Address, phone number or email address"), "other": _l("Other")}
-CHANNEL_LABELS = {"web": _l("Web form"), "email": _l("Email"), "fax": _l("FAX"), "post": _l("Post"),
-                  "in_person": _l("In person")}
 CLAIM_LABELS = {"mine": _l("Claimed by me"), "others": _l("Claimed by others"), "unclaimed": _l("Not claimed")}
 DECISION_LABELS = {"accepted": _l("Accept for answering"), "withheld": _l("Withhold from publication")}
 BULK_LABELS = {"tag": _l("Add a tag"), "accept": _l("Accept for answering"),

@@ -8,10 +8,10 @@ logged reason; withdrawing needs a reason too.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.core import uploads
+from app.core import signals, uploads
 from app.core.audit import record_audit
 from app.core.settings import get_setting
 from app.core.timeutil import days_between, to_jst, utcnow
@@ -153,15 +153,12 @@ class SectionRow:
 
 def save_sections(period: CommentPeriod, rows: list[SectionRow], *, actor) -> None:
     """Replace the list in the order given. A section an opinion already points at cannot be removed."""
-    from app.submissions.models import SubmissionEntry
-
     existing = {section.id: section for section in period.sections}
     kept_ids = {row.id for row in rows if row.id in existing}
     removed = [section for section_id, section in existing.items() if section_id not in kept_ids]
     if removed:
-        used = db.session.scalar(select(func.count()).select_from(SubmissionEntry)
-                                 .where(SubmissionEntry.section_id.in_([s.id for s in removed])))
-        if used:
+        used = signals.section_in_use.send([section.id for section in removed])
+        if any(count for _receiver, count in used):
             raise PeriodError("section_in_use", "sections")
     for section in removed:
         period.sections.remove(section)

@@ -19,9 +19,10 @@ from app.core.spreadsheet import CSV_MIMETYPE, XLSX_MIMETYPE, add_sheet, csv_tex
 from app.core.timeutil import to_jst
 from app.extensions import db
 from app.moderation.models import Opinion
+from app.periods.labels import attribute_label, channel_label
 from app.periods.models import CommentPeriod
 from app.responses.models import Response
-from app.responses.report import PublicResult, attribute_label, channel_label, markdown_text, withhold_label
+from app.responses.report import PublicResult, markdown_text, withhold_label
 from app.responses.services import category_labels
 from app.submissions.models import Submission
 

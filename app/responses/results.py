@@ -15,6 +15,7 @@ from app.core.runs import run_subject, start_run
 from app.core.signals import publication_check
 from app.core.timeutil import to_jst, utcnow
 from app.extensions import db
+from app.moderation import counting
 from app.moderation.models import Opinion
 from app.periods.models import CommentPeriod
 from app.responses.models import Erratum, Result
@@ -121,39 +122,28 @@ def publication_problems(period: CommentPeriod) -> list[Problem]:
 
 
 def compute_counts(period: CommentPeriod) -> dict:
-    """提出者数 and 意見件数, in total, by channel and by attribute, and the withheld by reason.
+    """提出者数 and 意見件数 (``app.moderation.counting``), in total, by channel and by attribute, and
+    the withheld by reason.
 
     Codes only: labels are applied where the numbers are shown. No name or text is kept here.
     """
-    submissions = db.session.execute(
-        select(Submission.id, Submission.channel, Submission.attribute).where(Submission.period_id == period.id)
-    ).all()
-    opinions = db.session.execute(
-        select(Opinion.submission_id, Opinion.state, Opinion.withhold_reason)
-        .where(Opinion.period_id == period.id, Opinion.state.in_(("accepted", "withheld")))
-    ).all()
-    of_submission = {row.id: row for row in submissions}
-    by_channel: dict[str, dict[str, int]] = {}
-    by_attribute: dict[str, dict[str, int]] = {}
-    for row in submissions:
-        by_channel.setdefault(row.channel, {"submitters": 0, "opinions": 0})["submitters"] += 1
-        by_attribute.setdefault(row.attribute or "", {"submitters": 0, "opinions": 0})["submitters"] += 1
-    withheld: dict[str, int] = {}
-    for row in opinions:
-        submission = of_submission[row.submission_id]
-        by_channel[submission.channel]["opinions"] += 1
-        by_attribute[submission.attribute or ""]["opinions"] += 1
-        if row.state == "withheld":
-            withheld[row.withhold_reason or "other"] = withheld.get(row.withhold_reason or "other", 0) + 1
+    by_state = counting.opinions(period.id, by="state")
+    withheld = counting.withheld_by_reason(period.id)
     return {
-        "submitters": len(submissions),
-        "opinions": len(opinions),
-        "published": len(opinions) - sum(withheld.values()),
+        "submitters": counting.submitters(period.id),
+        "opinions": sum(by_state.values()),
+        "published": by_state.get("accepted", 0),
         "withheld": sum(withheld.values()),
         "withheld_by_reason": withheld,
-        "by_channel": by_channel,
-        "by_attribute": by_attribute,
+        "by_channel": _both(counting.submitters(period.id, by="channel"), counting.opinions(period.id, by="channel")),
+        "by_attribute": _both(counting.submitters(period.id, by="attribute"),
+                              counting.opinions(period.id, by="attribute")),
     }
+
+
+def _both(submitters: dict, opinions: dict) -> dict[str, dict[str, int]]:
+    return {key: {"submitters": submitters.get(key, 0), "opinions": opinions.get(key, 0)}
+            for key in [*submitters, *(key for key in opinions if key not in submitters)]}
 
 
 def _locked_period(period: CommentPeriod) -> CommentPeriod:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from app.core.auth import roles_required
 from app.core.models import AuditEntry
 from app.extensions import db
-from app.moderation.models import Opinion
+from app.moderation import counting
 from app.moderation.services import public_text
 from app.periods.models import CommentPeriod
 from app.responses import services
@@ -74,19 +74,14 @@ def overview():
         select(CommentPeriod).options(selectinload(CommentPeriod.plan)).order_by(CommentPeriod.closes_at.desc())
     ) if p.can_edit(current_user)]
     ids = [p.id for p in periods]
-    alone = dict(db.session.execute(
-        select(Opinion.period_id, func.count()).where(Opinion.period_id.in_(ids), Opinion.state == "accepted",
-                                                      Opinion.group_id.is_(None)).group_by(Opinion.period_id)).all())
-    grouped = dict(db.session.execute(
-        select(Opinion.period_id, func.count(Opinion.group_id.distinct()))
-        .where(Opinion.period_id.in_(ids), Opinion.state == "accepted").group_by(Opinion.period_id)).all())
+    answers = counting.answers_needed(ids)
     states: dict[int, dict[str, int]] = {}
     for period_id, state, count in db.session.execute(
         select(Response.period_id, Response.state, func.count()).where(Response.period_id.in_(ids))
         .group_by(Response.period_id, Response.state)
     ):
         states.setdefault(period_id, {})[state] = count
-    rows = [(p, alone.get(p.id, 0) + grouped.get(p.id, 0), states.get(p.id, {})) for p in periods]
+    rows = [(p, answers.get(p.id, 0), states.get(p.id, {})) for p in periods]
     waiting = services.awaiting_approval(current_user)
     return render_template("responses/overview.html", rows=rows, waiting=waiting, title=_("Responses"))
 

@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("IMPORT_INLINE_MAX_ROWS", 500)
     app.register_blueprint(bp)
     signals.personal_data_purge.connect(services.purge_personal_data)
+    signals.section_in_use.connect(services.entries_on_sections)
     signals.shed_forms.connect(shed_forms)
     signals.shed_fields.connect(shed_fields)
     signals.cacheable_pages.connect(cacheable_pages)

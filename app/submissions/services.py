@@ -25,7 +25,7 @@ from datetime import date, datetime
 from urllib.parse import quote
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -396,6 +396,12 @@ def reissue_lookup_code(submission: Submission, *, actor) -> str:
     record_audit("submission.reissue_code", submission, actor=actor,
                  details={"period_id": submission.period_id, "receipt_no": submission.receipt_no})
     return secret
+
+
+def entries_on_sections(section_ids: list[int]) -> int:
+    """How many opinions citizens wrote point at these sections (signals.section_in_use)."""
+    return db.session.scalar(select(func.count()).select_from(SubmissionEntry)
+                             .where(SubmissionEntry.section_id.in_(section_ids))) or 0
 
 
 # --- retention (app.core.retention) ---

@@ -27,8 +27,8 @@ from app.core.models import JobRun
 from app.core.pagination import paginate
 from app.core.timeutil import jst_today
 from app.extensions import db
+from app.periods.labels import attribute_labels
 from app.periods.models import CHANNELS, CommentPeriod
-from app.periods.views import attribute_labels
 from app.submissions import importing, services, tasks
 from app.submissions.forms import ActionForm, ImportForm, PaperSubmissionForm
 from app.submissions.messages import attach_error, error_message, import_file_message

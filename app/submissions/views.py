@@ -21,6 +21,7 @@ from app.core import current_locale, formkeys
 from app.core.errors import render_error
 from app.extensions import db, limiter
 from app.periods.models import CommentPeriod
+from app.periods.pages import public_period
 from app.submissions import services
 from app.submissions.forms import SubmissionForm
 from app.submissions.messages import attach_error, error_message
@@ -31,8 +32,6 @@ bp = Blueprint("submissions", __name__)
 def web_period(period_id: int) -> CommentPeriod:
     """404 for what the public cannot see; for a withdrawn period, the withdrawn page on GET, while a
     POST goes on to be refused with the text kept on the page."""
-    from app.periods.views import public_period
-
     if request.method == "POST":
         period = db.session.get(CommentPeriod, period_id, options=[joinedload(CommentPeriod.plan)])
         if period is not None and period.status == "withdrawn" and period.plan.is_published:
