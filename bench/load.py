@@ -19,7 +19,7 @@ import time
 from collections import Counter
 
 from bench import loadgen
-from bench.stack import CEILING_PORT, DEFAULT_DB, WEB_PORT, WEB_THREADS, WEB_WORKERS, WORKDIR, Stack
+from bench.stack import CEILING_PORT, DEFAULT_DB, REDIS_PORT, WEB_PORT, WEB_THREADS, WEB_WORKERS, WORKDIR, Stack
 
 TARGETS = {"p95": 0.300, "p99": 1.0}
 SUBMIT_KINDS = ["submit.form", "submit.confirm", "submit.send", "submit.receipt"]
@@ -114,6 +114,31 @@ async def prepare_citizens(http: loadgen.Http, period_id: int, count: int) -> li
     return ready
 
 
+# Confirm pages asked for before a timed round of sends: a session keeps 8 keys (app.core.formkeys), so
+# 150 browsers hold 1,200; a round that uses them all ends early, and its rate stands.
+SEND_KEYS = 1200
+
+
+async def prepare_keys(http: loadgen.Http, period_id: int, count: int) -> list[tuple[loadgen.Citizen, dict]]:
+    """(browser, the fields its confirm page carries) for ``count`` sends, each with its own key."""
+    per_citizen = 8
+    ready = await prepare_citizens(http, period_id, (count + per_citizen - 1) // per_citizen)
+    keys: list[tuple[loadgen.Citizen, dict]] = []
+    gate = asyncio.Semaphore(8)
+
+    async def confirms(citizen: loadgen.Citizen, token: str, first: int) -> None:
+        async with gate:
+            for n in range(first, first + per_citizen):
+                got = await citizen.request("submit.confirm", "POST", f"/periods/{period_id}/submit/confirm",
+                                            data=loadgen.opinion(1_000_000 + n) | {"csrf_token": token, "confirm": "y"})
+                hidden = loadgen.hidden_fields(got[2]) if got else {}
+                if hidden.get("idempotency_key"):
+                    keys.append((citizen, hidden | {"send": "y"}))
+
+    await asyncio.gather(*(confirms(c, t, i * per_citizen) for i, (c, t) in enumerate(ready)))
+    return keys
+
+
 async def design_phase(targets: dict, seconds: float, sub_rate: float, page_rate: float) -> loadgen.Recorder:
     recorder = loadgen.Recorder()
     paths = page_paths(targets)
@@ -133,12 +158,13 @@ async def ceiling_phase(targets: dict, seconds: float, concurrency: int, rounds:
     period_id = targets["open_period"]
     paths = page_paths(targets)
     best: dict[str, dict] = {}
+    limits: dict[str, int] = {}
 
     async def measure(name: str, base: str, make_op) -> None:
         recorder = loadgen.Recorder()
         async with loadgen.Http(base, recorder, connections=concurrency) as http:
             op = await make_op(http)
-            done, elapsed = await loadgen.closed_loop(concurrency, seconds, op)
+            done, elapsed = await loadgen.closed_loop(concurrency, seconds, op, max_ops=limits.get(name, 1_000_000))
         values = recorder.all_latencies()
         row = {"per_s": done / elapsed, "p95": loadgen.percentile(values, 95), "errors": recorder.error_count}
         # A round that answered with errors measured how fast something fails: it does not count.
@@ -150,11 +176,16 @@ async def ceiling_phase(targets: dict, seconds: float, concurrency: int, rounds:
         return lambda n: loadgen.page_view(http, paths, n)
 
     async def meyasu_send(http):
-        pool = await prepare_citizens(http, period_id, concurrency)
+        # The send alone is timed: each key comes from a confirm page asked for before the clock starts
+        # (the server accepts only keys it issued to the session), as a bare insert has no confirm step.
+        keys = await prepare_keys(http, period_id, SEND_KEYS)
+        http.recorder.latencies.clear()
+        limits["meyasu_submissions"] = len(keys)
 
         async def op(n):
-            citizen, token = pool[n % len(pool)]
-            await loadgen.direct_send(citizen, period_id, 1_000_000 + n, token)
+            citizen, fields = keys[n]
+            await citizen.request("submit.send", "POST", f"/periods/{period_id}/submit/send", data=fields,
+                                  expect=(303,))
         return op
 
     async def ceiling_template(http):
@@ -245,6 +276,23 @@ def summarise_profile(path: str) -> None:
     print(f"  raw stacks: {path}")
 
 
+def print_ceiling(targets: dict, args) -> bool:
+    print(f"\n== ceiling: closed loop, {args.ceiling_concurrency} clients, same gunicorn settings; "
+          f"load average {os.getloadavg()[0]:.2f} ==", flush=True)
+    best = loadgen.run(ceiling_phase(targets, 5.0 if args.quick else args.ceiling_seconds,
+                                     args.ceiling_concurrency, 1 if args.quick else 2))
+    for name, row in best.items():
+        print(f"  {name:20} {row['per_s']:8.1f}/s  p95 {ms(row['p95'])} ms  errors {row['errors']}"
+              f"{'' if row['valid'] else '  INVALID (errors)'}")
+    if not all(row["valid"] for row in best.values()):
+        print("  ratio to ceiling: not computed, a measurement answered with errors (see the logs)")
+        return False
+    sub_ratio = best["meyasu_submissions"]["per_s"] / best["ceiling_insert"]["per_s"]
+    page_ratio = best["meyasu_pages"]["per_s"] / best["ceiling_template"]["per_s"]
+    print(f"  ratio to ceiling: submissions {sub_ratio:.2f}, page views {page_ratio:.2f}")
+    return True
+
+
 # --- main ---
 
 
@@ -254,6 +302,8 @@ def main(argv: list[str] | None = None) -> int:
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--design", action="store_true")
     mode.add_argument("--surge", action="store_true")
+    mode.add_argument("--ceiling-only", action="store_true",
+                      help="only the closed-loop ceiling (Meyasu against the bare app), about 4 minutes")
     parser.add_argument("--quick", action="store_true", help="20 s phases: a smoke run, not the figures")
     parser.add_argument("--database-url", default=DEFAULT_DB)
     parser.add_argument("--web-workers", type=int,
@@ -284,9 +334,9 @@ def main(argv: list[str] | None = None) -> int:
     with Stack(args.database_url, web_workers=args.web_workers, web_threads=args.web_threads,
                rq_workers=args.rq_workers, rq_options=[] if args.rq_fork else ["--no-fork"],
                extra_env=extra_env) as stack:
-        stack.start_all(ceiling=args.design and not args.no_ceiling)
+        stack.start_all(ceiling=args.ceiling_only or (args.design and not args.no_ceiling))
         print(f"stack: gunicorn {args.web_workers} workers x {args.web_threads} threads, {args.rq_workers} RQ "
-              f"worker(s) ({'forking' if args.rq_fork else '--no-fork'}), Redis :6390, PostgreSQL {args.database_url.rsplit('@', 1)[-1]}, {os.cpu_count()} cores; "
+              f"worker(s) ({'forking' if args.rq_fork else '--no-fork'}), Redis :{REDIS_PORT}, PostgreSQL {args.database_url.rsplit('@', 1)[-1]}, {os.cpu_count()} cores; "
               f"load average {os.getloadavg()[0]:.2f}", flush=True)
         _, baseline = stored_rows(args.database_url, targets["open_period"], [])
         # Warm every worker's caches and connections before timing anything; then wait until the
@@ -303,7 +353,9 @@ def main(argv: list[str] | None = None) -> int:
         stack.mail_log.write_text("")
         profile = start_profile(stack, int(min(seconds, 60))) if args.profile else None
         ok = True
-        if args.design:
+        if args.ceiling_only:
+            ok = print_ceiling(targets, args)
+        elif args.design:
             print(f"\n== design load: {args.sub_rate:g} submissions/s (form, confirm, send, receipt) + "
                   f"{args.page_rate:g} page views/s for {seconds:g} s ==", flush=True)
             started = time.perf_counter()
@@ -329,20 +381,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{'MET' if met else 'NOT MET'}")
             ok = ok and met
             if not args.no_ceiling:
-                print(f"\n== ceiling: closed loop, {args.ceiling_concurrency} clients, same gunicorn settings ==",
-                      flush=True)
-                best = loadgen.run(ceiling_phase(targets, 5.0 if args.quick else args.ceiling_seconds,
-                                                 args.ceiling_concurrency, 1 if args.quick else 2))
-                for name, row in best.items():
-                    print(f"  {name:20} {row['per_s']:8.1f}/s  p95 {ms(row['p95'])} ms  errors {row['errors']}"
-                          f"{'' if row['valid'] else '  INVALID (errors)'}")
-                if all(row["valid"] for row in best.values()):
-                    sub_ratio = best["meyasu_submissions"]["per_s"] / best["ceiling_insert"]["per_s"]
-                    page_ratio = best["meyasu_pages"]["per_s"] / best["ceiling_template"]["per_s"]
-                    print(f"  ratio to ceiling: submissions {sub_ratio:.2f}, page views {page_ratio:.2f}")
-                else:
-                    print("  ratio to ceiling: not computed, a measurement answered with errors (see the logs)")
-                    ok = False
+                ok = print_ceiling(targets, args) and ok
         else:
             rate = args.sub_rate * args.surge_factor
             print(f"\n== surge: {rate:g} submissions/s (confirm, send, receipt) + {args.page_rate:g} page views/s "
