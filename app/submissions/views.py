@@ -34,7 +34,9 @@ def web_period(period_id: int) -> CommentPeriod:
     from app.periods.views import public_period
 
     if request.method == "POST":
-        period = db.session.get(CommentPeriod, period_id, options=[joinedload(CommentPeriod.plan)])
+        # A POST's form and checks read the sections: loaded with the period and its plan, in one query.
+        period = db.session.get(CommentPeriod, period_id,
+                                options=[joinedload(CommentPeriod.plan), joinedload(CommentPeriod.sections)])
         if period is not None and period.status == "withdrawn" and period.plan.is_published:
             return period
     return public_period(period_id)
