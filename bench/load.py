@@ -3,9 +3,12 @@
     python -m bench.load --design      # 20 submissions/s + 200 page views/s for 2 minutes, then the ceiling
     python -m bench.load --surge       # 600 submissions/s (30x design) for 1 minute
     python -m bench.load --design --quick   # a 20 s smoke run
+    python -m bench.load --ceiling-only     # only the closed-loop ceiling and its ratios
 
 Each run reseeds its database (``bench.seed``), starts its own Redis (port 6390), SMTP sink (8025),
-Meyasu (8100), the ceiling app (8101) and RQ workers, prints its figures, and stops what it started.
+Meyasu (8100), the ceiling app (8101) and RQ workers (``BENCH_PORT_BASE`` moves the four ports), prints
+its figures, and stops what it started. The surge first measures the closed-loop maximum of its own
+flow and prints its goodput as a share of it, and the rows stored whose receipt nobody saw, by cause.
 Options: --database-url, --web-workers, --web-threads, --rq-workers, --profile (py-spy on one web worker).
 """
 
@@ -78,6 +81,24 @@ def stored_rows(database_url: str, period_id: int, receipts: list[str]) -> tuple
         total = conn.execute("SELECT count(*) FROM submissions WHERE period_id = %s AND channel = 'web'",
                              (period_id,)).fetchone()[0]
     return shown, total
+
+
+def web_receipts(database_url: str, period_id: int) -> set[str]:
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        return {row[0] for row in conn.execute(
+            "SELECT receipt_no FROM submissions WHERE period_id = %s AND channel = 'web'", (period_id,))}
+
+
+def report_unseen(database_url: str, period_id: int, recorder: loadgen.Recorder, before: set[str]) -> int:
+    """Rows stored in the run whose receipt no citizen saw, each with its cause."""
+    unseen = web_receipts(database_url, period_id) - before - {receipt for receipt, _email in recorder.receipts}
+    causes = Counter(recorder.unshown.get(receipt) or (
+        "the send answered 303 but no receipt page was asked for" if receipt in recorder.redirected
+        else "stored, but the send's answer never reached the citizen (timeout or reset)") for receipt in unseen)
+    print(f"  stored but unseen: {len(unseen)}" + "".join(f"; {n} {cause}" for cause, n in causes.most_common()))
+    return len(unseen)
 
 
 def check_receipts(stack: Stack, database_url: str, period_id: int, recorder: loadgen.Recorder,
@@ -202,6 +223,21 @@ async def ceiling_phase(targets: dict, seconds: float, concurrency: int, rounds:
         await measure("meyasu_submissions", web, meyasu_send)
         await measure("ceiling_insert", ceiling, ceiling_insert)
     return best
+
+
+async def flow_ceiling(targets: dict, seconds: float, concurrency: int) -> float:
+    """Closed-loop maximum of what the surge asks for (confirm, send, receipt): flows per second."""
+    recorder = loadgen.Recorder()
+    period_id = targets["open_period"]
+    async with loadgen.Http(f"http://127.0.0.1:{WEB_PORT}", recorder, connections=concurrency) as http:
+        pool = await prepare_citizens(http, period_id, concurrency)
+
+        async def op(n):
+            citizen, token = pool[n % len(pool)]
+            await loadgen.confirm_and_send(citizen, period_id, 2_000_000 + n, token, shed_ok=False)
+
+        _done, elapsed = await loadgen.closed_loop(concurrency, seconds, op)
+    return len(recorder.receipts) / elapsed
 
 
 async def surge_phase(targets: dict, seconds: float, sub_rate: float, page_rate: float,
@@ -384,14 +420,36 @@ def main(argv: list[str] | None = None) -> int:
                 ok = print_ceiling(targets, args) and ok
         else:
             rate = args.sub_rate * args.surge_factor
+            print(f"\n== closed loop: {args.ceiling_concurrency} clients, confirm + send + receipt, "
+                  f"{args.ceiling_seconds:g} s ==", flush=True)
+            flow_max = loadgen.run(flow_ceiling(targets, args.ceiling_seconds, args.ceiling_concurrency))
+            print(f"  maximum: {flow_max:.1f} flows/s; load average {os.getloadavg()[0]:.2f}", flush=True)
+            for _ in range(60):  # the closed loop's receipt emails go out before the surge's are counted
+                if stack.queue_length() == 0:
+                    break
+                time.sleep(1)
+            before = web_receipts(args.database_url, targets["open_period"])
+            _, baseline = stored_rows(args.database_url, targets["open_period"], [])
+            stack.mail_log.write_text("")
             print(f"\n== surge: {rate:g} submissions/s (confirm, send, receipt) + {args.page_rate:g} page views/s "
                   f"for {seconds:g} s ==", flush=True)
+            started = time.perf_counter()
             recorder = loadgen.run(surge_phase(targets, seconds, rate, args.page_rate, 300))
+            elapsed = time.perf_counter() - started
             print_latencies(recorder)
             print(f"  shed (429/503 with Retry-After): {dict(recorder.shed)}; without Retry-After: "
                   f"{recorder.shed_without_retry_after}")
             print_outcomes(recorder)
             figures = check_receipts(stack, args.database_url, targets["open_period"], recorder, baseline, 300)
+            report_unseen(args.database_url, targets["open_period"], recorder, before)
+            accepted = len(recorder.redirected) / elapsed
+            goodput = accepted / flow_max if flow_max else float("nan")
+            pages = recorder.summary(["page"])["page"]
+            print(f"  goodput: {accepted:.1f} sends/s accepted over the {elapsed:.0f} s of the phase, "
+                  f"{len(recorder.receipts) / elapsed:.1f}/s with the receipt shown; {goodput:.2f} of the "
+                  f"closed-loop maximum; page views p95 {ms(pages['p95'])} ms")
+            print(f"  goodput targets (>= 0.80 of the maximum, page p95 < 1 s): "
+                  f"{'MET' if goodput >= 0.8 and pages['p95'] < 1.0 else 'NOT MET'}")
             bad = Counter()
             for kind, counter in recorder.statuses.items():
                 bad[kind] = sum(n for status, n in counter.items() if status >= 500 and status != 503)
