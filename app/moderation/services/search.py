@@ -4,7 +4,8 @@ PostgreSQL's full-text search does not split Japanese into words, and SQLite has
 submission's text is indexed as its distinct character bigrams. A query is normalised the same way;
 the candidates are the submissions holding every bigram of the query (an index lookup per bigram),
 and a substring match on the stored normalised text then confirms that the bigrams stand together.
-The same SQL runs on both engines.
+The same SQL searches on both engines; a new submission's index is written in one statement on
+PostgreSQL (see ``_INSERT_AS_ARRAYS``) and in two bulk inserts on SQLite.
 """
 
 from sqlalchemy import Select, delete, func, insert, select, text
