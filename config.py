@@ -91,6 +91,9 @@ class Config:
     # Overload (app.core.shed): a form POST that waited longer than this in gunicorn's queue is answered
     # 503 with its text kept and Retry-After; any request that waited longer than the second is answered 503.
     SHED_FORM_WAIT_MS = env_int("SHED_FORM_WAIT_MS", 1000)
+    # A send that finishes a confirmed form (it carries the confirm page's key) waits longer: at a crowd
+    # the people who already confirmed get through before new confirmations start.
+    SHED_SEND_WAIT_MS = env_int("SHED_SEND_WAIT_MS", 2500)
     SHED_ANY_WAIT_MS = env_int("SHED_ANY_WAIT_MS", 3000)
     SHED_RETRY_AFTER = env_int("SHED_RETRY_AFTER", 10)
     # While the database cannot be reached, pages answer 503 with this Retry-After (app/core/errors.py).

@@ -89,6 +89,9 @@ job_steps = _signals.signal("job-steps")
 shed_fields = _signals.signal("shed-fields")
 # sender: the app; each receiver returns the endpoints of its forms a crowd sends at a deadline
 shed_forms = _signals.signal("shed-forms")
+# sender: the app; each receiver returns the endpoints among those forms that finish what a person has
+# already confirmed (a send with the confirm page's key): shed later than new forms (SHED_SEND_WAIT_MS)
+shed_sends = _signals.signal("shed-sends")
 # sender: the app; each receiver returns the endpoints whose anonymous pages may be kept a few seconds
 cacheable_pages = _signals.signal("cacheable-pages")
 # sender: the app; each receiver returns a list of app.core.nav.NavItem for the menu

@@ -7,8 +7,9 @@ The rules kept here:
 - Receipt numbers come from a counter on the locked period row, so concurrent submissions get
   consecutive numbers that never repeat; a rolled-back submission gives its number back.
 - The lock is the one place where citizens' sends wait for each other, so a web send writes its
-  rows first (unnumbered, invisible to others until commit) and holds the lock only to judge the
-  time, number the row and ask for the receipt email.
+  rows first (unnumbered, invisible to others until commit) and takes the lock last, by counting
+  its number (``UPDATE … RETURNING``); then it judges the time, numbers the row and asks for the
+  receipt email, and commits.
 - A retried POST carries the same idempotency key and finds the first submission instead of
   making a second one. Keys are scoped to their period, and the server hands them out (the views
   accept only a key the sender's session was given, app.core.formkeys).
@@ -211,6 +212,20 @@ def lock_period(period_id: int) -> CommentPeriod:
     return period
 
 
+def count_under_lock(period_id: int) -> CommentPeriod:
+    """Take the period's next receipt number: one ``UPDATE … RETURNING`` that moves the counter, locks
+    the row until the transaction ends (as FOR NO KEY UPDATE does, the counter being no key) and gives
+    the period back fresh, so that its state is judged on what the lock holds. A rollback gives the
+    number back. ``period.receipt_counter`` is then the caller's number."""
+    period = db.session.scalars(
+        update(CommentPeriod).where(CommentPeriod.id == period_id)
+        .values(receipt_counter=CommentPeriod.receipt_counter + 1).returning(CommentPeriod)
+        .execution_options(populate_existing=True, synchronize_session=False)).one_or_none()
+    if period is None:
+        raise SubmissionError("not_found")
+    return period
+
+
 def new_submission(period: CommentPeriod, received: Received, *, channel: str, received_at: datetime,
                    idempotency_key: str, secret: str | None = None, actor=None) -> Submission:
     """A submission built from what was received, with its attachments stored; not numbered or added yet.
@@ -325,12 +340,13 @@ def _insert_and_number(period_id: int, submission: Submission, *, idempotency_ke
             raise
         return False
     announce_created([submission])
-    period = lock_period(period_id)
+    # From the counter to the commit the period is locked: a number, a row update and the outbox row.
+    period = count_under_lock(period_id)
     # Read the clock only once the lock is held: this is the instant the submission is judged by.
     now = now or utcnow()
     check_web_open(period, now)
     submission.received_at = now
-    number_submission(period, submission)
+    submission.receipt_no = receipt_number(period)
     if submission.email:
         queue_email(submission.email, "submissions/email/receipt.txt", locale, period_title=period.title,
                     receipt_no=submission.receipt_no, received_at=submission.received_at.isoformat(),
