@@ -7,10 +7,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
 from app.accounts import throttle
+from app.accounts.messages import error_message
 from app.accounts.models import User, UserRole, new_session_token
 from app.accounts.passwords import password_problem
 from app.core.audit import record_audit
 from app.core.auth import ROLES
+from app.core.errors import DomainError
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -20,12 +22,14 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
-class AccountError(ValueError):
-    """A rule was broken; ``code`` names which, for the view to word it."""
+class AccountError(DomainError, ValueError):
+    """A rule was broken; ``code`` names which."""
 
     def __init__(self, code: str):
         super().__init__(code)
-        self.code = code
+
+    def describe(self) -> str:
+        return error_message(self.code)
 
 
 def hash_password(password: str) -> str:

@@ -4,6 +4,7 @@ Functions flush; the view commits."""
 from sqlalchemy import select, update
 
 from app.core.audit import record_audit
+from app.core.errors import DomainError
 from app.core.models import JobRun
 from app.core.runs import run_subject, start_run, subject_type
 from app.digests.models import DigestCluster, DigestClusterMember
@@ -16,12 +17,11 @@ from app.responses.models import Response
 GROUP_TITLE_MAX = 200
 
 
-class DigestError(Exception):
-    """A broken rule; ``code`` maps to a message in the view."""
+class DigestError(DomainError):
+    """A broken rule; ``code`` names which."""
 
     def __init__(self, code: str):
         super().__init__(code)
-        self.code = code
 
 
 def request_digest(period: CommentPeriod, *, actor) -> JobRun:

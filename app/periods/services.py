@@ -13,9 +13,11 @@ from sqlalchemy.orm import selectinload
 
 from app.core import uploads
 from app.core.audit import record_audit
+from app.core.errors import DomainError
 from app.core.settings import get_setting
 from app.core.timeutil import days_between, to_jst, utcnow
 from app.extensions import db
+from app.periods.messages import error_message
 from app.periods.models import CHANNELS, CommentPeriod, PeriodDocument, Section
 from app.plans.models import Plan
 
@@ -26,14 +28,14 @@ DOCUMENT_AREA = "documents"
 DOCUMENT_KINDS = ("application/pdf",)
 
 
-class PeriodError(Exception):
+class PeriodError(DomainError):
     """A broken rule; ``field`` names the form field the message belongs next to."""
 
     def __init__(self, code: str, field: str = "", **params):
-        super().__init__(code)
-        self.code = code
-        self.field = field
-        self.params = params
+        super().__init__(code, field, **params)
+
+    def describe(self) -> str:
+        return error_message(self)
 
 
 def min_days() -> int:

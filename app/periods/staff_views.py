@@ -20,9 +20,10 @@ from app.periods.forms import (
     WithdrawForm,
     submitter_field_labels,
 )
+from app.periods.messages import error_message
 from app.periods.models import CommentPeriod, PeriodDocument, default_field_rules
 from app.periods.services import PeriodError, SectionRow
-from app.periods.views import attribute_labels, bp, error_message
+from app.periods.views import attribute_labels, bp
 from app.plans.models import Plan
 
 DOCUMENT_MAX_BYTES = 30 * 1024 * 1024

@@ -17,9 +17,10 @@ from app.periods.models import CommentPeriod
 from app.responses import results
 from app.responses.exports import PUBLIC_FORMATS, STAFF_FORMATS
 from app.responses.forms import ActionForm, ErratumForm, ResultForm
+from app.responses.messages import error_message
 from app.responses.report import public_result
 from app.responses.services import ResponseError
-from app.responses.views import editable_period, error_message
+from app.responses.views import editable_period
 
 bp = Blueprint("results", __name__)
 

@@ -12,12 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.core.audit import record_audit
+from app.core.errors import DomainError
 from app.core.settings import get_setting, set_setting
 from app.core.signals import response_text_changed
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.moderation.models import Opinion
 from app.periods.models import CommentPeriod, Section
+from app.responses.messages import error_message
 from app.responses.models import DraftChange, Response
 
 BODY_MAX = 10000
@@ -27,12 +29,14 @@ CATEGORY_CODE = re.compile(r"^[A-Z0-9]{1,8}$")
 LABEL_MAX = 50
 
 
-class ResponseError(ValueError):
-    """A rule was broken; ``code`` names which, for the view to word it."""
+class ResponseError(DomainError, ValueError):
+    """A rule was broken; ``code`` names which."""
 
     def __init__(self, code: str):
         super().__init__(code)
-        self.code = code
+
+    def describe(self) -> str:
+        return error_message(self.code)
 
 
 # --- reflection categories (反映区分), a city setting ---
