@@ -56,7 +56,8 @@ def run_action(call: Callable[[], T], *, done: str | Callable[[T], str] | None,
         if page is not None:
             show_refusal(form, error, error_field)
             return page(), status
-        flash(error.message, "error")
+        for message in error.messages:
+            flash(message, "error")
         target = back if back is not None else then
         if callable(target):
             raise TypeError("a refusal needs a place to go back to: pass back= when then is a function") from error

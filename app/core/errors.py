@@ -27,6 +27,11 @@ class DomainError(Exception):
         """What the person who met the rule reads, in their language."""
         return self.describe()
 
+    @property
+    def messages(self) -> list[str]:
+        """One message per thing to fix: a refusal that lists several problems overrides this."""
+        return [self.message]
+
     def describe(self) -> str:
         return _("The request could not be processed.")
 

@@ -1,6 +1,7 @@
 """What each broken rule of answering says to the staff member who met it."""
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 
 def error_message(code: str) -> str:
@@ -26,4 +27,36 @@ def error_message(code: str) -> str:
         "duplicate_category_code": _("Each code may appear only once."),
         "bad_category_label": _("Give every code a label of up to 50 characters."),
         "category_in_use": _("A code that answers already use cannot be removed."),
+        "not_published": _("The result has not been published yet."),
+        "too_long": _("One of the texts is too long."),
+        "draft_date_after_close": _("The draft cannot have been published after the period closed."),
+        "reason_required": _("Enter the reason for the correction."),
+        "after_required": _("Enter the corrected text."),
     }.get(code, _("The request could not be processed."))
+
+
+def problem_message(problem) -> str:
+    n = problem.count
+    return {
+        "already_published": lambda: _("The result has already been published."),
+        "not_closed": lambda: _("The comment period has not closed yet."),
+        "pending_opinions": lambda: ngettext("%(num)d opinion has not been decided by moderation yet.",
+                                             "%(num)d opinions have not been decided by moderation yet.", n),
+        "unsplit_submissions": lambda: ngettext("%(num)d submission has not been split into opinions yet.",
+                                                "%(num)d submissions have not been split into opinions yet.", n),
+        "missing_responses": lambda: ngettext("%(num)d accepted opinion or group has no approved answer.",
+                                              "%(num)d accepted opinions or groups have no approved answer.", n),
+        "no_title": lambda: _("The result has no title."),
+        "no_draft_date": lambda: _("The date the draft was published is missing."),
+        "no_full_text_note": lambda: _("Summaries stand in for full texts: say where the full texts can be read."),
+        "personal_data_unreviewed": lambda: ngettext(
+            "%(num)d personal detail (phone, email, address or name) found in accepted opinions or approved answers "
+            "has not been reviewed: hide it or mark it as not personal.",
+            "%(num)d personal details (phones, emails, addresses or names) found in accepted opinions or approved "
+            "answers have not been reviewed: hide each or mark it as not personal.", n),
+        "personal_data_unscreened": lambda: ngettext(
+            "%(num)d accepted opinion or approved answer changed since it was screened and holds personal data: "
+            "screen it again and review what is found.",
+            "%(num)d accepted opinions or approved answers changed since they were screened and hold personal data: "
+            "screen them again and review what is found.", n),
+    }[problem.code]()

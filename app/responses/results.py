@@ -18,6 +18,7 @@ from app.core.timeutil import to_jst, utcnow
 from app.extensions import db
 from app.moderation.models import Opinion
 from app.periods.models import CommentPeriod
+from app.responses.messages import problem_message
 from app.responses.models import Erratum, Result
 from app.responses.services import ResponseError, period_targets
 from app.submissions.models import Submission
@@ -38,9 +39,15 @@ class Problem:
 
 
 class PublicationRefused(ResponseError):
+    """Publication refused: each problem is its own message, so staff see everything left to do."""
+
     def __init__(self, problems: list[Problem]):
         super().__init__("not_ready")
         self.problems = problems
+
+    @property
+    def messages(self) -> list[str]:
+        return [problem_message(problem) for problem in self.problems]
 
 
 def result_for(period: CommentPeriod) -> Result | None:
