@@ -10,7 +10,7 @@ from app.core import uploads
 from app.core.timeutil import to_jst, utcnow
 from app.extensions import db
 from app.periods import services
-from app.periods.models import CommentPeriod, PeriodDocument
+from app.periods.models import CommentPeriod
 
 bp = Blueprint("periods", __name__)
 
@@ -46,9 +46,7 @@ def attribute_labels() -> dict[str, str]:
 
 def public_period(period_id: int) -> CommentPeriod:
     """A period the public may see; staff who can edit it may preview it before it is public."""
-    period = db.session.get(CommentPeriod, period_id, options=[joinedload(CommentPeriod.plan)])
-    if period is None:
-        abort(404)
+    period = db.get_or_404(CommentPeriod, period_id, options=[joinedload(CommentPeriod.plan)])
     if period.is_public() or (period.can_edit(current_user) and period.status != "withdrawn"):
         return period
     if period.status == "withdrawn" and period.plan.is_published:
@@ -82,8 +80,6 @@ def show(period_id: int):
 @bp.get("/periods/<int:period_id>/documents/<int:document_id>")
 def document(period_id: int, document_id: int):
     period = public_period(period_id)
-    doc = db.session.get(PeriodDocument, document_id)
-    if doc is None or doc.period_id != period.id:
-        abort(404)
+    doc = services.document_of(period, document_id) or abort(404)
     return uploads.send_stored(services.DOCUMENT_AREA, doc.stored_name, filename=doc.filename,
                                content_type=doc.content_type)
