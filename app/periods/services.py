@@ -228,12 +228,6 @@ def all_periods() -> list[CommentPeriod]:
                                    .order_by(CommentPeriod.opens_at.desc())))
 
 
-def plans_editable_by(user) -> list[Plan]:
-    """The plans ``user`` may add a period to, newest first."""
-    return [plan for plan in db.session.scalars(select(Plan).order_by(Plan.created_at.desc()))
-            if plan.can_edit(user)]
-
-
 def public_query():
     return (select(CommentPeriod).join(Plan, CommentPeriod.plan_id == Plan.id)
             .where(CommentPeriod.status == "scheduled", Plan.status == "published")

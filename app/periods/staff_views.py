@@ -23,6 +23,7 @@ from app.periods.models import CommentPeriod, default_field_rules
 from app.periods.services import SectionRow
 from app.periods.views import attribute_labels, bp
 from app.plans.models import Plan
+from app.plans.services import editable_plans
 
 DOCUMENT_MAX_BYTES = 30 * 1024 * 1024
 
@@ -38,7 +39,7 @@ def editable_period(period_id: int) -> CommentPeriod:
 @roles_required("staff", "admin")
 def staff_index():
     return render_template("periods/staff_index.html", periods=services.all_periods(),
-                           plans=services.plans_editable_by(current_user), title=_("Comment periods"))
+                           plans=editable_plans(current_user), title=_("Comment periods"))
 
 
 @bp.route("/staff/plans/<int:plan_id>/periods/new", methods=["GET", "POST"])

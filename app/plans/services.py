@@ -38,6 +38,11 @@ def published_plans(limit: int | None = None) -> list[Plan]:
     return list(db.session.scalars(query))
 
 
+def editable_plans(user) -> list[Plan]:
+    """The plans ``user`` may change or add steps to, newest first."""
+    return [plan for plan in db.session.scalars(select(Plan).order_by(Plan.created_at.desc())) if plan.can_edit(user)]
+
+
 def create_plan(data: dict, *, actor) -> Plan:
     plan = Plan(created_by_id=actor.id, **{key: data.get(key) for key in EDITABLE})
     db.session.add(plan)

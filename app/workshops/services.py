@@ -209,6 +209,12 @@ def cancel_workshop(workshop: Workshop, *, actor, reason: str, now: datetime | N
 # --- what the public sees ---
 
 
+def workshops_editable_by(user) -> list[Workshop]:
+    """The workshops of the plans ``user`` runs, newest first."""
+    return [workshop for workshop in db.session.scalars(select(Workshop).order_by(Workshop.starts_at.desc()))
+            if workshop.can_edit(user)]
+
+
 def public_query():
     return (select(Workshop).join(Workshop.plan)
             .where(Workshop.status.in_(("published", "cancelled")), Plan.status == "published"))
