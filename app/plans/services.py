@@ -38,9 +38,14 @@ def published_plans(limit: int | None = None) -> list[Plan]:
     return list(db.session.scalars(query))
 
 
+def all_plans() -> list[Plan]:
+    """Every plan for the staff list, newest first."""
+    return list(db.session.scalars(select(Plan).order_by(Plan.created_at.desc())))
+
+
 def editable_plans(user) -> list[Plan]:
     """The plans ``user`` may change or add steps to, newest first."""
-    return [plan for plan in db.session.scalars(select(Plan).order_by(Plan.created_at.desc())) if plan.can_edit(user)]
+    return [plan for plan in all_plans() if plan.can_edit(user)]
 
 
 def create_plan(data: dict, *, actor) -> Plan:
