@@ -34,14 +34,16 @@ def show_refusal(form, error: DomainError, fallback: Any = None) -> None:
 def run_action(call: Callable[[], T], *, done: str | Callable[[T], str] | None,
                then: str | Callable[[T], str], back: str | None = None, form=None,
                page: Callable[[], Any] | None = None, status: int = 422, error_field: Any = None,
-               category: str = "success", after_commit: Callable[[T], None] | None = None):
+               category: str = "success", after_commit: Callable[[T], None] | None = None,
+               refused: Callable[[DomainError], Any] | None = None):
     """Run ``call`` (a service call that flushes) as one staff action and answer the request.
 
     ``form``, when given, is validated first; an invalid form shows ``page()`` with ``status`` (the
     fields carry their messages), or without a page is a 400. A ``DomainError`` rolls back
     everything the service flushed; with a ``page`` its message goes next to the field it names (or
     ``error_field``) and the page is shown with ``status``, without one the message is flashed and
-    the browser goes to ``back`` (default ``then``). Otherwise the transaction is committed once,
+    the browser goes to ``back`` (default ``then``); ``refused``, when a refusal is shown some other
+    way (beside one item of a list, with another status), is given the error and answers. Otherwise the transaction is committed once,
     ``after_commit`` runs (jobs are enqueued only once their rows exist), ``done`` is flashed and
     the browser goes to ``then``. ``done`` and ``then`` may be functions of what ``call`` returned.
     """
@@ -53,6 +55,8 @@ def run_action(call: Callable[[], T], *, done: str | Callable[[T], str] | None,
         result = call()
     except DomainError as error:
         db.session.rollback()
+        if refused is not None:
+            return refused(error)
         if page is not None:
             show_refusal(form, error, error_field)
             return page(), status

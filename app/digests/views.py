@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -88,16 +88,14 @@ def accept(period_id: int, cluster_id: int):
     form = accept_form(cluster, request.form)
     if not form.validate():
         return render_digest(period, failed=form, failed_cluster=cluster.id, status=400)
-    # Not run_action: a refusal is shown beside its cluster as a conflict (409), not next to a field.
-    try:
-        _group, count = services.accept_cluster(cluster, actor=current_user, title=form.title.data or "")
-    except services.DigestError as error:
-        db.session.rollback()
-        return render_digest(period, failed=form, failed_cluster=cluster.id, error=error.message, status=409)
-    db.session.commit()
-    flash(_("%(count)d opinions are now one opinion group.", count=count), "success")
-    return redirect(url_for("digests.show", period_id=period.id, page=request.args.get("page", 1, type=int),
-                            _anchor=f"cluster-{cluster.id}"), code=303)
+    # A refusal is shown beside its cluster, as a conflict with what others did meanwhile.
+    return run_action(
+        lambda: services.accept_cluster(cluster, actor=current_user, title=form.title.data or ""),
+        refused=lambda error: render_digest(period, failed=form, failed_cluster=cluster.id, error=error.message,
+                                            status=409),
+        done=lambda result: _("%(count)d opinions are now one opinion group.", count=result[1]),
+        then=url_for("digests.show", period_id=period.id, page=request.args.get("page", 1, type=int),
+                     _anchor=f"cluster-{cluster.id}"))
 
 
 @bp.get("/workshops/<int:workshop_id>/digest")

@@ -84,6 +84,20 @@ def test_nothing_runs_after_commit_when_the_rule_refuses(post):
     assert ran == []
 
 
+def test_a_refusal_shown_another_way_gets_the_error_after_the_rollback(post):
+    seen = []
+
+    def refused(error):
+        seen.append((error.code, _entries("test.action")))
+        return "beside the item", 409
+
+    with post():
+        answer = run_action(_write_then(DomainError("taken")), done="Saved.", then="/x", refused=refused)
+        assert answer == ("beside the item", 409)
+        assert seen == [("taken", 0)]
+        assert get_flashed_messages() == []
+
+
 def test_an_invalid_form_shows_the_page_again_with_the_status_asked_and_calls_nothing(post):
     called = []
     with post(note=""):
