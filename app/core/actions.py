@@ -31,6 +31,11 @@ def show_refusal(form, error: DomainError, fallback: Any = None) -> None:
         flash(error.message, "error")
 
 
+def _shown(answer, status: int):
+    """A page function may answer with its own status, as (html, status); else ``status`` is used."""
+    return answer if isinstance(answer, tuple) else (answer, status)
+
+
 def run_action(call: Callable[[], T], *, done: str | Callable[[T], str] | None,
                then: str | Callable[[T], str], back: str | None = None, form=None,
                page: Callable[[], Any] | None = None, status: int = 422, error_field: Any = None,
@@ -50,7 +55,7 @@ def run_action(call: Callable[[], T], *, done: str | Callable[[T], str] | None,
     if form is not None and not form.validate_on_submit():
         if page is None:
             abort(400)
-        return page(), status
+        return _shown(page(), status)
     try:
         result = call()
     except DomainError as error:
@@ -59,7 +64,7 @@ def run_action(call: Callable[[], T], *, done: str | Callable[[T], str] | None,
             return refused(error)
         if page is not None:
             show_refusal(form, error, error_field)
-            return page(), status
+            return _shown(page(), status)
         for message in error.messages:
             flash(message, "error")
         target = back if back is not None else then

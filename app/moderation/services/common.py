@@ -6,7 +6,7 @@ from app.core.audit import record_audit
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
 from app.extensions import db
-from app.moderation.labels import error_message
+from app.moderation.labels import ERROR_FIELDS, error_message
 from app.moderation.models import Opinion, OpinionGroup
 from app.periods.models import CommentPeriod
 from app.responses.models import Response
@@ -21,7 +21,7 @@ class ModerationError(DomainError, ValueError):
     """A moderation rule was broken; ``code`` names which, ``params`` fill the message."""
 
     def __init__(self, code: str, **params):
-        super().__init__(code, **params)
+        super().__init__(code, ERROR_FIELDS.get(code), **params)
 
     def describe(self) -> str:
         return error_message(self)

@@ -2,14 +2,12 @@
 for the moderators of its period's department; tag lists are for the period's staff. Each view
 loads its object, checks it, calls one service, commits once, redirects."""
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort
 from flask_login import current_user
-from sqlalchemy import select
 
-from app.accounts.models import User
 from app.core.auth import roles_required
 from app.extensions import db
-from app.moderation import labels
+from app.moderation import labels, services
 from app.moderation.models import Opinion, OpinionGroup
 from app.moderation.services.redaction import public_text
 from app.periods.models import CommentPeriod
@@ -50,17 +48,9 @@ def load_group(group_id: int) -> OpinionGroup:
 
 
 def user_labels(ids) -> dict[int, str]:
-    ids = {i for i in ids if i}
-    if not ids:
-        return {}
-    return {user.id: user.label for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
+    return services.user_labels(ids)
 
 
-def refuse(error, endpoint: str, **values):
-    """A refused button press: nothing changed; say why on the page it came from."""
-    db.session.rollback()
-    flash(labels.error_message(error), "error")
-    return redirect(url_for(endpoint, **values), code=303)
 
 
 from app.moderation.views import opinions, periods, queue, submissions, tags  # noqa: E402,F401  (routes)
