@@ -23,26 +23,26 @@ def moderation_globals():
 
 
 def load_period(period_id: int) -> CommentPeriod:
-    period = db.session.get(CommentPeriod, period_id) or abort(404)
+    period = db.get_or_404(CommentPeriod, period_id)
     if not period.can_moderate(current_user):
         abort(403)
     return period
 
 
 def load_submission(submission_id: int) -> Submission:
-    submission = db.session.get(Submission, submission_id) or abort(404)
+    submission = db.get_or_404(Submission, submission_id)
     load_period(submission.period_id)
     return submission
 
 
 def load_opinion(opinion_id: int) -> Opinion:
-    opinion = db.session.get(Opinion, opinion_id) or abort(404)
+    opinion = db.get_or_404(Opinion, opinion_id)
     load_period(opinion.period_id)
     return opinion
 
 
 def load_group(group_id: int) -> OpinionGroup:
-    group = db.session.get(OpinionGroup, group_id) or abort(404)
+    group = db.get_or_404(OpinionGroup, group_id)
     load_period(group.period_id)
     return group
 

@@ -15,7 +15,7 @@ from app.periods.models import CommentPeriod
 
 
 def editable_period(period_id: int) -> CommentPeriod:
-    period = db.session.get(CommentPeriod, period_id) or abort(404)
+    period = db.get_or_404(CommentPeriod, period_id)
     if not services.can_manage_tags(period, current_user):
         abort(403)
     return period
