@@ -9,6 +9,33 @@ from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from app.core import signals
 from app.core.shed import both_languages, standalone_headers, standalone_page, unavailable_texts
 
+
+class DomainError(Exception):
+    """A rule of the domain refused what was asked. Services raise it (or a feature's subclass) after
+    checking and before or after flushing; ``app.core.actions.run_action`` rolls back and shows
+    ``message``. ``code`` names the rule, ``field`` the form input the message belongs next to, and
+    ``params`` fill the message. A feature words its codes by overriding ``describe``."""
+
+    def __init__(self, code: str, field: str | None = None, **params):
+        super().__init__(code)
+        self.code = code
+        self.field = field
+        self.params = params
+
+    @property
+    def message(self) -> str:
+        """What the person who met the rule reads, in their language."""
+        return self.describe()
+
+    @property
+    def messages(self) -> list[str]:
+        """One message per thing to fix: a refusal that lists several problems overrides this."""
+        return [self.message]
+
+    def describe(self) -> str:
+        return _("The request could not be processed.")
+
+
 # The database cannot be reached (down, restarting, out of connections, SQLite locked for too long).
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeoutError)
 

@@ -39,6 +39,15 @@ def active_run(kind: str, subject_type: str, subject_id: int | None) -> JobRun |
     )
 
 
+def latest_run(kind: str, subject, *, done: bool = False) -> JobRun | None:
+    """The newest run of ``kind`` about ``subject`` (a CommentPeriod); with ``done``, the newest finished one."""
+    query = select(JobRun).where(JobRun.kind == kind, JobRun.subject_type == subject_type(type(subject)),
+                                 JobRun.subject_id == subject.id)
+    if done:
+        query = query.where(JobRun.state == "done")
+    return db.session.scalar(query.order_by(JobRun.id.desc()).limit(1))
+
+
 def start_run(kind: str, func: JobFunction, *, subject_type: str = "", subject_id: int | None = None,
               params: dict[str, Any] | None = None, actor=None) -> JobRun:
     """Create the run and ask for ``func(run_id)``. Asking again while one is active returns that one,

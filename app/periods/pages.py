@@ -10,9 +10,7 @@ from app.periods.models import CommentPeriod
 
 def public_period(period_id: int) -> CommentPeriod:
     """A period the public may see; staff who can edit it may preview it before it is public."""
-    period = db.session.get(CommentPeriod, period_id, options=[joinedload(CommentPeriod.plan)])
-    if period is None:
-        abort(404)
+    period = db.get_or_404(CommentPeriod, period_id, options=[joinedload(CommentPeriod.plan)])
     if period.is_public() or (period.can_edit(current_user) and period.status != "withdrawn"):
         return period
     if period.status == "withdrawn" and period.plan.is_published:

@@ -13,9 +13,11 @@ from sqlalchemy.orm import selectinload
 
 from app.core import signals, uploads
 from app.core.audit import record_audit
-from app.core.settings import get_setting
+from app.core.errors import DomainError
+from app.core.settings import get_setting, set_setting
 from app.core.timeutil import days_between, to_jst, utcnow
 from app.extensions import db
+from app.periods.messages import error_message
 from app.periods.models import CHANNELS, CommentPeriod, PeriodDocument, Section
 from app.plans.models import Plan
 
@@ -26,14 +28,14 @@ DOCUMENT_AREA = "documents"
 DOCUMENT_KINDS = ("application/pdf",)
 
 
-class PeriodError(Exception):
+class PeriodError(DomainError):
     """A broken rule; ``field`` names the form field the message belongs next to."""
 
     def __init__(self, code: str, field: str = "", **params):
-        super().__init__(code)
-        self.code = code
-        self.field = field
-        self.params = params
+        super().__init__(code, field, **params)
+
+    def describe(self) -> str:
+        return error_message(self)
 
 
 def min_days() -> int:
@@ -42,6 +44,14 @@ def min_days() -> int:
 
 def attribute_pairs() -> list[tuple[str, str]]:
     return [(code, label) for code, label in get_setting("period.attributes")]
+
+
+def save_rules(*, min_days: int, attributes: list[tuple[str, str]], reason: str, actor) -> None:
+    """The city's period rules; only a setting that changes is written (and audited)."""
+    if min_days != get_setting("period.min_days"):
+        set_setting("period.min_days", min_days, actor=actor, reason=reason)
+    if attributes != get_setting("period.attributes"):
+        set_setting("period.attributes", attributes, actor=actor, reason=reason)
 
 
 def check_dates(opens_at: datetime, closes_at: datetime, reason: str) -> None:
@@ -192,6 +202,12 @@ def add_document(period: CommentPeriod, checked: uploads.CheckedFile, title: str
     return document
 
 
+def document_of(period: CommentPeriod, document_id: int) -> PeriodDocument | None:
+    """One of this period's documents; None for another period's or none at all."""
+    document = db.session.get(PeriodDocument, document_id)
+    return document if document is not None and document.period_id == period.id else None
+
+
 def remove_document(document: PeriodDocument, *, actor) -> None:
     period = document.period
     record_audit("period.document_remove", period, actor=actor, details={"document_id": document.id,
@@ -201,6 +217,12 @@ def remove_document(document: PeriodDocument, *, actor) -> None:
 
 
 # --- what the public sees ---
+
+
+def all_periods() -> list[CommentPeriod]:
+    """Every period for the staff list, newest opening first, with its plan."""
+    return list(db.session.scalars(select(CommentPeriod).options(selectinload(CommentPeriod.plan))
+                                   .order_by(CommentPeriod.opens_at.desc())))
 
 
 def public_query():

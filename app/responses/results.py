@@ -18,6 +18,7 @@ from app.extensions import db
 from app.moderation import counting
 from app.moderation.models import Opinion
 from app.periods.models import CommentPeriod
+from app.responses.messages import problem_message
 from app.responses.models import Erratum, Result
 from app.responses.services import ResponseError, period_targets
 from app.responses.tasks import export_result, export_staff, notify_submitter_outcome
@@ -39,9 +40,15 @@ class Problem:
 
 
 class PublicationRefused(ResponseError):
+    """Publication refused: each problem is its own message, so staff see everything left to do."""
+
     def __init__(self, problems: list[Problem]):
         super().__init__("not_ready")
         self.problems = problems
+
+    @property
+    def messages(self) -> list[str]:
+        return [problem_message(problem) for problem in self.problems]
 
 
 def result_for(period: CommentPeriod) -> Result | None:

@@ -32,6 +32,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.core import signals, uploads
 from app.core.audit import record_audit
+from app.core.errors import DomainError
 from app.core.mail import queue_email
 from app.core.timeutil import jst_start_of_day, to_jst, utcnow
 from app.extensions import db
@@ -50,14 +51,16 @@ def announce_created(submissions: list[Submission]) -> None:
     signals.submission_created.send(submissions)
 
 
-class SubmissionError(Exception):
+class SubmissionError(DomainError):
     """A broken rule; ``field`` names the form field the message belongs next to."""
 
     def __init__(self, code: str, field: str = "", **params):
-        super().__init__(code)
-        self.code = code
-        self.field = field
-        self.params = params
+        super().__init__(code, field, **params)
+
+    def describe(self) -> str:
+        from app.submissions.messages import error_message  # the wording imports this class
+
+        return error_message(self)
 
 
 @dataclass

@@ -4,8 +4,10 @@ from sqlalchemy import select
 
 from app.core import signals
 from app.core.audit import record_audit
+from app.core.errors import DomainError
 from app.core.timeutil import utcnow
 from app.extensions import db
+from app.moderation.labels import ERROR_FIELDS, error_message
 from app.moderation.models import Opinion, OpinionGroup
 from app.periods.models import CommentPeriod
 from app.submissions.models import Submission
@@ -15,13 +17,14 @@ MAX_EXCERPT = 10000
 MAX_REASON = 1000
 
 
-class ModerationError(ValueError):
+class ModerationError(DomainError, ValueError):
     """A moderation rule was broken; ``code`` names which, ``params`` fill the message."""
 
     def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
+        super().__init__(code, ERROR_FIELDS.get(code), **params)
+
+    def describe(self) -> str:
+        return error_message(self)
 
 
 def ensure_moderator(actor, period: CommentPeriod) -> None:

@@ -8,7 +8,7 @@ from app.core.pagination import paginate
 from app.extensions import db
 from app.moderation import services
 from app.moderation.forms import QueueFilterForm
-from app.moderation.models import Opinion, Tag
+from app.moderation.models import Opinion
 from app.moderation.services.stats import moderated_periods, period_counts
 from app.moderation.views import bp, moderator_required, user_labels
 
@@ -38,7 +38,7 @@ def queue():
     periods = moderated_periods(current_user)
     # Another department's period is not offered, so the filter form refuses it and the queue ignores it.
     period = next((p for p in periods if p.id == id_arg(request.args.get("period"))), None)
-    tags = db.session.scalars(select(Tag).where(Tag.period_id == period.id).order_by(Tag.name)).all() if period else []
+    tags = services.period_tags(period.id) if period else []
     form = QueueFilterForm(request.args, periods=periods, period=period, tags=tags)
     valid = form.validate()
     filters = _filters(form) if valid else services.QueueFilters()
