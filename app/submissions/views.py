@@ -75,11 +75,15 @@ def form(period_id: int):
 
 @bp.post("/periods/<int:period_id>/submit")
 def edit(period_id: int):
-    """Back from the confirmation page with everything kept."""
+    """Back from the confirmation page with the text kept. Files chosen there cannot be kept (a file
+    input cannot be filled in again by the page), so the person is told which ones to choose again."""
     period = web_period(period_id)
     submission_form = SubmissionForm(period=period)
     submission_form.idempotency_key.data = ""
-    return _render_form(period, submission_form)
+    dropped = [item.filename for item in request.files.getlist("attachments") if item and item.filename]
+    notice = _("The file(s) you chose were not kept: %(names)s. Choose them again on the confirmation page "
+               "before you send.", names="、".join(dropped)) if dropped else None
+    return _render_form(period, submission_form, notice=notice)
 
 
 @bp.post("/periods/<int:period_id>/submit/confirm")
