@@ -260,7 +260,8 @@ def lookup():
 def _render_lookup(lookup_form, submission=None, *, notice: str | None = None):
     return render_template(
         "submissions/lookup.html", form=lookup_form, submission=submission, notice=notice,
-        extras=services.lookup_extras(submission) if submission else [], state_labels=state_labels(),
+        extras=services.lookup_extras(submission) if submission else [],
+        status=citizen_status(submission) if submission else "",
         title=_("Look up your opinion"))
 
 
@@ -277,3 +278,12 @@ def _lookup_limited():
 def state_labels() -> dict[str, str]:
     return {"new": _("Received; waiting to be reviewed"), "in_progress": _("Being reviewed"),
             "done": _("Reviewed; the city's view will be published with the results")}
+
+
+def citizen_status(submission) -> str:
+    """What the person is told about their submission: once the result is out, that it is out (the
+    answers follow on the page), not the review state that promised it."""
+    if submission.period.results_published_at is not None:
+        return _("The result has been published; the city's view of each of your opinions is below")
+    labels = state_labels()
+    return labels.get(submission.state, submission.state)
