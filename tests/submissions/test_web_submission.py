@@ -189,3 +189,12 @@ def test_an_opinion_of_nothing_but_bidi_controls_is_refused_as_empty(client, mak
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "submit/send" not in html and "ご意見を入力してください。" in html
     assert count_rows(Submission) == 0
+
+
+def test_receipt_shows_the_lookup_code_as_large_as_the_receipt_number(client, make_period):
+    from tests.submissions.conftest import receipt_of
+
+    number, code, html = receipt_of(client, submit(client, make_period()))
+    box = re.search(r'<dl class="receipt-box">(.*?)</dl>', html, re.S).group(1)
+    assert number in box and f'<dd class="receipt-code"><code>{code}</code></dd>' in box
+    assert "照会コード" in box
