@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.core.auth import roles_required
 from app.core.ids import id_arg
+from app.core.timeutil import jst_today, to_jst
 from app.extensions import db
 from app.workshops import facilitation, services
 from app.workshops.day_forms import CheckInCodeForm, GroupForm, NoteForm, SummaryForm, VotesForm, WalkInForm
@@ -56,9 +57,24 @@ def attendance(workshop_id: int, code_form=None, walk_in_form=None):
         .order_by(Registration.name, Registration.id)
     ).all()
     return render_template("workshops/attendance.html", workshop=workshop, people=people,
-                           counts=services.counts_for([workshop.id])[workshop.id],
+                           days_away=days_to_event(workshop), counts=services.counts_for([workshop.id])[workshop.id],
                            code_form=code_form or CheckInCodeForm(), walk_in_form=walk_in_form or WalkInForm(),
                            action_form=ActionForm(), title=_("Attendance: %(title)s", title=workshop.title))
+
+
+def days_to_event(workshop: Workshop) -> int:
+    """Days from today (JST) to the workshop's day: 0 on the day, negative after it.
+
+    Check-in is for the day itself. Before it, a check-in is almost surely a slip (the wrong workshop
+    in the list), so the page warns in advance and says so again after each one; after the day, the
+    page still records attendance, as a city enters the paper sign-in sheet the next morning."""
+    return (to_jst(workshop.starts_at).date() - jst_today()).days
+
+
+def _early_warning(workshop: Workshop) -> None:
+    days = days_to_event(workshop)
+    if days > 0:
+        flash(_("Note: this workshop is %(n)d day(s) away. Undo the check-in if it was a mistake.", n=days), "info")
 
 
 @bp.post("/workshops/<int:workshop_id>/registrations/<int:registration_id>/check-in")
@@ -73,6 +89,7 @@ def check_in(workshop_id: int, registration_id: int):
             return _fail(exc, "facilitation.attendance", workshop_id=workshop_id)
         db.session.commit()
         flash(_("%(name)s is checked in.", name=registration.name or _("Walk-in")), "success")
+        _early_warning(workshop)
     return redirect(url_for("facilitation.attendance", workshop_id=workshop_id) + f"#r{registration_id}", code=303)
 
 
@@ -106,6 +123,7 @@ def check_in_code(workshop_id: int):
             db.session.commit()
             message = _("%(name)s is checked in.") if fresh else _("%(name)s was already checked in.")
             flash(message % {"name": registration.name}, "success")
+            _early_warning(workshop)
             return redirect(url_for("facilitation.attendance", workshop_id=workshop_id), code=303)
     return attendance(workshop_id, code_form=form), 400
 
