@@ -208,15 +208,17 @@ def _group(workshop_id: int, group_id: int) -> tuple[Workshop, WorkshopGroup]:
 
 @bp.get("/workshops/<int:workshop_id>/groups/<int:group_id>")
 @roles_required(*ROLES)
-def notes(workshop_id: int, group_id: int, note_form=None):
+def notes(workshop_id: int, group_id: int, note_form=None, vote_error=None):
     workshop, group = _group(workshop_id, group_id)
     if group.workshop_id != workshop.id:
         abort(404)
     kind = request.args.get("kind")
     note_form = note_form or NoteForm(kinds=workshop.note_kinds,
                                       kind=kind if kind in workshop.note_kinds else None)
+    # vote_error: (note id, what was typed, message), shown at that note's votes, where the eye is.
     return render_template("workshops/notes.html", workshop=workshop, group=group, note_form=note_form,
-                           action_form=ActionForm(), title=_("Notes: %(group)s", group=group.name))
+                           action_form=ActionForm(), vote_error=vote_error,
+                           title=_("Notes: %(group)s", group=group.name))
 
 
 def _wants_json() -> bool:
@@ -257,8 +259,10 @@ def votes(workshop_id: int, group_id: int, note_id: int):
     form = VotesForm()
     back = url_for("facilitation.notes", workshop_id=workshop_id, group_id=group_id) + f"#note-{note_id}"
     if not form.validate_on_submit():
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors) or error_message(""), "error")
-        return redirect(back, code=303)
+        # Refused next to the number, with nothing changed: a message at the top of the page was missed
+        # by facilitators, who are looking at the note they were counting.
+        message = " ".join(str(e) for errors in form.errors.values() for e in errors) or error_message("")
+        return notes(workshop_id, group_id, vote_error=(note_id, request.form.get("votes", ""), message)), 400
     try:
         facilitation.set_note_votes(workshop, group, db.session.get(WorkshopNote, note_id), form.votes.data,
                                     actor=current_user)

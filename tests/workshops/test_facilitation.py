@@ -199,9 +199,15 @@ def test_votes_are_set_and_out_of_range_votes_refused(app, facilitator_day):
         db.session.commit()
         note_id = note.id
     path = f"/facilitate/workshops/{workshop_id}/groups/{group_id}/notes/{note_id}/votes"
-    client.post(path, data={"csrf_token": token(client, workshop_id), "votes": "7"})
+    saved = client.post(path, data={"csrf_token": token(client, workshop_id), "votes": "7"}, follow_redirects=True)
+    assert "投票数を保存しました。" in saved.get_data(as_text=True)
     response = client.post(path, data={"csrf_token": token(client, workshop_id), "votes": "-1"}, follow_redirects=True)
-    assert "0から999までの数字を入力してください。" in response.get_data(as_text=True)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    # Said at the note's own votes, with what was typed kept, and nothing said to be saved.
+    assert re.search(rf'id="note-{note_id}-votes-error"[^>]*>0から999までの数字を入力してください。 投票数は変更していません。', html)
+    assert 'value="-1"' in html and 'aria-invalid="true"' in html
+    assert "投票数を保存しました" not in html
     with app.app_context():
         assert db.session.get(WorkshopNote, note_id).votes == 7
 
