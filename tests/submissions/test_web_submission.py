@@ -198,3 +198,10 @@ def test_receipt_shows_the_lookup_code_as_large_as_the_receipt_number(client, ma
     box = re.search(r'<dl class="receipt-box">(.*?)</dl>', html, re.S).group(1)
     assert number in box and f'<dd class="receipt-code"><code>{code}</code></dd>' in box
     assert "照会コード" in box
+
+
+def test_required_marker_sits_inside_the_label_so_the_box_stays_in_line(client, make_period):
+    html = client.get(f"/periods/{make_period()}/submit").get_data(as_text=True)
+    labels = re.findall(r'<label for="(\w+)">([^<]*)<span class="required">', html)
+    assert labels, "no required field is marked inside its label"
+    assert not re.search(r'</label> <span class="required">', html)
