@@ -57,7 +57,7 @@ def test_phone_only_guest_is_shown_the_private_link_as_text(app, client, make_wo
     token = token_of(app, registration_id)
     response = page(client, token)
     html = html_lib.unescape(response.get_data(as_text=True))
-    assert re.search(rf'value="http[^"]*/workshops/registration/{token}"', html)
+    assert re.search(rf'<code class="private-url">http[^<]*/workshops/registration/{token}</code>', html)
     assert "メールはお送りしません" in html
     assert response.headers["Cache-Control"] == "no-store"
 
