@@ -7,6 +7,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from app.core import signals
+from app.core.logsafe import loggable_path
 from app.core.shed import both_languages, standalone_headers, standalone_page, unavailable_texts
 
 
@@ -77,7 +78,8 @@ def database_unavailable(error: Exception):
     """503 with Retry-After on a page that needs no query (the layout reads the user and settings):
     what a POST carried is kept with a button that sends it again; the submission form's
     idempotency key makes that safe even if the first send was stored after all."""
-    current_app.logger.warning("database unavailable on %s: %s", request.path, error.__class__.__name__)
+    current_app.logger.warning("database unavailable on %s: %s", loggable_path(request.path),
+                               error.__class__.__name__)
     retry_after = current_app.config["UNAVAILABLE_RETRY_AFTER"]
     special = _feature_response(ServiceUnavailable())
     if special is not None:
@@ -89,7 +91,7 @@ def database_unavailable(error: Exception):
 
 
 def unexpected(error: Exception):
-    current_app.logger.exception("unhandled error on %s", request.path)
+    current_app.logger.exception("unhandled error on %s", loggable_path(request.path))
     special = _feature_response(error)
     if special is not None:
         return special

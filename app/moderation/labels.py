@@ -6,6 +6,9 @@ from flask_babel import lazy_gettext as _l
 from app.periods.labels import CHANNEL_LABELS  # noqa: F401  (templates read labels.CHANNEL_LABELS)
 
 SUBMISSION_STATE_LABELS = {"new": _l("New"), "in_progress": _l("In progress"), "done": _l("Done")}
+# What the queue shows unless asked otherwise: the work still to do, not what is finished.
+OPEN_STATES = ("new", "in_progress")
+QUEUE_STATE_LABELS = {"open": _l("New or in progress"), **SUBMISSION_STATE_LABELS}
 OPINION_STATE_LABELS = {"pending": _l("Not decided"), "accepted": _l("Accepted for answering"),
                         "withheld": _l("Withheld from publication")}
 WITHHOLD_REASON_LABELS = {

@@ -11,6 +11,7 @@ from flask_login import current_user
 from app.core.actions import run_action, show_refusal
 from app.core.auth import roles_required
 from app.core.ids import id_arg
+from app.core.timeutil import jst_today, to_jst
 from app.extensions import db
 from app.workshops import facilitation, services
 from app.workshops.day_forms import CheckInCodeForm, GroupForm, NoteForm, SummaryForm, VotesForm, WalkInForm
@@ -45,9 +46,24 @@ def attendance(workshop_id: int, code_form=None, walk_in_form=None):
     workshop = facilitated_workshop(workshop_id)
     people = facilitation.people(workshop, attended=False)
     return render_template("workshops/attendance.html", workshop=workshop, people=people,
-                           counts=services.counts_for([workshop.id])[workshop.id],
+                           days_away=days_to_event(workshop), counts=services.counts_for([workshop.id])[workshop.id],
                            code_form=code_form or CheckInCodeForm(), walk_in_form=walk_in_form or WalkInForm(),
                            action_form=ActionForm(), title=_("Attendance: %(title)s", title=workshop.title))
+
+
+def days_to_event(workshop: Workshop) -> int:
+    """Days from today (JST) to the workshop's day: 0 on the day, negative after it.
+
+    Check-in is for the day itself. Before it, a check-in is almost surely a slip (the wrong workshop
+    in the list), so the page warns in advance and says so again after each one; after the day, the
+    page still records attendance, as a city enters the paper sign-in sheet the next morning."""
+    return (to_jst(workshop.starts_at).date() - jst_today()).days
+
+
+def _early_warning(workshop: Workshop) -> None:
+    days = days_to_event(workshop)
+    if days > 0:
+        flash(_("Note: this workshop is %(n)d day(s) away. Undo the check-in if it was a mistake.", n=days), "info")
 
 
 @bp.post("/workshops/<int:workshop_id>/registrations/<int:registration_id>/check-in")
@@ -58,6 +74,7 @@ def check_in(workshop_id: int, registration_id: int):
     back = url_for("facilitation.attendance", workshop_id=workshop_id)
     return run_action(lambda: facilitation.check_in(workshop, registration, actor=current_user), form=ActionForm(),
                       done=lambda _fresh: _("%(name)s is checked in.", name=registration.name or _("Walk-in")),
+                      after_commit=lambda _fresh: _early_warning(workshop),
                       then=back + f"#r{registration_id}", back=back)
 
 
@@ -85,7 +102,8 @@ def check_in_code(workshop_id: int):
 
     return run_action(lambda: facilitation.check_in_by_code(workshop, form.code.data, actor=current_user),
                       form=form, page=lambda: attendance(workshop_id, code_form=form), status=400,
-                      error_field=form.code, done=done, then=url_for("facilitation.attendance", workshop_id=workshop_id))
+                      error_field=form.code, done=done, after_commit=lambda _result: _early_warning(workshop),
+                      then=url_for("facilitation.attendance", workshop_id=workshop_id))
 
 
 @bp.post("/workshops/<int:workshop_id>/walk-ins")
@@ -146,15 +164,17 @@ def _group(workshop_id: int, group_id: int) -> tuple[Workshop, WorkshopGroup]:
 
 @bp.get("/workshops/<int:workshop_id>/groups/<int:group_id>")
 @roles_required(*ROLES)
-def notes(workshop_id: int, group_id: int, note_form=None):
+def notes(workshop_id: int, group_id: int, note_form=None, vote_error=None):
     workshop, group = _group(workshop_id, group_id)
     if group.workshop_id != workshop.id:
         abort(404)
     kind = request.args.get("kind")
     note_form = note_form or NoteForm(kinds=workshop.note_kinds,
                                       kind=kind if kind in workshop.note_kinds else None)
+    # vote_error: (note id, what was typed, message), shown at that note's votes, where the eye is.
     return render_template("workshops/notes.html", workshop=workshop, group=group, note_form=note_form,
-                           action_form=ActionForm(), title=_("Notes: %(group)s", group=group.name))
+                           action_form=ActionForm(), vote_error=vote_error,
+                           title=_("Notes: %(group)s", group=group.name))
 
 
 def _wants_json() -> bool:
@@ -196,8 +216,10 @@ def votes(workshop_id: int, group_id: int, note_id: int):
     form = VotesForm()
     back = url_for("facilitation.notes", workshop_id=workshop_id, group_id=group_id) + f"#note-{note_id}"
     if not form.validate_on_submit():
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors) or error_message(""), "error")
-        return redirect(back, code=303)
+        # Refused next to the number, with nothing changed: a message at the top of the page was missed
+        # by facilitators, who are looking at the note they were counting.
+        message = " ".join(str(e) for errors in form.errors.values() for e in errors) or error_message("")
+        return notes(workshop_id, group_id, vote_error=(note_id, request.form.get("votes", ""), message)), 400
     note = db.session.get(WorkshopNote, note_id)
     return run_action(lambda: facilitation.set_note_votes(workshop, group, note, form.votes.data, actor=current_user),
                       done=_("The votes have been saved."), then=back,

@@ -113,8 +113,20 @@ def registration(token: str):
     found = registrations.find_by_token(token) or abort(404)
     return private(Response(render_template(
         "workshops/registration.html", registration=found, workshop=found.workshop, token=token,
-        position=registrations.waitlist_position(found), cancel_form=ActionForm(),
+        position=registrations.waitlist_position(found),
+        private_url=url_for("workshops.registration", token=token, _external=True),
         title=_("Your sign-up: %(title)s", title=found.workshop.title))))
+
+
+@bp.get("/workshops/registration/<token>/cancel")
+def confirm_cancel(token: str):
+    """One more step before a cancellation that cannot be undone (the seat may go to the waitlist)."""
+    found = registrations.find_by_token(token) or abort(404)
+    if found.status == "cancelled" or found.workshop.has_started():
+        return private(redirect(url_for("workshops.registration", token=token), code=303))
+    return private(Response(render_template(
+        "workshops/cancel.html", registration=found, workshop=found.workshop, token=token, cancel_form=ActionForm(),
+        title=_("Cancel your sign-up: %(title)s", title=found.workshop.title))))
 
 
 @bp.post("/workshops/registration/<token>/cancel")

@@ -207,3 +207,15 @@ def test_cli_refuses_an_unknown_role_and_creates_nothing(app):
     assert result.exit_code != 0
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User).where(User.email == "bad@example.jp")) == 0
+
+
+def test_readme_lists_every_demo_user_with_its_role():
+    from pathlib import Path
+
+    from app.accounts.demo import DEMO_USERS
+
+    readme = Path(__file__).resolve().parents[2].joinpath("README.md").read_text(encoding="utf-8")
+    for email, _name, _department, roles in DEMO_USERS:
+        row = next((line for line in readme.splitlines() if line.startswith(f"| `{email}` |")), "")
+        assert row, f"{email} is not in the README's table of demo users"
+        assert all(role in row for role in roles), f"{email}: its roles {roles} are not named"

@@ -114,6 +114,8 @@ def test_every_public_page_and_form_state_has_no_violations(app, page, live_serv
     submit(page, "main form input[type=submit]")
     assert "/workshops/registration/" in page.url and page.locator(".flash-success").is_visible()
     walk.check(state=True)  # the private page, walked above for another participant
+    page.click("a[href$='/cancel']")
+    walk.check()  # the step that asks before cancelling
     submit(page, "form[action$='/cancel'] input[type=submit]")
     walk.check(state=True)
 

@@ -77,3 +77,17 @@ def test_an_executable_renamed_pdf_is_refused(login_as, make_period, count_rows,
 def test_documents_of_a_draft_period_are_not_public(client, make_period):
     period_id = make_period(status="draft")
     assert client.get(f"/periods/{period_id}/documents/1").status_code == 404
+
+
+def test_web_only_period_names_the_form_once_and_gives_no_paper_rules(client, make_period):
+    period_id = make_period(channels={"web": ""})
+    html = client.get(f"/periods/{period_id}").get_data(as_text=True)
+    channels = html[html.index('id="channels-heading"'):]
+    assert channels.count("ウェブフォーム") == 1  # the label, not the label repeated as its value
+    assert "このサイトのフォームを開く" in channels
+    assert "消印" not in html and "持参" not in html
+
+
+def test_period_with_paper_channels_gives_the_postmark_rule(client, make_period):
+    html = client.get(f"/periods/{make_period()}").get_data(as_text=True)
+    assert "消印" in html

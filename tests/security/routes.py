@@ -149,6 +149,7 @@ TABLE: dict[str, Rule] = {
     "workshops.register": R(PUBLIC),
     "workshops.registration": R(PUBLIC),
     "workshops.cancel": R(PUBLIC),
+    "workshops.confirm_cancel": R(PUBLIC),
     # No report is published yet: 404 for the public, the preview for the workshop's staff.
     "workshops.report": R(PUBLIC, ok=(404,)),
     "workshop_staff.index": R(ANY_STAFF),
