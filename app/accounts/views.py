@@ -10,6 +10,7 @@ from app.accounts import services, sessions
 from app.accounts.forms import AuditFilterForm, LoginForm, PasswordChangeForm, RoleForm
 from app.accounts.messages import PASSWORD_PROBLEMS, error_message
 from app.accounts.models import User
+from app.core.audit_labels import actor_names
 from app.core.auth import roles_required
 from app.core.models import AuditEntry
 from app.core.pagination import paginate
@@ -114,4 +115,5 @@ def audit_log():
             end = jst_start_of_day(form.date_to.data) + timedelta(days=1)
             query = query.where(AuditEntry.created_at < end)
     page = paginate(query, request.args.get("page", 1, type=int), per_page=50)
-    return render_template("accounts/audit.html", form=form, page=page, title=_("Audit log"))
+    return render_template("accounts/audit.html", form=form, page=page, names=actor_names(page.items),
+                           title=_("Audit log"))
