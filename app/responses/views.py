@@ -2,18 +2,29 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
+from app.core.audit_labels import actor_names
 from app.core.auth import roles_required
 from app.core.models import AuditEntry
+from app.core.settings import label_entries
 from app.extensions import db
 from app.moderation.models import Opinion
 from app.moderation.services import public_text
 from app.periods.models import CommentPeriod
-from app.responses import services
-from app.responses.forms import ActionForm, CategoriesForm, ChangeForm, CopyForm, ResponseForm, ReturnForm
+from app.responses import approvals, services
+from app.responses.forms import (
+    ActionForm,
+    ApproveManyForm,
+    CategoriesForm,
+    ChangeForm,
+    CopyForm,
+    ResponseForm,
+    ReturnForm,
+)
 from app.responses.models import DraftChange, Response
 
 bp = Blueprint("responses", __name__)
@@ -42,6 +53,8 @@ def error_message(code: str) -> str:
         "duplicate_category_code": _("Each code may appear only once."),
         "bad_category_label": _("Give every code a label of up to 50 characters."),
         "category_in_use": _("A code that answers already use cannot be removed."),
+        "nothing_selected": _("Tick at least one answer to approve."),
+        "too_many_selected": _("Approve at most %(max)d answers at once.", max=approvals.APPROVE_MAX),
     }.get(code, _("The request could not be processed."))
 
 
@@ -69,7 +82,7 @@ def target_url(target_or_response) -> str:
 
 @bp.get("/staff/responses")
 @roles_required("staff", "admin")
-def overview():
+def overview(approve_form=None, status: int = 200):
     periods = [p for p in db.session.scalars(
         select(CommentPeriod).options(selectinload(CommentPeriod.plan)).order_by(CommentPeriod.closes_at.desc())
     ) if p.can_edit(current_user)]
@@ -87,8 +100,34 @@ def overview():
     ):
         states.setdefault(period_id, {})[state] = count
     rows = [(p, alone.get(p.id, 0) + grouped.get(p.id, 0), states.get(p.id, {})) for p in periods]
-    waiting = services.awaiting_approval(current_user)
-    return render_template("responses/overview.html", rows=rows, waiting=waiting, title=_("Responses"))
+    waiting = approvals.waiting_list(current_user)
+    return render_template("responses/overview.html", rows=rows, waiting=waiting,
+                           approve_form=approve_form or ApproveManyForm(waiting=waiting), title=_("Responses"),
+                           public_text=public_text), status
+
+
+@bp.post("/staff/responses/approve")
+@roles_required("staff", "admin")
+def approve_many():
+    """Approve from the list: each ticked answer was read there, in full, with its opinion."""
+    form = ApproveManyForm(waiting=approvals.waiting_list(current_user))
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        return overview(approve_form=form, status=422)
+    try:
+        approved, refused = approvals.approve_many(form.response_ids.data, actor=current_user)
+    except services.ResponseError as exc:
+        db.session.rollback()
+        form.response_ids.errors.append(error_message(exc.code))
+        return overview(approve_form=form, status=422)
+    db.session.commit()
+    if approved:
+        flash(ngettext("%(num)d answer has been approved.", "%(num)d answers have been approved.", approved),
+              "success")
+    for response, code in refused:
+        flash(_("Answer %(id)d: %(message)s", id=response.id, message=error_message(code)), "error")
+    return redirect(url_for("responses.overview"), code=303)
 
 
 @bp.get("/staff/periods/<int:period_id>/responses")
@@ -133,6 +172,7 @@ def _editor(period: CommentPeriod, target: services.Target, form=None, change_fo
         change_form=change_form or ChangeForm(sections=period.sections),
         copy_form=copy_form or CopyForm(sources=[(t.response, public_text(t.lead)[:60]) for t in others]),
         return_form=return_form or ReturnForm(), action_form=ActionForm(), history=history,
+        history_names=actor_names(history),
         labels=services.category_labels(), public_text=public_text,
         title=_("The city's view: %(opinion)s", opinion=_shortened(public_text(target.lead))), **extra,
     )
@@ -270,15 +310,15 @@ def return_to_author(response_id: int):
 @bp.route("/admin/settings/categories", methods=["GET", "POST"])
 @roles_required("admin")
 def categories():
-    current = services.categories()
     if request.method == "POST":
         form = CategoriesForm()
     else:
-        form = CategoriesForm(data={"rows": [{"code": code, "title": label} for code, label in current]})
+        form = CategoriesForm(data={"rows": [{"code": code, "title": label, "title_en": english}
+                                             for code, label, english in label_entries("response.categories")]})
         form.rows.append_entry()
     if form.validate_on_submit():
         try:
-            services.set_categories(form.pairs(), actor=current_user)
+            services.set_categories(form.entries(), actor=current_user)
         except services.ResponseError as exc:
             db.session.rollback()
             form.form_errors.append(error_message(exc.code))

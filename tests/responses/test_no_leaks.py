@@ -114,13 +114,15 @@ def test_public_exports_carry_nothing_personal(client, published_with_secrets):
     assert workbook.worksheets[0].column_dimensions["E"].width == 60
 
     report = client.get(f"{base}/html")
-    assert report.headers["Content-Disposition"].startswith("attachment")
+    # The printable report opens as a page to print (issue 17), its embedded stylesheet allowed by hash.
+    assert report.headers["Content-Disposition"].startswith("inline")
+    assert "style-src 'self' 'sha256-" in report.headers["Content-Security-Policy"]
     _assert_clean(report.get_data(as_text=True), "HTML report")
     assert "@media print" in report.get_data(as_text=True)
 
     pdf = client.get(f"{base}/pdf")
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
-    assert b"HeiseiKakuGo-W5" in pdf.data
+    assert b"HeiseiMin-W3" in pdf.data
     _assert_clean(pdf_text(pdf.data), "PDF")
 
 
