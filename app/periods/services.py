@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from app.core import uploads
 from app.core.audit import record_audit
-from app.core.settings import get_setting
+from app.core.settings import get_setting, labels
 from app.core.timeutil import days_between, to_jst, utcnow
 from app.extensions import db
 from app.periods.models import CHANNELS, CommentPeriod, PeriodDocument, Section
@@ -40,8 +40,9 @@ def min_days() -> int:
     return int(get_setting("period.min_days"))
 
 
-def attribute_pairs() -> list[tuple[str, str]]:
-    return [(code, label) for code, label in get_setting("period.attributes")]
+def attribute_pairs(language: str | None = None) -> list[tuple[str, str]]:
+    """Who may submit, as (code, label) in ``language`` (the page's by default)."""
+    return labels("period.attributes", language)
 
 
 def check_dates(opens_at: datetime, closes_at: datetime, reason: str) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from app.core import uploads
 from app.core.auth import roles_required
-from app.core.settings import get_setting, set_setting
+from app.core.settings import get_setting, label_entries, set_setting
 from app.extensions import db
 from app.periods import services
 from app.periods.forms import (
@@ -232,13 +232,14 @@ def sections(period_id: int):
 def settings():
     form = SettingsForm(data=None if request.method == "POST" else {
         "min_days": get_setting("period.min_days"),
-        "attributes": "\n".join(f"{code} {label}" for code, label in get_setting("period.attributes"))})
+        "attributes": "\n".join(f"{code} {label} | {english}" if english else f"{code} {label}"
+                                 for code, label, english in label_entries("period.attributes"))})
     if form.validate_on_submit():
         reason = (form.reason.data or "").strip()
         if form.min_days.data != get_setting("period.min_days"):
             set_setting("period.min_days", form.min_days.data, actor=current_user, reason=reason)
-        if form.attribute_pairs() != get_setting("period.attributes"):
-            set_setting("period.attributes", form.attribute_pairs(), actor=current_user, reason=reason)
+        if [tuple(entry) for entry in form.attribute_entries()] != label_entries("period.attributes"):
+            set_setting("period.attributes", form.attribute_entries(), actor=current_user, reason=reason)
         db.session.commit()
         flash(_("The settings have been saved."), "success")
         return redirect(url_for("periods.settings"), code=303)

@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from app.core import uploads
-from app.core.timeutil import to_jst, utcnow
+from app.core.timeutil import utcnow
 from app.extensions import db
 from app.periods import services
 from app.periods.models import CommentPeriod, PeriodDocument
@@ -28,14 +28,6 @@ CHANNEL_LABELS = {
     "fax": _l("FAX"),
     "post": _l("Post"),
     "in_person": _l("In person"),
-}
-# The defaults of ``period.attributes``: shown translated while the city keeps their wording.
-DEFAULT_ATTRIBUTE_LABELS = {
-    ("resident", "在住"): _l("Lives in the city"),
-    ("worker", "在勤"): _l("Works in the city"),
-    ("student", "在学"): _l("Studies in the city"),
-    ("business", "事業者"): _l("Runs a business in the city"),
-    ("stakeholder", "利害関係者"): _l("Has an interest in the matter"),
 }
 
 
@@ -62,8 +54,7 @@ def error_message(error: services.PeriodError) -> str:
 
 
 def attribute_labels() -> dict[str, str]:
-    return {code: str(DEFAULT_ATTRIBUTE_LABELS.get((code, label), label))
-            for code, label in services.attribute_pairs()}
+    return dict(services.attribute_pairs())
 
 
 def public_period(period_id: int) -> CommentPeriod:
@@ -83,8 +74,7 @@ def public_period(period_id: int) -> CommentPeriod:
 def period_helpers():
     return {"period_state_label": lambda period: str(STATE_LABELS[period.state()]),
             "channel_label": lambda channel: str(CHANNEL_LABELS.get(channel, channel)),
-            "days_left": services.days_left,
-            "jst_time": lambda value: to_jst(value).strftime("%H:%M")}
+            "days_left": services.days_left}
 
 
 @bp.get("/periods")
