@@ -1,6 +1,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -107,7 +108,7 @@ def accept(period_id: int, cluster_id: int):
         db.session.rollback()
         return render_digest(period, failed=form, failed_cluster=cluster.id, error=str(ERRORS[error.code]), status=409)
     db.session.commit()
-    flash(_("%(count)d opinions are now one opinion group.", count=count), "success")
+    flash(ngettext("%(num)d opinion is now in the opinion group.", "%(num)d opinions are now one opinion group.", count), "success")
     return redirect(url_for("digests.show", period_id=period.id, page=request.args.get("page", 1, type=int),
                             _anchor=f"cluster-{cluster.id}"), code=303)
 

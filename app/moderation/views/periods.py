@@ -1,5 +1,6 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -77,7 +78,7 @@ def bulk(period_id: int):
         attach_error(form, error)
         return render_opinions(period, form, 400)
     db.session.commit()
-    flash(_("%(n)d opinion(s) changed.", n=changed), "success")
+    flash(ngettext("%(num)d opinion changed.", "%(num)d opinions changed.", changed), "success")
     return redirect(url_for("moderation.opinions", period_id=period.id, **request.args), code=303)
 
 

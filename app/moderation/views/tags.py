@@ -1,5 +1,6 @@
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.core.auth import roles_required
@@ -85,5 +86,5 @@ def delete_tag(tag_id: int):
     except services.ModerationError as error:
         return refuse(error, "moderation.tags", period_id=period_id)
     db.session.commit()
-    flash(_("The tag has been deleted and removed from %(n)d opinion(s).", n=used), "success")
+    flash(ngettext("The tag has been deleted and removed from %(num)d opinion.", "The tag has been deleted and removed from %(num)d opinions.", used), "success")
     return redirect(url_for("moderation.tags", period_id=period_id), code=303)
