@@ -1,5 +1,7 @@
 """`flask db upgrade` on an empty database gives exactly the models' schema, on both engines."""
 
+import json
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
@@ -71,3 +73,31 @@ def test_sqlite_upgrade_keeps_every_row_of_a_table_it_rebuilds(tmp_path):
     assert {table: count(table) for table in before} == before
     flask("db", "upgrade")
     assert {table: count(table) for table in before} == before
+
+
+def test_0125_gives_stored_label_lists_their_english_side_and_takes_it_away_again(tmp_path):
+    from sqlalchemy import text
+
+    class FileConfig(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'labels.sqlite3'}"
+        REDIS_URL = None
+
+    fresh = create_app(FileConfig)
+    with fresh.app_context():
+        upgrade(revision="0107")
+        with db.engine.begin() as connection:
+            connection.execute(text("INSERT INTO settings (key, value, updated_at) VALUES "
+                                    "('period.attributes', :a, '2026-01-01'), ('response.categories', :c, '2026-01-01')"),
+                               {"a": '[["resident", "在住"], ["visitor", "来訪者"]]',
+                                "c": '[["A", "反映する"], ["B", "盛り込み済み"]]'})
+        upgrade()
+        with db.engine.connect() as connection:
+            rows = dict(connection.execute(text("SELECT key, value FROM settings")).all())
+        assert json.loads(rows["period.attributes"]) == [["resident", "在住", "Lives in the city"],
+                                                         ["visitor", "来訪者", ""]]
+        assert json.loads(rows["response.categories"]) == [["A", "反映する", "Reflected in the plan"],
+                                                           ["B", "盛り込み済み", ""]]
+        downgrade(revision="0107")
+        with db.engine.connect() as connection:
+            rows = dict(connection.execute(text("SELECT key, value FROM settings")).all())
+        assert json.loads(rows["period.attributes"]) == [["resident", "在住"], ["visitor", "来訪者"]]
