@@ -51,6 +51,8 @@ class Config:
     RQ_MAINTENANCE_INTERVAL = env_int("RQ_MAINTENANCE_INTERVAL", 60)
 
     CITY_NAME = env_str("CITY_NAME", "下関市")
+    # The city's name on English pages; without one they use CITY_NAME.
+    CITY_NAME_EN = env_str("CITY_NAME_EN", "Shimonoseki City" if CITY_NAME == "下関市" else "")
     SITE_URL = env_str("SITE_URL", "http://127.0.0.1:5000")
     UPLOAD_FOLDER = env_str("UPLOAD_FOLDER", str(BASE_DIR / "instance" / "uploads"))
     EXPORT_FOLDER = env_str("EXPORT_FOLDER", str(BASE_DIR / "instance" / "exports"))

@@ -65,8 +65,14 @@ def collect_declarations(app: Flask) -> None:
     shed.collect(app)
 
 
+def city_name() -> str:
+    """The city's name in the page's language: 下関市, or Shimonoseki City on English pages."""
+    english = current_app.config.get("CITY_NAME_EN") if current_locale() != "ja" else ""
+    return english or current_app.config["CITY_NAME"]
+
+
 def init_app(app: Flask) -> None:
-    from app.core import errors, formatting, i18n, pagecache, retention, security, shed, signals
+    from app.core import audit_labels, errors, formatting, i18n, pagecache, retention, security, shed, signals
     from app.core import jobs as _jobs  # noqa: F401  (register tables and session hooks)
     from app.core import models as _models  # noqa: F401
     from app.core import text as _text  # noqa: F401  (stored text loses bidi controls on flush)
@@ -86,6 +92,7 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
+    audit_labels.init_app(app)
     app.before_request(i18n.hand_wtforms_messages)
     app.register_blueprint(bp)
     app.after_request(_dispatch_after_request)
@@ -97,7 +104,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def site_globals():
-        return {"city_name": app.config["CITY_NAME"], "nav_items": nav_items,
+        return {"city_name": city_name(), "nav_items": nav_items,
                 "current_locale": current_locale}
 
     @app.cli.group()

@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased
 
 from app.core import runs
 from app.core.models import JobRun
-from app.core.settings import get_setting
+from app.core.settings import labels
 from app.core.timeutil import to_jst, utcnow
 from app.digests.keywords import count_keywords_by_key, overall_keywords, top_keywords
 from app.digests.models import Digest, DigestCluster, DigestClusterMember
@@ -125,7 +125,7 @@ def count_period(period: CommentPeriod, sections: dict[int, str]) -> dict:
     )
     return {
         "by_channel": _by_submission_column(pid, "channel", [(code, code) for code in CHANNELS]),
-        "by_attribute": _by_submission_column(pid, "attribute", get_setting("period.attributes")),
+        "by_attribute": _by_submission_column(pid, "attribute", labels("period.attributes")),
         "by_section": [{"key": key, "label": sections.get(key, ""), "opinions": by_section[key]}
                        for key in [*sections, None] if by_section.get(key)],
         "by_tag": [{"key": name, "label": name, "opinions": n}
@@ -133,7 +133,7 @@ def count_period(period: CommentPeriod, sections: dict[int, str]) -> dict:
         "by_state": [{"key": state, "opinions": by_state[state]}
                      for state in [*OPINION_STATES, *sorted(set(by_state) - set(OPINION_STATES))]
                      if by_state.get(state)],
-        "by_category": _table(get_setting("response.categories"), {}, by_category),
+        "by_category": _table(labels("response.categories"), {}, by_category),
         "per_day": per_day(period),
     }
 

@@ -1,6 +1,7 @@
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.core.actions import run_action
@@ -92,7 +93,8 @@ def accept(period_id: int, cluster_id: int):
         lambda: services.accept_cluster(cluster, actor=current_user, title=form.title.data or ""),
         refused=lambda error: render_digest(period, failed=form, failed_cluster=cluster.id, error=error.message,
                                             status=409),
-        done=lambda result: _("%(count)d opinions are now one opinion group.", count=result[1]),
+        done=lambda result: ngettext("%(num)d opinion is now in the opinion group.",
+                                     "%(num)d opinions are now one opinion group.", result[1]),
         then=url_for("digests.show", period_id=period.id, page=request.args.get("page", 1, type=int),
                      _anchor=f"cluster-{cluster.id}"))
 

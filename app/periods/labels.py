@@ -20,16 +20,6 @@ CHANNEL_LABELS = {
     "post": _l("Post"),
     "in_person": _l("In person"),
 }
-# The defaults of ``period.attributes``: shown translated while the city keeps their wording.
-DEFAULT_ATTRIBUTE_LABELS = {
-    ("resident", "在住"): _l("Lives in the city"),
-    ("worker", "在勤"): _l("Works in the city"),
-    ("student", "在学"): _l("Studies in the city"),
-    ("business", "事業者"): _l("Runs a business in the city"),
-    ("stakeholder", "利害関係者"): _l("Has an interest in the matter"),
-}
-
-
 def state_label(period) -> str:
     return str(STATE_LABELS[period.state()])
 
@@ -39,9 +29,8 @@ def channel_label(code: str) -> str:
 
 
 def attribute_labels() -> dict[str, str]:
-    """{code: label} of the attributes the city has set, in their order."""
-    return {code: str(DEFAULT_ATTRIBUTE_LABELS.get((code, label), label))
-            for code, label in services.attribute_pairs()}
+    """{code: label} of the attributes the city has set, in their order, in the page's language."""
+    return dict(services.attribute_pairs())
 
 
 def attribute_label(code: str) -> str:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from app.core import signals, uploads
 from app.core.audit import record_audit
 from app.core.errors import DomainError
-from app.core.settings import get_setting, set_setting
+from app.core.settings import get_setting, label_entries, labels, set_setting
 from app.core.timeutil import days_between, to_jst, utcnow
 from app.extensions import db
 from app.periods.messages import error_message
@@ -42,15 +42,17 @@ def min_days() -> int:
     return int(get_setting("period.min_days"))
 
 
-def attribute_pairs() -> list[tuple[str, str]]:
-    return [(code, label) for code, label in get_setting("period.attributes")]
+def attribute_pairs(language: str | None = None) -> list[tuple[str, str]]:
+    """Who may submit, as (code, label) in ``language`` (the page's by default)."""
+    return labels("period.attributes", language)
 
 
-def save_rules(*, min_days: int, attributes: list[tuple[str, str]], reason: str, actor) -> None:
-    """The city's period rules; only a setting that changes is written (and audited)."""
+def save_rules(*, min_days: int, attributes: list[list[str]], reason: str, actor) -> None:
+    """The city's period rules; only a setting that changes is written (and audited). ``attributes``
+    are [code, Japanese label, English label]."""
     if min_days != get_setting("period.min_days"):
         set_setting("period.min_days", min_days, actor=actor, reason=reason)
-    if attributes != get_setting("period.attributes"):
+    if [tuple(entry) for entry in attributes] != label_entries("period.attributes"):
         set_setting("period.attributes", attributes, actor=actor, reason=reason)
 
 

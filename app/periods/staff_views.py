@@ -7,7 +7,7 @@ from flask_login import current_user
 from app.core import uploads
 from app.core.actions import run_action
 from app.core.auth import roles_required
-from app.core.settings import get_setting
+from app.core.settings import get_setting, label_entries
 from app.extensions import db
 from app.periods import services
 from app.periods.forms import (
@@ -200,9 +200,11 @@ def sections(period_id: int):
 def settings():
     form = SettingsForm(data=None if request.method == "POST" else {
         "min_days": get_setting("period.min_days"),
-        "attributes": "\n".join(f"{code} {label}" for code, label in get_setting("period.attributes"))})
+        "attributes": "\n".join(f"{code} {label} | {english}" if english else f"{code} {label}"
+                                 for code, label, english in label_entries("period.attributes"))})
     if form.validate_on_submit():
-        return run_action(lambda: services.save_rules(min_days=form.min_days.data, attributes=form.attribute_pairs(),
+        return run_action(lambda: services.save_rules(min_days=form.min_days.data,
+                                                      attributes=form.attribute_entries(),
                                                       reason=(form.reason.data or "").strip(), actor=current_user),
                           done=_("The settings have been saved."), then=url_for("periods.settings"))
     return render_template("periods/settings.html", form=form, attributes=attribute_labels(),

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, render_template
 from flask_babel import gettext as _
 
 from app.core import uploads
-from app.core.timeutil import to_jst, utcnow
+from app.core.timeutil import utcnow
 from app.periods import services
 from app.periods.labels import attribute_labels, state_label
 from app.periods.pages import public_period
@@ -13,12 +13,10 @@ bp = Blueprint("periods", __name__)
 
 
 
-
 @bp.app_context_processor
 def period_helpers():
     return {"period_state_label": state_label,
-            "days_left": services.days_left,
-            "jst_time": lambda value: to_jst(value).strftime("%H:%M")}
+            "days_left": services.days_left}
 
 
 @bp.get("/periods")

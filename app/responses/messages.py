@@ -5,6 +5,8 @@ from flask_babel import ngettext
 
 
 def error_message(code: str) -> str:
+    from app.responses.approvals import APPROVE_MAX
+
     return {
         "result_published": _("The result has been published: answers can no longer change. Use a correction."),
         "body_too_long": _("The answer is too long."),
@@ -32,6 +34,8 @@ def error_message(code: str) -> str:
         "draft_date_after_close": _("The draft cannot have been published after the period closed."),
         "reason_required": _("Enter the reason for the correction."),
         "after_required": _("Enter the corrected text."),
+        "nothing_selected": _("Tick at least one answer to approve."),
+        "too_many_selected": _("Approve at most %(max)d answers at once.", max=APPROVE_MAX),
     }.get(code, _("The request could not be processed."))
 
 

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from flask_babel import lazy_gettext as _l
 
 from app.core.sanitize import render_markdown
-from app.core.settings import get_setting
+from app.core.settings import labels
 from app.moderation.services import public_text
 from app.periods.models import CHANNELS, CommentPeriod
 from app.responses.models import Erratum, Result
@@ -70,7 +70,7 @@ class PublicResult:
 
     @property
     def by_attribute(self) -> list[tuple[str, dict]]:
-        return _ordered(self.counts["by_attribute"], [code for code, _ in get_setting("period.attributes")])
+        return _ordered(self.counts["by_attribute"], [code for code, _label in labels("period.attributes")])
 
     @property
     def title(self) -> str:

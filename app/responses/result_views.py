@@ -1,5 +1,8 @@
 """The result: staff prepare, check and publish it; everyone reads it and downloads its files."""
 
+import base64
+import hashlib
+import re
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
@@ -11,11 +14,12 @@ from app.core.audit import record_audit
 from app.core.auth import roles_required
 from app.core.models import JobRun
 from app.core.runs import latest_run
+from app.core.security import CSP
 from app.extensions import db
 from app.periods.models import CommentPeriod
 from app.responses import results
 from app.responses.exports import PUBLIC_FORMATS, STAFF_FORMATS
-from app.responses.forms import ActionForm, ErratumForm, ResultForm
+from app.responses.forms import ActionForm, ErratumForm, PublishForm, ResultForm
 from app.responses.messages import problem_message
 from app.responses.report import public_result
 from app.responses.views import editable_period
@@ -30,11 +34,12 @@ def problem_link(problem: results.Problem, period: CommentPeriod) -> str:
     return ""
 
 
-def _manage(period: CommentPeriod, form=None, erratum_form=None, status: int = 200):
+def _manage(period: CommentPeriod, form=None, erratum_form=None, publish_form=None, status: int = 200):
     result = results.result_for(period)
     html = render_template(
         "responses/manage_result.html", period=period, result=result,
         form=form or ResultForm(obj=result), erratum_form=erratum_form or ErratumForm(), action_form=ActionForm(),
+        publish_form=publish_form or PublishForm(formdata=None),
         problems=[(problem_message(p), problem_link(p, period)) for p in results.publication_problems(period)],
         export_run=latest_run(results.EXPORT_KIND, period),
         staff_run=latest_run(results.STAFF_EXPORT_KIND, period), staff_formats=STAFF_FORMATS,
@@ -62,7 +67,13 @@ def manage(period_id: int):
 @roles_required("staff", "admin")
 def publish(period_id: int):
     period = editable_period(period_id)
-    return run_action(lambda: results.publish_result(period, actor=current_user), form=ActionForm(),
+    publish_form = PublishForm()
+    if not publish_form.validate_on_submit():
+        if publish_form.csrf_token.errors:
+            abort(400)
+        # It cannot be undone: without the box ticked nothing is published.
+        return _manage(period, publish_form=publish_form, status=422)
+    return run_action(lambda: results.publish_result(period, actor=current_user),
                       done=_("The result has been published. Submitters who left an email address are being told."),
                       then=url_for("results.manage", period_id=period.id))
 
@@ -117,10 +128,23 @@ def _send(run: JobRun, fmt: str, formats: dict, stem: str):
     path = Path(current_app.config["EXPORT_FOLDER"]) / str(run.id) / name
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype=mimetype, as_attachment=fmt != "pdf", download_name=f"{stem}.{fmt}",
-                         max_age=0)
+    # The PDF and the printable page open in the browser, to be read and printed; the rest download.
+    response = send_file(path, mimetype=mimetype, as_attachment=fmt not in ("pdf", "html"),
+                         download_name=f"{stem}.{fmt}", max_age=0)
+    if fmt == "html":
+        response.headers["Content-Security-Policy"] = _print_page_policy(path)
     response.headers["Cache-Control"] = "private, no-store" if formats is STAFF_FORMATS else "public, max-age=300"
     return response
+
+
+def _print_page_policy(path: Path) -> str:
+    """The site's policy, letting the printable page's own embedded stylesheet (kept inside the file so a
+    saved copy still prints well) apply, and nothing else inline."""
+    found = re.search(r"<style>(.*?)</style>", path.read_text(encoding="utf-8"), re.S)
+    if found is None:
+        return CSP
+    digest = base64.b64encode(hashlib.sha256(found.group(1).encode()).digest()).decode()
+    return CSP.replace("style-src 'self'", f"style-src 'self' 'sha256-{digest}'")
 
 
 @bp.get("/staff/periods/<int:period_id>/result/preview")

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from app.core.audit import record_audit
 from app.core.errors import DomainError
 from app.core.models import AuditEntry
-from app.core.settings import get_setting, set_setting
+from app.core.settings import labels, set_setting
 from app.core.signals import response_text_changed
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -44,7 +44,8 @@ class ResponseError(DomainError, ValueError):
 
 
 def categories() -> list[tuple[str, str]]:
-    return [(code, label) for code, label in get_setting("response.categories")]
+    """The 反映区分 as (code, label) in the page's language."""
+    return labels("response.categories")
 
 
 def category_labels() -> dict[str, str]:
@@ -55,21 +56,23 @@ def categories_in_use() -> set[str]:
     return set(db.session.scalars(select(Response.category).where(Response.category != "").distinct()))
 
 
-def set_categories(pairs: list[tuple[str, str]], *, actor) -> None:
-    """Replace the list. Codes are short upper-case keys; a code some response uses stays."""
-    cleaned = [(code.strip().upper(), label.strip()) for code, label in pairs]
+def set_categories(rows: list[tuple[str, str, str]], *, actor) -> None:
+    """Replace the list of (code, Japanese label, English label). Codes are short upper-case keys; a
+    code some response uses stays. The English label may be empty (English pages then show the
+    Japanese one)."""
+    cleaned = [(code.strip().upper(), label.strip(), english.strip()) for code, label, english in rows]
     if not cleaned:
         raise ResponseError("no_categories")
-    codes = [code for code, _ in cleaned]
+    codes = [code for code, _label, _english in cleaned]
     if any(not CATEGORY_CODE.match(code) for code in codes):
         raise ResponseError("bad_category_code")
     if len(set(codes)) != len(codes):
         raise ResponseError("duplicate_category_code")
-    if any(not label or len(label) > LABEL_MAX for _, label in cleaned):
+    if any(not label or len(label) > LABEL_MAX or len(english) > LABEL_MAX for _code, label, english in cleaned):
         raise ResponseError("bad_category_label")
     if categories_in_use() - set(codes):
         raise ResponseError("category_in_use")
-    set_setting("response.categories", [[code, label] for code, label in cleaned], actor=actor)
+    set_setting("response.categories", [list(row) for row in cleaned], actor=actor)
 
 
 # --- targets: what needs an answer ---

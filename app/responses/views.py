@@ -1,19 +1,31 @@
 """Staff pages for writing and approving the city's view, and the admin's reflection categories."""
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.core.actions import run_action
+from app.core.audit_labels import actor_names
 from app.core.auth import roles_required
+from app.core.settings import label_entries
 from app.extensions import db
 from app.moderation import counting
 from app.moderation.services import public_text
 from app.periods.models import CommentPeriod
-from app.responses import services
-from app.responses.forms import ActionForm, CategoriesForm, ChangeForm, CopyForm, ResponseForm, ReturnForm
+from app.responses import approvals, services
+from app.responses.forms import (
+    ActionForm,
+    ApproveManyForm,
+    CategoriesForm,
+    ChangeForm,
+    CopyForm,
+    ResponseForm,
+    ReturnForm,
+)
+from app.responses.messages import error_message
 from app.responses.models import Response
 
 bp = Blueprint("responses", __name__)
@@ -43,7 +55,7 @@ def target_url(target_or_response) -> str:
 
 @bp.get("/staff/responses")
 @roles_required("staff", "admin")
-def overview():
+def overview(approve_form=None, status: int = 200):
     periods = [p for p in db.session.scalars(
         select(CommentPeriod).options(selectinload(CommentPeriod.plan)).order_by(CommentPeriod.closes_at.desc())
     ) if p.can_edit(current_user)]
@@ -56,8 +68,28 @@ def overview():
     ):
         states.setdefault(period_id, {})[state] = count
     rows = [(p, answers.get(p.id, 0), states.get(p.id, {})) for p in periods]
-    waiting = services.awaiting_approval(current_user)
-    return render_template("responses/overview.html", rows=rows, waiting=waiting, title=_("Responses"))
+    waiting = approvals.waiting_list(current_user)
+    return render_template("responses/overview.html", rows=rows, waiting=waiting,
+                           approve_form=approve_form or ApproveManyForm(waiting=waiting), title=_("Responses"),
+                           public_text=public_text), status
+
+
+@bp.post("/staff/responses/approve")
+@roles_required("staff", "admin")
+def approve_many():
+    """Approve from the list: each ticked answer was read there, in full, with its opinion."""
+    form = ApproveManyForm(waiting=approvals.waiting_list(current_user))
+
+    def report_refusals(result) -> None:
+        for response, code in result[1]:
+            flash(_("Answer %(id)d: %(message)s", id=response.id, message=error_message(code)), "error")
+
+    return run_action(lambda: approvals.approve_many(form.response_ids.data, actor=current_user), form=form,
+                      page=lambda: overview(approve_form=form, status=422), error_field=form.response_ids,
+                      after_commit=report_refusals,
+                      done=lambda result: ngettext("%(num)d answer has been approved.",
+                                                   "%(num)d answers have been approved.", result[0]) if result[0] else None,
+                      then=url_for("responses.overview"))
 
 
 @bp.get("/staff/periods/<int:period_id>/responses")
@@ -97,6 +129,7 @@ def _editor(period: CommentPeriod, target: services.Target, form=None, change_fo
         change_form=change_form or ChangeForm(sections=period.sections),
         copy_form=copy_form or CopyForm(sources=[(t.response, public_text(t.lead)[:60]) for t in others]),
         return_form=return_form or ReturnForm(), action_form=ActionForm(), history=history,
+        history_names=actor_names(history),
         labels=services.category_labels(), public_text=public_text,
         title=_("The city's view: %(opinion)s", opinion=_shortened(public_text(target.lead))), **extra,
     )
@@ -194,11 +227,11 @@ def return_to_author(response_id: int):
 @bp.route("/admin/settings/categories", methods=["GET", "POST"])
 @roles_required("admin")
 def categories():
-    current = services.categories()
     if request.method == "POST":
         form = CategoriesForm()
     else:
-        form = CategoriesForm(data={"rows": [{"code": code, "title": label} for code, label in current]})
+        form = CategoriesForm(data={"rows": [{"code": code, "title": label, "title_en": english}
+                                             for code, label, english in label_entries("response.categories")]})
         form.rows.append_entry()
 
     def page():
@@ -207,6 +240,6 @@ def categories():
 
     if request.method != "POST":
         return page()
-    return run_action(lambda: services.set_categories(form.pairs(), actor=current_user), form=form, page=page,
+    return run_action(lambda: services.set_categories(form.entries(), actor=current_user), form=form, page=page,
                       error_field=form, done=_("The reflection categories have been saved."),
                       then=url_for("responses.categories"))

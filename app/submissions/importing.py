@@ -253,7 +253,7 @@ def parse(stream: BinaryIO, period: CommentPeriod, today: date,
     if formulas := _formula_cells(header, range(len(header))):
         raise ImportFileError("formulas", cells=formulas)
     columns = _header_map(header)
-    attributes = dict(attribute_pairs())
+    attributes = dict(attribute_pairs("ja"))  # files from the office name the attribute in Japanese
     by_label = {label: code for code, label in attributes.items()}
     rows, problems, formulas = [], [], []
     count = blank = 0

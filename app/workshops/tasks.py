@@ -57,7 +57,7 @@ def send_registration_email(registration_id: int, kind: str) -> None:
     context = {
         "name": registration.name,
         "title": workshop.title,
-        "starts": to_jst(workshop.starts_at).strftime("%Y-%m-%d %H:%M"),
+        "starts": workshop.starts_at,
         "ends": workshop.end_time_label,
         "venue": workshop.venue_name,
         "code": registration.checkin_code,

@@ -68,7 +68,7 @@ def test_every_public_page_and_form_state_has_no_violations(app, page, live_serv
     page.goto(f"{live_server}/accessibility")
     policy = page.locator("main").inner_text()
     assert "JIS X 8341-3:2016" in policy and "AA" in policy and "axe-core" in policy
-    assert {"ja": "令和8年11月29日", "en": "29 Nov 2026"}[lang] in policy  # the date of the last check
+    assert {"ja": "令和8年11月29日（日）", "en": "2026-11-29 (Sun, Reiwa 8)"}[lang] in policy  # the date of the last check
     walk.go(f"/periods/{withdrawn}", status=410)
     walk.go("/no-such-page", status=404)
 

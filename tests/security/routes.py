@@ -124,6 +124,7 @@ TABLE: dict[str, Rule] = {
     "responses.remove_change": R(DEPT),
     "responses.submit": R(DEPT),
     "responses.approve": R(DEPT),
+    "responses.approve_many": R(ANY_STAFF, ok=(422,)),  # any staff may ask; only what they may approve is done
     "responses.return_to_author": R(DEPT),
     "responses.categories": R(ADMIN),
     "results.index": R(PUBLIC),

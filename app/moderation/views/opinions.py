@@ -1,5 +1,6 @@
 from flask import render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.core.actions import run_action
@@ -101,7 +102,7 @@ def redact(opinion_id: int):
                                        reason=form.reason.data, note=form.note.data or "")]
 
     return _form_page(opinion_id, "redaction_form", lambda o: RedactionForm(prefix="redact"), action,
-                      lambda added: _("%(n)d span(s) hidden from the public text.", n=len(added)))
+                      lambda added: ngettext("%(num)d span hidden from the public text.", "%(num)d spans hidden from the public text.", len(added)))
 
 
 @bp.post("/moderation/redactions/<int:redaction_id>/remove")

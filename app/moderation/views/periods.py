@@ -1,5 +1,6 @@
 from flask import render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -69,7 +70,7 @@ def bulk(period_id: int):
             tag_id=int(form.tag.data) if form.tag.data else None, withhold_reason=form.withhold_reason.data or "",
             note=form.note.data or "", reason=form.reason.data or "", title=form.title.data or ""),
         form=form, error_field=form, page=lambda: render_opinions(period, form, 400),
-        done=lambda changed: _("%(n)d opinion(s) changed.", n=changed),
+        done=lambda changed: ngettext("%(num)d opinion changed.", "%(num)d opinions changed.", changed),
         then=url_for("moderation.opinions", period_id=period.id, **request.args))
 
 

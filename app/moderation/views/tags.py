@@ -1,5 +1,6 @@
 from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.core.actions import run_action
@@ -65,5 +66,6 @@ def delete_tag(tag_id: int):
     tag = editable_tag(tag_id)
     period_id = tag.period_id
     return run_action(lambda: services.delete_tag(tag, current_user), form=ActionForm(),
-                      done=lambda used: _("The tag has been deleted and removed from %(n)d opinion(s).", n=used),
+                      done=lambda used: ngettext("The tag has been deleted and removed from %(num)d opinion.",
+                                                 "The tag has been deleted and removed from %(num)d opinions.", used),
                       then=url_for("moderation.tags", period_id=period_id))
