@@ -81,7 +81,7 @@ ACTION_LABELS = {
     "user.revoke_role": _l("Role revoked"),
     "workshop.assign_groups": _l("Participants assigned to groups"),
     "workshop.cancel": _l("Workshop cancelled"),
-    "workshop.cancel_registration": _l("Sign-up cancelled"),
+    "workshop.cancel_registration": _l("Sign-up cancelled by its holder or staff"),
     "workshop.capacity": _l("Capacity changed"),
     "workshop.check_in": _l("Checked in"),
     "workshop.create": _l("Workshop created"),
