@@ -178,3 +178,12 @@ def audit_query(*, action: str = "", actor: str = "", object_type: str = "", dat
     if date_to:
         query = query.where(AuditEntry.created_at < jst_start_of_day(date_to) + timedelta(days=1))
     return query
+
+
+def user_labels(ids) -> dict[int, str]:
+    """How each of these users is named on a page: the display name, else the email (nobody for
+    ``None``, such as a job or a citizen, whose entry keeps its stored label)."""
+    ids = {i for i in ids if i}
+    if not ids:
+        return {}
+    return {user.id: user.label for user in db.session.scalars(select(User).where(User.id.in_(ids)))}

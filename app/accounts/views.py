@@ -7,8 +7,8 @@ from flask_login import current_user, login_required, login_user
 from app.accounts import services, sessions
 from app.accounts.forms import AuditFilterForm, LoginForm, PasswordChangeForm, RoleForm
 from app.accounts.models import User
+from app.accounts.services import user_labels
 from app.core.actions import run_action
-from app.core.audit_labels import actor_names
 from app.core.auth import roles_required
 from app.core.pagination import paginate
 from app.core.views import safe_next
@@ -100,5 +100,5 @@ def audit_log():
                                      object_type=form.object_type.data, date_from=form.date_from.data,
                                      date_to=form.date_to.data)
     page = paginate(query, request.args.get("page", 1, type=int), per_page=50)
-    return render_template("accounts/audit.html", form=form, page=page, names=actor_names(page.items),
-                           title=_("Audit log"))
+    return render_template("accounts/audit.html", form=form, page=page, title=_("Audit log"),
+                           names=user_labels(entry.actor_id for entry in page.items))

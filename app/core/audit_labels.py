@@ -4,9 +4,6 @@ label). A code missing here is shown as it is, so a new action is never hidden, 
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-
-from app.extensions import db
 
 ACTION_LABELS = {
     "auth.login": _l("Logged in"),
@@ -134,17 +131,6 @@ def object_label(object_type: str, object_id: str = "") -> str:
         return ""
     kind = str(OBJECT_LABELS[object_type]) if object_type in OBJECT_LABELS else object_type
     return _("%(kind)s #%(id)s", kind=kind, id=object_id) if object_id else kind
-
-
-def actor_names(entries) -> dict[int, str]:
-    """Display names of the people behind these entries, by user id (the email when a user has no
-    name). An entry without a user (a job, a citizen) has none; its stored label stands."""
-    from app.accounts.models import User
-
-    ids = {entry.actor_id for entry in entries if entry.actor_id}
-    if not ids:
-        return {}
-    return {user.id: user.label for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
 
 def actor_name(entry, names: dict[int, str]) -> str:

@@ -90,17 +90,14 @@ def draft_pdf(plan, period: CommentPeriod) -> bytes:
 
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate
 
-    from app.responses.exports import PDF_FONT
+    from app.core.pdf import BODY_FONT, HEADING_FONT, register_fonts
 
-    if PDF_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
-    body = ParagraphStyle("body", fontName=PDF_FONT, fontSize=10.5, leading=17, wordWrap="CJK", spaceAfter=6)
-    heading = ParagraphStyle("heading", parent=body, fontSize=13, leading=20, spaceBefore=10)
-    title = ParagraphStyle("title", parent=body, fontSize=17, leading=26, spaceAfter=12)
+    register_fonts()
+    body = ParagraphStyle("body", fontName=BODY_FONT, fontSize=10.5, leading=17, wordWrap="CJK", spaceAfter=6)
+    heading = ParagraphStyle("heading", parent=body, fontName=HEADING_FONT, fontSize=13, leading=20, spaceBefore=10)
+    title = ParagraphStyle("title", parent=heading, fontSize=17, leading=26, spaceBefore=0, spaceAfter=12)
 
     def para(text: str, style=body) -> Paragraph:
         return Paragraph(escape(text).replace("\n", "<br/>"), style)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.core.formatting import format_date, format_datetime
+from app.core.pdf import BODY_FONT, HEADING_FONT, register_fonts
 from app.core.spreadsheet import CSV_MIMETYPE, XLSX_MIMETYPE, add_sheet, csv_text, write_csv
 from app.extensions import db
 from app.moderation.models import Opinion
@@ -40,8 +41,6 @@ STAFF_FORMATS = {
 }
 # CID fonts every PDF reader knows, so no font file is needed here. An official notice is set in
 # Mincho at normal weight; only the title and headings are in the heavier Gothic.
-PDF_FONT = "HeiseiMin-W3"
-PDF_HEADING_FONT = "HeiseiKakuGo-W5"
 
 
 def export_folder(run_id: int) -> Path:
@@ -106,15 +105,11 @@ def write_pdf(report: PublicResult, path: Path) -> None:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    for font in (PDF_FONT, PDF_HEADING_FONT):
-        if font not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(UnicodeCIDFont(font))
-    body = ParagraphStyle("body", fontName=PDF_FONT, fontSize=9, leading=13, wordWrap="CJK")
-    heading = ParagraphStyle("heading", parent=body, fontName=PDF_HEADING_FONT, fontSize=12, leading=18,
+    register_fonts()
+    body = ParagraphStyle("body", fontName=BODY_FONT, fontSize=9, leading=13, wordWrap="CJK")
+    heading = ParagraphStyle("heading", parent=body, fontName=HEADING_FONT, fontSize=12, leading=18,
                              spaceBefore=6, spaceAfter=4)
     title = ParagraphStyle("title", parent=heading, fontSize=15, leading=22, spaceBefore=0, spaceAfter=8)
 

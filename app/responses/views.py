@@ -7,8 +7,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from app.accounts.services import user_labels
 from app.core.actions import run_action
-from app.core.audit_labels import actor_names
 from app.core.auth import roles_required
 from app.core.settings import label_entries
 from app.extensions import db
@@ -129,7 +129,7 @@ def _editor(period: CommentPeriod, target: services.Target, form=None, change_fo
         change_form=change_form or ChangeForm(sections=period.sections),
         copy_form=copy_form or CopyForm(sources=[(t.response, public_text(t.lead)[:60]) for t in others]),
         return_form=return_form or ReturnForm(), action_form=ActionForm(), history=history,
-        history_names=actor_names(history),
+        history_names=user_labels(entry.actor_id for entry in history),
         labels=services.category_labels(), public_text=public_text,
         title=_("The city's view: %(opinion)s", opinion=_shortened(public_text(target.lead))), **extra,
     )

@@ -4,20 +4,12 @@ the names of the people who acted."""
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.accounts.models import User
+from app.accounts.services import user_labels  # noqa: F401  (moderation's pages name people the same way)
 from app.core.models import AuditEntry
 from app.extensions import db
 from app.moderation.models import Opinion, OpinionGroup, Tag
 from app.periods.models import CommentPeriod
 from app.submissions.models import Submission
-
-
-def user_labels(ids) -> dict[int, str]:
-    """How each of these users is named on a page (nobody for ``None``)."""
-    ids = {i for i in ids if i}
-    if not ids:
-        return {}
-    return {user.id: user.label for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
 
 def opinion_history(opinion: Opinion) -> list[AuditEntry]:
