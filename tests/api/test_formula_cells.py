@@ -3,7 +3,6 @@
 import pytest
 
 from tests.spreadsheets import assert_csv_runs_nothing, one_charset
-from tests.workshops.conftest import make_workshop  # noqa: F401  (the workshops' own factory)
 
 PLAN_TITLE = "=HYPERLINK(\"http://x\",\"第5次計画\")"
 PERIOD_TITLE = "+1+1 意見募集"

@@ -10,7 +10,6 @@ import pytest
 from app.extensions import limiter
 from tests.browser.a11y import DEMO_PASSWORD, Walk, load_scenario
 from tests.browser.conftest import browser_login, submit
-from tests.periods.conftest import make_period  # noqa: F401  (the shared fixture; tests take it by name)
 
 SKIPPED = {
     "static": "CSS and JavaScript",

@@ -7,7 +7,6 @@ from app.accounts.models import User
 from app.extensions import db
 from app.moderation.services import MARK
 from tests.browser.conftest import browser_login, submit
-from tests.moderation.conftest import make_period, make_submission, make_tag  # noqa: F401  (the factories, as fixtures here)
 
 NAMED = "自治会の佐藤花子さんに相談しました。センターの案内が分かりにくいです。"
 SIMILAR = "センターの案内表示を分かりやすくしてほしい。"

@@ -9,7 +9,6 @@ import pytest
 from app.accounts.models import User
 from app.extensions import db
 from tests.browser.conftest import browser_login, submit
-from tests.moderation.conftest import make_period, make_submission  # noqa: F401  (the factories, as fixtures here)
 from tests.privacy.flow import SENTENCE
 
 SHOTS = os.environ.get("MEYASU_SHOTS", "")  # a folder to keep screenshots in, when someone wants to look

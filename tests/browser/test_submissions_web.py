@@ -6,7 +6,6 @@ import re
 import pytest
 
 from tests.browser.conftest import submit
-from tests.periods.conftest import make_period  # noqa: F401  (the shared fixture; tests take it by name)
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])

@@ -5,7 +5,6 @@ from app.extensions import db
 from app.workshops import facilitation
 from app.workshops.models import Registration, Workshop
 from tests.conftest import login
-from tests.workshops.conftest import make_workshop, sign_up  # noqa: F401  (fixtures)
 
 
 def test_workshop_digest_counts_notes_votes_and_attendance(app, login_as, make_workshop, sign_up):  # noqa: F811

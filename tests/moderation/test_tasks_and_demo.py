@@ -27,9 +27,9 @@ def test_submitter_is_told_how_many_opinions_were_answered_and_why_others_were_w
         ctx, make_period, make_submission, make_opinion, mailbox, run_jobs):
     period_id = make_period(published=True)
     sub_id = make_submission(period_id, "意見です。", email="citizen@example.jp")
-    make_opinion(sub_id, state="accepted")
-    make_opinion(sub_id, state="accepted")
-    withheld = make_opinion(sub_id, state="withheld")
+    make_opinion(submission_id=sub_id, state="accepted")
+    make_opinion(submission_id=sub_id, state="accepted")
+    withheld = make_opinion(submission_id=sub_id, state="withheld")
     get(Opinion, withheld).withhold_reason = "third_party"
     db.session.commit()
     run(run_jobs, "app.moderation.tasks.notify_submitter_outcome", sub_id)

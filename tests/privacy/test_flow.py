@@ -17,7 +17,6 @@ from app.moderation.models import Redaction
 from app.privacy.models import PersonalFinding
 from app.submissions.models import Submission
 from tests.conftest import csrf_token
-from tests.periods.conftest import make_period  # noqa: F401  (an open period taking web opinions)
 from tests.privacy.flow import (
     KEPT,
     PERSONAL,
