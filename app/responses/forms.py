@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, FieldList, FormField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, FieldList, FormField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.responses import results, services
@@ -16,8 +16,8 @@ class ResponseForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.category.choices = [("", _l("Not chosen yet"))] + [
-            (code, f"{code} {label}") for code, label in services.categories()
+        self.category.choices = [SelectChoice("", _l("Not chosen yet"))] + [
+            SelectChoice(code, f"{code} {label}") for code, label in services.categories()
         ]
 
     def validate_category(self, field):
@@ -33,7 +33,8 @@ class ChangeForm(FlaskForm):
 
     def __init__(self, *args, sections=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.section.choices = [(0, _l("The draft as a whole"))] + [(s.id, s.display) for s in sections]
+        self.section.choices = [SelectChoice(0, _l("The draft as a whole"))] + [
+            SelectChoice(s.id, s.display) for s in sections]
 
     def validate_after(self, field):
         if not (field.data or "").strip() and not (self.before.data or "").strip():
@@ -46,7 +47,7 @@ class CopyForm(FlaskForm):
 
     def __init__(self, *args, sources=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.source.choices = [(response.id, label) for response, label in sources]
+        self.source.choices = [SelectChoice(response.id, label) for response, label in sources]
 
 
 class ReturnForm(FlaskForm):

@@ -111,7 +111,7 @@ def test_withheld_opinions_are_counted_but_neither_grouped_nor_mined(ctx, make_p
 
 
 def test_a_period_without_opinions_gets_an_empty_but_valid_digest(ctx, make_period, run_jobs):
-    period_id = make_period()
+    period_id = make_period(opens_at=utcnow() - timedelta(days=20))
     run = build(period_id, run_jobs)
     assert run.state == "done"
     digest = digest_of(period_id)
