@@ -12,7 +12,7 @@ VENUE = "\t=1 市民活動センター"
 
 
 @pytest.fixture
-def formula_titles(make_plan, make_period, make_workshop):  # noqa: F811
+def formula_titles(make_plan, make_period, make_workshop):
     plan_id = make_plan(title=PLAN_TITLE)
     make_period(title=PERIOD_TITLE, plan_id=plan_id)
     make_workshop(plan_id=plan_id, title=WORKSHOP_TITLE, theme=WORKSHOP_THEME, venue_name=VENUE)

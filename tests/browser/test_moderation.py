@@ -13,8 +13,8 @@ SIMILAR = "センターの案内表示を分かりやすくしてほしい。"
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_moderator_works_the_queue_with_no_axe_violations(app, page, live_server, make_user, make_period,  # noqa: F811
-                                                         make_submission, make_tag, axe_check,  # noqa: F811
+def test_moderator_works_the_queue_with_no_axe_violations(app, page, live_server, make_user, make_period,
+                                                         make_submission, make_tag, axe_check,
                                                          switch_language, lang):
     period_id = make_period()
     tag_id = make_tag(period_id, "案内表示")
@@ -75,8 +75,8 @@ def test_moderator_works_the_queue_with_no_axe_violations(app, page, live_server
     axe_check(page)
 
 
-def test_staff_tag_list_has_no_axe_violations(app, page, live_server, make_user, make_period,  # noqa: F811
-                                              make_tag, axe_check):  # noqa: F811
+def test_staff_tag_list_has_no_axe_violations(app, page, live_server, make_user, make_period,
+                                              make_tag, axe_check):
     period_id = make_period()
     make_tag(period_id, "交通")
     user_id = make_user("staff", department="まちづくり政策課")

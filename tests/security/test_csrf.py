@@ -25,7 +25,7 @@ def period_id(make_period):
 
 
 @pytest.fixture
-def workshop_id(make_workshop):  # noqa: F811
+def workshop_id(make_workshop):
     return make_workshop()
 
 
