@@ -1,5 +1,5 @@
 """Fixtures for every test: the app, a database rolled back after each test, clients per role,
-factories, a local SMTP server that captures mail, and a way to run queued jobs.
+the shared factories (tests/factories.py), a local SMTP server that captures mail, and a way to run queued jobs.
 
 With TEST_DATABASE_URL / TEST_REDIS_URL set (CI sets them to the real PostgreSQL and Redis) the
 suite runs against those; otherwise against SQLite in memory with jobs inline. Tests marked
@@ -8,7 +8,6 @@ suite runs against those; otherwise against SQLite in memory with jobs inline. T
 
 import os
 import threading
-from itertools import count
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -23,7 +22,9 @@ from app.extensions import db
 from config import TestConfig
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-_seq = count(1)
+
+# The factories (make_user, make_plan, make_period, make_submission, make_opinion, …), for every test.
+pytest_plugins = ("tests.factories",)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -161,39 +162,23 @@ def run_jobs(app):
     return run
 
 
-# --- factories ---
+@pytest.fixture
+def uploads_dir(app, tmp_path):
+    saved = app.config["UPLOAD_FOLDER"]
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    yield tmp_path / "uploads"
+    app.config["UPLOAD_FOLDER"] = saved
 
 
 @pytest.fixture
-def make_user(app):
-    from app.accounts.services import create_user
+def count_rows(app):
+    from sqlalchemy import func, select
 
-    def make(*roles, email=None, password="correct horse battery", department="", name=""):
+    def count_of(model) -> int:
         with app.app_context():
-            user = create_user(email or f"user{next(_seq)}@example.jp", password, roles,
-                               department=department, display_name=name)
-            db.session.commit()
-            return user.id
+            return db.session.scalar(select(func.count()).select_from(model))
 
-    return make
-
-
-@pytest.fixture
-def make_plan(app, make_user):
-    from app.accounts.models import User
-    from app.plans import services
-
-    def make(title="テスト計画", *, published=True, department="まちづくり政策課", summary=""):
-        with app.app_context():
-            staff = db.session.get(User, make_user("staff", department=department))
-            plan = services.create_plan({"title": title, "summary": summary, "department": department,
-                                         "contact": "", "start_year": 2026, "end_year": 2030}, actor=staff)
-            if published:
-                services.publish_plan(plan, actor=staff)
-            db.session.commit()
-            return plan.id
-
-    return make
+    return count_of
 
 
 @pytest.fixture

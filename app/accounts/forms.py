@@ -1,6 +1,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from app.accounts.passwords import MIN_PASSWORD_LENGTH
@@ -15,7 +24,7 @@ def role_choices():
         "facilitator": _l("Facilitator"),
         "admin": _l("Administrator"),
     }
-    return [(role, labels[role]) for role in ROLES]
+    return [SelectChoice(role, labels[role]) for role in ROLES]
 
 
 class LoginForm(FlaskForm):
@@ -53,7 +62,7 @@ class PasswordChangeForm(FlaskForm):
 
 class RoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=role_choices, validate_choice=True)
-    action = SelectField(_l("Action"), choices=[("grant", _l("Grant")), ("revoke", _l("Revoke"))])
+    action = SelectField(_l("Action"), choices=[SelectChoice("grant", _l("Grant")), SelectChoice("revoke", _l("Revoke"))])
     reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Apply"))
 

@@ -2,7 +2,16 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    DateField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -20,19 +29,19 @@ from app.moderation.services.redaction import MAX_PHRASE
 from app.moderation.services.tags import MAX_TAG
 from app.periods.labels import CHANNEL_LABELS
 
-ANY = ("", _l("All"))
+ANY = SelectChoice("", _l("All"))
 
 
-def _choices(labels: dict) -> list[tuple[str, object]]:
-    return list(labels.items())
+def _choices(labels: dict) -> list[SelectChoice]:
+    return [SelectChoice(code, label) for code, label in labels.items()]
 
 
-def section_choices(period) -> list[tuple[str, str]]:
-    return [(str(section.id), section.display) for section in period.sections]
+def section_choices(period) -> list[SelectChoice]:
+    return [SelectChoice(str(section.id), section.display) for section in period.sections]
 
 
-def tag_choices(tags) -> list[tuple[str, str]]:
-    return [(str(tag.id), tag.name) for tag in tags]
+def tag_choices(tags) -> list[SelectChoice]:
+    return [SelectChoice(str(tag.id), tag.name) for tag in tags]
 
 
 class CheckboxesField(SelectMultipleField):
@@ -57,7 +66,7 @@ class QueueFilterForm(FlaskForm):
 
     def __init__(self, *args, periods=(), period=None, tags=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.period.choices = [ANY, *[(str(p.id), p.title) for p in periods]]
+        self.period.choices = [ANY, *[SelectChoice(str(p.id), p.title) for p in periods]]
         self.section.choices = [ANY, *(section_choices(period) if period else [])]
         self.tag.choices = [ANY, *tag_choices(tags)]
 
@@ -92,9 +101,10 @@ class OpinionForm(FlaskForm):
     def __init__(self, *args, submission=None, period=None, tags=(), **kwargs):
         super().__init__(*args, **kwargs)
         entries = submission.entries if submission is not None else []
-        self.entry.choices = [("", _l("Find it in any entry")),
-                              *[(str(e.id), _l("Entry %(n)d", n=i)) for i, e in enumerate(entries, start=1)]]
-        self.section.choices = [("", _l("No particular section")), *section_choices(period)]
+        self.entry.choices = [SelectChoice("", _l("Find it in any entry")),
+                              *[SelectChoice(str(e.id), _l("Entry %(n)d", n=i))
+                                for i, e in enumerate(entries, start=1)]]
+        self.section.choices = [SelectChoice("", _l("No particular section")), *section_choices(period)]
         self.tags.choices = tag_choices(tags)
 
     def values(self) -> dict:
@@ -106,7 +116,7 @@ class OpinionForm(FlaskForm):
 class DecisionForm(FlaskForm):
     decision = SelectField(_l("Decision"), choices=_choices(DECISION_LABELS))
     withhold_reason = SelectField(_l("Reason for withholding"),
-                                  choices=[("", _l("Not withheld")), *_choices(WITHHOLD_REASON_LABELS)],
+                                  choices=[SelectChoice("", _l("Not withheld")), *_choices(WITHHOLD_REASON_LABELS)],
                                   validators=[Optional()])
     note = StringField(_l("Note on the reason"), validators=[Optional(), Length(max=MAX_REASON)])
     reason = TextAreaField(_l("Reason for changing a decision already made"),
@@ -118,7 +128,7 @@ class RedactionForm(FlaskForm):
     phrase = StringField(_l("Words to hide"), validators=[Optional(), Length(max=MAX_PHRASE)])
     start = IntegerField(_l("Or from character"), validators=[Optional(), NumberRange(min=0)])
     end = IntegerField(_l("to character"), validators=[Optional(), NumberRange(min=0)])
-    reason = SelectField(_l("Why"), choices=[("", _l("Choose a reason")), *_choices(REDACTION_REASON_LABELS)],
+    reason = SelectField(_l("Why"), choices=[SelectChoice("", _l("Choose a reason")), *_choices(REDACTION_REASON_LABELS)],
                          validators=[InputRequired(_l("Choose why the text is hidden."))])
     note = StringField(_l("Note"), validators=[Optional(), Length(max=MAX_REASON)])
     submit = SubmitField(_l("Hide"))
@@ -134,7 +144,7 @@ class GroupChoiceForm(FlaskForm):
 
     def __init__(self, *args, groups=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.group.choices = [("", _l("Choose a group")), *[(str(g.id), g.title) for g in groups]]
+        self.group.choices = [SelectChoice("", _l("Choose a group")), *[SelectChoice(str(g.id), g.title) for g in groups]]
 
 
 class GroupTitleForm(FlaskForm):
@@ -145,11 +155,11 @@ class GroupTitleForm(FlaskForm):
 
 class BulkForm(FlaskForm):
     opinion_ids = SelectMultipleField(_l("Selected opinions"), coerce=int, validate_choice=False)
-    action = SelectField(_l("Action"), choices=[("", _l("Choose an action")), *_choices(BULK_LABELS)],
+    action = SelectField(_l("Action"), choices=[SelectChoice("", _l("Choose an action")), *_choices(BULK_LABELS)],
                          validators=[InputRequired(_l("Choose an action."))])
     tag = SelectField(_l("Tag (for “Add a tag”)"), validators=[Optional()])
     withhold_reason = SelectField(_l("Reason (for withholding)"),
-                                  choices=[("", _l("Choose a reason")), *_choices(WITHHOLD_REASON_LABELS)],
+                                  choices=[SelectChoice("", _l("Choose a reason")), *_choices(WITHHOLD_REASON_LABELS)],
                                   validators=[Optional()])
     note = StringField(_l("Note on the reason"), validators=[Optional(), Length(max=MAX_REASON)])
     reason = StringField(_l("Reason for changing decisions already made"),
@@ -159,7 +169,7 @@ class BulkForm(FlaskForm):
 
     def __init__(self, *args, tags=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.tag.choices = [("", _l("Choose a tag")), *tag_choices(tags)]
+        self.tag.choices = [SelectChoice("", _l("Choose a tag")), *tag_choices(tags)]
 
 
 class TagForm(FlaskForm):

@@ -11,6 +11,7 @@ from wtforms import (
     FormField,
     HiddenField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -32,7 +33,7 @@ MB = 1024 * 1024
 
 def field_rule_choices():
     labels = {"required": _l("Required"), "optional": _l("Optional"), "hidden": _l("Not asked")}
-    return [(rule, labels[rule]) for rule in FIELD_RULES]
+    return [SelectChoice(rule, labels[rule]) for rule in FIELD_RULES]
 
 
 def submitter_field_labels():
@@ -96,7 +97,7 @@ class PeriodForm(FlaskForm):
 
     def __init__(self, *args, attributes: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.eligibility.choices = attributes
+        self.eligibility.choices = [SelectChoice(code, label) for code, label in attributes]
         for name in SUBMITTER_FIELDS:
             getattr(self, f"rule_{name}").choices = field_rule_choices()
 

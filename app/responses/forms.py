@@ -5,6 +5,7 @@ from wtforms import (
     DateField,
     FieldList,
     FormField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -26,8 +27,8 @@ class ResponseForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.category.choices = [("", _l("Not chosen yet"))] + [
-            (code, f"{code} {label}") for code, label in services.categories()
+        self.category.choices = [SelectChoice("", _l("Not chosen yet"))] + [
+            SelectChoice(code, f"{code} {label}") for code, label in services.categories()
         ]
 
     def validate_category(self, field):
@@ -43,7 +44,8 @@ class ChangeForm(FlaskForm):
 
     def __init__(self, *args, sections=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.section.choices = [(0, _l("The draft as a whole"))] + [(s.id, s.display) for s in sections]
+        self.section.choices = [SelectChoice(0, _l("The draft as a whole"))] + [
+            SelectChoice(s.id, s.display) for s in sections]
 
     def validate_after(self, field):
         if not (field.data or "").strip() and not (self.before.data or "").strip():
@@ -56,7 +58,7 @@ class CopyForm(FlaskForm):
 
     def __init__(self, *args, sources=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.source.choices = [(response.id, label) for response, label in sources]
+        self.source.choices = [SelectChoice(response.id, label) for response, label in sources]
 
 
 class ReturnForm(FlaskForm):
@@ -83,7 +85,7 @@ class ApproveManyForm(FlaskForm):
 
     def __init__(self, *args, waiting=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.response_ids.choices = [(row.response.id, str(row.response.id)) for row in waiting]
+        self.response_ids.choices = [SelectChoice(row.response.id, str(row.response.id)) for row in waiting]
 
 
 class PublishForm(FlaskForm):

@@ -10,6 +10,7 @@ from wtforms import (
     FormField,
     HiddenField,
     MultipleFileField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -59,8 +60,8 @@ class _BaseSubmissionForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.period = period
         self.section_ids = {section.id for section in period.sections}
-        self.section_choices = [("", _l("Not about a particular section"))] + [
-            (str(section.id), section.display) for section in period.sections]
+        self.section_choices = [SelectChoice("", _l("Not about a particular section"))] + [
+            SelectChoice(str(section.id), section.display) for section in period.sections]
         for entry in self.entries:
             entry.form.section.choices = self.section_choices
 
@@ -68,6 +69,10 @@ class _BaseSubmissionForm(FlaskForm):
         if len(self.entries) < MAX_ENTRIES:
             self.entries.append_entry()
             self.entries[-1].form.section.choices = self.section_choices
+
+    def attribute_label(self):
+        """The label of the relation to the city chosen, as the confirmation page shows it."""
+        return next((choice.label for choice in self.attribute.choices if choice.value == self.attribute.data), "")
 
     def given_entries(self) -> list[tuple[int, Entry]]:
         """The opinion blocks someone used (a block with neither section nor text is left out)."""
@@ -80,7 +85,8 @@ class _BaseSubmissionForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        if "attribute" in self and self.attribute.data and self.attribute.data not in dict(self.attribute.choices):
+        if "attribute" in self and self.attribute.data and self.attribute.data not in {
+                choice.value for choice in self.attribute.choices}:
             self.attribute.errors = [_l("Choose one of the options.")]
             valid = False
         given = self.given_entries()
@@ -130,7 +136,7 @@ class SubmissionForm(_BaseSubmissionForm):
         rules = {**default_field_rules(), **period.field_rules}
         labels = attribute_labels()
         eligible = [code for code in period.eligibility if code in labels] or list(labels)
-        self.attribute.choices = [("", _l("Choose one"))] + [(code, labels[code]) for code in eligible]
+        self.attribute.choices = [SelectChoice("", _l("Choose one"))] + [SelectChoice(code, labels[code]) for code in eligible]
         self.rules = rules
         for name in SUBMITTER_FIELDS:
             if rules[name] == "hidden":
@@ -169,9 +175,9 @@ class PaperSubmissionForm(_BaseSubmissionForm):
 
     def __init__(self, *args, period, **kwargs):
         super().__init__(*args, period=period, **kwargs)
-        self.channel.choices = [("", _l("Choose one"))] + [(c, CHANNEL_LABELS[c]) for c in PAPER_CHANNELS]
+        self.channel.choices = [SelectChoice("", _l("Choose one"))] + [SelectChoice(c, CHANNEL_LABELS[c]) for c in PAPER_CHANNELS]
         labels = attribute_labels()
-        self.attribute.choices = [("", _l("Not given"))] + list(labels.items())
+        self.attribute.choices = [SelectChoice("", _l("Not given"))] + [SelectChoice(code, label) for code, label in labels.items()]
 
     def validate_channel(self, field):
         if field.data not in PAPER_CHANNELS:

@@ -4,7 +4,7 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, IntegerField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.workshops.facilitation import NOTE_MAX
@@ -42,7 +42,7 @@ class NoteForm(FlaskForm):
 
     def __init__(self, *args, kinds, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = [(kind, kind) for kind in kinds]
+        self.kind.choices = [SelectChoice(kind) for kind in kinds]
         if not self.client_key.data:
             self.client_key.data = secrets.token_urlsafe(24)
 

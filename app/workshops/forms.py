@@ -11,6 +11,7 @@ from wtforms import (
     EmailField,
     HiddenField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -37,12 +38,13 @@ def attribute_choices(blank: bool = True):
         "active": _l("Active in a group in the city"),
         "other": _l("Other"),
     }
-    first = [("", _l("Choose one"))] if blank else []
-    return first + [(key, labels[key]) for key in ATTRIBUTES]
+    first = [SelectChoice("", _l("Choose one"))] if blank else []
+    return first + [SelectChoice(key, labels[key]) for key in ATTRIBUTES]
 
 
 def contact_mode_choices():
-    return [("email_or_phone", _l("Email or phone")), ("email", _l("Email")), ("phone", _l("Phone"))]
+    return [SelectChoice("email_or_phone", _l("Email or phone")), SelectChoice("email", _l("Email")),
+            SelectChoice("phone", _l("Phone"))]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -90,7 +92,7 @@ class WorkshopForm(FlaskForm):
 
     def __init__(self, *args, facilitator_users=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.facilitators.choices = [(user.id, user.label) for user in facilitator_users]
+        self.facilitators.choices = [SelectChoice(user.id, user.label) for user in facilitator_users]
 
     def validate_online_url(self, field):
         if field.data and not field.data.lower().startswith(("https://", "http://")):
@@ -108,7 +110,7 @@ class WorkshopForm(FlaskForm):
             raise ValidationError(_l("Use at most 10 kinds of at most 50 characters each."))
 
     def validate_facilitators(self, field):
-        allowed = {value for value, _label in self.facilitators.choices}
+        allowed = {choice.value for choice in self.facilitators.choices}
         if any(value not in allowed for value in field.data or []):
             raise ValidationError(_l("Choose facilitators from the list."))
 

@@ -17,15 +17,8 @@ from app.responses import results, services
 from app.responses.models import Response, Result
 from app.workshops import services as workshops
 from app.workshops.models import Accommodation, Registration, Workshop, WorkshopGroup, WorkshopNote
-from tests.responses.conftest import (  # noqa: F401  (fixtures shared with the results tests)
-    _export_folder,
-    make_group,
-    make_opinion,
-    make_period,
-    make_submission,
-    staff_pair,
-    user,
-)
+from tests.factories import user
+from tests.responses.conftest import _export_folder, make_opinion, make_period  # noqa: F401  (closed periods, accepted opinions)
 from tests.workshops.conftest import workshop_data
 
 SECRETS = (
@@ -72,8 +65,9 @@ def city(app, make_period, make_submission, make_opinion, make_group, staff_pair
 
     # A published result, with secrets in every field around it.
     period_id = make_period(title="PUBLICPERIOD 意見募集", plan_id=plan_id)
-    submission_id = make_submission(period_id, name="LEAKNAME", address="LEAKADDRESS", email="leakmail@example.jp",
-                                    phone="LEAKPHONE", body="LEAKBODY")
+    submission_id = make_submission(period_id, "LEAKBODY", name="LEAKNAME", address="LEAKADDRESS",
+                                    email="leakmail@example.jp",
+                                    phone="LEAKPHONE")
     group_id = make_group(period_id, title="LEAKGROUPTITLE")
     make_opinion(period_id, submission_id=submission_id, summary="PUBLICSUMMARY", excerpt="LEAKEXCERPT")
     make_opinion(period_id, submission_id=submission_id, summary="連絡先 LEAKREDACTED まで", excerpt="x",
@@ -107,7 +101,7 @@ def city(app, make_period, make_submission, make_opinion, make_group, staff_pair
     # Closed, answered, not yet published: a public period whose result is not.
     closed_id = make_period(title="閉じた意見募集", plan_id=plan_id)
     make_opinion(closed_id, summary="LEAKUNPUBLISHEDRESULT")
-    open_id = make_period("open", title="PUBLICOPENPERIOD 受付中", plan_id=plan_id)
+    open_id = make_period(state="open", title="PUBLICOPENPERIOD 受付中", plan_id=plan_id)
     draft_id = make_period(title="LEAKDRAFTPERIOD", plan_id=plan_id)
     withdrawn_id = make_period(title="LEAKWITHDRAWNPERIOD", plan_id=plan_id)
     hidden_plan_period_id = make_period(title="LEAKHIDDENPLANPERIOD", plan_id=hidden_plan_id)

@@ -3,7 +3,6 @@
 import pytest
 
 from tests.spreadsheets import assert_csv_runs_nothing, one_charset
-from tests.workshops.conftest import make_workshop  # noqa: F401  (the workshops' own factory)
 
 PLAN_TITLE = "=HYPERLINK(\"http://x\",\"第5次計画\")"
 PERIOD_TITLE = "+1+1 意見募集"
@@ -13,7 +12,7 @@ VENUE = "\t=1 市民活動センター"
 
 
 @pytest.fixture
-def formula_titles(make_plan, make_period, make_workshop):  # noqa: F811
+def formula_titles(make_plan, make_period, make_workshop):
     plan_id = make_plan(title=PLAN_TITLE)
     make_period(title=PERIOD_TITLE, plan_id=plan_id)
     make_workshop(plan_id=plan_id, title=WORKSHOP_TITLE, theme=WORKSHOP_THEME, venue_name=VENUE)

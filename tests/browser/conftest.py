@@ -10,7 +10,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from tests.digests.conftest import add_opinions, campaign_period, client_as, make_period  # noqa: F401  (factories)
+from tests.digests.conftest import campaign_period, make_period  # noqa: F401  (the digests' campaign)
 
 CHROMIUM = "/usr/bin/chromium"
 

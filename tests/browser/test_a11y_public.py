@@ -10,7 +10,6 @@ import pytest
 from app.extensions import limiter
 from tests.browser.a11y import DEMO_PASSWORD, Walk, load_scenario
 from tests.browser.conftest import browser_login, submit
-from tests.periods.conftest import make_period  # noqa: F401  (the shared fixture; tests take it by name)
 
 SKIPPED = {
     "static": "CSS and JavaScript",
@@ -51,7 +50,7 @@ def public_endpoints(app, scenario) -> set[str]:
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_every_public_page_and_form_state_has_no_violations(app, page, live_server, axe_check, switch_language,
-                                                            make_period, lang):  # noqa: F811
+                                                            make_period, lang):
     s = load_scenario(app)
     withdrawn = make_period(plan_id=s.plan, title="「市民活動団体の登録制度（案）」に対する意見募集", status="withdrawn")
     walk = Walk(app, page, live_server, axe_check, lang, reflow=True)

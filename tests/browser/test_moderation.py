@@ -7,15 +7,14 @@ from app.accounts.models import User
 from app.extensions import db
 from app.moderation.services import MARK
 from tests.browser.conftest import browser_login, submit
-from tests.moderation.conftest import make_period, make_submission, make_tag  # noqa: F401  (the factories, as fixtures here)
 
 NAMED = "自治会の佐藤花子さんに相談しました。センターの案内が分かりにくいです。"
 SIMILAR = "センターの案内表示を分かりやすくしてほしい。"
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_moderator_works_the_queue_with_no_axe_violations(app, page, live_server, make_user, make_period,  # noqa: F811
-                                                         make_submission, make_tag, axe_check,  # noqa: F811
+def test_moderator_works_the_queue_with_no_axe_violations(app, page, live_server, make_user, make_period,
+                                                         make_submission, make_tag, axe_check,
                                                          switch_language, lang):
     period_id = make_period()
     tag_id = make_tag(period_id, "案内表示")
@@ -76,8 +75,8 @@ def test_moderator_works_the_queue_with_no_axe_violations(app, page, live_server
     axe_check(page)
 
 
-def test_staff_tag_list_has_no_axe_violations(app, page, live_server, make_user, make_period,  # noqa: F811
-                                              make_tag, axe_check):  # noqa: F811
+def test_staff_tag_list_has_no_axe_violations(app, page, live_server, make_user, make_period,
+                                              make_tag, axe_check):
     period_id = make_period()
     make_tag(period_id, "交通")
     user_id = make_user("staff", department="まちづくり政策課")

@@ -6,10 +6,9 @@ from app.accounts.models import User
 from app.core.timeutil import jst_today
 from app.extensions import db
 from tests.browser.conftest import browser_login, submit
-from tests.periods.conftest import make_period  # noqa: F401  (the shared fixture; tests take it by name)
 
 
-def test_staff_enter_a_fax_submission_and_see_it_listed(app, page, live_server, make_user, make_period, axe_check):  # noqa: F811
+def test_staff_enter_a_fax_submission_and_see_it_listed(app, page, live_server, make_user, make_period, axe_check):
     period_id = make_period()
     user_id = make_user("staff", department="まちづくり政策課")
     with app.app_context():

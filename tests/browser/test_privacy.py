@@ -9,15 +9,14 @@ import pytest
 from app.accounts.models import User
 from app.extensions import db
 from tests.browser.conftest import browser_login, submit
-from tests.moderation.conftest import make_period, make_submission  # noqa: F401  (the factories, as fixtures here)
 from tests.privacy.flow import SENTENCE
 
 SHOTS = os.environ.get("MEYASU_SHOTS", "")  # a folder to keep screenshots in, when someone wants to look
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_moderator_reviews_personal_data_with_no_axe_violations(app, page, live_server, make_user, make_period,  # noqa: F811
-                                                               make_submission, axe_check, switch_language,  # noqa: F811
+def test_moderator_reviews_personal_data_with_no_axe_violations(app, page, live_server, make_user, make_period,
+                                                               make_submission, axe_check, switch_language,
                                                                lang):
     period_id = make_period()
     submission_id = make_submission(period_id, SENTENCE, name="山田 太郎")

@@ -9,15 +9,7 @@ from app.extensions import db
 from app.periods.models import CommentPeriod
 from app.responses import results
 from tests.browser.conftest import browser_login, submit
-from tests.responses.conftest import (  # noqa: F401  (the responses factories, shared with the browser)
-    _export_folder,
-    answered,
-    make_group,
-    make_opinion,
-    make_period,
-    make_submission,
-    staff_pair,
-)
+from tests.responses.conftest import _export_folder, make_opinion, make_period  # noqa: F401  (closed periods, accepted opinions)
 
 
 @pytest.fixture

@@ -6,11 +6,10 @@ import re
 import pytest
 
 from tests.browser.conftest import submit
-from tests.periods.conftest import make_period  # noqa: F401  (the shared fixture; tests take it by name)
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_citizen_sends_an_opinion_and_gets_a_receipt(page, live_server, make_period, axe_check, switch_language,  # noqa: F811
+def test_citizen_sends_an_opinion_and_gets_a_receipt(page, live_server, make_period, axe_check, switch_language,
                                                      lang):
     period_id = make_period(title="第5次下関市市民活動促進基本計画（案）への意見募集")
     page.goto(f"{live_server}/periods/{period_id}")
@@ -43,7 +42,7 @@ def test_citizen_sends_an_opinion_and_gets_a_receipt(page, live_server, make_per
     axe_check(page)
 
 
-def test_the_count_warns_when_the_text_is_over_the_limit(page, live_server, make_period):  # noqa: F811
+def test_the_count_warns_when_the_text_is_over_the_limit(page, live_server, make_period):
     period_id = make_period(body_max_length=100)
     page.goto(f"{live_server}/periods/{period_id}/submit")
     page.fill("#entries-0-body", "あ" * 105)
@@ -53,7 +52,7 @@ def test_the_count_warns_when_the_text_is_over_the_limit(page, live_server, make
 
 
 def test_the_private_link_looks_up_with_the_code_from_its_fragment_and_without_script_by_typing_it(
-        browser, page, live_server, make_period, axe_check):  # noqa: F811
+        browser, page, live_server, make_period, axe_check):
     period_id = make_period()
     page.goto(f"{live_server}/periods/{period_id}/submit")
     page.fill("#name", "下関 花子")

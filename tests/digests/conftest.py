@@ -1,93 +1,17 @@
-"""Factories for digest tests. Periods, submissions and opinions are made straight through the
-models: their own services belong to features built on other branches."""
+"""What the digest tests share: a form-letter campaign to cluster, in periods whose third section is
+their own. The factories are in tests/factories.py."""
 
-import secrets
-from datetime import timedelta
-from itertools import count
+from functools import partial
 
 import pytest
 
-from app.core.timeutil import utcnow
-from app.extensions import db
-from app.moderation.models import Opinion, Tag
-from app.periods.models import CommentPeriod, Section
-from app.submissions.models import Submission
-from tests.conftest import login
-
-_receipts = count(1)
+SECTIONS = (("第1章 1", "計画の背景"), ("第1章 2", "計画の趣旨"), ("第2章", "施策の展開"))
 
 
 @pytest.fixture
-def client_as(app, make_user):
-    """A fresh client logged in as a new user with ``roles``: for tests that need several users at
-    once (``login_as`` logs in the one shared client)."""
-    from app.accounts.models import User
-
-    def make(*roles, department="まちづくり政策課"):
-        user_id = make_user(*roles, department=department)
-        with app.app_context():
-            email = db.session.get(User, user_id).email
-        client = app.test_client()
-        assert login(client, email).status_code == 303
-        return client
-
-    return make
-
-
-SECTIONS = [("第1章 1", "計画の背景"), ("第1章 2", "計画の趣旨"), ("第2章", "施策の展開")]
-
-
-@pytest.fixture
-def make_period(app, make_plan):
-    """A scheduled period of a published plan with three sections; returns its id."""
-
-    def make(*, closes_in=timedelta(days=10), opened_ago=timedelta(days=20), plan_id=None,
-             department="まちづくり政策課", title="第5次下関市市民活動促進基本計画（案）"):
-        with app.app_context():
-            now = utcnow()
-            period = CommentPeriod(plan_id=plan_id or make_plan(department=department), title=title,
-                                   opens_at=now - opened_ago, closes_at=now + closes_in, status="scheduled",
-                                   contact_department=department)
-            period.sections = [Section(position=i, label=label, title=name)
-                               for i, (label, name) in enumerate(SECTIONS, start=1)]
-            db.session.add(period)
-            db.session.commit()
-            return period.id
-
-    return make
-
-
-@pytest.fixture
-def add_opinions(app):
-    """Add one submission per opinion. Each opinion is a dict: text, and optionally section (1-3 or
-    None), channel, attribute, state, tags, received_at. Returns the opinion ids in order."""
-
-    def add(period_id: int, opinions: list[dict]) -> list[int]:
-        with app.app_context():
-            sections = [section.id for section in db.session.get(CommentPeriod, period_id).sections]
-            tags: dict[str, Tag] = {}
-            ids = []
-            for spec in opinions:
-                submission = Submission(
-                    period_id=period_id, receipt_no=f"R{next(_receipts):06d}", channel=spec.get("channel", "web"),
-                    received_at=spec.get("received_at", utcnow()), attribute=spec.get("attribute", "resident"),
-                    name="市民 太郎", lookup_token_hash=secrets.token_hex(32),
-                )
-                section = spec.get("section", 1)
-                opinion = Opinion(period_id=period_id, submission=submission, excerpt=spec["text"],
-                                  section_id=sections[section - 1] if section else None,
-                                  state=spec.get("state", "pending"))
-                for name in spec.get("tags", []):
-                    if name not in tags:
-                        tags[name] = Tag(period_id=period_id, name=name)
-                    opinion.tags.append(tags[name])
-                db.session.add(opinion)
-                db.session.flush()
-                ids.append(opinion.id)
-            db.session.commit()
-            return ids
-
-    return add
+def make_period(make_period):
+    """The shared factory with the digest tests' sections: the campaign below is about 施策の展開."""
+    return partial(make_period, sections=SECTIONS)
 
 
 FORM_LETTER = ("公民館の利用時間延長を求めます。現在の公民館は平日の夜九時で閉館しており、仕事を持つ市民が活動に"

@@ -55,7 +55,7 @@ def test_digest_counts_submitters_and_opinions_by_channel_attribute_section_tag_
 
 
 def test_submissions_per_day_counts_japan_dates_and_fills_quiet_days(ctx, make_period, add_opinions, run_jobs):
-    period_id = make_period(opened_ago=timedelta(days=3))
+    period_id = make_period(opens_at=utcnow() - timedelta(days=3))
     today = utcnow()
     # 00:30 in Japan is still the previous day in UTC: it must count on the Japanese day.
     early = jst_start_of_day((today - timedelta(days=2)).date()) + timedelta(minutes=30)
@@ -111,7 +111,7 @@ def test_withheld_opinions_are_counted_but_neither_grouped_nor_mined(ctx, make_p
 
 
 def test_a_period_without_opinions_gets_an_empty_but_valid_digest(ctx, make_period, run_jobs):
-    period_id = make_period()
+    period_id = make_period(opens_at=utcnow() - timedelta(days=20))
     run = build(period_id, run_jobs)
     assert run.state == "done"
     digest = digest_of(period_id)
@@ -152,7 +152,7 @@ def test_rebuilding_replaces_the_digest_and_running_a_finished_job_again_changes
 
 
 def test_a_closed_period_gets_its_digest_requested_once(ctx, make_period, add_opinions, run_jobs):
-    closed = make_period(closes_in=timedelta(minutes=-5))
+    closed = make_period(closes_at=utcnow() - timedelta(minutes=5))
     still_open = make_period()
     add_opinions(closed, [{"text": "閉じた期間の意見です。"}])
     assert request_digests_of_closed_periods() == 1

@@ -5,10 +5,9 @@ from app.extensions import db
 from app.workshops import facilitation
 from app.workshops.models import Registration, Workshop
 from tests.conftest import login
-from tests.workshops.conftest import make_workshop, sign_up  # noqa: F401  (fixtures)
 
 
-def test_workshop_digest_counts_notes_votes_and_attendance(app, login_as, make_workshop, sign_up):  # noqa: F811
+def test_workshop_digest_counts_notes_votes_and_attendance(app, login_as, make_workshop, sign_up):
     client, staff_id = login_as("staff")
     workshop_id = make_workshop(capacity=2)
     first, _ = sign_up(workshop_id)
@@ -44,7 +43,7 @@ def test_workshop_digest_counts_notes_votes_and_attendance(app, login_as, make_w
     assert "当日 参加" not in html  # names never appear
 
 
-def test_workshop_digest_is_for_its_staff_and_facilitators(app, login_as, make_user, make_workshop):  # noqa: F811
+def test_workshop_digest_is_for_its_staff_and_facilitators(app, login_as, make_user, make_workshop):
     workshop_id = make_workshop()
     client, _ = login_as("facilitator")  # not assigned to this workshop
     assert client.get(f"/workshops/{workshop_id}/digest").status_code == 403

@@ -55,7 +55,7 @@ def test_one_scheduler_tick_drains_the_outbox_and_asks_for_closed_periods_digest
     stranded = db.session.scalars(select(OutboxJob)).one()
     stranded.created_at = utcnow() - timedelta(minutes=5)
     db.session.commit()
-    period_id = make_period(closes_in=timedelta(minutes=-1))
+    period_id = make_period(closes_at=utcnow() - timedelta(minutes=1))
     add_opinions(period_id, [{"text": "締切後に集計される意見です。"}])
 
     scheduler = schedule.build_scheduler(app)

@@ -25,12 +25,12 @@ OURS, THEIRS = "まちづくり政策課", "財政課"
 
 @pytest.fixture
 def periods(make_period, make_submission, make_opinion):
-    ours = make_period("まちづくりの意見募集", department=OURS)
-    theirs = make_period("財政の意見募集", department=THEIRS)
+    ours = make_period(title="まちづくりの意見募集", department=OURS)
+    theirs = make_period(title="財政の意見募集", department=THEIRS)
     ours_sub = make_submission(ours, "市民活動センターの開館時間を延ばしてほしい。", name="山田 太郎")
     theirs_sub = make_submission(theirs, "市民活動センターの使用料を下げてほしい。", name="財政 花子")
     return {"ours": ours, "theirs": theirs, "ours_sub": ours_sub, "theirs_sub": theirs_sub,
-            "ours_opinion": make_opinion(ours_sub), "theirs_opinion": make_opinion(theirs_sub)}
+            "ours_opinion": make_opinion(submission_id=ours_sub), "theirs_opinion": make_opinion(submission_id=theirs_sub)}
 
 
 def found(filters, actor):

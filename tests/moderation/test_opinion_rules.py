@@ -50,7 +50,7 @@ def test_excerpt_matches_across_width_and_line_breaks(ctx, make_period, make_sub
 @pytest.mark.parametrize("field", ["excerpt", "section", "tag", "entry"])
 def test_bad_excerpt_section_tag_or_entry_is_refused_and_changes_nothing(ctx, make_period, make_submission,
                                                                          make_tag, moderator, field):
-    period_id, other_period_id = make_period(), make_period("別の意見募集")
+    period_id, other_period_id = make_period(), make_period(title="別の意見募集")
     sub_id = make_submission(period_id, "公民館の予約をネットでできるようにしてほしい。")
     other_sub_id = make_submission(other_period_id, "別の提出です。")
     kwargs = {"excerpt": "公民館の予約"}
@@ -143,7 +143,7 @@ def test_a_submission_is_done_only_when_every_opinion_is_decided(ctx, make_perio
 def test_withholding_needs_a_known_reason_code(ctx, make_period, make_submission, make_opinion, moderator,
                                               reason, note, code):
     period_id = make_period()
-    opinion_id = make_opinion(make_submission(period_id))
+    opinion_id = make_opinion(submission_id=make_submission(period_id))
     with pytest.raises(ModerationError) as error:
         services.decide_opinion(get(Opinion, opinion_id), user(moderator()), decision="withheld",
                                 withhold_reason=reason, note=note)
@@ -154,7 +154,7 @@ def test_withholding_needs_a_known_reason_code(ctx, make_period, make_submission
 def test_withheld_opinion_is_kept_counted_and_its_reason_recorded(ctx, make_period, make_submission,
                                                                  make_opinion, moderator):
     period_id = make_period()
-    opinion_id = make_opinion(make_submission(period_id, "格安リフォーム、今なら20%割引！"))
+    opinion_id = make_opinion(submission_id=make_submission(period_id, "格安リフォーム、今なら20%割引！"))
     mod = user(moderator())
     services.decide_opinion(get(Opinion, opinion_id), mod, decision="withheld", withhold_reason="advertising")
     opinion = get(Opinion, opinion_id)
@@ -167,7 +167,7 @@ def test_reversal_by_another_moderator_needs_a_reason_and_is_in_the_history(ctx,
                                                                             make_opinion, moderator):
     period_id = make_period()
     sub_id = make_submission(period_id)
-    opinion_id = make_opinion(sub_id)
+    opinion_id = make_opinion(submission_id=sub_id)
     first, second = user(moderator()), user(moderator())
     services.decide_opinion(get(Opinion, opinion_id), first, decision="withheld", withhold_reason="unrelated")
     services.complete_submission(get(Submission, sub_id), first)
@@ -187,7 +187,7 @@ def test_reversal_by_another_moderator_needs_a_reason_and_is_in_the_history(ctx,
 
 def test_decider_may_correct_own_decision_while_working(ctx, make_period, make_submission, make_opinion, moderator):
     period_id = make_period()
-    opinion_id = make_opinion(make_submission(period_id))
+    opinion_id = make_opinion(submission_id=make_submission(period_id))
     mod = user(moderator())
     services.decide_opinion(get(Opinion, opinion_id), mod, decision="accepted")
     services.decide_opinion(get(Opinion, opinion_id), mod, decision="withheld", withhold_reason="duplicate")
@@ -198,7 +198,7 @@ def test_acting_after_results_are_published_is_refused(ctx, make_period, make_su
                                                       moderator):
     period_id = make_period(published=True)
     sub_id = make_submission(period_id)
-    opinion_id = make_opinion(sub_id)
+    opinion_id = make_opinion(submission_id=sub_id)
     mod = user(moderator())
     attempts = [
         lambda: services.claim_submission(get(Submission, sub_id), mod),

@@ -17,7 +17,7 @@ NAMED = "自治会長の田中一郎さんが会議で怒鳴るので参加し�
 
 def test_public_text_is_the_summary_or_else_the_excerpt_with_redactions_marked(ctx, make_period, make_submission,
                                                                               make_opinion, moderator):
-    opinion_id = make_opinion(make_submission(make_period(), NAMED))
+    opinion_id = make_opinion(submission_id=make_submission(make_period(), NAMED))
     mod = user(moderator())
     opinion = get(Opinion, opinion_id)
     assert services.public_text(opinion) == NAMED
@@ -33,7 +33,7 @@ def test_public_text_is_the_summary_or_else_the_excerpt_with_redactions_marked(c
 @pytest.mark.parametrize(("start", "end"), [(-1, 3), (5, 5), (8, 4), (0, 10_000)])
 def test_redaction_span_out_of_range_is_refused(ctx, make_period, make_submission, make_opinion, moderator,
                                                start, end):
-    opinion_id = make_opinion(make_submission(make_period(), NAMED))
+    opinion_id = make_opinion(submission_id=make_submission(make_period(), NAMED))
     with pytest.raises(ModerationError) as error:
         services.add_redaction(get(Opinion, opinion_id), user(moderator()), start=start, end=end,
                                reason="private_person")
@@ -43,7 +43,7 @@ def test_redaction_span_out_of_range_is_refused(ctx, make_period, make_submissio
 
 def test_overlapping_redaction_and_missing_reason_are_refused(ctx, make_period, make_submission, make_opinion,
                                                              moderator):
-    opinion = get(Opinion, make_opinion(make_submission(make_period(), NAMED)))
+    opinion = get(Opinion, make_opinion(submission_id=make_submission(make_period(), NAMED)))
     mod = user(moderator())
     services.add_redaction(opinion, mod, start=6, end=10, reason="private_person")
     with pytest.raises(ModerationError, match="span_overlaps"):
@@ -57,7 +57,7 @@ def test_overlapping_redaction_and_missing_reason_are_refused(ctx, make_period, 
 
 def test_redactions_follow_their_words_when_the_summary_is_edited(ctx, make_period, make_submission, make_opinion,
                                                                  moderator):
-    opinion = get(Opinion, make_opinion(make_submission(make_period(), NAMED)))
+    opinion = get(Opinion, make_opinion(submission_id=make_submission(make_period(), NAMED)))
     mod = user(moderator())
     services.redact_phrase(opinion, mod, phrase="田中一郎", reason="private_person")
     # A summary that repeats the name hides it too: words hidden in the excerpt stay hidden.
@@ -81,12 +81,12 @@ def test_redactions_follow_their_words_when_the_summary_is_edited(ctx, make_peri
 def test_group_similar_opinions_and_ungroup_until_a_response_is_approved(ctx, make_period, make_submission,
                                                                         make_opinion, moderator):
     period_id = make_period()
-    first = make_opinion(make_submission(period_id, "センターの開館時間を延ばしてほしい。"))
-    second = make_opinion(make_submission(period_id, "センターを夜遅くまで開けてほしい。"))
+    first = make_opinion(submission_id=make_submission(period_id, "センターの開館時間を延ばしてほしい。"))
+    second = make_opinion(submission_id=make_submission(period_id, "センターを夜遅くまで開けてほしい。"))
     mod = user(moderator())
     group = services.group_opinions([get(Opinion, first), get(Opinion, second)], mod, title="開館時間の延長")
     assert [o.id for o in group.opinions] == [first, second]
-    third = make_opinion(make_submission(period_id, "開館時間の延長を望みます。"))
+    third = make_opinion(submission_id=make_submission(period_id, "開館時間の延長を望みます。"))
     assert services.group_opinions([get(Opinion, third), get(Opinion, first)], mod) == group
     assert len(group.opinions) == 3
     services.remove_from_group(get(Opinion, third), mod, "趣旨が異なる")
@@ -107,19 +107,19 @@ def test_group_similar_opinions_and_ungroup_until_a_response_is_approved(ctx, ma
 
 def test_group_mixing_periods_withheld_or_two_groups_is_refused(ctx, make_period, make_submission, make_opinion,
                                                                moderator):
-    period_id, other_id = make_period(), make_period("別の意見募集")
+    period_id, other_id = make_period(), make_period(title="別の意見募集")
     mod = user(moderator())
-    a = make_opinion(make_submission(period_id))
-    b = make_opinion(make_submission(other_id))
-    c = make_opinion(make_submission(period_id), state="withheld")
+    a = make_opinion(submission_id=make_submission(period_id))
+    b = make_opinion(submission_id=make_submission(other_id))
+    c = make_opinion(submission_id=make_submission(period_id), state="withheld")
     with pytest.raises(ModerationError, match="mixed_periods"):
         services.group_opinions([get(Opinion, a), get(Opinion, b)], mod)
     with pytest.raises(ModerationError, match="withheld_in_group"):
         services.group_opinions([get(Opinion, a), get(Opinion, c)], mod)
     with pytest.raises(ModerationError, match="group_needs_two"):
         services.group_opinions([get(Opinion, a)], mod)
-    d, e = make_opinion(make_submission(period_id)), make_opinion(make_submission(period_id))
-    f = make_opinion(make_submission(period_id))
+    d, e = make_opinion(submission_id=make_submission(period_id)), make_opinion(submission_id=make_submission(period_id))
+    f = make_opinion(submission_id=make_submission(period_id))
     services.group_opinions([get(Opinion, a), get(Opinion, d)], mod)
     services.group_opinions([get(Opinion, e), get(Opinion, f)], mod)
     with pytest.raises(ModerationError, match="in_other_group"):
@@ -134,12 +134,12 @@ def test_bulk_actions_log_every_item_and_change_nothing_when_one_is_refused(ctx,
     period = get(Submission, make_submission(period_id)).period
     tag_id = make_tag(period_id, "要望")
     mod, other = user(moderator()), user(moderator())
-    ids = [make_opinion(make_submission(period_id)) for _ in range(3)]
+    ids = [make_opinion(submission_id=make_submission(period_id)) for _ in range(3)]
     assert services.bulk_apply(period, ids, "tag", mod, tag_id=tag_id) == 3
     tagged = db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "opinion.tag"))
     assert tagged == 3
     # One opinion belongs to a submission another moderator holds: nothing is withheld.
-    held = make_opinion(make_submission(period_id))
+    held = make_opinion(submission_id=make_submission(period_id))
     services.claim_submission(get(Opinion, held).submission, other)
     with pytest.raises(ModerationError) as error:
         services.bulk_apply(period, [*ids, held], "withhold", mod, withhold_reason="duplicate")
@@ -149,7 +149,7 @@ def test_bulk_actions_log_every_item_and_change_nothing_when_one_is_refused(ctx,
     withheld = db.session.scalar(
         select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "opinion.withhold"))
     assert withheld == 3
-    other_period_opinion = make_opinion(make_submission(make_period("別の意見募集")))
+    other_period_opinion = make_opinion(submission_id=make_submission(make_period(title="別の意見募集")))
     with pytest.raises(ModerationError, match="mixed_periods"):
         services.bulk_apply(period, [ids[0], other_period_opinion], "accept", mod)
     assert services.bulk_apply(period, ids[:2], "accept", mod) == 2

@@ -17,8 +17,8 @@ def world(app, make_period, make_submission, make_opinion, make_tag, make_user):
     period_id = make_period(department="まちづくり政策課")
     sub_id = make_submission(period_id, "自治会の佐藤花子さんに相談したが、センターの案内が分かりにくい。")
     other_sub = make_submission(period_id, "センターの案内表示を分かりやすくしてほしい。")
-    first = make_opinion(sub_id, state="accepted")
-    second = make_opinion(other_sub, state="accepted")
+    first = make_opinion(submission_id=sub_id, state="accepted")
+    second = make_opinion(submission_id=other_sub, state="accepted")
     tag_id = make_tag(period_id)
     with app.app_context():
         group = OpinionGroup(period_id=period_id, title="案内の改善")
@@ -170,7 +170,7 @@ def test_a_submission_claimed_by_another_moderator_is_refused_with_their_name(ap
 def test_acting_on_a_published_period_is_refused_with_a_message(app, client, login_as, make_period,
                                                                make_submission, make_opinion):
     period_id = make_period(published=True)
-    opinion_id = make_opinion(make_submission(period_id))
+    opinion_id = make_opinion(submission_id=make_submission(period_id))
     client, _ = login_as("moderator")
     page = f"/moderation/opinions/{opinion_id}"
     response = post(client, f"{page}/decide", {"decide-decision": "accepted"}, f"/moderation/periods/{period_id}/opinions")
@@ -183,9 +183,9 @@ def test_acting_on_a_published_period_is_refused_with_a_message(app, client, log
 def test_bulk_group_and_withhold_from_the_opinion_list(app, client, login_as, make_period, make_submission,
                                                       make_opinion):
     period_id = make_period()
-    ids = [make_opinion(make_submission(period_id, text), state="accepted")
+    ids = [make_opinion(submission_id=make_submission(period_id, text), state="accepted")
            for text in ("センターの開館時間を延ばしてほしい。", "センターを夜も開けてほしい。")]
-    advert = make_opinion(make_submission(period_id, "格安リフォーム販売中！"))
+    advert = make_opinion(submission_id=make_submission(period_id, "格安リフォーム販売中！"))
     client, _ = login_as("moderator")
     page = f"/moderation/periods/{period_id}/opinions"
     response = post(client, page, {"opinion_ids": [str(i) for i in ids], "action": "group", "title": "開館時間の延長"})
@@ -216,7 +216,7 @@ def test_staff_manage_tags_through_the_page(app, client, login_as, make_period):
 def test_a_bulk_selection_naming_an_id_past_the_database_range_is_refused_with_a_message(
         app, client, login_as, make_period, make_submission, make_opinion):
     period_id = make_period()
-    opinion_id = make_opinion(make_submission(period_id))
+    opinion_id = make_opinion(submission_id=make_submission(period_id))
     client, _ = login_as("moderator")
     page = f"/moderation/periods/{period_id}/opinions"
     for too_big in (2**31, 10**20):
@@ -233,8 +233,8 @@ def test_grouping_refusal_names_the_opinion_with_its_own_answer_once_and_links_n
 
     period_id = make_period()
     answered_sub = make_submission(period_id, "センターの開館時間を延ばしてほしい。")
-    ids = [make_opinion(answered_sub, state="accepted"),
-           make_opinion(make_submission(period_id, "センターを夜も開けてほしい。"), state="accepted")]
+    ids = [make_opinion(submission_id=answered_sub, state="accepted"),
+           make_opinion(submission_id=make_submission(period_id, "センターを夜も開けてほしい。"), state="accepted")]
     with app.app_context():
         db.session.add(Response(period_id=period_id, opinion_id=ids[0], body="検討します。"))
         db.session.get(Opinion, ids[0]).position = 2

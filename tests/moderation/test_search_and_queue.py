@@ -59,7 +59,7 @@ def test_search_indexes_unindexed_submissions_lazily_and_never_across_entries(ct
 
 
 def test_queue_filters_counts_and_oldest_first(ctx, make_period, make_submission, make_tag, moderator):
-    period_id, other_id = make_period(), make_period("別の意見募集")
+    period_id, other_id = make_period(), make_period(title="別の意見募集")
     old = make_submission(period_id, "古い提出", received_days_ago=10, channel="fax")
     new = make_submission(period_id, "新しい提出", received_days_ago=1, section_index=2)
     elsewhere = make_submission(other_id, "他の期間の提出", received_days_ago=5)

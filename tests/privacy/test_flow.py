@@ -17,7 +17,6 @@ from app.moderation.models import Redaction
 from app.privacy.models import PersonalFinding
 from app.submissions.models import Submission
 from tests.conftest import csrf_token
-from tests.periods.conftest import make_period  # noqa: F401  (an open period taking web opinions)
 from tests.privacy.flow import (
     KEPT,
     PERSONAL,
@@ -78,7 +77,7 @@ def _refused_for_personal_data(app, staff, period_id) -> str:
 
 
 def test_web_opinion_with_the_writers_details_is_held_back_until_hidden_also_by_bulk_accept(
-        app, make_user, make_period, run_jobs):  # noqa: F811
+        app, make_user, make_period, run_jobs):
     period_id = make_period()
     citizen = app.test_client()
     assert submit(citizen, period_id, opinion(body=SENTENCE, name="山田 太郎")).status_code == 303
@@ -125,7 +124,7 @@ def test_web_opinion_with_the_writers_details_is_held_back_until_hidden_also_by_
 
 
 def test_paper_opinion_with_the_writers_details_is_found_and_held_back_until_reviewed(
-        app, make_user, make_period, run_jobs):  # noqa: F811
+        app, make_user, make_period, run_jobs):
     period_id = make_period()
     staff, author_id, approver_id = _staff(app, make_user)
     form = f"/staff/periods/{period_id}/submissions/new"

@@ -20,15 +20,9 @@ from app.responses import services as responses
 from app.responses.models import Response
 from app.submissions.models import Submission
 from tests.conftest import csrf_token
+from tests.factories import user
 from tests.privacy.flow import client_for, close_and_describe, findings_of, post, publish
-from tests.responses.conftest import (  # noqa: F401  (the closed period and its rows, made directly)
-    _export_folder,
-    make_opinion,
-    make_period,
-    make_submission,
-    staff_pair,
-    user,
-)
+from tests.responses.conftest import _export_folder, make_opinion, make_period  # noqa: F401  (closed periods, accepted opinions)
 
 PHONE, EMAIL = "090-1234-5678", "taro@example.jp"
 
@@ -129,7 +123,7 @@ def test_a_note_is_required_to_say_a_finding_is_not_personal_and_nothing_changes
 def test_screening_again_after_an_edit_keeps_decisions_that_still_apply(
         app, make_user, make_period, make_submission):  # noqa: F811
     period_id = make_period()
-    submission_id = make_submission(period_id, body=f"電話{PHONE}。センターを夜も開けてほしい。")
+    submission_id = make_submission(period_id, f"電話{PHONE}。センターを夜も開けてほしい。")
     moderator_id = make_user("moderator")
     with app.test_request_context():
         moderator = user(moderator_id)
@@ -206,7 +200,7 @@ def test_queue_counts_unreviewed_findings_per_submission(app, make_user, make_pe
 def test_hiding_words_in_a_submission_another_moderator_works_on_is_refused_in_words(
         app, make_user, make_period, make_submission):  # noqa: F811
     period_id = make_period()
-    submission_id = make_submission(period_id, body=f"電話{PHONE}。センターを夜も開けてほしい。")
+    submission_id = make_submission(period_id, f"電話{PHONE}。センターを夜も開けてほしい。")
     first_id = make_user("moderator", name="審査 一郎")
     with app.test_request_context():
         opinion = moderation.create_opinion(db.session.get(Submission, submission_id), user(first_id),

@@ -17,7 +17,7 @@ def test_demo_publishes_the_closed_period_and_leaves_the_open_one_midway(
         app, make_user, make_period, make_opinion, make_group, run_jobs):
     _demo_users(make_user)
     closed_id = make_period(title="第5次下関市市民活動促進基本計画（案）")
-    open_id = make_period("open", title="下関市市民活動センター運営方針（案）")
+    open_id = make_period(state="open", title="下関市市民活動センター運営方針（案）")
     group_id = make_group(closed_id)
     make_opinion(closed_id, group=group_id, summary="ふくふくサポートの開館時間を延ばしてほしい。")
     make_opinion(closed_id, group=group_id, summary="センターを夜も使いたい。")

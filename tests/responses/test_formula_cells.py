@@ -29,7 +29,7 @@ def formula_result(app, make_period, make_submission, make_opinion, make_user, s
     period_id = make_period()
     moderator_id = make_user("admin")
     for text in FORMULAS:
-        submission_id = make_submission(period_id, name=text, address=text, phone=text, body=text)
+        submission_id = make_submission(period_id, text, name=text, address=text, phone=text)
         make_opinion(period_id, submission_id=submission_id, summary=text, excerpt=text)
     author_id, approver_id = staff_pair()
     with app.test_request_context():

@@ -46,8 +46,9 @@ def pdf_text(data: bytes) -> str:
 @pytest.fixture
 def published_with_secrets(app, make_period, make_submission, make_opinion, make_group, staff_pair, run_jobs):
     period_id = make_period()
-    submission_id = make_submission(period_id, name="LEAKNAME", address="LEAKADDRESS", email="leakmail@example.jp",
-                                    phone="LEAKPHONE", body="LEAKBODY")
+    submission_id = make_submission(period_id, "LEAKBODY", name="LEAKNAME", address="LEAKADDRESS",
+                                    email="leakmail@example.jp",
+                                    phone="LEAKPHONE")
     group_id = make_group(period_id, title="LEAKGROUPTITLE")
     make_opinion(period_id, submission_id=submission_id, summary="PUBLICSUMMARY", excerpt="LEAKEXCERPT")
     make_opinion(period_id, submission_id=submission_id, summary="連絡先 LEAKREDACTED まで", excerpt="x",

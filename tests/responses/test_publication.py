@@ -29,7 +29,7 @@ def _describe(period_id, actor_id, *, note="全文はまちづくり政策課で
 
 
 def test_check_lists_everything_missing_on_an_open_period(ctx, make_period, make_opinion, make_submission):
-    period_id = make_period("open")
+    period_id = make_period(state="open")
     make_opinion(period_id)
     make_opinion(period_id, state="pending")
     make_submission(period_id)
@@ -50,7 +50,7 @@ def test_summaries_standing_in_for_full_texts_need_a_note(ctx, make_period, make
 
 
 def test_publishing_before_closing_is_refused_and_changes_nothing(ctx, make_period, make_opinion, answered):
-    period_id = make_period("open")
+    period_id = make_period(state="open")
     make_opinion(period_id)
     author_id, _ = answered(period_id)
     _describe(period_id, author_id)

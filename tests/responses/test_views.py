@@ -120,7 +120,7 @@ def test_work_view_filters_by_state_section_and_category(app, login_as, make_per
 
 
 def test_publish_page_lists_what_is_missing_and_refuses(app, login_as, make_period, make_opinion):
-    period_id = make_period("open")
+    period_id = make_period(state="open")
     make_opinion(period_id)
     staff, _ = login_as("staff")
     page = staff.get(f"/staff/periods/{period_id}/result").get_data(as_text=True)

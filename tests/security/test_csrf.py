@@ -13,21 +13,19 @@ from app.extensions import db
 from app.submissions.models import Submission
 from app.workshops.models import Registration
 from tests.conftest import csrf_token
-from tests.periods.conftest import make_period, uploads_dir  # noqa: F401  (shared fixtures)
 from tests.submissions.conftest import confirmed_data, opinion
-from tests.workshops.conftest import make_workshop  # noqa: F401
 
 FORGED_REASON = "FORGED-REASON-7f3a"
 OPINION = "午後いっぱいかけて書いた意見です。市民活動センターを夜も開けてください。<script>alert(1)</script>"
 
 
 @pytest.fixture
-def period_id(make_period):  # noqa: F811  (the shared fixture imported above)
+def period_id(make_period):
     return make_period()
 
 
 @pytest.fixture
-def workshop_id(make_workshop):  # noqa: F811
+def workshop_id(make_workshop):
     return make_workshop()
 
 

@@ -1,9 +1,8 @@
-"""Factories and helpers for submissions: the web form walked the way a browser does it."""
+"""Helpers for submissions: the web form walked the way a browser does it."""
 
 import re
 
 from tests.conftest import csrf_token
-from tests.periods.conftest import count_rows, make_period, uploads_dir  # noqa: F401  (shared fixtures)
 
 KEY = re.compile(r'name="idempotency_key" type="hidden" value="([^"]+)"')
 
@@ -40,7 +39,6 @@ def send(client, period_id, data, files=None):
 
 def submit(client, period_id, data=None, files=None):
     return send(client, period_id, confirmed_data(client, period_id, data or opinion()), files)
-
 
 
 def look_up(client, receipt, secret):

@@ -1,68 +1,15 @@
-"""Factories for workshop tests: a published workshop open for sign-up, people signed up, a facilitator."""
-
-from datetime import timedelta
-from itertools import count
+"""What the workshop tests share: a snapshot of what a refused request must leave alone, and a sign-up's
+token. The factories (make_workshop, sign_up, workshop_data) are in tests/factories.py."""
 
 import pytest
 from sqlalchemy import func, select
 
-from app.accounts.models import User
-from app.core.timeutil import utcnow
 from app.extensions import db
-from app.plans.models import Plan
-from app.workshops import registrations, services
-from app.workshops.models import DEFAULT_NOTE_KINDS, Registration, Workshop
+from app.workshops import registrations
+from app.workshops.models import Registration, Workshop
 
-_seq = count(1)
-
-
-def workshop_data(**overrides) -> dict:
-    now = utcnow()
-    data = {
-        "title": f"テストワークショップ{next(_seq)}", "theme": "市民活動をもっと楽しく", "content": "グループで話し合います。",
-        "starts_at": now + timedelta(days=14), "ends_at": now + timedelta(days=14, hours=3),
-        "venue_name": "しものせき市民活動センター", "venue_address": "ヴェルタワー下関 2階", "venue_access": "",
-        "venue_accessibility": "", "online_url": "", "capacity": 10, "max_party_size": 1,
-        "eligibility": "市内在住・在勤・在学の方", "contact_mode": "email_or_phone",
-        "signup_opens_at": now - timedelta(days=1), "signup_closes_at": now + timedelta(days=13),
-        "question_1": "", "question_2": "", "note_kinds": list(DEFAULT_NOTE_KINDS),
-    }
-    data.update(overrides)
-    return data
-
-
-@pytest.fixture
-def make_workshop(app, make_plan, make_user):
-    """A published workshop (or draft) of a plan in まちづくり政策課; returns its id."""
-
-    def make(*, plan_id=None, publish=True, facilitators=(), **overrides):
-        plan_id = plan_id or make_plan()
-        with app.app_context():
-            plan = db.session.get(Plan, plan_id)
-            staff = db.session.get(User, make_user("staff", department=plan.department))
-            workshop = services.create_workshop(plan, workshop_data(**overrides), actor=staff,
-                                                facilitator_ids=list(facilitators))
-            if publish:
-                services.publish_workshop(workshop, actor=staff)
-            db.session.commit()
-            return workshop.id
-
-    return make
-
-
-@pytest.fixture
-def sign_up(app):
-    """Sign someone up through the service; returns (registration id, status)."""
-
-    def do(workshop_id, *, name=None, email="", phone="090-1234-5678", party_size=1, now=None, **extra):
-        with app.app_context():
-            registration, _ = registrations.register_participant(workshop_id, {
-                "name": name or f"参加者{next(_seq)}", "email": email, "phone": phone, "attribute": "resident",
-                "party_size": party_size, **extra}, now=now)
-            db.session.commit()
-            return registration.id, registration.status
-
-    return do
+# Their old home: imports written before the move keep working.
+from tests.factories import make_workshop, sign_up, workshop_data  # noqa: F401
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.workshops import registrations
 from app.workshops.models import Registration
-from tests.workshops.conftest import workshop_data
+from tests.factories import workshop_data
 
 THREADS = 10
 CAPACITY = 3
