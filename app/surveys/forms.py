@@ -23,8 +23,8 @@ class SurveyForm(FlaskForm):
     purpose = TextAreaField(_l("Purpose"), validators=[Optional(), Length(max=5000)])
     method = StringField(_l("Survey method (as 表1 prints it)"), validators=[Optional(), Length(max=200)],
                          default="郵送法・無記名方式・一部Webでの回答")
-    opens_on = DateField(_l("Opening day"), validators=[DataRequired(_l("Enter the opening day."))])
-    closes_on = DateField(_l("Last day"), validators=[DataRequired(_l("Enter the last day."))])
+    opens_on = DateField(_l("First day of answers"), validators=[DataRequired(_l("Enter the first day of answers."))])
+    closes_on = DateField(_l("Last day of answers"), validators=[DataRequired(_l("Enter the last day of answers."))])
     uses_codes = BooleanField(_l("Answer codes: one answer per mailed form (a sample)"), default=True)
     min_answered = IntegerField(_l("Valid answer: at least this many questions answered"), default=1,
                                 validators=[NumberRange(min=0, max=500, message=_l("Enter a number from 0 to 500."))])
@@ -34,7 +34,7 @@ class SurveyForm(FlaskForm):
 
     def validate_closes_on(self, field):
         if self.opens_on.data and field.data and field.data < self.opens_on.data:
-            raise ValidationError(_l("The last day must not be before the opening day."))
+            raise ValidationError(_l("The last day of answers must not be before the first."))
 
     @classmethod
     def data_of(cls, survey) -> dict:
@@ -52,18 +52,18 @@ class SurveyForm(FlaskForm):
 
 
 class GroupForm(FlaskForm):
-    label = StringField(_l("Group name"), validators=[DataRequired(_l("Enter the group's name.")), Length(max=100)])
+    label = StringField(_l("Name of the target group"), validators=[DataRequired(_l("Enter the group's name.")), Length(max=100)])
     description = TextAreaField(_l("Who is asked (調査対象)"), validators=[Optional(), Length(max=1000)])
     sampling = SelectField(_l("How they were selected (抽出方法)"),
                            choices=[(code, label) for code, label in SAMPLING_LABELS.items()])
     distributed = IntegerField(_l("Forms sent (配布数)"), validators=[
         DataRequired(_l("Enter the number of forms sent.")),
         NumberRange(min=1, max=100000, message=_l("Enter a number from 1 to 100,000."))])
-    add_group = SubmitField(_l("Add group"))
+    add_group = SubmitField(_l("Add the target group"))
 
 
 class QuestionForm(FlaskForm):
-    kind = SelectField(_l("Kind"), choices=[(code, label) for code, label in KIND_LABELS.items()])
+    kind = SelectField(_l("Question kind"), choices=[(code, label) for code, label in KIND_LABELS.items()])
     text = TextAreaField(_l("Question"), validators=[DataRequired(_l("Enter the question.")), Length(max=2000)])
     required = BooleanField(_l("An answer is required"))
     choices = TextAreaField(_l("Choices, one per line (single and multiple choice)"), validators=[Optional()])
@@ -100,7 +100,7 @@ class ActionForm(FlaskForm):
 
 
 class CodesForm(FlaskForm):
-    group_id = SelectField(_l("Group"), coerce=int)
+    group_id = SelectField(_l("Target group"), coerce=int)
     make = SubmitField(_l("Make codes and the printable sheet"))
 
 

@@ -13,8 +13,8 @@ KIND_LABELS = {
 # 表1 prints these in Japanese whatever the reader's language: it is the city's table.
 SAMPLING_LABELS = {"random": _l("Random sample"), "census": _l("Everyone (census)")}
 SAMPLING_TABLE = {"random": "無作為抽出", "census": "全数調査"}
-STATE_LABELS = {"draft": _l("Draft"), "scheduled": _l("Upcoming"), "open": _l("Open for answers"),
-                "closed": _l("Closed")}
+STATE_LABELS = {"draft": _l("Draft"), "scheduled": _l("Not yet open"), "open": _l("Open for answers"),
+                "closed": _l("Survey closed")}
 CHANNEL_LABELS = {"web": _l("Web"), "paper": _l("Paper (post)")}
 OTHER = _l("Other")
 NO_ANSWER = _l("No answer")

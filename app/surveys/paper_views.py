@@ -27,7 +27,7 @@ from app.surveys.views import bp
 
 class PaperForm(FlaskForm):
     code = StringField(_l("Answer code"), validators=[Optional(), Length(max=40)])
-    group = SelectField(_l("Group"), coerce=str, validators=[Optional()])
+    group = SelectField(_l("Target group"), coerce=str, validators=[Optional()])
     save = SubmitField(_l("Save and key the next form"))
 
 

@@ -246,4 +246,4 @@ def staff_results(survey_id: int):
             return redirect(url_for("surveys.staff_results", survey_id=survey.id), code=303)
     return render_template("surveys/results.html", survey=survey, form=form, table1=results.table1(survey),
                            tables=results.question_tables(survey, public=False),
-                           invalid=results.invalid_count(survey), channels=CHANNEL_LABELS, title=_("Results"))
+                           invalid=results.invalid_count(survey), channels=CHANNEL_LABELS, title=_("Survey results"))

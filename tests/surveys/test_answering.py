@@ -35,7 +35,7 @@ def test_code_used_on_the_web_is_refused_on_paper(app, client, make_survey, logi
     q = question_ids(app, survey_id)
     response = paper_send(staff, survey_id, {f"p{q[0]}": "2", f"p{q[2]}": "3"}, code=CODES[0])
     assert response.status_code == 400
-    assert "already been used" in response.get_data(as_text=True)
+    assert "すでに使われています" in response.get_data(as_text=True)
     assert len(_answers(app, survey_id)) == 1
 
 
@@ -47,14 +47,14 @@ def test_code_keyed_from_paper_is_refused_on_the_web(app, client, make_survey, l
     assert response.status_code == 303, response.get_data(as_text=True)[:3000]
     refused = web_send(app.test_client(), survey_id, answers(app, survey_id), code=CODES[1])
     assert refused.status_code == 409
-    assert "already been used" in refused.get_data(as_text=True)
+    assert "すでに使われています" in refused.get_data(as_text=True)
     [answer] = _answers(app, survey_id)
     assert answer.channel == "paper" and answer.answered == 3
 
 
 def test_unknown_code_and_missing_code_are_refused(app, client, make_survey):
     survey_id = make_survey()
-    assert "not one of this survey" in web_send(client, survey_id, answers(app, survey_id),
+    assert "この調査のものではありません" in web_send(client, survey_id, answers(app, survey_id),
                                                 code="ZZZZ-ZZZZ-ZZZZ").get_data(as_text=True)
     assert web_send(client, survey_id, answers(app, survey_id), code="").status_code == 400
     assert _answers(app, survey_id) == []
@@ -62,7 +62,7 @@ def test_unknown_code_and_missing_code_are_refused(app, client, make_survey):
 
 def test_closed_survey_refuses_web_answers(app, client, make_survey):
     survey_id = make_survey(open_=False)
-    assert "has closed" in client.get(f"/surveys/{survey_id}/answer").get_data(as_text=True)
+    assert "この調査は終了しました" in client.get(f"/surveys/{survey_id}/answer").get_data(as_text=True)
     response = web_send(client, survey_id, answers(app, survey_id), code=CODES[0])
     assert response.status_code == 409
     assert _answers(app, survey_id) == []
@@ -88,9 +88,9 @@ def test_required_question_and_too_many_choices_are_refused_with_words(app, clie
     data = answers(app, survey_id, fields={f"q{q[0]}": "", f"q{q[1]}": ["1", "2", "3"]})
     response = web_send(client, survey_id, data, code=CODES[0])
     html = response.get_data(as_text=True)
-    assert response.status_code == 400 and "Answer this question" in html
+    assert response.status_code == 400 and "この設問に回答してください" in html
     data = answers(app, survey_id, fields={f"q{q[1]}": ["1", "2", "3"]})
-    assert "Too many choices" in web_send(client, survey_id, data, code=CODES[0]).get_data(as_text=True)
+    assert "選べる数を超えています" in web_send(client, survey_id, data, code=CODES[0]).get_data(as_text=True)
     assert _answers(app, survey_id) == []
 
 
@@ -118,6 +118,6 @@ def test_codes_are_stored_only_as_keyed_hashes(app, make_survey):
 def test_open_survey_without_codes_says_it_is_not_a_sample(app, client, make_survey):
     survey_id = make_survey(uses_codes=False, codes=())
     html = client.get(f"/surveys/{survey_id}/answer").get_data(as_text=True)
-    assert "not a sample" in html
+    assert "標本ではありません" in html
     assert web_send(client, survey_id, answers(app, survey_id)).status_code == 303
     assert len(_answers(app, survey_id)) == 1

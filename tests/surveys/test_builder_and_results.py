@@ -20,7 +20,7 @@ def test_questions_are_frozen_once_answered_and_a_copy_can_change(app, client, m
     staff, _ = login_as("staff")
     q = question_ids(app, survey_id)
     page = staff.get(f"/staff/surveys/{survey_id}/questions/{q[0]}", follow_redirects=True)
-    assert "can no longer change" in page.get_data(as_text=True)
+    assert "設問は変更できません" in page.get_data(as_text=True)
     with app.app_context():
         survey = db.session.get(Survey, survey_id)
         try:
@@ -140,7 +140,7 @@ def test_code_sheet_job_prints_codes_whose_hashes_answer(app, make_survey, login
     # The group already has a code for every form sent: no second sheet.
     token = csrf_token(staff, f"/staff/surveys/{survey_id}/codes")
     again = staff.post(f"/staff/surveys/{survey_id}/codes", data={"group_id": group_id, "csrf_token": token})
-    assert again.status_code == 200 and "already has a code" in again.get_data(as_text=True)
+    assert again.status_code == 200 and "配布数分の回答コードがすでにあります" in again.get_data(as_text=True)
 
 
 def test_plan_page_shows_the_survey_on_its_timeline(app, client, make_survey):
