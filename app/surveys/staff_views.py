@@ -20,7 +20,9 @@ from app.surveys.services import SurveyError
 from app.surveys.views import AnswerForm, bp, render_form
 
 STAFF = ("staff", "admin")
-CODE_JOB = "app.surveys.tasks.make_answer_codes"  # the job call site: see request_codes below
+# The two job call sites (request_codes, export): each names its job here, once.
+CODE_JOB = "app.surveys.tasks.make_answer_codes"
+EXPORT_JOB = "app.surveys.tasks.export_results"
 
 
 def editable_survey(survey_id: int) -> Survey:
@@ -220,6 +222,30 @@ def codes(survey_id: int):
                            title=_("Answer codes"))
 
 
+@bp.post("/staff/surveys/<int:survey_id>/export")
+@roles_required(*STAFF)
+def export(survey_id: int):
+    survey = editable_survey(survey_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    run = runs.start_run("survey_export", EXPORT_JOB, **runs.run_subject(survey), actor=current_user)
+    db.session.commit()
+    return redirect(url_for("jobs.show_run", run_id=run.id), code=303)
+
+
+def _crosstab(survey: Survey):
+    """The cross-tabulation asked for in the query (?cross=<question id>&by=<question id or "group">)."""
+    from app.surveys.crosstab import can_cross, cross
+
+    questions = {str(question.id): question for question in survey.questions}
+    question = questions.get(request.args.get("cross", ""))
+    by = request.args.get("by", "group")
+    if question is None or not can_cross(question) or (by != "group" and not (by in questions and can_cross(
+            questions[by]) and by != str(question.id))):
+        return None
+    return cross(survey, question, None if by == "group" else questions[by])
+
+
 def request_codes(survey: Survey, group: SurveyGroup, count: int):
     """The one call site of the code-sheet job."""
     return runs.start_run("survey_codes", CODE_JOB, **runs.run_subject(survey),
@@ -245,5 +271,6 @@ def staff_results(survey_id: int):
             flash(_("Saved."), "success")
             return redirect(url_for("surveys.staff_results", survey_id=survey.id), code=303)
     return render_template("surveys/results.html", survey=survey, form=form, table1=results.table1(survey),
-                           tables=results.question_tables(survey, public=False),
+                           tables=results.question_tables(survey, public=False), crossed=_crosstab(survey),
+                           action=ActionForm(),
                            invalid=results.invalid_count(survey), channels=CHANNEL_LABELS, title=_("Survey results"))

@@ -205,6 +205,7 @@ TABLE: dict[str, Rule] = {
     "surveys.preview": R(DEPT),
     "surveys.codes": R(DEPT),
     "surveys.staff_results": R(DEPT),
+    "surveys.export": R(DEPT),
     "surveys.paper": R(DEPT, ok=(400,)),
 }
 

@@ -149,3 +149,79 @@ def test_plan_page_shows_the_survey_on_its_timeline(app, client, make_survey):
         plan_id = db.session.get(Survey, survey_id).plan_id
     html = client.get(f"/plans/{plan_id}").get_data(as_text=True)
     assert f"/surveys/{survey_id}" in html and "市民意識調査" in html
+
+
+def test_crosstab_by_group_and_by_question_counts_in_sql(app, make_survey, login_as):
+    from app.surveys.crosstab import cross
+
+    survey_id = make_survey(min_answered=1)
+    staff, _ = login_as("staff")
+    q = question_ids(app, survey_id)
+    for code, joined, scale in ((CODES[0], "1", "1"), (CODES[1], "1", "2"), (CODES[2], "2", "2")):
+        assert paper_send(staff, survey_id, {f"p{q[0]}": joined, f"p{q[2]}": scale}, code=code).status_code == 303
+    with app.test_request_context():
+        survey = db.session.get(Survey, survey_id)
+        by_group = cross(survey, survey.questions[2], None)
+        assert by_group.rows[0][:2] == ("市民", 3) and by_group.rows[1][1] == 0
+        assert [count for count, _ in by_group.rows[0][2]] == [1, 2, 0, 0, 0]
+        by_q1 = cross(survey, survey.questions[2], survey.questions[0])
+        assert [(label, n, [c for c, _ in cells][:2]) for label, n, cells in by_q1.rows] == [
+            ("はい", 2, [1, 1]), ("いいえ", 1, [0, 1])]
+        assert by_q1.rows[0][2][0][1] == "50.0"
+    page = staff.get(f"/staff/surveys/{survey_id}/results?cross={q[2]}&by={q[0]}").get_data(as_text=True)
+    assert "Q3 × Q1" in page
+
+
+def test_export_job_writes_table1_and_the_counts_as_csv_and_xlsx(app, make_survey, login_as, run_jobs, tmp_path):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    survey_id = make_survey(min_answered=1)
+    staff, _ = login_as("staff")
+    q = question_ids(app, survey_id)
+    assert paper_send(staff, survey_id, {f"p{q[0]}": "2", f"p{q[6 - 1]}": "=1+1"}, code=CODES[0]).status_code == 303
+    response = staff.post(f"/staff/surveys/{survey_id}/export",
+                          data={"csrf_token": csrf_token(staff, f"/staff/surveys/{survey_id}/results")})
+    assert response.status_code == 303
+    run_jobs()
+    with app.app_context():
+        run = db.session.scalar(select(JobRun).where(JobRun.kind == "survey_export"))
+        assert run.state == "done", run.error
+    body = staff.get(f"/jobs/runs/{run.id}/files/0").data
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["question", "text", "row", "answer"]
+    assert ["Q1", "市民活動に参加していますか", "", "いいえ", "1", "100.0", "1"] in rows
+    assert "=1+1" not in body.decode("utf-8-sig")  # free text is counted, never written out
+    path = tmp_path / "results.xlsx"
+    path.write_bytes(staff.get(f"/jobs/runs/{run.id}/files/1").data)
+    book = load_workbook(path)
+    assert book.sheetnames == ["表1", "設問別集計"]
+    assert book["表1"]["B5"].value == "1（10.0％）" and book["表1"]["B5"].data_type == "s"
+
+
+def test_export_job_runs_outside_any_request(app, make_survey, login_as, run_jobs):
+    """A worker has an app context and no request: the scale's labels still come out, in Japanese."""
+    from app.core import runs
+
+    survey_id = make_survey(min_answered=1)
+    staff, _ = login_as("staff")
+    q = question_ids(app, survey_id)
+    assert paper_send(staff, survey_id, {f"p{q[0]}": "2", f"p{q[2]}": "1"}, code=CODES[0]).status_code == 303
+    with app.app_context():
+        run = runs.start_run("survey_export", "app.surveys.tasks.export_results",
+                             **runs.run_subject(db.session.get(Survey, survey_id)))
+        db.session.commit()
+        run_id = run.id
+        from app.core.jobs import dispatch
+
+        dispatch()
+    run_jobs()
+    with app.app_context():
+        run = db.session.get(JobRun, run_id)
+        assert run.state == "done", run.error
+        from app.jobs.services import exports_folder
+
+        text = (exports_folder() / run.result["files"][0]["stored"]).read_text(encoding="utf-8-sig")
+    assert "そう思う" in text
