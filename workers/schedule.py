@@ -19,7 +19,7 @@ from app.core.jobs import Recurring, dispatch, redis_connection, resolve
 from app.extensions import db
 
 # Feature modules that may declare a SCHEDULE. A module of a feature not built yet is skipped.
-FEATURE_MODULES = ("app.digests.tasks", "app.moderation.tasks", "app.workshops.tasks")
+FEATURE_MODULES = ("app.digests.tasks", "app.moderation.tasks", "app.workshops.tasks", "app.surveys.tasks")
 
 CORE_SCHEDULE = [
     # Jobs whose enqueue failed (Redis down) or whose RQ job was lost go out within a minute.

@@ -54,6 +54,21 @@ def _condition(survey: Survey, question) -> dict | None:
     return {"question": earlier.number, "choice": question.show_if_choice} if earlier else None
 
 
+def survey_report_entries(limit: int) -> list[dict]:
+    """Published survey reports as entries of the results feed, the latest first."""
+    from flask_babel import gettext as _
+
+    reports = db.session.scalars(_public_query().where(Survey.report_published_at.is_not(None))
+                                 .order_by(Survey.report_published_at.desc()).limit(limit))
+    return [{
+        "id": serialize.link("surveys.report", survey_id=survey.id), "title": survey.title,
+        "published": survey.report_published_at, "updated": survey.report_published_at,
+        "html": serialize.link("surveys.report", survey_id=survey.id),
+        "json": serialize.link("api.survey_result", survey_id=survey.id),
+        "summary": _("Survey report published. Plan: %(plan)s", plan=survey.plan.title),
+    } for survey in reports]
+
+
 def _count(shown: str) -> int | None:
     return None if shown in (SUPPRESSED, "") else int(shown.replace(",", ""))
 

@@ -5,15 +5,20 @@ import secrets
 from pathlib import Path
 
 from flask_babel import force_locale
-from sqlalchemy import insert
+from sqlalchemy import insert, select, update
 
 from app.core import runs
+from app.core.jobs import Recurring
 from app.core.mail import external_url
 from app.extensions import db
 from app.jobs.services import exports_folder
 from app.surveys.answering import code_hash, new_code
 from app.surveys.models import AnswerCode, Survey, SurveyGroup
 
+SCHEDULE = [
+    # See blur_code_writes: how long a used code and its answer share a row stamp on PostgreSQL.
+    Recurring("app.surveys.tasks.blur_code_writes", interval=300, queue="low"),
+]
 CODES = "survey_codes"
 PDF_FONT = "HeiseiKakuGo-W5"  # the CID font the result PDFs use: every PDF reader has it
 PDF_MIMETYPE = "application/pdf"
@@ -144,3 +149,27 @@ def export_results(run_id: int) -> None:
          "size": (exports_folder() / csv_name).stat().st_size},
         {"name": f"{base}.xlsx", "stored": xlsx_name, "type": spreadsheet.XLSX_MIMETYPE,
          "size": (exports_folder() / xlsx_name).stat().st_size}], "rows": len(rows)})
+
+
+# --- unlinking ---
+
+
+def blur_code_writes() -> int:
+    """PostgreSQL stamps each row version with the transaction that wrote it (``xmin``): a code marked
+    used and the answer inserted with it carry the same stamp, which would tie the answer to its
+    code. Rewriting every used code of the surveys still taking answers, in one statement, gives them
+    all one shared stamp: the tie lasts until the next run (five minutes), not for ever. Old row
+    versions go with autovacuum. SQLite keeps no such stamp."""
+    from datetime import timedelta
+
+    from app.core.timeutil import utcnow
+
+    if db.session.get_bind().dialect.name != "postgresql":
+        return 0
+    now = utcnow()
+    active = select(Survey.id).where(Survey.status == "published", Survey.report_published_at.is_(None),
+                                     Survey.opens_at <= now, Survey.closes_at >= now - timedelta(days=120))
+    rewritten = db.session.execute(
+        update(AnswerCode).where(AnswerCode.used.is_(True), AnswerCode.survey_id.in_(active)).values(used=True)
+        .execution_options(synchronize_session=False))
+    return rewritten.rowcount

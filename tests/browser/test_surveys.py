@@ -59,3 +59,10 @@ def test_published_report_and_paper_entry_pass_axe(app, page, live_server, make_
     for path in ("", "/paper", "/results", "/codes", "/preview"):
         page.goto(f"{live_server}/staff/surveys/{survey_id}{path}")
         axe_check(page)
+    page.goto(f"{live_server}/staff/surveys/{survey_id}/paper")
+    page.select_option("#group", index=1)
+    page.keyboard.press("Tab")
+    page.keyboard.type("9")  # Q1 has two choices: refused by the field
+    submit(page, "main input[name=save]")
+    assert page.locator("[aria-invalid=true]").count() == 1
+    axe_check(page)

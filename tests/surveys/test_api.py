@@ -51,3 +51,15 @@ def test_draft_surveys_are_not_in_the_api(app, client, make_survey):
         db.session.commit()
     assert client.get("/api/v1/surveys").get_json()["data"] == []
     assert client.get(f"/api/v1/surveys/{survey_id}").status_code == 404
+
+
+def test_a_published_survey_report_is_in_the_results_feed(app, client, make_survey):
+    survey_id = make_survey()
+    assert f"/surveys/{survey_id}/report" not in client.get("/feeds/results.atom").get_data(as_text=True)
+    with app.test_request_context():
+        survey = db.session.get(Survey, survey_id)
+        survey.closes_at = survey.opens_at
+        services.set_report(survey, notes="", question_ids=set(), publish=True, actor=None)
+        db.session.commit()
+    feed = client.get("/feeds/results.atom").get_data(as_text=True)
+    assert f"/surveys/{survey_id}/report" in feed and f"/api/v1/surveys/{survey_id}/result" in feed

@@ -42,3 +42,23 @@ def test_one_code_sent_twice_at_once_keeps_one_answer(app, committing_db, make_s
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(SurveyAnswer)) == 1
         assert db.session.scalar(select(func.count()).where(AnswerCode.used.is_(True))) == 1
+
+
+@pytest.mark.services
+def test_the_row_stamp_shared_by_a_used_code_and_its_answer_is_blurred(app, committing_db, make_survey):
+    """On PostgreSQL the code's UPDATE and the answer's INSERT carry one xmin; the recurring job
+    rewrites the used codes together so that no answer's stamp points at its code."""
+    from sqlalchemy import text
+
+    from app.surveys.tasks import blur_code_writes
+
+    survey_id = make_survey()
+    barrier = threading.Barrier(1)
+    assert _send(app, survey_id, "web", barrier) == "kept"
+    linked = text("SELECT count(*) FROM survey_codes c JOIN survey_answers a ON a.xmin = c.xmin "
+                  "WHERE c.used")
+    with app.app_context():
+        assert db.session.scalar(linked) == 1  # what the job is for
+        assert blur_code_writes() == 1
+        db.session.commit()
+        assert db.session.scalar(linked) == 0
