@@ -51,6 +51,8 @@ class Config:
     RQ_MAINTENANCE_INTERVAL = env_int("RQ_MAINTENANCE_INTERVAL", 60)
 
     CITY_NAME = env_str("CITY_NAME", "下関市")
+    # The city's name on English pages; without one they use CITY_NAME.
+    CITY_NAME_EN = env_str("CITY_NAME_EN", "Shimonoseki City" if CITY_NAME == "下関市" else "")
     SITE_URL = env_str("SITE_URL", "http://127.0.0.1:5000")
     UPLOAD_FOLDER = env_str("UPLOAD_FOLDER", str(BASE_DIR / "instance" / "uploads"))
     EXPORT_FOLDER = env_str("EXPORT_FOLDER", str(BASE_DIR / "instance" / "exports"))
@@ -91,6 +93,9 @@ class Config:
     # Overload (app.core.shed): a form POST that waited longer than this in gunicorn's queue is answered
     # 503 with its text kept and Retry-After; any request that waited longer than the second is answered 503.
     SHED_FORM_WAIT_MS = env_int("SHED_FORM_WAIT_MS", 1000)
+    # A send that finishes a confirmed form (it carries the confirm page's key) waits longer: at a crowd
+    # the people who already confirmed get through before new confirmations start.
+    SHED_SEND_WAIT_MS = env_int("SHED_SEND_WAIT_MS", 2500)
     SHED_ANY_WAIT_MS = env_int("SHED_ANY_WAIT_MS", 3000)
     SHED_RETRY_AFTER = env_int("SHED_RETRY_AFTER", 10)
     # While the database cannot be reached, pages answer 503 with this Retry-After (app/core/errors.py).

@@ -6,6 +6,10 @@ Values come from the environment so one file serves every machine size.
 import multiprocessing
 import os
 
+from gunicorn.glogging import Logger
+
+from app.core.logsafe import loggable_path
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Processes, one request at a time each (2 x cores + 1). Threads were the default (2 x 6) until a
 # worker kept dying of SIGSEGV under concurrent ORM loads: about once in 35,000 uncached page
@@ -30,6 +34,18 @@ max_requests_jitter = max_requests // 10
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 errorlog = "-"
+
+
+class _SafeLogger(Logger):
+    """The access log without the secret of a workshop guest's private link (app.core.logsafe)."""
+
+    def atoms(self, resp, req, environ, request_time):
+        # Every atom, not only the request line: a format may name the raw URI or the Referer too.
+        return {key: loggable_path(value) if isinstance(value, str) else value
+                for key, value in super().atoms(resp, req, environ, request_time).items()}
+
+
+logger_class = _SafeLogger
 
 
 def post_worker_init(worker):

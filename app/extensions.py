@@ -27,9 +27,10 @@ class Base(DeclarativeBase):
 
 def select_locale() -> str:
     """Japanese unless the reader chose otherwise with the switch (a city's site speaks Japanese first)."""
-    from flask import current_app
+    from flask import current_app, has_request_context
 
-    chosen = session.get("lang")
+    # A job (an export, a digest) has no reader: it speaks the city's language unless it forces one.
+    chosen = session.get("lang") if has_request_context() else None
     if chosen in current_app.config["LANGUAGES"]:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -3,9 +3,12 @@
     python -m bench.load --design      # 20 submissions/s + 200 page views/s for 2 minutes, then the ceiling
     python -m bench.load --surge       # 600 submissions/s (30x design) for 1 minute
     python -m bench.load --design --quick   # a 20 s smoke run
+    python -m bench.load --ceiling-only     # only the closed-loop ceiling and its ratios
 
 Each run reseeds its database (``bench.seed``), starts its own Redis (port 6390), SMTP sink (8025),
-Meyasu (8100), the ceiling app (8101) and RQ workers, prints its figures, and stops what it started.
+Meyasu (8100), the ceiling app (8101) and RQ workers (``BENCH_PORT_BASE`` moves the four ports), prints
+its figures, and stops what it started. The surge first measures the closed-loop maximum of its own
+flow and prints its goodput as a share of it, and the rows stored whose receipt nobody saw, by cause.
 Options: --database-url, --web-workers, --web-threads, --rq-workers, --profile (py-spy on one web worker).
 """
 
@@ -19,7 +22,7 @@ import time
 from collections import Counter
 
 from bench import loadgen
-from bench.stack import CEILING_PORT, DEFAULT_DB, WEB_PORT, WEB_THREADS, WEB_WORKERS, WORKDIR, Stack
+from bench.stack import CEILING_PORT, DEFAULT_DB, REDIS_PORT, WEB_PORT, WEB_THREADS, WEB_WORKERS, WORKDIR, Stack
 
 TARGETS = {"p95": 0.300, "p99": 1.0}
 SUBMIT_KINDS = ["submit.form", "submit.confirm", "submit.send", "submit.receipt"]
@@ -80,6 +83,24 @@ def stored_rows(database_url: str, period_id: int, receipts: list[str]) -> tuple
     return shown, total
 
 
+def web_receipts(database_url: str, period_id: int) -> set[str]:
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        return {row[0] for row in conn.execute(
+            "SELECT receipt_no FROM submissions WHERE period_id = %s AND channel = 'web'", (period_id,))}
+
+
+def report_unseen(database_url: str, period_id: int, recorder: loadgen.Recorder, before: set[str]) -> int:
+    """Rows stored in the run whose receipt no citizen saw, each with its cause."""
+    unseen = web_receipts(database_url, period_id) - before - {receipt for receipt, _email in recorder.receipts}
+    causes = Counter(recorder.unshown.get(receipt) or (
+        "the send answered 303 but no receipt page was asked for" if receipt in recorder.redirected
+        else "stored, but the send's answer never reached the citizen (timeout or reset)") for receipt in unseen)
+    print(f"  stored but unseen: {len(unseen)}" + "".join(f"; {n} {cause}" for cause, n in causes.most_common()))
+    return len(unseen)
+
+
 def check_receipts(stack: Stack, database_url: str, period_id: int, recorder: loadgen.Recorder,
                    baseline_rows: int, mail_timeout: float) -> dict:
     receipts = [receipt for receipt, _email in recorder.receipts]
@@ -114,6 +135,31 @@ async def prepare_citizens(http: loadgen.Http, period_id: int, count: int) -> li
     return ready
 
 
+# Confirm pages asked for before a timed round of sends: a session keeps 8 keys (app.core.formkeys), so
+# 150 browsers hold 1,200; a round that uses them all ends early, and its rate stands.
+SEND_KEYS = 1200
+
+
+async def prepare_keys(http: loadgen.Http, period_id: int, count: int) -> list[tuple[loadgen.Citizen, dict]]:
+    """(browser, the fields its confirm page carries) for ``count`` sends, each with its own key."""
+    per_citizen = 8
+    ready = await prepare_citizens(http, period_id, (count + per_citizen - 1) // per_citizen)
+    keys: list[tuple[loadgen.Citizen, dict]] = []
+    gate = asyncio.Semaphore(8)
+
+    async def confirms(citizen: loadgen.Citizen, token: str, first: int) -> None:
+        async with gate:
+            for n in range(first, first + per_citizen):
+                got = await citizen.request("submit.confirm", "POST", f"/periods/{period_id}/submit/confirm",
+                                            data=loadgen.opinion(1_000_000 + n) | {"csrf_token": token, "confirm": "y"})
+                hidden = loadgen.hidden_fields(got[2]) if got else {}
+                if hidden.get("idempotency_key"):
+                    keys.append((citizen, hidden | {"send": "y"}))
+
+    await asyncio.gather(*(confirms(c, t, i * per_citizen) for i, (c, t) in enumerate(ready)))
+    return keys
+
+
 async def design_phase(targets: dict, seconds: float, sub_rate: float, page_rate: float) -> loadgen.Recorder:
     recorder = loadgen.Recorder()
     paths = page_paths(targets)
@@ -133,12 +179,13 @@ async def ceiling_phase(targets: dict, seconds: float, concurrency: int, rounds:
     period_id = targets["open_period"]
     paths = page_paths(targets)
     best: dict[str, dict] = {}
+    limits: dict[str, int] = {}
 
     async def measure(name: str, base: str, make_op) -> None:
         recorder = loadgen.Recorder()
         async with loadgen.Http(base, recorder, connections=concurrency) as http:
             op = await make_op(http)
-            done, elapsed = await loadgen.closed_loop(concurrency, seconds, op)
+            done, elapsed = await loadgen.closed_loop(concurrency, seconds, op, max_ops=limits.get(name, 1_000_000))
         values = recorder.all_latencies()
         row = {"per_s": done / elapsed, "p95": loadgen.percentile(values, 95), "errors": recorder.error_count}
         # A round that answered with errors measured how fast something fails: it does not count.
@@ -150,11 +197,16 @@ async def ceiling_phase(targets: dict, seconds: float, concurrency: int, rounds:
         return lambda n: loadgen.page_view(http, paths, n)
 
     async def meyasu_send(http):
-        pool = await prepare_citizens(http, period_id, concurrency)
+        # The send alone is timed: each key comes from a confirm page asked for before the clock starts
+        # (the server accepts only keys it issued to the session), as a bare insert has no confirm step.
+        keys = await prepare_keys(http, period_id, SEND_KEYS)
+        http.recorder.latencies.clear()
+        limits["meyasu_submissions"] = len(keys)
 
         async def op(n):
-            citizen, token = pool[n % len(pool)]
-            await loadgen.direct_send(citizen, period_id, 1_000_000 + n, token)
+            citizen, fields = keys[n]
+            await citizen.request("submit.send", "POST", f"/periods/{period_id}/submit/send", data=fields,
+                                  expect=(303,))
         return op
 
     async def ceiling_template(http):
@@ -171,6 +223,21 @@ async def ceiling_phase(targets: dict, seconds: float, concurrency: int, rounds:
         await measure("meyasu_submissions", web, meyasu_send)
         await measure("ceiling_insert", ceiling, ceiling_insert)
     return best
+
+
+async def flow_ceiling(targets: dict, seconds: float, concurrency: int) -> float:
+    """Closed-loop maximum of what the surge asks for (confirm, send, receipt): flows per second."""
+    recorder = loadgen.Recorder()
+    period_id = targets["open_period"]
+    async with loadgen.Http(f"http://127.0.0.1:{WEB_PORT}", recorder, connections=concurrency) as http:
+        pool = await prepare_citizens(http, period_id, concurrency)
+
+        async def op(n):
+            citizen, token = pool[n % len(pool)]
+            await loadgen.confirm_and_send(citizen, period_id, 2_000_000 + n, token, shed_ok=False)
+
+        _done, elapsed = await loadgen.closed_loop(concurrency, seconds, op)
+    return len(recorder.receipts) / elapsed
 
 
 async def surge_phase(targets: dict, seconds: float, sub_rate: float, page_rate: float,
@@ -245,6 +312,23 @@ def summarise_profile(path: str) -> None:
     print(f"  raw stacks: {path}")
 
 
+def print_ceiling(targets: dict, args) -> bool:
+    print(f"\n== ceiling: closed loop, {args.ceiling_concurrency} clients, same gunicorn settings; "
+          f"load average {os.getloadavg()[0]:.2f} ==", flush=True)
+    best = loadgen.run(ceiling_phase(targets, 5.0 if args.quick else args.ceiling_seconds,
+                                     args.ceiling_concurrency, 1 if args.quick else 2))
+    for name, row in best.items():
+        print(f"  {name:20} {row['per_s']:8.1f}/s  p95 {ms(row['p95'])} ms  errors {row['errors']}"
+              f"{'' if row['valid'] else '  INVALID (errors)'}")
+    if not all(row["valid"] for row in best.values()):
+        print("  ratio to ceiling: not computed, a measurement answered with errors (see the logs)")
+        return False
+    sub_ratio = best["meyasu_submissions"]["per_s"] / best["ceiling_insert"]["per_s"]
+    page_ratio = best["meyasu_pages"]["per_s"] / best["ceiling_template"]["per_s"]
+    print(f"  ratio to ceiling: submissions {sub_ratio:.2f}, page views {page_ratio:.2f}")
+    return True
+
+
 # --- main ---
 
 
@@ -254,6 +338,8 @@ def main(argv: list[str] | None = None) -> int:
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument("--design", action="store_true")
     mode.add_argument("--surge", action="store_true")
+    mode.add_argument("--ceiling-only", action="store_true",
+                      help="only the closed-loop ceiling (Meyasu against the bare app), about 4 minutes")
     parser.add_argument("--quick", action="store_true", help="20 s phases: a smoke run, not the figures")
     parser.add_argument("--database-url", default=DEFAULT_DB)
     parser.add_argument("--web-workers", type=int,
@@ -284,9 +370,9 @@ def main(argv: list[str] | None = None) -> int:
     with Stack(args.database_url, web_workers=args.web_workers, web_threads=args.web_threads,
                rq_workers=args.rq_workers, rq_options=[] if args.rq_fork else ["--no-fork"],
                extra_env=extra_env) as stack:
-        stack.start_all(ceiling=args.design and not args.no_ceiling)
+        stack.start_all(ceiling=args.ceiling_only or (args.design and not args.no_ceiling))
         print(f"stack: gunicorn {args.web_workers} workers x {args.web_threads} threads, {args.rq_workers} RQ "
-              f"worker(s) ({'forking' if args.rq_fork else '--no-fork'}), Redis :6390, PostgreSQL {args.database_url.rsplit('@', 1)[-1]}, {os.cpu_count()} cores; "
+              f"worker(s) ({'forking' if args.rq_fork else '--no-fork'}), Redis :{REDIS_PORT}, PostgreSQL {args.database_url.rsplit('@', 1)[-1]}, {os.cpu_count()} cores; "
               f"load average {os.getloadavg()[0]:.2f}", flush=True)
         _, baseline = stored_rows(args.database_url, targets["open_period"], [])
         # Warm every worker's caches and connections before timing anything; then wait until the
@@ -303,7 +389,9 @@ def main(argv: list[str] | None = None) -> int:
         stack.mail_log.write_text("")
         profile = start_profile(stack, int(min(seconds, 60))) if args.profile else None
         ok = True
-        if args.design:
+        if args.ceiling_only:
+            ok = print_ceiling(targets, args)
+        elif args.design:
             print(f"\n== design load: {args.sub_rate:g} submissions/s (form, confirm, send, receipt) + "
                   f"{args.page_rate:g} page views/s for {seconds:g} s ==", flush=True)
             started = time.perf_counter()
@@ -329,30 +417,39 @@ def main(argv: list[str] | None = None) -> int:
                   f"{'MET' if met else 'NOT MET'}")
             ok = ok and met
             if not args.no_ceiling:
-                print(f"\n== ceiling: closed loop, {args.ceiling_concurrency} clients, same gunicorn settings ==",
-                      flush=True)
-                best = loadgen.run(ceiling_phase(targets, 5.0 if args.quick else args.ceiling_seconds,
-                                                 args.ceiling_concurrency, 1 if args.quick else 2))
-                for name, row in best.items():
-                    print(f"  {name:20} {row['per_s']:8.1f}/s  p95 {ms(row['p95'])} ms  errors {row['errors']}"
-                          f"{'' if row['valid'] else '  INVALID (errors)'}")
-                if all(row["valid"] for row in best.values()):
-                    sub_ratio = best["meyasu_submissions"]["per_s"] / best["ceiling_insert"]["per_s"]
-                    page_ratio = best["meyasu_pages"]["per_s"] / best["ceiling_template"]["per_s"]
-                    print(f"  ratio to ceiling: submissions {sub_ratio:.2f}, page views {page_ratio:.2f}")
-                else:
-                    print("  ratio to ceiling: not computed, a measurement answered with errors (see the logs)")
-                    ok = False
+                ok = print_ceiling(targets, args) and ok
         else:
             rate = args.sub_rate * args.surge_factor
+            print(f"\n== closed loop: {args.ceiling_concurrency} clients, confirm + send + receipt, "
+                  f"{args.ceiling_seconds:g} s ==", flush=True)
+            flow_max = loadgen.run(flow_ceiling(targets, args.ceiling_seconds, args.ceiling_concurrency))
+            print(f"  maximum: {flow_max:.1f} flows/s; load average {os.getloadavg()[0]:.2f}", flush=True)
+            for _ in range(60):  # the closed loop's receipt emails go out before the surge's are counted
+                if stack.queue_length() == 0:
+                    break
+                time.sleep(1)
+            before = web_receipts(args.database_url, targets["open_period"])
+            _, baseline = stored_rows(args.database_url, targets["open_period"], [])
+            stack.mail_log.write_text("")
             print(f"\n== surge: {rate:g} submissions/s (confirm, send, receipt) + {args.page_rate:g} page views/s "
                   f"for {seconds:g} s ==", flush=True)
+            started = time.perf_counter()
             recorder = loadgen.run(surge_phase(targets, seconds, rate, args.page_rate, 300))
+            elapsed = time.perf_counter() - started
             print_latencies(recorder)
             print(f"  shed (429/503 with Retry-After): {dict(recorder.shed)}; without Retry-After: "
                   f"{recorder.shed_without_retry_after}")
             print_outcomes(recorder)
             figures = check_receipts(stack, args.database_url, targets["open_period"], recorder, baseline, 300)
+            report_unseen(args.database_url, targets["open_period"], recorder, before)
+            accepted = len(recorder.redirected) / elapsed
+            goodput = accepted / flow_max if flow_max else float("nan")
+            pages = recorder.summary(["page"])["page"]
+            print(f"  goodput: {accepted:.1f} sends/s accepted over the {elapsed:.0f} s of the phase, "
+                  f"{len(recorder.receipts) / elapsed:.1f}/s with the receipt shown; {goodput:.2f} of the "
+                  f"closed-loop maximum; page views p95 {ms(pages['p95'])} ms")
+            print(f"  goodput targets (>= 0.80 of the maximum, page p95 < 1 s): "
+                  f"{'MET' if goodput >= 0.8 and pages['p95'] < 1.0 else 'NOT MET'}")
             bad = Counter()
             for kind, counter in recorder.statuses.items():
                 bad[kind] = sum(n for status, n in counter.items() if status >= 500 and status != 503)

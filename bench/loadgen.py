@@ -15,7 +15,7 @@ import secrets
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 
@@ -76,6 +76,9 @@ class Recorder:
     traces: int = 0
     receipts: list[tuple[str, str]] = field(default_factory=list)  # (receipt_no, email) shown to citizens
     dropped: int = 0  # arrivals the generator itself could not start (too many outstanding)
+    # Receipt numbers a send answered with (its 303), and why the receipt page of some was not shown.
+    redirected: set[str] = field(default_factory=set)
+    unshown: dict[str, str] = field(default_factory=dict)
 
     def ok(self, kind: str, seconds: float, status: int) -> None:
         self.latencies[kind].append(seconds)
@@ -204,12 +207,19 @@ async def send_and_read_receipt(citizen: Citizen, period_id: int, fields: dict, 
                                            retry_deadline=None)
     location = headers.get("Location", "")
     path = urlsplit(location)._replace(scheme="", netloc="").geturl()
-    got = await citizen.request("submit.receipt", "GET", path)
+    given = parse_qs(urlsplit(location).query).get("receipt", [""])[0]
+    rec.redirected.add(given)
+    got = await citizen.request("submit.receipt", "GET", path, shed_ok=shed_ok)
     if got is None:
+        rec.unshown[given] = "the receipt page failed"
+        return None
+    if got[0] in (429, 503):
+        rec.unshown[given] = f"the receipt page was shed ({got[0]})"
         return None
     found = RECEIPT_NO.search(got[2])
     if not found:
         rec.error("submit.receipt", "no receipt number on the page")
+        rec.unshown[given] = "no receipt number on the receipt page"
         return None
     receipt = html.unescape(found.group(1)).strip()
     rec.receipts.append((receipt, fields.get("email", "")))

@@ -1,6 +1,6 @@
 """The stack the load benchmarks run against, started as separate processes on 127.0.0.1 only.
 
-- Redis: its own ``redis-server`` on port 6390 (append-only file, so a stop/start keeps the queue),
+- Redis: its own ``redis-server`` on port 6390 (the ports move with ``BENCH_PORT_BASE``) (append-only file, so a stop/start keeps the queue),
   never the machine's shared one;
 - an SMTP sink (``bench.smtp_sink``) on 8025 that writes one JSON line per message;
 - Meyasu under gunicorn with the repository's ``gunicorn.conf.py`` (port 8100);
@@ -25,10 +25,13 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKDIR = Path(os.environ.get("BENCH_WORKDIR", "/tmp/meyasu-bench"))
 PYTHON = sys.executable
 DEFAULT_DB = "postgresql://postgres@127.0.0.1:5432/test_load_bench"
-REDIS_PORT = 6390
-SMTP_PORT = 8025
-WEB_PORT = 8100
-CEILING_PORT = 8101
+# BENCH_PORT_BASE moves all four ports (web, ceiling, SMTP, Redis = base .. base + 3), so that two
+# benchmarks on one machine do not meet; unset, the ports are the ones the README names.
+_BASE = int(os.environ.get("BENCH_PORT_BASE", "0"))
+WEB_PORT = _BASE or 8100
+CEILING_PORT = _BASE + 1 if _BASE else 8101
+SMTP_PORT = _BASE + 2 if _BASE else 8025
+REDIS_PORT = _BASE + 3 if _BASE else 6390
 # gunicorn.conf.py's defaults, unless GUNICORN_WORKERS / GUNICORN_THREADS say otherwise.
 WEB_WORKERS = int(os.environ.get("GUNICORN_WORKERS", 2 * (os.cpu_count() or 1) + 1))
 WEB_THREADS = int(os.environ.get("GUNICORN_THREADS", "1"))

@@ -1,12 +1,12 @@
 """The recurring jobs, gathered in one list and run by RQ's own cron scheduler.
 
-Each feature declares its recurring work as data, ``SCHEDULE = [Recurring(...)]`` in its tasks
-module; this module collects those lists (plus the outbox drain, which belongs to no feature) and
-hands them to ``rq.cron.CronScheduler``. Start it with ``python -m workers --scheduler``: one
-scheduler process for the whole site, beside as many workers as needed.
+Each feature declares its recurring work as data, ``SCHEDULE = [Recurring(job_function, cron=...)]``
+at the bottom of its tasks module, and connects it to ``signals.recurring_jobs`` in its ``init_app``
+(the core does the same for the outbox drain and the nightly purge). This module asks the features
+for those lists and hands them to ``rq.cron.CronScheduler``: a feature added to ``create_app`` is
+scheduled without a change here. Start it with ``python -m workers --scheduler``: one scheduler
+process for the whole site, beside as many workers as needed.
 """
-
-from importlib import import_module
 
 from flask import Flask
 from rq import Queue, cron_job_registry
@@ -15,38 +15,20 @@ from rq.defaults import DEFAULT_CRON_JOB_HISTORY_LIMIT, DEFAULT_CRON_JOB_HISTORY
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
+from app.core import signals
 from app.core.jobs import Recurring, dispatch, redis_connection, resolve
 from app.extensions import db
 
-# Feature modules that may declare a SCHEDULE. A module of a feature not built yet is skipped.
-FEATURE_MODULES = ("app.digests.tasks", "app.moderation.tasks", "app.workshops.tasks", "app.surveys.tasks")
 
-CORE_SCHEDULE = [
-    # Jobs whose enqueue failed (Redis down) or whose RQ job was lost go out within a minute.
-    Recurring("app.core.jobs.drain_outbox", interval=60, queue="high"),
-    # Personal data past the city's retention period (app.core.retention), every night.
-    Recurring("app.core.retention.run_purge", cron="15 3 * * *", queue="low"),
-]
-
-
-def _missing(exc: ModuleNotFoundError, name: str) -> bool:
-    """True when the module itself (or its package) does not exist, not when it fails to import."""
-    return exc.name is not None and (name == exc.name or name.startswith(exc.name + "."))
-
-
-def collect() -> list[Recurring]:
-    """Every recurring job: the core ones, then each feature's ``SCHEDULE`` in FEATURE_MODULES order."""
-    entries = list(CORE_SCHEDULE)
-    for name in FEATURE_MODULES:
-        try:
-            module = import_module(name)
-        except ModuleNotFoundError as exc:
-            if not _missing(exc, name):
-                raise
-            continue
-        for entry in getattr(module, "SCHEDULE", []):
-            entries.append(entry if isinstance(entry, Recurring) else Recurring(**entry))
-    names = [entry.name or entry.func for entry in entries]
+def collect(app: Flask) -> list[Recurring]:
+    """Every recurring job the app's features declare, in the order ``create_app`` set them up."""
+    entries: list[Recurring] = []
+    for receiver, schedule in signals.recurring_jobs.send(app):
+        for entry in schedule:
+            if not isinstance(entry, Recurring):
+                raise TypeError(f"{receiver.__module__}: a schedule lists Recurring entries, not {entry!r}")
+            entries.append(entry)
+    names = [entry.name for entry in entries]
     duplicates = {name for name in names if names.count(name) > 1}
     if duplicates:
         raise ValueError(f"recurring jobs declared twice: {', '.join(sorted(duplicates))}")
@@ -54,7 +36,8 @@ def collect() -> list[Recurring]:
 
 
 def run_recurring(func: str, *args) -> None:
-    """What the cron scheduler enqueues: run one recurring job and commit what it changed."""
+    """What the cron scheduler enqueues: run one recurring job (named by its path, as the tick is
+    stored in Redis as JSON) and commit what it changed."""
     try:
         resolve(func)(*args)
         db.session.commit()
@@ -84,10 +67,10 @@ class AppCronScheduler(CronScheduler):
         cron_job = JSONCronJob(
             queue_name=entry.queue,
             func=run_recurring,
-            args=(entry.func, *entry.args),
+            args=(entry.func.path, *entry.args),
             interval=entry.interval,
             cron=entry.cron,
-            name=entry.name or entry.func,
+            name=entry.name,
             # A tick that no worker picked up within its own interval is stale: the next one replaces it.
             ttl=entry.interval or 3600,
             result_ttl=3600,
@@ -103,6 +86,6 @@ def build_scheduler(app: Flask) -> AppCronScheduler:
         raise SystemExit("REDIS_URL is not set: the schedule needs Redis and a worker")
     with app.app_context():
         scheduler = AppCronScheduler(connection=redis_connection())
-    for entry in collect():
+    for entry in collect(app):
         scheduler.add(entry)
     return scheduler

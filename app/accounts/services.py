@@ -1,17 +1,21 @@
 """Accounts: passwords, logins, roles. Each function flushes; the caller commits."""
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 
 from app.accounts import throttle
+from app.accounts.messages import PASSWORD_PROBLEMS, error_message
 from app.accounts.models import User, UserRole, new_session_token
 from app.accounts.passwords import password_problem
 from app.core.audit import record_audit
 from app.core.auth import ROLES
-from app.core.timeutil import utcnow
+from app.core.errors import DomainError
+from app.core.models import AuditEntry
+from app.core.timeutil import jst_start_of_day, utcnow
 from app.extensions import db
 
 # argon2id with the library's defaults (64 MiB, 3 passes): memory-hard, as the design asks.
@@ -20,12 +24,14 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
-class AccountError(ValueError):
-    """A rule was broken; ``code`` names which, for the view to word it."""
+class AccountError(DomainError, ValueError):
+    """A rule was broken; ``code`` names which. A problem of a new password belongs next to it."""
 
     def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+        super().__init__(code, "new" if code in PASSWORD_PROBLEMS else None)
+
+    def describe(self) -> str:
+        return error_message(self.code)
 
 
 def hash_password(password: str) -> str:
@@ -151,3 +157,24 @@ def load_user_by_token(token: str) -> User | None:
     if not token:
         return None
     return db.session.scalar(select(User).where(User.session_token == token, User.active.is_(True)))
+
+
+def all_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.email)))
+
+
+def audit_query(*, action: str = "", actor: str = "", object_type: str = "", date_from: date | None = None,
+                date_to: date | None = None):
+    """The audit log, newest first, narrowed by what the admin filled in (dates are Japan days)."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if action:
+        query = query.where(AuditEntry.action.startswith(action))
+    if actor:
+        query = query.where(AuditEntry.actor_label == actor.strip().lower())
+    if object_type:
+        query = query.where(AuditEntry.object_type == object_type)
+    if date_from:
+        query = query.where(AuditEntry.created_at >= jst_start_of_day(date_from))
+    if date_to:
+        query = query.where(AuditEntry.created_at < jst_start_of_day(date_to) + timedelta(days=1))
+    return query

@@ -12,10 +12,11 @@ from flask import url_for
 from app.api.services import period_state
 from app.core.sanitize import render_markdown
 from app.core.timeutil import to_jst
+from app.periods.labels import attribute_label, channel_label
 from app.periods.models import CHANNELS, CommentPeriod
 from app.plans.models import Plan
 from app.plans.services import TimelineEntry
-from app.responses.report import PublicResult, attribute_label, channel_label, markdown_text, withhold_label
+from app.responses.report import PublicResult, markdown_text, withhold_label
 from app.responses.services import categories
 from app.workshops.facilitation import GroupReport
 from app.workshops.models import Workshop

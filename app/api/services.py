@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from app.core.errors import DomainError
 from app.core.pagination import Page, paginate
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -34,13 +35,13 @@ STATE_NAMES = {"scheduled": "upcoming", "open": "open", "closed": "closed", "pub
 PERIOD_STATES = tuple(STATE_NAMES.values())
 
 
-class QueryError(ValueError):
+class QueryError(DomainError, ValueError):
     """A malformed query parameter; ``parameter`` names it, ``code`` says what is wrong."""
 
     def __init__(self, parameter: str, code: str):
-        super().__init__(f"{parameter}: {code}")
+        super().__init__(code, parameter)
+        self.args = (f"{parameter}: {code}",)
         self.parameter = parameter
-        self.code = code
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from app.api.openapi import openapi_document
 from app.api.services import QueryError
 from app.core.spreadsheet import csv_text
 from app.extensions import limiter
-from app.periods.views import attribute_labels
+from app.periods.labels import attribute_labels
 from app.responses.exports import public_csv
 from app.responses.report import public_result
 from app.workshops.facilitation import report_groups

@@ -49,6 +49,12 @@ def cacheable_pages(_app) -> set[str]:
     return {"core.home"}
 
 
+def recurring_jobs(_app) -> list:
+    from app.core.tasks import SCHEDULE
+
+    return SCHEDULE
+
+
 def collect_declarations(app: Flask) -> None:
     """What features declare for the whole app (the menu, the pages kept a few seconds, the shed's
     forms and labels), gathered once every feature has connected: each is asked on every request."""
@@ -59,8 +65,14 @@ def collect_declarations(app: Flask) -> None:
     shed.collect(app)
 
 
+def city_name() -> str:
+    """The city's name in the page's language: 下関市, or Shimonoseki City on English pages."""
+    english = current_app.config.get("CITY_NAME_EN") if current_locale() != "ja" else ""
+    return english or current_app.config["CITY_NAME"]
+
+
 def init_app(app: Flask) -> None:
-    from app.core import errors, formatting, i18n, pagecache, retention, security, shed, signals
+    from app.core import audit_labels, errors, formatting, i18n, pagecache, retention, security, shed, signals
     from app.core import jobs as _jobs  # noqa: F401  (register tables and session hooks)
     from app.core import models as _models  # noqa: F401
     from app.core import text as _text  # noqa: F401  (stored text loses bidi controls on flush)
@@ -80,17 +92,19 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     errors.init_app(app)
     formatting.init_app(app)
+    audit_labels.init_app(app)
     app.before_request(i18n.hand_wtforms_messages)
     app.register_blueprint(bp)
     app.after_request(_dispatch_after_request)
     signals.cacheable_pages.connect(cacheable_pages)
+    signals.recurring_jobs.connect(recurring_jobs)
     pagecache.init_app(app)
     shed.init_app(app)
     retention.init_app(app)
 
     @app.context_processor
     def site_globals():
-        return {"city_name": app.config["CITY_NAME"], "nav_items": nav_items,
+        return {"city_name": city_name(), "nav_items": nav_items,
                 "current_locale": current_locale}
 
     @app.cli.group()

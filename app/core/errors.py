@@ -7,7 +7,35 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from app.core import signals
+from app.core.logsafe import loggable_path
 from app.core.shed import both_languages, standalone_headers, standalone_page, unavailable_texts
+
+
+class DomainError(Exception):
+    """A rule of the domain refused what was asked. Services raise it (or a feature's subclass) after
+    checking and before or after flushing; ``app.core.actions.run_action`` rolls back and shows
+    ``message``. ``code`` names the rule, ``field`` the form input the message belongs next to, and
+    ``params`` fill the message. A feature words its codes by overriding ``describe``."""
+
+    def __init__(self, code: str, field: str | None = None, **params):
+        super().__init__(code)
+        self.code = code
+        self.field = field
+        self.params = params
+
+    @property
+    def message(self) -> str:
+        """What the person who met the rule reads, in their language."""
+        return self.describe()
+
+    @property
+    def messages(self) -> list[str]:
+        """One message per thing to fix: a refusal that lists several problems overrides this."""
+        return [self.message]
+
+    def describe(self) -> str:
+        return _("The request could not be processed.")
+
 
 # The database cannot be reached (down, restarting, out of connections, SQLite locked for too long).
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeoutError)
@@ -50,7 +78,8 @@ def database_unavailable(error: Exception):
     """503 with Retry-After on a page that needs no query (the layout reads the user and settings):
     what a POST carried is kept with a button that sends it again; the submission form's
     idempotency key makes that safe even if the first send was stored after all."""
-    current_app.logger.warning("database unavailable on %s: %s", request.path, error.__class__.__name__)
+    current_app.logger.warning("database unavailable on %s: %s", loggable_path(request.path),
+                               error.__class__.__name__)
     retry_after = current_app.config["UNAVAILABLE_RETRY_AFTER"]
     special = _feature_response(ServiceUnavailable())
     if special is not None:
@@ -62,7 +91,7 @@ def database_unavailable(error: Exception):
 
 
 def unexpected(error: Exception):
-    current_app.logger.exception("unhandled error on %s", request.path)
+    current_app.logger.exception("unhandled error on %s", loggable_path(request.path))
     special = _feature_response(error)
     if special is not None:
         return special

@@ -10,12 +10,15 @@ from wtforms.widgets import Select
 from app.core.sanitize import render_markdown
 from app.core.timeutil import era_of, to_jst, wareki
 
-MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-WEEKDAYS_JA = "月火水木金土日"
+
+# The one date rule (issue 17): every page, mail, PDF and export writes a day through ``format_date``.
+# Japanese readers get 和暦 with the weekday, 令和8年11月22日（日）; others an ISO-like day with the
+# weekday, 2026-11-22 (Sun), and the era only where ``format_wareki`` asks for it. Templates use the
+# filters ``date``, ``datetime``, ``wareki``, ``time``, ``month_day`` and ``iso``; none formats by hand.
 
 
-def _is_ja() -> bool:
+def is_ja() -> bool:
     locale = get_locale()
     return locale is None or locale.language == "ja"
 
@@ -28,27 +31,48 @@ def format_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     day = _as_date(value)
-    if _is_ja():
-        return f"{day.year}年{day.month}月{day.day}日（{WEEKDAYS_JA[day.weekday()]}）"
-    return f"{WEEKDAYS_EN[day.weekday()]} {day.day} {MONTHS_EN[day.month - 1]} {day.year}"
+    if is_ja():
+        return wareki(day, with_weekday=True)
+    return f"{day:%Y-%m-%d} ({WEEKDAYS_EN[day.weekday()]})"
+
+
+def format_time(value: datetime | None) -> str:
+    """Hours and minutes in Japan time, 09:05, in both languages."""
+    if value is None:
+        return ""
+    return f"{to_jst(value):%H:%M}"
 
 
 def format_datetime(value: datetime | None) -> str:
     if value is None:
         return ""
-    local = to_jst(value)
-    return f"{format_date(local)} {local:%H:%M}"
+    return f"{format_date(value)} {format_time(value)}"
 
 
 def format_wareki(value: date | datetime | None) -> str:
-    """和暦 for Japanese readers; the era year beside the Western date for others."""
+    """The day with its era named in every language: 令和8年11月22日（日）, or 2026-11-22 (Sun, Reiwa 8)."""
     if value is None:
         return ""
     day = _as_date(value)
-    if _is_ja():
-        return wareki(day)
+    if is_ja():
+        return format_date(day)
     _, era_en, year = era_of(day)
-    return f"{format_date(day)} ({era_en} {year})"
+    return f"{day:%Y-%m-%d} ({WEEKDAYS_EN[day.weekday()]}, {era_en} {year})"
+
+
+def format_month_day(value: date | datetime | None) -> str:
+    """A chart's tick: 11/22 (Japanese and English readers both write the month first)."""
+    if value is None:
+        return ""
+    day = _as_date(value)
+    return f"{day.month}/{day.day}"
+
+
+def format_iso(value: date | datetime | None) -> str:
+    """For machines only (``<time datetime>``, feeds): ISO 8601, in Japan time for a moment."""
+    if value is None:
+        return ""
+    return to_jst(value).isoformat(timespec="minutes") if isinstance(value, datetime) else value.isoformat()
 
 
 # Kana and kanji: a text that has them is Japanese (the city writes its plans, titles and answers in
@@ -62,7 +86,7 @@ WORDS = re.compile(r"(<[^>]*>|\s+)")
 def needs_ja(text) -> bool:
     """Whether this text, shown on this page, must say it is Japanese (WCAG 3.1.2, Language of Parts):
     it is Japanese and the page is not."""
-    return bool(text) and not _is_ja() and JAPANESE.search(str(text)) is not None
+    return bool(text) and not is_ja() and JAPANESE.search(str(text)) is not None
 
 
 def mark_ja(text) -> Markup:
@@ -138,6 +162,9 @@ def init_app(app) -> None:
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_wareki, "wareki")
+    app.add_template_filter(format_time, "time")
+    app.add_template_filter(format_month_day, "month_day")
+    app.add_template_filter(format_iso, "iso")
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(mark_ja, "ja")
     app.add_template_filter(mark_ja_words, "ja_words")

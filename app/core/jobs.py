@@ -1,19 +1,26 @@
 """Background jobs through an outbox.
 
-A service calls ``request_job`` inside its transaction: that writes an ``OutboxJob`` row and nothing
-else. Only when the transaction commits are the new rows handed to RQ (``dispatch``), so a rolled-back
-change enqueues nothing, and when Redis is down the rows stay ``pending`` for ``drain_outbox``.
-With no ``REDIS_URL`` the same path runs the job inline through RQ's synchronous mode.
+A job is a module-level function declared with its queue, ``@job("high")``, taking ids and plain
+values. Tests and the worker call it directly; a service asks for it with ``func.delay(*args)``
+inside its transaction, which writes an ``OutboxJob`` row naming the function by its dotted path
+and nothing else. Only when the transaction commits are the new rows handed to RQ (``dispatch``), so
+a rolled-back change enqueues nothing, and when Redis is down the rows stay ``pending`` for
+``drain_outbox``. With no ``REDIS_URL`` the same path runs the job inline through RQ's synchronous
+mode. Recurring work is declared as data, ``Recurring(func, cron=...)`` in a feature's
+``tasks.SCHEDULE`` (see ``workers/schedule.py``).
 
 Delivery is at least once (RQ retries with backoff, and the drain re-hands rows whose RQ job was
 lost); every job is written to be safe to run twice, and mail is kept at most once by
 ``MailDelivery``. The outbox row is what admins see: its state, attempts and last error.
 """
 
+import json
 import logging
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import update_wrapper
 from importlib import import_module
 from typing import Any
 
@@ -45,37 +52,85 @@ STUCK_AFTER = timedelta(minutes=2)
 _current_job_id: ContextVar[str | None] = ContextVar("current_job_id", default=None)
 
 
+# Jobs that moved to another module, by the path rows written before the move still name.
+MOVED = {
+    "app.moderation.tasks.notify_submitter_outcome": "app.responses.tasks.notify_submitter_outcome",
+}
+
+
+class JobFunction:
+    """A job: call it to run it here and now, ``.delay(*args)`` to run it after commit in a worker."""
+
+    def __init__(self, func: Callable[..., Any], queue: str):
+        if queue not in QUEUES:
+            raise ValueError(f"{func.__qualname__}: unknown queue {queue!r}")
+        if "<locals>" in func.__qualname__:
+            raise ValueError(f"{func.__qualname__}: a job must be a module-level function the worker can import")
+        update_wrapper(self, func)
+        self.func = func
+        self.queue = queue
+        # What the outbox row stores and the worker imports.
+        self.path = f"{func.__module__}.{func.__qualname__}"
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.func(*args, **kwargs)
+
+    def delay(self, *args: Any) -> OutboxJob:
+        """Ask for ``self(*args)`` to run on the job's queue once the current transaction commits."""
+        return request_job(self.path, *args, queue=self.queue)
+
+    def __repr__(self) -> str:
+        return f"<job {self.path} on {self.queue!r}>"
+
+
+def job(queue: str = "default") -> Callable[[Callable[..., Any]], JobFunction]:
+    """Declare a background job and the queue it runs on: ``high`` for mail a person waits for,
+    ``default`` for short work, ``low`` for long runs (digests, imports, exports)."""
+    return lambda func: JobFunction(func, queue)
+
+
 @dataclass(frozen=True)
 class Recurring:
     """A job run on a schedule, declared as data in a feature's ``tasks.SCHEDULE`` list.
 
-    ``func`` is a dotted path taking JSON ``args``; it runs in the worker inside the app context and
-    its changes are committed afterwards. Give either ``cron`` (a crontab line, read in Japan time)
-    or ``interval`` (seconds).
+    ``func`` is a ``@job`` function taking JSON ``args``; it runs in the worker inside the app
+    context, on the job's own queue, and its changes are committed afterwards. Give either ``cron``
+    (a crontab line, read in Japan time) or ``interval`` (seconds). ``name`` (the job's path unless
+    given) is its id in the scheduler.
     """
 
-    func: str
+    func: JobFunction
     cron: str | None = None
     interval: int | None = None
-    queue: str = "default"
     args: tuple = ()
     name: str = ""
 
     def __post_init__(self):
+        if not isinstance(self.func, JobFunction):
+            raise TypeError(f"{self.func!r}: a recurring job is a function declared with @job(queue)")
         if (self.cron is None) == (self.interval is None):
-            raise ValueError(f"{self.func}: give either cron or interval")
-        if self.queue not in QUEUES:
-            raise ValueError(f"{self.func}: unknown queue {self.queue!r}")
+            raise ValueError(f"{self.func.path}: give either cron or interval")
+        if not self.name:
+            object.__setattr__(self, "name", self.func.path)
+
+    @property
+    def queue(self) -> str:
+        return self.func.queue
 
 
 def request_job(func: str, *args: Any, queue: str = "default") -> OutboxJob:
-    """Ask for ``func(*args)`` to run once the current transaction commits. Args must be JSON."""
+    """The outbox row for ``func`` (a dotted path) with ``args``: what ``JobFunction.delay`` writes.
+    Features call ``job_function.delay(...)``, never this with a path of their own."""
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}")
-    job = OutboxJob(func=func, args=list(args), queue=queue)
-    db.session.add(job)
+    try:
+        json.dumps(args)
+    except TypeError as exc:
+        raise TypeError(f"{func}: job arguments must be JSON values (ids, strings): {exc}") from None
+    row = OutboxJob(func=func, args=list(args), queue=queue)
+    db.session.add(row)
     db.session.flush()
-    return job
+    return row
 
 
 def current_job_id() -> str | None:
@@ -148,7 +203,7 @@ def retry_policy() -> Retry:
 def enqueue_rows(rows: list[tuple[str, str]], *, fresh: bool = False) -> int:
     """Hand outbox rows (id, queue) to RQ under their own ids. A row whose RQ job is still waiting or
     running is left alone, so handing a row over twice never runs it twice; ``fresh`` rows, just
-    committed, skip that look-up."""
+    committed, skip that look-up and keep their state (see below)."""
     sent: list[str] = []
     for job_id, queue_name in rows:
         try:
@@ -171,7 +226,10 @@ def enqueue_rows(rows: list[tuple[str, str]], *, fresh: bool = False) -> int:
             log.warning("could not enqueue job %s: %s", job_id, exc)
             break
         sent.append(job_id)
-    if sent and current_app.config.get("REDIS_URL"):
+    # Fresh rows stay "pending" until their worker marks them running: writing "enqueued" cost the
+    # request a second transaction (bench/README.md). A pending row older than the drain's margin is
+    # checked against RQ and left alone while its job waits, so nothing runs twice.
+    if sent and not fresh and current_app.config.get("REDIS_URL"):
         db.session.execute(
             update(OutboxJob)
             .where(OutboxJob.id.in_(sent), OutboxJob.state == "pending")
@@ -193,6 +251,7 @@ def will_run(queue: Queue, rq_job: Job) -> bool:
     return status in _LIVE
 
 
+@job("high")
 def drain_outbox(older_than: timedelta = timedelta(seconds=30)) -> int:
     """Hand over jobs left pending (Redis was down, or the process died between commit and enqueue),
     and settle rows whose RQ job was lost or gave up. Returns how many rows reached the queue."""
@@ -245,7 +304,8 @@ def _last_line(rq_job: Job) -> str:
 
 
 def resolve(dotted: str):
-    module_name, _, attr = dotted.rpartition(".")
+    """The function an outbox row, a run or a scheduler tick names (its new home if it moved)."""
+    module_name, _, attr = MOVED.get(dotted, dotted).rpartition(".")
     return getattr(import_module(module_name), attr)
 
 

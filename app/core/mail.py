@@ -9,7 +9,7 @@ from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from sqlalchemy import update
 
-from app.core.jobs import current_job_id, request_job
+from app.core.jobs import current_job_id, job
 from app.core.models import MailDelivery
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -23,9 +23,10 @@ def queue_email(to: str, template: str, locale: str = "ja", **context) -> None:
 
     The context must be JSON values (ids, strings): the job renders the mail from them.
     """
-    request_job("app.core.mail.send_email", to, template, locale, context, queue="high")
+    send_email.delay(to, template, locale, context)
 
 
+@job("high")
 def send_email(to: str, template: str, locale: str, context: dict) -> None:
     """Render and send one email, at most once per job even if the job runs again."""
     job_id = current_job_id() or make_msgid()

@@ -12,7 +12,7 @@ it is deleted and what the city publishes or counts stays:
 
 Each feature that keeps personal data connects a purge to ``signals.personal_data_purge``:
 ``purge(cutoff)`` flushes its changes and returns ``(name, how many records or files it cleared)``. Every run is recorded in the
-audit log. It runs every night (``workers/schedule.py``) and by hand with ``flask retention purge``;
+audit log. It runs every night (``app.core.tasks.SCHEDULE``) and by hand with ``flask retention purge``;
 a second run finds nothing left to do. Files are removed before the commit: if the commit failed,
 the rows would point at files that were due to go anyway, and the next run clears them.
 """
@@ -24,6 +24,7 @@ from sqlalchemy import delete, or_
 
 from app.core import signals
 from app.core.audit import record_audit
+from app.core.jobs import job
 from app.core.models import MailDelivery, OutboxJob
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -45,6 +46,7 @@ def purge_personal_data(now: datetime | None = None) -> dict[str, int]:
     return counts
 
 
+@job("low")
 def run_purge() -> dict[str, int]:
     """The nightly job (committed by the scheduler's runner)."""
     return purge_personal_data()

@@ -1,7 +1,8 @@
 """Visible background work: a ``JobRun`` row per digest, import or export, with progress.
 
-The view calls ``start_run`` inside its transaction (the row and its outbox job commit together);
-the job reports with ``progress`` and ends with ``finish`` or ``fail``. Staff pages poll the row.
+The view calls ``start_run`` with the job (a ``@job`` function taking the run's id) inside its
+transaction: the row and its outbox job commit together, and the job runs on its own queue. The job
+reports with ``progress`` and ends with ``finish`` or ``fail``. Staff pages poll the row.
 """
 
 from typing import Any
@@ -10,7 +11,7 @@ from zlib import crc32
 from sqlalchemy import func as sql
 from sqlalchemy import select
 
-from app.core.jobs import request_job
+from app.core.jobs import JobFunction
 from app.core.models import JobRun
 from app.core.timeutil import utcnow
 from app.extensions import db
@@ -38,19 +39,30 @@ def active_run(kind: str, subject_type: str, subject_id: int | None) -> JobRun |
     )
 
 
-def start_run(kind: str, func: str, *, subject_type: str = "", subject_id: int | None = None,
-              params: dict[str, Any] | None = None, actor=None, queue: str = "low") -> JobRun:
+def latest_run(kind: str, subject, *, done: bool = False) -> JobRun | None:
+    """The newest run of ``kind`` about ``subject`` (a CommentPeriod); with ``done``, the newest finished one."""
+    query = select(JobRun).where(JobRun.kind == kind, JobRun.subject_type == subject_type(type(subject)),
+                                 JobRun.subject_id == subject.id)
+    if done:
+        query = query.where(JobRun.state == "done")
+    return db.session.scalar(query.order_by(JobRun.id.desc()).limit(1))
+
+
+def start_run(kind: str, func: JobFunction, *, subject_type: str = "", subject_id: int | None = None,
+              params: dict[str, Any] | None = None, actor=None) -> JobRun:
     """Create the run and ask for ``func(run_id)``. Asking again while one is active returns that one,
     even when two requests ask at the same instant (the second waits for the first to commit)."""
+    if not isinstance(func, JobFunction):
+        raise TypeError(f"start_run takes a function declared with @job, not {func!r}")
     _lock_subject(kind, subject_type, subject_id)
     existing = active_run(kind, subject_type, subject_id)
     if existing is not None:
         return existing
-    run = JobRun(kind=kind, func=func, subject_type=subject_type, subject_id=subject_id, params=params or {},
+    run = JobRun(kind=kind, func=func.path, subject_type=subject_type, subject_id=subject_id, params=params or {},
                  created_by_id=getattr(actor, "id", None))
     db.session.add(run)
     db.session.flush()
-    request_job(func, run.id, queue=queue)
+    func.delay(run.id)
     return run
 
 

@@ -1,6 +1,8 @@
 """The city's rules (its 要綱), kept as rows an admin can change.
 
 Each setting has a default here; a row in ``settings`` overrides it. Lists are stored as JSON.
+A list of labels (``LABELLED``) holds ``[code, Japanese label, English label]`` per item: pages in
+English show the English label, or the Japanese one while the city has given none.
 """
 
 from typing import Any
@@ -16,21 +18,22 @@ DEFAULTS: dict[str, Any] = {
     # Comment periods
     "period.min_days": 30,
     "period.attributes": [
-        ["resident", "在住"],
-        ["worker", "在勤"],
-        ["student", "在学"],
-        ["business", "事業者"],
-        ["stakeholder", "利害関係者"],
+        ["resident", "在住", "Lives in the city"],
+        ["worker", "在勤", "Works in the city"],
+        ["student", "在学", "Studies in the city"],
+        ["business", "事業者", "Runs a business in the city"],
+        ["stakeholder", "利害関係者", "Has an interest in the matter"],
     ],
     # Responses: 反映区分
     "response.categories": [
-        ["A", "反映する"],
-        ["B", "既に盛り込み済み"],
-        ["C", "今後の参考とする"],
-        ["D", "反映困難"],
-        ["E", "その他"],
+        ["A", "反映する", "Reflected in the plan"],
+        ["B", "既に盛り込み済み", "Already in the draft"],
+        ["C", "今後の参考とする", "Taken into account in future work"],
+        ["D", "反映困難", "Difficult to reflect"],
+        ["E", "その他", "Other"],
     ],
 }
+LABELLED = ("period.attributes", "response.categories")
 
 
 def _stored() -> dict[str, Any]:
@@ -69,6 +72,23 @@ def set_setting(key: str, value: Any, *, actor, reason: str = "") -> None:
     record_audit("setting.change", row, actor=actor, reason=reason, details={"key": key, "old": old, "new": value})
 
 
+def label_entries(key: str) -> list[tuple[str, str, str]]:
+    """A list of labels as (code, Japanese label, English label), for the pages that edit it. A row
+    stored before labels had an English side reads with an empty one."""
+    return [(str(item[0]), str(item[1]), str(item[2]) if len(item) > 2 else "") for item in get_setting(key)]
+
+
+def labels(key: str, language: str | None = None) -> list[tuple[str, str]]:
+    """A list of labels as (code, label) in ``language`` (the page's by default): the English label
+    on English pages when there is one, else the Japanese."""
+    if language is None:
+        from app.core.formatting import is_ja
+
+        language = "ja" if is_ja() else "en"
+    return [(code, (english if language != "ja" and english else japanese))
+            for code, japanese, english in label_entries(key)]
+
+
 def choices(key: str) -> list[tuple[str, str]]:
-    """A list setting of [code, label] pairs as form choices."""
-    return [(code, label) for code, label in get_setting(key)]
+    """A list of labels as form choices, in the page's language."""
+    return labels(key)

@@ -2,7 +2,10 @@
 
 gunicorn.conf.py stamps each request with the instant its worker queued it (``QUEUED_AT``). A request
 that waited longer than ``SHED_FORM_WAIT_MS`` for an endpoint features name as a crowd's form
-(``signals.shed_forms``: confirm, send), or longer than ``SHED_ANY_WAIT_MS`` for anything else, is answered by this WSGI
+(``signals.shed_forms``: confirm, send), ``SHED_SEND_WAIT_MS`` for one that finishes a confirmed form
+(``signals.shed_sends``: the send, whose key the confirm page issued; it goes through first, since
+the person has done the work and the send is what the crowd came for), or longer than
+``SHED_ANY_WAIT_MS`` for anything else, is answered by this WSGI
 middleware before Flask does any work (no session, CSRF check, template or query): a POST gets a
 page with everything it carried kept and a button that sends it again (nothing was sent; the CSRF
 token it carried stays valid for the session), a GET a short "busy" page; both with
@@ -25,6 +28,8 @@ from app.core import signals
 from app.core.security import CSP
 
 QUEUED_AT = "meyasu.queued_at"
+# How long a request may wait: a send of a confirmed form, a new form, anything else.
+LIMITS = ("SHED_SEND_WAIT_MS", "SHED_FORM_WAIT_MS", "SHED_ANY_WAIT_MS")
 
 
 # Fields never written back into a page: the token goes in its own hidden input, and passwords (the
@@ -47,7 +52,8 @@ def collect(app: Flask) -> None:
         for pattern, label in found:
             fields.setdefault(pattern, label)
     forms = frozenset(endpoint for _receiver, endpoints in signals.shed_forms.send(app) for endpoint in endpoints)
-    app.extensions["meyasu_shed"] = {"forms": forms, "fields": tuple(fields.items())}
+    sends = frozenset(endpoint for _receiver, endpoints in signals.shed_sends.send(app) for endpoint in endpoints)
+    app.extensions["meyasu_shed"] = {"forms": forms, "sends": sends, "fields": tuple(fields.items())}
 
 
 def kept_labels() -> list[tuple[re.Pattern, str | None]]:
@@ -124,15 +130,19 @@ class ShedMiddleware:
         if queued_at:
             wait_ms = (time.monotonic() - queued_at) * 1000
             config = self.app.config
-            limits = [limit for limit in (config["SHED_FORM_WAIT_MS"], config["SHED_ANY_WAIT_MS"]) if limit]
-            # Only a request that waited past the shorter limit costs a URL match.
+            limits = [config[name] for name in LIMITS if config[name]]
+            # Only a request that waited past the shortest limit costs a URL match.
             if limits and wait_ms > min(limits):
-                limit = config["SHED_FORM_WAIT_MS"] \
-                    if self.endpoint(environ) in self.app.extensions["meyasu_shed"]["forms"] \
-                    else config["SHED_ANY_WAIT_MS"]
+                limit = config[self.limit_name(self.endpoint(environ))]
                 if limit and wait_ms > limit:
                     return self.shed(environ, start_response, config["SHED_RETRY_AFTER"])
         return self.wsgi_app(environ, start_response)
+
+    def limit_name(self, endpoint: str | None) -> str:
+        declared = self.app.extensions["meyasu_shed"]
+        if endpoint in declared["sends"]:
+            return "SHED_SEND_WAIT_MS"
+        return "SHED_FORM_WAIT_MS" if endpoint in declared["forms"] else "SHED_ANY_WAIT_MS"
 
     def endpoint(self, environ) -> str | None:
         try:
@@ -193,6 +203,7 @@ def standalone_headers(data: bytes, retry_after: int) -> list[tuple[str, str]]:
 
 
 def init_app(app: Flask) -> None:
-    for name, default in (("SHED_FORM_WAIT_MS", 1000), ("SHED_ANY_WAIT_MS", 3000), ("SHED_RETRY_AFTER", 10)):
+    for name, default in (("SHED_FORM_WAIT_MS", 1000), ("SHED_SEND_WAIT_MS", 2500), ("SHED_ANY_WAIT_MS", 3000),
+                          ("SHED_RETRY_AFTER", 10)):
         app.config.setdefault(name, default)
     app.wsgi_app = ShedMiddleware(app)

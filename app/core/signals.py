@@ -47,9 +47,17 @@ _signals = _Namespace()
 opinion_text_changed = _signals.signal("opinion-text-changed")
 # sender: the Response (市の考え方) whose text was saved; actor=
 response_text_changed = _signals.signal("response-text-changed")
+# sender: an Opinion or OpinionGroup moderation is about to regroup, re-decide, withhold or delete;
+# approved=True asks about an approved answer to it (or to the opinion's group), which fixes it,
+# approved=False about any answer to the opinion on its own; each receiver returns True if one exists
+answer_exists = _signals.signal("answer-exists")
 # sender: the CommentPeriod about to be published; each receiver returns a list of
 # app.responses.results.Problem (empty when it has nothing against publishing)
 publication_check = _signals.signal("publication-check")
+
+# sender: the ids of the Sections a period's staff are about to remove; each receiver returns how
+# many of its rows point at them (a submission's entries): a section in use is kept
+section_in_use = _signals.signal("section-in-use")
 
 # sender: the list of new, flushed Submissions (one, or a whole import); receivers keep what they
 # need of them (moderation's search index) in the same transaction
@@ -81,7 +89,15 @@ job_steps = _signals.signal("job-steps")
 shed_fields = _signals.signal("shed-fields")
 # sender: the app; each receiver returns the endpoints of its forms a crowd sends at a deadline
 shed_forms = _signals.signal("shed-forms")
+# sender: the app; each receiver returns the endpoints among those forms that finish what a person has
+# already confirmed (a send with the confirm page's key): shed later than new forms (SHED_SEND_WAIT_MS)
+shed_sends = _signals.signal("shed-sends")
 # sender: the app; each receiver returns the endpoints whose anonymous pages may be kept a few seconds
 cacheable_pages = _signals.signal("cacheable-pages")
 # sender: the app; each receiver returns a list of app.core.nav.NavItem for the menu
 nav_items = _signals.signal("nav-items")
+
+# Asked by the scheduler process (workers/schedule.py) when it starts:
+# sender: the app; each receiver returns its feature's recurring jobs, the list of
+# app.core.jobs.Recurring its tasks module declares as ``SCHEDULE``
+recurring_jobs = _signals.signal("recurring-jobs")

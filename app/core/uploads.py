@@ -15,6 +15,8 @@ import filetype
 from flask import current_app, send_file
 from werkzeug.datastructures import FileStorage
 
+from app.core.errors import DomainError
+
 KINDS = {
     "application/pdf": "pdf",
     "image/jpeg": "jpg",
@@ -25,12 +27,11 @@ SAME_EXTENSION = {"jpeg": "jpg"}
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
 
 
-class UploadError(Exception):
+class UploadError(DomainError):
     """``code`` is one of: empty, kind, too_large."""
 
     def __init__(self, code: str, filename: str = ""):
-        super().__init__(code)
-        self.code = code
+        super().__init__(code, name=filename)
         self.filename = filename
 
 

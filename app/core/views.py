@@ -20,9 +20,8 @@ def safe_next(target: str | None, fallback: str) -> str:
 @bp.get("/")
 def home():
     from app.core.home import home_sections
-    from app.plans.services import published_plans
 
-    return render_template("core/home.html", sections=home_sections(), plans=published_plans(limit=10))
+    return render_template("core/home.html", sections=home_sections())
 
 
 @bp.get("/language")

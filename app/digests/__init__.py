@@ -18,13 +18,20 @@ STEPS = {
 
 
 def init_app(app: Flask) -> None:
-    from app.core.signals import job_steps
+    from app.core import signals
     from app.digests import models  # noqa: F401  (register the tables)
     from app.digests.views import bp
 
     app.register_blueprint(bp)
-    job_steps.connect(step_labels)
+    signals.job_steps.connect(step_labels)
+    signals.recurring_jobs.connect(recurring_jobs)
 
 
 def step_labels(_sender=None) -> dict:
     return STEPS
+
+
+def recurring_jobs(_app) -> list:
+    from app.digests.tasks import SCHEDULE
+
+    return SCHEDULE

@@ -16,12 +16,13 @@ from sqlalchemy.orm import aliased
 
 from app.core import runs
 from app.core.models import JobRun
-from app.core.settings import get_setting
+from app.core.settings import labels
 from app.core.timeutil import to_jst, utcnow
 from app.digests.keywords import count_keywords_by_key, overall_keywords, top_keywords
 from app.digests.models import Digest, DigestCluster, DigestClusterMember
 from app.digests.similarity import Cluster, find_similar
 from app.extensions import db
+from app.moderation import counting
 from app.moderation.models import Opinion, Tag, opinion_tags
 from app.periods.models import CHANNELS, CommentPeriod, Section
 from app.responses.models import Response
@@ -78,15 +79,9 @@ def _table(keys_labels, submitters: dict, opinions: dict) -> list[dict]:
     return [row for row in rows if row["submitters"] or row["opinions"]]
 
 
-def _by_submission_column(period_id: int, column, keys_labels) -> list[dict]:
-    submitters = _pairs(select(column, sql.count()).where(Submission.period_id == period_id).group_by(column))
-    opinions = _pairs(
-        select(column, sql.count(Opinion.id))
-        .join(Submission, Opinion.submission_id == Submission.id)
-        .where(Opinion.period_id == period_id)
-        .group_by(column)
-    )
-    return _table(keys_labels, submitters, opinions)
+def _by_submission_column(period_id: int, by: str, keys_labels) -> list[dict]:
+    # Pending opinions count here: the digest is read while moderation is still under way.
+    return _table(keys_labels, counting.submitters(period_id, by=by), counting.opinions(period_id, by=by, states=None))
 
 
 def per_day(period: CommentPeriod) -> list[dict]:
@@ -108,8 +103,7 @@ def per_day(period: CommentPeriod) -> list[dict]:
 
 def count_period(period: CommentPeriod, sections: dict[int, str]) -> dict:
     pid = period.id
-    by_section = _pairs(select(Opinion.section_id, sql.count()).where(Opinion.period_id == pid)
-                        .group_by(Opinion.section_id))
+    by_section = counting.opinions(pid, by="section", states=None)
     by_tag = _pairs(
         select(Tag.name, sql.count())
         .select_from(opinion_tags)
@@ -118,7 +112,7 @@ def count_period(period: CommentPeriod, sections: dict[int, str]) -> dict:
         .where(Opinion.period_id == pid)
         .group_by(Tag.name)
     )
-    by_state = _pairs(select(Opinion.state, sql.count()).where(Opinion.period_id == pid).group_by(Opinion.state))
+    by_state = counting.opinions(pid, by="state", states=None)
     own, grouped = aliased(Response), aliased(Response)
     category = sql.coalesce(own.category, grouped.category, "")
     by_category = _pairs(
@@ -130,8 +124,8 @@ def count_period(period: CommentPeriod, sections: dict[int, str]) -> dict:
         .group_by(category)
     )
     return {
-        "by_channel": _by_submission_column(pid, Submission.channel, [(code, code) for code in CHANNELS]),
-        "by_attribute": _by_submission_column(pid, Submission.attribute, get_setting("period.attributes")),
+        "by_channel": _by_submission_column(pid, "channel", [(code, code) for code in CHANNELS]),
+        "by_attribute": _by_submission_column(pid, "attribute", labels("period.attributes")),
         "by_section": [{"key": key, "label": sections.get(key, ""), "opinions": by_section[key]}
                        for key in [*sections, None] if by_section.get(key)],
         "by_tag": [{"key": name, "label": name, "opinions": n}
@@ -139,7 +133,7 @@ def count_period(period: CommentPeriod, sections: dict[int, str]) -> dict:
         "by_state": [{"key": state, "opinions": by_state[state]}
                      for state in [*OPINION_STATES, *sorted(set(by_state) - set(OPINION_STATES))]
                      if by_state.get(state)],
-        "by_category": _table(get_setting("response.categories"), {}, by_category),
+        "by_category": _table(labels("response.categories"), {}, by_category),
         "per_day": per_day(period),
     }
 
@@ -215,7 +209,7 @@ def compile_digest(period: CommentPeriod, run: JobRun) -> Digest:
     opinions = read_opinions(period.id)
     runs.progress(run, 20, "digest.counting")
     counts = count_period(period, sections)
-    submission_count = db.session.scalar(select(sql.count()).where(Submission.period_id == period.id)) or 0
+    submission_count = counting.submitters(period.id)
     runs.progress(run, 35, "digest.similar")
     # Withheld opinions are counted but never answered, so they are neither grouped nor mined for words.
     usable = [i for i, state in enumerate(opinions.states) if state != "withheld"]

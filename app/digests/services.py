@@ -1,13 +1,15 @@
 """Digest actions: asking for a rebuild or an export, and accepting a group of similar opinions.
 Functions flush; the view commits."""
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from app.core.audit import record_audit
+from app.core.errors import DomainError
 from app.core.models import JobRun
-from app.core.runs import run_subject, start_run, subject_type
-from app.digests.models import DigestCluster, DigestClusterMember
-from app.digests.tasks import DIGEST, EXPORT
+from app.core.runs import run_subject, start_run
+from app.digests.models import Digest, DigestCluster, DigestClusterMember
+from app.digests.tasks import DIGEST, EXPORT, build_period_digest, export_digest_csv
 from app.extensions import db
 from app.moderation.models import Opinion, OpinionGroup
 from app.periods.models import CommentPeriod
@@ -16,36 +18,50 @@ from app.responses.models import Response
 GROUP_TITLE_MAX = 200
 
 
-class DigestError(Exception):
-    """A broken rule; ``code`` maps to a message in the view."""
+ERRORS = {
+    "published": _l("The results of this period are published: its opinions can no longer be grouped."),
+    "already_accepted": _l("This group has already been accepted."),
+    "nothing_to_group": _l("Fewer than two of these opinions are still outside a group: there is nothing to group."),
+}
+
+
+class DigestError(DomainError):
+    """A broken rule; ``code`` names which."""
 
     def __init__(self, code: str):
         super().__init__(code)
-        self.code = code
+
+    def describe(self) -> str:
+        return str(ERRORS.get(self.code) or super().describe())
 
 
 def request_digest(period: CommentPeriod, *, actor) -> JobRun:
     """Ask a worker to rebuild the period's digest; while one is being built, that one is returned."""
-    run = start_run(DIGEST, "app.digests.tasks.build_period_digest", **run_subject(period),
-                    actor=actor)
+    run = start_run(DIGEST, build_period_digest, **run_subject(period), actor=actor)
     record_audit("digest.request", period, actor=actor, details={"run": run.id})
     return run
 
 
 def request_export(period: CommentPeriod, *, actor) -> JobRun:
     """Ask a worker for the digest's CSV; asking twice at once gives one run."""
-    run = start_run(EXPORT, "app.digests.tasks.export_digest_csv", **run_subject(period),
-                    actor=actor)
+    run = start_run(EXPORT, export_digest_csv, **run_subject(period), actor=actor)
     record_audit("digest.export", period, actor=actor, details={"run": run.id})
     return run
 
 
-def latest_run(kind: str, period_id: int) -> JobRun | None:
-    return db.session.scalar(
-        select(JobRun).where(JobRun.kind == kind, JobRun.subject_type == subject_type(CommentPeriod),
-                             JobRun.subject_id == period_id)
-        .order_by(JobRun.id.desc()).limit(1)
-    )
+def digest_of(period: CommentPeriod) -> Digest | None:
+    return db.session.scalar(select(Digest).where(Digest.period_id == period.id))
+
+
+def clusters_query(digest: Digest):
+    """The digest's clusters in their order, for a page of them."""
+    return select(DigestCluster).where(DigestCluster.digest_id == digest.id).order_by(DigestCluster.position)
+
+
+def cluster_of(period: CommentPeriod, cluster_id: int) -> DigestCluster | None:
+    """A cluster of this period's digest; None for another period's or none at all."""
+    cluster = db.session.get(DigestCluster, cluster_id)
+    return cluster if cluster is not None and cluster.digest.period_id == period.id else None
 
 
 def ungrouped_member_ids(cluster: DigestCluster, period_id: int) -> list[int]:

@@ -7,7 +7,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased
 
 from app.core import runs, spreadsheet
-from app.core.jobs import Recurring
+from app.core.jobs import Recurring, job
 from app.core.models import JobRun
 from app.core.timeutil import to_jst, utcnow
 from app.digests.builder import compile_digest
@@ -21,16 +21,12 @@ from app.submissions.models import Submission
 DIGEST = "period_digest"
 EXPORT = "digest_export"
 
-SCHEDULE = [
-    # A period closes at its closing second; its digest is asked for within the minute after.
-    Recurring("app.digests.tasks.request_digests_of_closed_periods", interval=60, queue="low"),
-]
-
 
 def _period_of(run: JobRun) -> CommentPeriod | None:
     return db.session.get(CommentPeriod, run.subject_id) if run.subject_id is not None else None
 
 
+@job("low")
 def build_period_digest(run_id: int) -> None:
     """Compile the period's digest. A period deleted meanwhile ends the run as failed, cleanly."""
     run = runs.begin(run_id)
@@ -50,6 +46,7 @@ def build_period_digest(run_id: int) -> None:
                       "clusters": sum(digest.counts.get("clusters", {}).values())})
 
 
+@job("low")
 def request_digests_of_closed_periods() -> int:
     """Ask once for the digest of each period that has closed: a period counts as handled once any
     digest run for it was requested after its closing time (a staff rebuild counts too)."""
@@ -77,6 +74,7 @@ EXPORT_HEADER = ["group", "kind", "group_size", "opinion_id", "receipt_no", "sec
                  "own_addition", "accepted_group_id"]
 
 
+@job("low")
 def export_digest_csv(run_id: int) -> None:
     """The digest's groups of similar opinions as CSV (UTF-8 with BOM, so Excel reads it), one
     row per opinion, for staff to work through offline. Written under instance/exports/."""
@@ -118,3 +116,9 @@ def export_digest_csv(run_id: int) -> None:
     built = to_jst(digest.built_at).strftime("%Y%m%d-%H%M")
     runs.finish(run, {"files": [{"name": f"digest-period{period.id}-{built}.csv", "stored": stored,
                                  "type": spreadsheet.CSV_MIMETYPE, "size": path.stat().st_size}], "rows": count})
+
+
+SCHEDULE = [
+    # A period closes at its closing second; its digest is asked for within the minute after.
+    Recurring(request_digests_of_closed_periods, interval=60),
+]

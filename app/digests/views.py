@@ -1,35 +1,31 @@
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
 
+from app.core.actions import run_action
 from app.core.auth import roles_required
 from app.core.pagination import paginate
+from app.core.runs import latest_run
 from app.digests import services
 from app.digests.forms import AcceptClusterForm, ExportForm, RebuildForm
-from app.digests.models import Digest, DigestCluster, can_view_digest
+from app.digests.models import DigestCluster, can_view_digest
 from app.digests.pages import cluster_views, day_chart
 from app.digests.tasks import DIGEST, EXPORT
 from app.extensions import db
+from app.periods.labels import CHANNEL_LABELS
 from app.periods.models import CommentPeriod
 
 bp = Blueprint("digests", __name__)
 ROLES = ("staff", "moderator", "admin")
 CLUSTERS_PER_PAGE = 20
-ERRORS = {
-    "published": _l("The results of this period are published: its opinions can no longer be grouped."),
-    "already_accepted": _l("This group has already been accepted."),
-    "nothing_to_group": _l("Fewer than two of these opinions are still outside a group: there is nothing to group."),
-}
-CHANNELS = {"web": _l("Web form"), "email": _l("Email"), "fax": _l("FAX"), "post": _l("Post"),
-            "in_person": _l("In person")}
 STATES = {"pending": _l("Not yet decided"), "accepted": _l("Accepted"), "withheld": _l("Withheld")}
 KINDS = {"template": _l("Form letter"), "near": _l("Near-identical opinions"), "exact": _l("Identical opinions")}
 
 
 def viewable_period(period_id: int) -> CommentPeriod:
-    period = db.session.get(CommentPeriod, period_id) or abort(404)
+    period = db.get_or_404(CommentPeriod, period_id)
     if not can_view_digest(period, current_user):
         abort(403)
     return period
@@ -42,13 +38,10 @@ def accept_form(cluster: DigestCluster, formdata=None) -> AcceptClusterForm:
 def render_digest(period: CommentPeriod, *, failed: AcceptClusterForm | None = None, failed_cluster: int | None = None,
                   error: str = "", status: int = 200):
     """The digest page; after a refused acceptance, with that cluster's form and its message."""
-    digest = db.session.scalar(select(Digest).where(Digest.period_id == period.id))
+    digest = services.digest_of(period)
     clusters = None
     if digest is not None:
-        clusters = paginate(
-            select(DigestCluster).where(DigestCluster.digest_id == digest.id).order_by(DigestCluster.position),
-            request.args.get("page", 1, type=int), CLUSTERS_PER_PAGE,
-        )
+        clusters = paginate(services.clusters_query(digest), request.args.get("page", 1, type=int), CLUSTERS_PER_PAGE)
     views = cluster_views(clusters.items, period.id) if clusters else []
     forms = {view.cluster.id: accept_form(view.cluster) for view in views}
     if failed is not None:
@@ -57,8 +50,8 @@ def render_digest(period: CommentPeriod, *, failed: AcceptClusterForm | None = N
         "digests/show.html", period=period, digest=digest, clusters=clusters, cluster_views=views,
         accept_forms=forms, cluster_error=(failed_cluster, error),
         chart=day_chart(digest.counts.get("per_day", [])) if digest else None,
-        digest_run=services.latest_run(DIGEST, period.id), export_run=services.latest_run(EXPORT, period.id),
-        rebuild_form=RebuildForm(), export_form=ExportForm(), channels=CHANNELS, states=STATES, kinds=KINDS,
+        digest_run=latest_run(DIGEST, period), export_run=latest_run(EXPORT, period),
+        rebuild_form=RebuildForm(), export_form=ExportForm(), channels=CHANNEL_LABELS, states=STATES, kinds=KINDS,
         title=_("Digest: %(title)s", title=period.title),
     ), status
 
@@ -73,43 +66,37 @@ def show(period_id: int):
 @roles_required(*ROLES)
 def rebuild(period_id: int):
     period = viewable_period(period_id)
-    if RebuildForm().validate_on_submit():
-        services.request_digest(period, actor=current_user)
-        db.session.commit()
-        flash(_("The digest is being rebuilt. This page shows the progress."), "success")
-    return redirect(url_for("digests.show", period_id=period.id), code=303)
+    return run_action(lambda: services.request_digest(period, actor=current_user), form=RebuildForm(),
+                      done=_("The digest is being rebuilt. This page shows the progress."),
+                      then=url_for("digests.show", period_id=period.id))
 
 
 @bp.post("/periods/<int:period_id>/digest/export")
 @roles_required(*ROLES)
 def export(period_id: int):
     period = viewable_period(period_id)
-    if ExportForm().validate_on_submit():
-        services.request_export(period, actor=current_user)
-        db.session.commit()
-        flash(_("The CSV file is being built. A download link appears here when it is ready."), "success")
-    return redirect(url_for("digests.show", period_id=period.id, _anchor="export"), code=303)
+    return run_action(lambda: services.request_export(period, actor=current_user), form=ExportForm(),
+                      done=_("The CSV file is being built. A download link appears here when it is ready."),
+                      then=url_for("digests.show", period_id=period.id, _anchor="export"))
 
 
 @bp.post("/periods/<int:period_id>/digest/clusters/<int:cluster_id>/accept")
 @roles_required(*ROLES)
 def accept(period_id: int, cluster_id: int):
     period = viewable_period(period_id)
-    cluster = db.session.get(DigestCluster, cluster_id)
-    if cluster is None or cluster.digest.period_id != period.id:
-        abort(404)
+    cluster = services.cluster_of(period, cluster_id) or abort(404)
     form = accept_form(cluster, request.form)
     if not form.validate():
         return render_digest(period, failed=form, failed_cluster=cluster.id, status=400)
-    try:
-        _group, count = services.accept_cluster(cluster, actor=current_user, title=form.title.data or "")
-    except services.DigestError as error:
-        db.session.rollback()
-        return render_digest(period, failed=form, failed_cluster=cluster.id, error=str(ERRORS[error.code]), status=409)
-    db.session.commit()
-    flash(_("%(count)d opinions are now one opinion group.", count=count), "success")
-    return redirect(url_for("digests.show", period_id=period.id, page=request.args.get("page", 1, type=int),
-                            _anchor=f"cluster-{cluster.id}"), code=303)
+    # A refusal is shown beside its cluster, as a conflict with what others did meanwhile.
+    return run_action(
+        lambda: services.accept_cluster(cluster, actor=current_user, title=form.title.data or ""),
+        refused=lambda error: render_digest(period, failed=form, failed_cluster=cluster.id, error=error.message,
+                                            status=409),
+        done=lambda result: ngettext("%(num)d opinion is now in the opinion group.",
+                                     "%(num)d opinions are now one opinion group.", result[1]),
+        then=url_for("digests.show", period_id=period.id, page=request.args.get("page", 1, type=int),
+                     _anchor=f"cluster-{cluster.id}"))
 
 
 @bp.get("/workshops/<int:workshop_id>/digest")
@@ -118,7 +105,7 @@ def workshop(workshop_id: int):
     from app.digests.workshop import build_workshop_digest
     from app.workshops.models import Workshop
 
-    item = db.session.get(Workshop, workshop_id) or abort(404)
+    item = db.get_or_404(Workshop, workshop_id)
     if not item.can_facilitate(current_user):
         abort(403)
     return render_template("digests/workshop.html", workshop=item, digest=build_workshop_digest(item),

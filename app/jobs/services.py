@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.core import signals
 from app.core.audit import record_audit
 from app.core.auth import has_any_role
+from app.core.jobs import resolve
 from app.core.models import JobRun, OutboxJob
 from app.core.runs import start_run
 from app.extensions import db
@@ -100,7 +101,7 @@ def retry_run(run: JobRun, *, actor) -> JobRun:
     as the record of what went wrong). Any other run is returned unchanged."""
     if run.state != "failed" or not run.func:
         return run
-    new = start_run(run.kind, run.func, subject_type=run.subject_type, subject_id=run.subject_id,
+    new = start_run(run.kind, resolve(run.func), subject_type=run.subject_type, subject_id=run.subject_id,
                     params=run.params, actor=actor)
     record_audit("job_run.retry", run, actor=actor, details={"new_run": new.id, "kind": run.kind})
     return new

@@ -12,6 +12,12 @@ def nav_items(_app) -> list[NavItem]:
     return [NavItem("moderation.dashboard", _l("Moderation"), roles=("moderator", "admin"))]
 
 
+def recurring_jobs(_app) -> list:
+    from app.moderation.tasks import SCHEDULE
+
+    return SCHEDULE
+
+
 def init_app(app: Flask) -> None:
     from app.moderation import models  # noqa: F401  (register the tables)
     from app.moderation.views import bp
@@ -21,6 +27,7 @@ def init_app(app: Flask) -> None:
 
     signals.submission_created.connect(index_new_submissions)
     signals.nav_items.connect(nav_items)
+    signals.recurring_jobs.connect(recurring_jobs)
 
     @app.cli.group()
     def moderation():

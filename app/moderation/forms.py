@@ -8,17 +8,17 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.moderation.labels import (
     BULK_LABELS,
-    CHANNEL_LABELS,
     CLAIM_LABELS,
     DECISION_LABELS,
+    QUEUE_STATE_LABELS,
     REDACTION_REASON_LABELS,
-    SUBMISSION_STATE_LABELS,
     WITHHOLD_REASON_LABELS,
 )
 from app.moderation.services.common import MAX_EXCERPT, MAX_REASON, MAX_SUMMARY
 from app.moderation.services.groups import MAX_TITLE
 from app.moderation.services.redaction import MAX_PHRASE
 from app.moderation.services.tags import MAX_TAG
+from app.periods.labels import CHANNEL_LABELS
 
 ANY = ("", _l("All"))
 
@@ -46,7 +46,8 @@ class QueueFilterForm(FlaskForm):
 
     q = StringField(_l("Search the text"), validators=[Optional(), Length(max=100)])
     period = SelectField(_l("Comment period"), validators=[Optional()])
-    state = SelectField(_l("State"), choices=[ANY, *_choices(SUBMISSION_STATE_LABELS)], validators=[Optional()])
+    state = SelectField(_l("State"), choices=[*_choices(QUEUE_STATE_LABELS), ANY],
+                        default="open", validators=[Optional()])
     channel = SelectField(_l("Channel"), choices=[ANY, *_choices(CHANNEL_LABELS)], validators=[Optional()])
     claim = SelectField(_l("Claim"), choices=[ANY, *_choices(CLAIM_LABELS)], validators=[Optional()])
     section = SelectField(_l("Section"), validators=[Optional()])

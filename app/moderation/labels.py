@@ -2,8 +2,14 @@
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+from app.periods.labels import CHANNEL_LABELS  # noqa: F401  (templates read labels.CHANNEL_LABELS)
 
 SUBMISSION_STATE_LABELS = {"new": _l("New"), "in_progress": _l("In progress"), "done": _l("Done")}
+# What the queue shows unless asked otherwise: the work still to do, not what is finished.
+OPEN_STATES = ("new", "in_progress")
+QUEUE_STATE_LABELS = {"open": _l("New or in progress"), **SUBMISSION_STATE_LABELS}
 OPINION_STATE_LABELS = {"pending": _l("Not decided"), "accepted": _l("Accepted for answering"),
                         "withheld": _l("Withheld from publication")}
 WITHHOLD_REASON_LABELS = {
@@ -16,28 +22,10 @@ WITHHOLD_REASON_LABELS = {
 }
 REDACTION_REASON_LABELS = {"private_person": _l("Name of a private person"),
                            "contact": _l("Address, phone number or email address"), "other": _l("Other")}
-CHANNEL_LABELS = {"web": _l("Web form"), "email": _l("Email"), "fax": _l("FAX"), "post": _l("Post"),
-                  "in_person": _l("In person")}
 CLAIM_LABELS = {"mine": _l("Claimed by me"), "others": _l("Claimed by others"), "unclaimed": _l("Not claimed")}
 DECISION_LABELS = {"accepted": _l("Accept for answering"), "withheld": _l("Withhold from publication")}
 BULK_LABELS = {"tag": _l("Add a tag"), "accept": _l("Accept for answering"),
                "withhold": _l("Withhold from publication"), "group": _l("Group as similar opinions")}
-ACTION_LABELS = {
-    "opinion.create": _l("Cut out of the submission"),
-    "opinion.update": _l("Edited"),
-    "opinion.tag": _l("Tagged"),
-    "opinion.accept": _l("Accepted for answering"),
-    "opinion.withhold": _l("Withheld from publication"),
-    "opinion.reverse": _l("Decision reversed"),
-    "opinion.redact": _l("Redacted"),
-    "opinion.unredact": _l("Redaction removed"),
-    "opinion.redactions_moved": _l("Redactions moved after an edit"),
-    "opinion.group": _l("Added to a group"),
-    "opinion.ungroup": _l("Removed from its group"),
-    "opinion.delete": _l("Deleted"),
-    "privacy.redact": _l("Personal data hidden"),
-    "privacy.not_personal": _l("Found words marked as not personal"),
-}
 
 
 def error_message(error) -> str:
@@ -50,7 +38,7 @@ def error_message(error) -> str:
         "submission_done": lambda: _("This submission is done. Reopen it first, with a reason."),
         "not_done": lambda: _("Only a done submission can be reopened."),
         "no_opinions": lambda: _("Cut at least one opinion out of the submission before marking it done."),
-        "opinions_pending": lambda: _("%(n)d opinion(s) are not decided yet. Accept or withhold each one first.", n=params.get("n", 0)),
+        "opinions_pending": lambda: ngettext("%(num)d opinion is not decided yet. Accept or withhold it first.", "%(num)d opinions are not decided yet. Accept or withhold each one first.", params.get("n", 0)),
         "reason_required": lambda: _("Enter a reason."),
         "reason_too_long": lambda: _("Keep the reason within %(max)d characters.", max=params.get("max", 0)),
         "excerpt_required": lambda: _("Enter the excerpt: the words of the submission this opinion comes from."),
@@ -68,7 +56,10 @@ def error_message(error) -> str:
         "own_decision": lambda: _("Another moderator must review a reversal of your own decision on a done submission."),
         "grouped": lambda: _("This opinion is in a group. Remove it from the group before withholding it."),
         "response_approved": lambda: _("A response to this opinion or its group has been approved; the grouping and decision can no longer change."),
-        "has_response": lambda: _("The city has already started a response to this opinion on its own."),
+        "has_response": lambda: _("Opinion %(position)d of submission %(receipt)s (“%(text)s”) already has its own "
+                                  "answer from the city, so it must stay on its own. Leave it out, or ask the "
+                                  "department to delete that answer first.", position=params.get("position", 0),
+                                  receipt=params.get("receipt", ""), text=params.get("text", "")),
         "cannot_delete": lambda: _("Only an undecided opinion outside any group can be deleted; decided opinions are kept."),
         "redaction_reason_required": lambda: _("Choose why the text is hidden."),
         "span_out_of_range": lambda: _("The span must lie within the public text (0 to %(length)d characters), with the start before the end.", length=params.get("length", 0)),

@@ -1,32 +1,31 @@
-"""Moderation jobs: the daily digest for moderators and the outcome notice for submitters.
+"""Moderation jobs: the daily digest for moderators.
 
-Both send at most once: a ``ModerationNotice`` row keyed by what the message is about is written in
-the same transaction that queues the email, and a rerun that finds the row sends nothing.
+Notices send at most once: a ``ModerationNotice`` row keyed by what the message is about is written
+in the same transaction that queues the email, and a rerun that finds the row sends nothing (the
+result notice to submitters, ``app.responses.tasks.notify_submitter_outcome``, keeps its rows here too).
 """
 
-from collections import Counter
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import User, UserRole
-from app.core.mail import external_url, queue_email
+from app.core.jobs import Recurring, job
+from app.core.mail import queue_email
 from app.core.timeutil import to_jst, utcnow
 from app.extensions import db
-from app.moderation.labels import WITHHOLD_REASON_LABELS
-from app.moderation.models import ModerationNotice, Opinion
+from app.moderation.models import ModerationNotice
 from app.periods.models import CommentPeriod
 from app.submissions.models import Submission
 
-SCHEDULE = [{"func": "app.moderation.tasks.send_daily_digest", "cron": "0 8 * * *"}]
 LOCALE = "ja"
 
 
-def _first_time(kind: str, key: str) -> bool:
-    """Record that this notice goes out; False when it already went (by this run or a concurrent one)."""
+def first_notice(kind: str, key: str) -> bool:
+    """Record that the notice ``kind`` about ``key`` goes out; False when it already went (by this run
+    or a concurrent one). Written in the transaction that queues the mail, so it is kept with it."""
     if db.session.scalar(select(ModerationNotice.id).where(ModerationNotice.kind == kind,
                                                            ModerationNotice.key == key)) is not None:
         return False
@@ -38,29 +37,7 @@ def _first_time(kind: str, key: str) -> bool:
     return True
 
 
-def notify_submitter_outcome(submission_id: int) -> str:
-    """Tell a submitter who gave an email, once the result is published, how many of their opinions
-    were answered and, for each withheld one, the reason code."""
-    submission = db.session.get(Submission, submission_id)
-    if submission is None or not submission.email:
-        return "no recipient"
-    period = db.session.get(CommentPeriod, submission.period_id)
-    if period.results_published_at is None:
-        return "not published"
-    if not _first_time("outcome", str(submission.id)):
-        return "already sent"
-    opinions = db.session.scalars(select(Opinion).where(Opinion.submission_id == submission.id)).all()
-    withheld = Counter(opinion.withhold_reason for opinion in opinions if opinion.state == "withheld")
-    with force_locale(LOCALE):
-        reasons = [[str(WITHHOLD_REASON_LABELS.get(code, code)), n] for code, n in sorted(withheld.items())]
-    queue_email(submission.email, "moderation/email/outcome.txt", LOCALE, receipt_no=submission.receipt_no,
-                period_title=period.title, total=len(opinions),
-                answered=sum(1 for opinion in opinions if opinion.state == "accepted"),
-                withheld=reasons, result_url=external_url("results.show", period_id=period.id),
-                department=period.contact_department or period.plan.department)
-    return "queued"
-
-
+@job("default")
 def send_daily_digest(now_iso: str | None = None) -> int:
     """Each moderator gets, once a day, the new submissions of the last 24 hours and what still waits,
     per period they moderate (their department's). Nothing new and nothing waiting for them: no mail.
@@ -86,10 +63,13 @@ def send_daily_digest(now_iso: str | None = None) -> int:
     sent = 0
     for moderator in moderators:
         theirs = [period for period in periods if period.can_moderate(moderator)]
-        if not theirs or not _first_time("digest", f"{moderator.id}:{day}"):
+        if not theirs or not first_notice("digest", f"{moderator.id}:{day}"):
             continue
         lines = [[period.title, new.get(period.id, 0), waiting.get(period.id, 0)] for period in theirs]
         queue_email(moderator.email, "moderation/email/digest.txt", LOCALE, name=moderator.label, day=day,
                     periods=lines, new_total=sum(line[1] for line in lines), site_url=current_app.config["SITE_URL"])
         sent += 1
     return sent
+
+
+SCHEDULE = [Recurring(send_daily_digest, cron="0 8 * * *")]

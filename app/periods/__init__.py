@@ -24,10 +24,13 @@ def init_app(app: Flask) -> None:
         staff_views,  # noqa: F401  (its routes join the blueprint)
     )
     from app.periods.home import can_follow_period_run, home_section, timeline_entries
+    from app.periods.labels import attribute_label, channel_label
     from app.periods.models import CommentPeriod
     from app.periods.views import bp
 
     app.register_blueprint(bp)
+    app.add_template_global(channel_label, "channel_label")
+    app.add_template_global(attribute_label, "attribute_label")
     signals.cacheable_pages.connect(cacheable_pages)
     signals.nav_items.connect(nav_items)
     signals.home_sections.connect(home_section)

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from app.accounts.models import User
+from app.core import uploads
 from app.core.timeutil import jst_end_of_day, jst_start_of_day, jst_today
 from app.extensions import db
 from app.periods import services
@@ -75,8 +76,45 @@ def _create(plan, staff, title: str, opens_on: date, closes_on: date, **extra) -
                                            "closes_at": jst_end_of_day(closes_on), **extra}, actor=staff)
     services.save_sections(period, [SectionRow(None, label, name, body) for label, name, body in SECTIONS],
                            actor=staff)
+    # The page says the draft is there to read: a real PDF of it, made from the same plan and sections.
+    draft = uploads.CheckedFile(filename="draft.pdf", content_type="application/pdf", data=draft_pdf(plan, period))
+    services.add_document(period, draft, f"{plan.title}（案）", actor=staff)
     services.schedule_period(period, actor=staff)
     return period
+
+
+def draft_pdf(plan, period: CommentPeriod) -> bytes:
+    """A4, the plan's title and summary, then each section with its text; the result PDFs' font."""
+    from io import BytesIO
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    from app.responses.exports import PDF_FONT
+
+    if PDF_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
+    body = ParagraphStyle("body", fontName=PDF_FONT, fontSize=10.5, leading=17, wordWrap="CJK", spaceAfter=6)
+    heading = ParagraphStyle("heading", parent=body, fontSize=13, leading=20, spaceBefore=10)
+    title = ParagraphStyle("title", parent=body, fontSize=17, leading=26, spaceAfter=12)
+
+    def para(text: str, style=body) -> Paragraph:
+        return Paragraph(escape(text).replace("\n", "<br/>"), style)
+
+    story = [para(f"{plan.title}（案）", title)]
+    if plan.summary:
+        story.append(para(plan.summary))
+    for section in period.sections:
+        story.append(para(section.display, heading))
+        if section.body:
+            story.append(para(section.body))
+    buffer = BytesIO()
+    SimpleDocTemplate(buffer, pagesize=A4, title=f"{plan.title}（案）").build(story)
+    return buffer.getvalue()
 
 
 def load() -> list[str]:

@@ -199,7 +199,7 @@ class SectionsForm(FlaskForm):
 class SettingsForm(FlaskForm):
     min_days = IntegerField(_l("Minimum length of a comment period (days)"), validators=[
         DataRequired(_l("Enter a number.")), NumberRange(1, 365, _l("Enter a number between %(min)d and %(max)d."))])
-    attributes = TextAreaField(_l("Who may submit: one per line, code and label"), validators=[
+    attributes = TextAreaField(_l("Who may submit: one per line, code, label and English label"), validators=[
         DataRequired(_l("Enter at least one line.")), Length(max=5000)])
     reason = StringField(_l("Reason for the change"), validators=[Optional(), Length(max=500)])
     submit = SubmitField(_l("Save settings"))
@@ -210,12 +210,21 @@ class SettingsForm(FlaskForm):
         seen = set()
         for line in _lines(field.data):
             code, _, label = line.partition(" ")
+            label, _, english = label.partition("|")
             if not re.fullmatch(r"[a-z0-9_]{1,32}", code) or not label.strip():
                 raise ValidationError(_l("Write each line as a code (a-z, 0-9, _) then a space and the label: %(line)s",
                                          line=line))
+            if len(label.strip()) > 50 or len(english.strip()) > 50:
+                raise ValidationError(_l("Keep each label within 50 characters: %(line)s", line=line))
             if code in seen:
                 raise ValidationError(_l("The code %(code)s appears twice.", code=code))
             seen.add(code)
 
-    def attribute_pairs(self) -> list[list[str]]:
-        return [[code, label.strip()] for code, _, label in (line.partition(" ") for line in _lines(self.attributes.data))]
+    def attribute_entries(self) -> list[list[str]]:
+        """[code, Japanese label, English label] per line: ``resident 在住 | Lives in the city``."""
+        entries = []
+        for line in _lines(self.attributes.data):
+            code, _, labels = line.partition(" ")
+            label, _, english = labels.partition("|")
+            entries.append([code, label.strip(), english.strip()])
+        return entries

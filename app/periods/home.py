@@ -7,6 +7,7 @@ from sqlalchemy import select
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.periods import services
+from app.periods.labels import STATE_LABELS
 from app.periods.models import CommentPeriod
 from app.plans.models import Plan
 from app.plans.services import TimelineEntry
@@ -28,8 +29,6 @@ def can_follow_period_run(_subject_type: str, *, run, user) -> bool:
 
 
 def timeline_entries(plan: Plan, public: bool) -> list[TimelineEntry]:
-    from app.periods.views import STATE_LABELS
-
     query = select(CommentPeriod).where(CommentPeriod.plan_id == plan.id)
     if public:
         query = query.where(CommentPeriod.status == "scheduled")

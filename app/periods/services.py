@@ -8,14 +8,16 @@ logged reason; withdrawing needs a reason too.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.core import uploads
+from app.core import signals, uploads
 from app.core.audit import record_audit
-from app.core.settings import get_setting
+from app.core.errors import DomainError
+from app.core.settings import get_setting, label_entries, labels, set_setting
 from app.core.timeutil import days_between, to_jst, utcnow
 from app.extensions import db
+from app.periods.messages import error_message
 from app.periods.models import CHANNELS, CommentPeriod, PeriodDocument, Section
 from app.plans.models import Plan
 
@@ -26,22 +28,32 @@ DOCUMENT_AREA = "documents"
 DOCUMENT_KINDS = ("application/pdf",)
 
 
-class PeriodError(Exception):
+class PeriodError(DomainError):
     """A broken rule; ``field`` names the form field the message belongs next to."""
 
     def __init__(self, code: str, field: str = "", **params):
-        super().__init__(code)
-        self.code = code
-        self.field = field
-        self.params = params
+        super().__init__(code, field, **params)
+
+    def describe(self) -> str:
+        return error_message(self)
 
 
 def min_days() -> int:
     return int(get_setting("period.min_days"))
 
 
-def attribute_pairs() -> list[tuple[str, str]]:
-    return [(code, label) for code, label in get_setting("period.attributes")]
+def attribute_pairs(language: str | None = None) -> list[tuple[str, str]]:
+    """Who may submit, as (code, label) in ``language`` (the page's by default)."""
+    return labels("period.attributes", language)
+
+
+def save_rules(*, min_days: int, attributes: list[list[str]], reason: str, actor) -> None:
+    """The city's period rules; only a setting that changes is written (and audited). ``attributes``
+    are [code, Japanese label, English label]."""
+    if min_days != get_setting("period.min_days"):
+        set_setting("period.min_days", min_days, actor=actor, reason=reason)
+    if [tuple(entry) for entry in attributes] != label_entries("period.attributes"):
+        set_setting("period.attributes", attributes, actor=actor, reason=reason)
 
 
 def check_dates(opens_at: datetime, closes_at: datetime, reason: str) -> None:
@@ -153,15 +165,12 @@ class SectionRow:
 
 def save_sections(period: CommentPeriod, rows: list[SectionRow], *, actor) -> None:
     """Replace the list in the order given. A section an opinion already points at cannot be removed."""
-    from app.submissions.models import SubmissionEntry
-
     existing = {section.id: section for section in period.sections}
     kept_ids = {row.id for row in rows if row.id in existing}
     removed = [section for section_id, section in existing.items() if section_id not in kept_ids]
     if removed:
-        used = db.session.scalar(select(func.count()).select_from(SubmissionEntry)
-                                 .where(SubmissionEntry.section_id.in_([s.id for s in removed])))
-        if used:
+        used = signals.section_in_use.send([section.id for section in removed])
+        if any(count for _receiver, count in used):
             raise PeriodError("section_in_use", "sections")
     for section in removed:
         period.sections.remove(section)
@@ -195,6 +204,12 @@ def add_document(period: CommentPeriod, checked: uploads.CheckedFile, title: str
     return document
 
 
+def document_of(period: CommentPeriod, document_id: int) -> PeriodDocument | None:
+    """One of this period's documents; None for another period's or none at all."""
+    document = db.session.get(PeriodDocument, document_id)
+    return document if document is not None and document.period_id == period.id else None
+
+
 def remove_document(document: PeriodDocument, *, actor) -> None:
     period = document.period
     record_audit("period.document_remove", period, actor=actor, details={"document_id": document.id,
@@ -204,6 +219,12 @@ def remove_document(document: PeriodDocument, *, actor) -> None:
 
 
 # --- what the public sees ---
+
+
+def all_periods() -> list[CommentPeriod]:
+    """Every period for the staff list, newest opening first, with its plan."""
+    return list(db.session.scalars(select(CommentPeriod).options(selectinload(CommentPeriod.plan))
+                                   .order_by(CommentPeriod.opens_at.desc())))
 
 
 def public_query():

@@ -3,12 +3,11 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from app.core import uploads
+from app.core.actions import run_action
 from app.core.auth import roles_required
-from app.core.settings import get_setting, set_setting
+from app.core.settings import get_setting, label_entries
 from app.extensions import db
 from app.periods import services
 from app.periods.forms import (
@@ -20,60 +19,50 @@ from app.periods.forms import (
     WithdrawForm,
     submitter_field_labels,
 )
-from app.periods.models import CommentPeriod, PeriodDocument, default_field_rules
-from app.periods.services import PeriodError, SectionRow
-from app.periods.views import attribute_labels, bp, error_message
+from app.periods.labels import attribute_labels
+from app.periods.models import CommentPeriod, default_field_rules
+from app.periods.services import SectionRow
+from app.periods.views import bp
 from app.plans.models import Plan
+from app.plans.services import editable_plans
 
 DOCUMENT_MAX_BYTES = 30 * 1024 * 1024
 
 
 def editable_period(period_id: int) -> CommentPeriod:
-    period = db.session.get(CommentPeriod, period_id) or abort(404)
+    period = db.get_or_404(CommentPeriod, period_id)
     if not period.can_edit(current_user):
         abort(403)
     return period
 
 
-def _show_error(form, error: PeriodError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    message = error_message(error)
-    if field is not None:
-        field.errors = [*field.errors, message]
-    else:
-        flash(message, "error")
-
-
 @bp.get("/staff/periods")
 @roles_required("staff", "admin")
 def staff_index():
-    periods = db.session.scalars(select(CommentPeriod).options(selectinload(CommentPeriod.plan))
-                                 .order_by(CommentPeriod.opens_at.desc())).all()
-    plans = db.session.scalars(select(Plan).order_by(Plan.created_at.desc())).all()
-    return render_template("periods/staff_index.html", periods=periods,
-                           plans=[plan for plan in plans if plan.can_edit(current_user)], title=_("Comment periods"))
+    return render_template("periods/staff_index.html", periods=services.all_periods(),
+                           plans=editable_plans(current_user), title=_("Comment periods"))
 
 
 @bp.route("/staff/plans/<int:plan_id>/periods/new", methods=["GET", "POST"])
 @roles_required("staff", "admin")
 def create(plan_id: int):
-    plan = db.session.get(Plan, plan_id) or abort(404)
+    plan = db.get_or_404(Plan, plan_id)
     if not plan.can_edit(current_user):
         abort(403)
     form = PeriodForm(attributes=services.attribute_pairs(),
                       data=None if request.method == "POST" else _new_period_defaults(plan))
-    if form.validate_on_submit():
-        try:
-            period = services.create_period(plan, form.period_data(), actor=current_user)
-        except PeriodError as error:
-            _show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The period has been saved as a draft. Add its documents and sections, then schedule it."),
-                  "success")
-            return redirect(url_for("periods.edit", period_id=period.id), code=303)
-    return render_template("periods/form.html", form=form, plan=plan, period=None, min_days=services.min_days(),
-                           field_labels=submitter_field_labels(), title=_("New comment period"))
+
+    def page():
+        return render_template("periods/form.html", form=form, plan=plan, period=None, min_days=services.min_days(),
+                               field_labels=submitter_field_labels(), title=_("New comment period"))
+
+    if request.method != "POST":
+        return page()
+    return run_action(
+        lambda: services.create_period(plan, form.period_data(), actor=current_user), form=form, page=page,
+        status=200,
+        done=_("The period has been saved as a draft. Add its documents and sections, then schedule it."),
+        then=lambda period: url_for("periods.edit", period_id=period.id))
 
 
 def _new_period_defaults(plan: Plan) -> dict:
@@ -91,34 +80,25 @@ def edit(period_id: int):
         form = PeriodForm(attributes=services.attribute_pairs())
     else:
         form = PeriodForm.for_period(period, attributes=services.attribute_pairs())
-    if form.validate_on_submit():
-        try:
-            services.update_period(period, form.period_data(), actor=current_user,
-                                   extension_reason=form.extension_reason.data or "")
-        except PeriodError as error:
-            db.session.rollback()
-            _show_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The period has been saved."), "success")
-            return redirect(url_for("periods.edit", period_id=period.id), code=303)
-    return render_template("periods/form.html", form=form, plan=period.plan, period=period,
-                           min_days=services.min_days(), field_labels=submitter_field_labels(),
-                           action_form=ActionForm(), withdraw_form=WithdrawForm(), title=period.title)
+
+    def page():
+        return render_template("periods/form.html", form=form, plan=period.plan, period=period,
+                               min_days=services.min_days(), field_labels=submitter_field_labels(),
+                               action_form=ActionForm(), withdraw_form=WithdrawForm(), title=period.title)
+
+    if request.method != "POST":
+        return page()
+    return run_action(
+        lambda: services.update_period(period, form.period_data(), actor=current_user,
+                                       extension_reason=form.extension_reason.data or ""),
+        form=form, page=page, status=200, done=_("The period has been saved."),
+        then=url_for("periods.edit", period_id=period.id))
 
 
 def _state_action(period_id: int, action, message: str):
     period = editable_period(period_id)
-    if ActionForm().validate_on_submit():
-        try:
-            action(period, actor=current_user)
-        except PeriodError as error:
-            db.session.rollback()
-            flash(error_message(error), "error")
-        else:
-            db.session.commit()
-            flash(message, "success")
-    return redirect(url_for("periods.edit", period_id=period.id), code=303)
+    return run_action(lambda: action(period, actor=current_user), form=ActionForm(), done=message,
+                      then=url_for("periods.edit", period_id=period.id))
 
 
 @bp.post("/staff/periods/<int:period_id>/schedule")
@@ -139,18 +119,12 @@ def unschedule(period_id: int):
 def withdraw(period_id: int):
     period = editable_period(period_id)
     form = WithdrawForm()
-    if form.validate_on_submit():
-        try:
-            services.withdraw_period(period, actor=current_user, reason=form.reason.data)
-        except PeriodError as error:
-            db.session.rollback()
-            flash(error_message(error), "error")
-        else:
-            db.session.commit()
-            flash(_("The period has been withdrawn."), "success")
-    else:
+    back = url_for("periods.edit", period_id=period.id)
+    if not form.validate_on_submit():
         flash(_("Enter the reason for withdrawing."), "error")
-    return redirect(url_for("periods.edit", period_id=period.id), code=303)
+        return redirect(back, code=303)
+    return run_action(lambda: services.withdraw_period(period, actor=current_user, reason=form.reason.data),
+                      done=_("The period has been withdrawn."), then=back)
 
 
 @bp.route("/staff/periods/<int:period_id>/documents", methods=["GET", "POST"])
@@ -168,10 +142,10 @@ def documents(period_id: int):
             except uploads.UploadError as error:
                 form.file.errors = [document_error(error)]
             else:
-                services.add_document(period, checked, (form.title.data or "").strip(), actor=current_user)
-                db.session.commit()
-                flash(_("The document has been uploaded."), "success")
-                return redirect(url_for("periods.documents", period_id=period.id), code=303)
+                return run_action(
+                    lambda: services.add_document(period, checked, (form.title.data or "").strip(),
+                                                  actor=current_user),
+                    done=_("The document has been uploaded."), then=url_for("periods.documents", period_id=period.id))
     return render_template("periods/documents.html", period=period, form=form, action_form=ActionForm(),
                            title=_("Documents: %(title)s", title=period.title))
 
@@ -188,16 +162,12 @@ def document_error(error: uploads.UploadError) -> str:
 @roles_required("staff", "admin")
 def delete_document(period_id: int, document_id: int):
     period = editable_period(period_id)
-    doc = db.session.get(PeriodDocument, document_id)
-    if doc is None or doc.period_id != period.id:
-        abort(404)
-    if ActionForm().validate_on_submit():
-        stored_name = doc.stored_name
-        services.remove_document(doc, actor=current_user)
-        db.session.commit()
-        uploads.remove(services.DOCUMENT_AREA, stored_name)
-        flash(_("The document has been removed."), "success")
-    return redirect(url_for("periods.documents", period_id=period.id), code=303)
+    doc = services.document_of(period, document_id) or abort(404)
+    stored_name = doc.stored_name
+    # The file goes only once the row is gone for good.
+    return run_action(lambda: services.remove_document(doc, actor=current_user), form=ActionForm(),
+                      after_commit=lambda _result: uploads.remove(services.DOCUMENT_AREA, stored_name),
+                      done=_("The document has been removed."), then=url_for("periods.documents", period_id=period.id))
 
 
 @bp.route("/staff/periods/<int:period_id>/sections", methods=["GET", "POST"])
@@ -209,22 +179,20 @@ def sections(period_id: int):
     if request.method == "GET":
         for _blank in range(3):
             form.rows.append_entry()
+
+    def page():
+        return render_template("periods/sections.html", period=period, form=form,
+                               title=_("Sections: %(title)s", title=period.title))
+
     if form.validate_on_submit():
         rows = [SectionRow(int(row.data["id"]) if (row.data["id"] or "").isdigit() else None,
                            (row.data["label"] or "").strip(), (row.data["title"] or "").strip(), row.data["body"] or "")
                 for row in form.rows]
         rows = [row for row in rows if row.title]
-        try:
-            services.save_sections(period, rows, actor=current_user)
-        except PeriodError as error:
-            db.session.rollback()
-            flash(error_message(error), "error")
-        else:
-            db.session.commit()
-            flash(_("The sections have been saved."), "success")
-            return redirect(url_for("periods.sections", period_id=period.id), code=303)
-    return render_template("periods/sections.html", period=period, form=form,
-                           title=_("Sections: %(title)s", title=period.title))
+        return run_action(lambda: services.save_sections(period, rows, actor=current_user), page=page,
+                          status=200, done=_("The sections have been saved."),
+                          then=url_for("periods.sections", period_id=period.id))
+    return page()
 
 
 @bp.route("/admin/settings/periods", methods=["GET", "POST"])
@@ -232,15 +200,12 @@ def sections(period_id: int):
 def settings():
     form = SettingsForm(data=None if request.method == "POST" else {
         "min_days": get_setting("period.min_days"),
-        "attributes": "\n".join(f"{code} {label}" for code, label in get_setting("period.attributes"))})
+        "attributes": "\n".join(f"{code} {label} | {english}" if english else f"{code} {label}"
+                                 for code, label, english in label_entries("period.attributes"))})
     if form.validate_on_submit():
-        reason = (form.reason.data or "").strip()
-        if form.min_days.data != get_setting("period.min_days"):
-            set_setting("period.min_days", form.min_days.data, actor=current_user, reason=reason)
-        if form.attribute_pairs() != get_setting("period.attributes"):
-            set_setting("period.attributes", form.attribute_pairs(), actor=current_user, reason=reason)
-        db.session.commit()
-        flash(_("The settings have been saved."), "success")
-        return redirect(url_for("periods.settings"), code=303)
+        return run_action(lambda: services.save_rules(min_days=form.min_days.data,
+                                                      attributes=form.attribute_entries(),
+                                                      reason=(form.reason.data or "").strip(), actor=current_user),
+                          done=_("The settings have been saved."), then=url_for("periods.settings"))
     return render_template("periods/settings.html", form=form, attributes=attribute_labels(),
                            title=_("Comment period rules"))

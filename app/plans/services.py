@@ -38,6 +38,16 @@ def published_plans(limit: int | None = None) -> list[Plan]:
     return list(db.session.scalars(query))
 
 
+def all_plans() -> list[Plan]:
+    """Every plan for the staff list, newest first."""
+    return list(db.session.scalars(select(Plan).order_by(Plan.created_at.desc())))
+
+
+def editable_plans(user) -> list[Plan]:
+    """The plans ``user`` may change or add steps to, newest first."""
+    return [plan for plan in all_plans() if plan.can_edit(user)]
+
+
 def create_plan(data: dict, *, actor) -> Plan:
     plan = Plan(created_by_id=actor.id, **{key: data.get(key) for key in EDITABLE})
     db.session.add(plan)

@@ -1,8 +1,8 @@
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
+from app.core.actions import run_action
 from app.core.auth import roles_required
 from app.extensions import db
 from app.plans import services
@@ -13,7 +13,7 @@ bp = Blueprint("plans", __name__)
 
 
 def editable_plan(plan_id: int) -> Plan:
-    plan = db.session.get(Plan, plan_id) or abort(404)
+    plan = db.get_or_404(Plan, plan_id)
     if not plan.can_edit(current_user):
         abort(403)
     return plan
@@ -26,8 +26,8 @@ def index():
 
 @bp.get("/plans/<int:plan_id>")
 def show(plan_id: int):
-    plan = db.session.get(Plan, plan_id)
-    if plan is None or not plan.can_view(current_user):
+    plan = db.get_or_404(Plan, plan_id)
+    if not plan.can_view(current_user):
         abort(404)
     return render_template(
         "plans/show.html", plan=plan, timeline=services.plan_timeline(plan), title=plan.title
@@ -37,8 +37,7 @@ def show(plan_id: int):
 @bp.get("/staff/plans")
 @roles_required("staff", "admin")
 def staff_index():
-    plans = db.session.scalars(select(Plan).order_by(Plan.created_at.desc())).all()
-    return render_template("plans/staff_index.html", plans=plans, title=_("Manage plans"))
+    return render_template("plans/staff_index.html", plans=services.all_plans(), title=_("Manage plans"))
 
 
 @bp.route("/staff/plans/new", methods=["GET", "POST"])
@@ -46,10 +45,9 @@ def staff_index():
 def create():
     form = PlanForm(department=current_user.department, user=current_user)
     if form.validate_on_submit():
-        plan = services.create_plan(form.plan_data(), actor=current_user)
-        db.session.commit()
-        flash(_("The plan has been created. It is not public until you publish it."), "success")
-        return redirect(url_for("plans.edit", plan_id=plan.id), code=303)
+        return run_action(lambda: services.create_plan(form.plan_data(), actor=current_user),
+                          done=_("The plan has been created. It is not public until you publish it."),
+                          then=lambda plan: url_for("plans.edit", plan_id=plan.id), back=url_for("plans.create"))
     return render_template("plans/form.html", form=form, plan=None, title=_("New plan"))
 
 
@@ -59,10 +57,8 @@ def edit(plan_id: int):
     plan = editable_plan(plan_id)
     form = PlanForm(obj=plan, user=current_user)
     if form.validate_on_submit():
-        services.update_plan(plan, form.plan_data(), actor=current_user)
-        db.session.commit()
-        flash(_("The plan has been saved."), "success")
-        return redirect(url_for("plans.edit", plan_id=plan.id), code=303)
+        return run_action(lambda: services.update_plan(plan, form.plan_data(), actor=current_user),
+                          done=_("The plan has been saved."), then=url_for("plans.edit", plan_id=plan.id))
     return render_template(
         "plans/form.html", form=form, plan=plan, publish_form=PublishForm(), title=plan.title
     )
@@ -72,8 +68,5 @@ def edit(plan_id: int):
 @roles_required("staff", "admin")
 def publish(plan_id: int):
     plan = editable_plan(plan_id)
-    if PublishForm().validate_on_submit():
-        services.publish_plan(plan, actor=current_user)
-        db.session.commit()
-        flash(_("The plan is now public."), "success")
-    return redirect(url_for("plans.edit", plan_id=plan.id), code=303)
+    return run_action(lambda: services.publish_plan(plan, actor=current_user), form=PublishForm(),
+                      done=_("The plan is now public."), then=url_for("plans.edit", plan_id=plan.id))

@@ -9,17 +9,16 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.core.actions import run_action
 from app.core.auth import roles_required
+from app.core.errors import DomainError
 from app.extensions import db
-from app.moderation import labels as moderation_labels
 from app.moderation.models import Opinion
-from app.moderation.services import ModerationError
 from app.moderation.views import moderation_globals
 from app.moderation.views.opinions import render_opinion
 from app.periods.models import CommentPeriod
 from app.privacy import services
 from app.privacy.forms import FindingForm, NotPersonalForm
-from app.privacy.labels import error_message
 from app.privacy.models import PersonalFinding
 from app.responses.models import Response
 from app.responses.services import response_target
@@ -32,7 +31,7 @@ REVIEWERS = ("moderator", "staff", "admin")
 
 
 def load_finding(finding_id: int) -> PersonalFinding:
-    finding = db.session.get(PersonalFinding, finding_id) or abort(404)
+    finding = db.get_or_404(PersonalFinding, finding_id)
     if not finding.can_review(current_user):
         abort(403)
     return finding
@@ -40,7 +39,7 @@ def load_finding(finding_id: int) -> PersonalFinding:
 
 def reviewable_period(period_id: int) -> CommentPeriod:
     """The review list is for the period's moderators and for the staff who publish its result."""
-    period = db.session.get(CommentPeriod, period_id) or abort(404)
+    period = db.get_or_404(CommentPeriod, period_id)
     if not (period.can_moderate(current_user) or period.can_edit(current_user)):
         abort(403)
     return period
@@ -59,13 +58,11 @@ def _back(finding: PersonalFinding, form: FindingForm) -> str:
     return text_page(finding)
 
 
-def _refused(finding_id: int, error: services.PrivacyError | ModerationError, form: FindingForm):
-    """Nothing changed: say why, next to the finding on the page it came from."""
-    db.session.rollback()
+def _refused(finding_id: int, error: DomainError, form: FindingForm):
+    """Nothing changed: say why, next to the finding on the page it came from. Hiding words in an
+    opinion is moderation work: its rules (a claim by someone else) refuse in its own words."""
     finding = db.session.get(PersonalFinding, finding_id)
-    # Hiding words in an opinion is moderation work: its rules (a claim by someone else) refuse in its words.
-    message = (moderation_labels.error_message(error) if isinstance(error, ModerationError)
-               else error_message(error))
+    message = error.message
     if form.back.data == "review":
         flash(message, "error")
         return redirect(_back(finding, form), code=303)
@@ -80,16 +77,9 @@ def _refused(finding_id: int, error: services.PrivacyError | ModerationError, fo
 
 def _review(finding_id: int, form: FindingForm, action, success: str):
     finding = load_finding(finding_id)
-    if not form.validate_on_submit():
-        abort(400)
     back = _back(finding, form)  # before: words replaced in an answer take their finding with them
-    try:
-        action(finding)
-    except (services.PrivacyError, ModerationError) as error:
-        return _refused(finding_id, error, form)
-    db.session.commit()
-    flash(success, "success")
-    return redirect(back, code=303)
+    return run_action(lambda: action(finding), form=form, done=success, then=back,
+                      refused=lambda error: _refused(finding_id, error, form))
 
 
 @bp.post("/staff/findings/<int:finding_id>/redact")
@@ -123,9 +113,6 @@ def review(period_id: int):
 @roles_required(*REVIEWERS)
 def screen(period_id: int):
     period = reviewable_period(period_id)
-    if not FindingForm().validate_on_submit():
-        abort(400)
-    count = services.screen_period(period, current_user)
-    db.session.commit()
-    flash(_("%(num)d texts screened again.", num=count), "success")
-    return redirect(url_for("privacy.review", period_id=period.id), code=303)
+    return run_action(lambda: services.screen_period(period, current_user), form=FindingForm(),
+                      done=lambda count: _("%(num)d texts screened again.", num=count),
+                      then=url_for("privacy.review", period_id=period.id))

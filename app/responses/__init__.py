@@ -49,15 +49,15 @@ def init_app(app: Flask) -> None:
     from app.periods.models import CommentPeriod
     from app.responses import models  # noqa: F401  (register the tables)
     from app.responses.exports import purge_staff_exports
+    from app.responses.holds import answer_exists
     from app.responses.lookup import lookup_section
-    from app.responses.report import attribute_label, channel_label, withhold_label
+    from app.responses.report import withhold_label
     from app.responses.result_views import bp as results_bp
     from app.responses.services import categories
     from app.responses.views import bp
 
     app.register_blueprint(bp)
-    for name, function in (("channel_label", channel_label), ("attribute_label", attribute_label),
-                           ("withhold_label", withhold_label), ("result_categories", categories)):
+    for name, function in (("withhold_label", withhold_label), ("result_categories", categories)):
         app.add_template_global(function, name)
     app.register_blueprint(results_bp)
     signals.cacheable_pages.connect(cacheable_pages)
@@ -66,6 +66,7 @@ def init_app(app: Flask) -> None:
     signals.home_sections.connect(home_results)
     signals.personal_data_purge.connect(purge_staff_exports)
     signals.lookup_sections.connect(lookup_section)
+    signals.answer_exists.connect(answer_exists)
     signals.job_run_access.connect(can_follow_export_run, sender=subject_type(CommentPeriod))
 
 

@@ -15,13 +15,14 @@ from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.core.formatting import format_date, format_datetime
 from app.core.spreadsheet import CSV_MIMETYPE, XLSX_MIMETYPE, add_sheet, csv_text, write_csv
-from app.core.timeutil import to_jst
 from app.extensions import db
 from app.moderation.models import Opinion
+from app.periods.labels import attribute_label, channel_label
 from app.periods.models import CommentPeriod
 from app.responses.models import Response
-from app.responses.report import PublicResult, attribute_label, channel_label, markdown_text, withhold_label
+from app.responses.report import PublicResult, markdown_text, withhold_label
 from app.responses.services import category_labels
 from app.submissions.models import Submission
 
@@ -37,7 +38,10 @@ STAFF_FORMATS = {
     "csv": ("submissions.csv", CSV_MIMETYPE),
     "xlsx": ("submissions.xlsx", XLSX_MIMETYPE),
 }
-PDF_FONT = "HeiseiKakuGo-W5"  # a CID font every PDF reader knows: no font file needed here
+# CID fonts every PDF reader knows, so no font file is needed here. An official notice is set in
+# Mincho at normal weight; only the title and headings are in the heavier Gothic.
+PDF_FONT = "HeiseiMin-W3"
+PDF_HEADING_FONT = "HeiseiKakuGo-W5"
 
 
 def export_folder(run_id: int) -> Path:
@@ -106,11 +110,13 @@ def write_pdf(report: PublicResult, path: Path) -> None:
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    if PDF_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
+    for font in (PDF_FONT, PDF_HEADING_FONT):
+        if font not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(UnicodeCIDFont(font))
     body = ParagraphStyle("body", fontName=PDF_FONT, fontSize=9, leading=13, wordWrap="CJK")
-    heading = ParagraphStyle("heading", parent=body, fontSize=12, leading=18, spaceBefore=6, spaceAfter=4)
-    title = ParagraphStyle("title", parent=body, fontSize=15, leading=22, spaceAfter=8)
+    heading = ParagraphStyle("heading", parent=body, fontName=PDF_HEADING_FONT, fontSize=12, leading=18,
+                             spaceBefore=6, spaceAfter=4)
+    title = ParagraphStyle("title", parent=heading, fontSize=15, leading=22, spaceBefore=0, spaceAfter=8)
 
     def para(text, style=body):
         return Paragraph(escape(str(text)).replace("\n", "<br/>"), style)
@@ -124,12 +130,12 @@ def write_pdf(report: PublicResult, path: Path) -> None:
 
     period = report.period
     story = [para(report.title, title)]
-    facts = [(_("Draft"), period.title),
-             (_("Comment dates"), f"{to_jst(period.opens_at):%Y-%m-%d} – {to_jst(period.closes_at):%Y-%m-%d}")]
+    facts = [(_("Comment period"), period.title), (_("Plan"), period.plan.title),
+             (_("Comment dates"), f"{format_date(period.opens_at)} – {format_date(period.closes_at)}")]
     if report.result and report.result.draft_published_on:
-        facts.append((_("Draft published on"), f"{report.result.draft_published_on:%Y-%m-%d}"))
+        facts.append((_("Draft published on"), format_date(report.result.draft_published_on)))
     if report.result and report.result.published_at:
-        facts.append((_("Result published on"), f"{to_jst(report.result.published_at):%Y-%m-%d}"))
+        facts.append((_("Result published on"), format_date(report.result.published_at)))
     facts.append((_("Submitters and opinions"), _("%(submitters)d submitters, %(opinions)d opinions",
                                                    submitters=report.counts["submitters"],
                                                    opinions=report.counts["opinions"])))
@@ -182,7 +188,7 @@ def staff_rows(period: CommentPeriod) -> tuple[list[str], list[list]]:
                _("Reason withheld"), _("The city's view"), _("Reflection category"), _("Answer state")]
     rows = []
     for submission in submissions:
-        base = [submission.receipt_no, f"{to_jst(submission.received_at):%Y-%m-%d %H:%M}",
+        base = [submission.receipt_no, format_datetime(submission.received_at),
                 channel_label(submission.channel), submission.name, submission.address,
                 attribute_label(submission.attribute), submission.email, submission.phone]
         for opinion in of_submission.get(submission.id, []) or [None]:

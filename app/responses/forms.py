@@ -1,6 +1,16 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, FieldList, FormField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    FormField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.responses import results, services
@@ -64,6 +74,27 @@ class ActionForm(FlaskForm):
     submit = SubmitField()
 
 
+class ApproveManyForm(FlaskForm):
+    """Approve the answers ticked on the approver's list; the choices are what this user may approve."""
+
+    response_ids = SelectMultipleField(coerce=int, validators=[
+        DataRequired(_l("Tick at least one answer to approve."))])
+    submit = SubmitField(_l("Approve the ticked answers"))
+
+    def __init__(self, *args, waiting=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.response_ids.choices = [(row.response.id, str(row.response.id)) for row in waiting]
+
+
+class PublishForm(FlaskForm):
+    """Publishing cannot be undone: the box must be ticked, so one stray click publishes nothing
+    (and it works without JavaScript, unlike a confirm() dialog)."""
+
+    confirm = BooleanField(_l("I have checked the preview. Publish it now: this cannot be undone."), validators=[
+        DataRequired(_l("Tick the box to confirm that you have checked the preview and want to publish."))])
+    submit = SubmitField(_l("Publish the result"))
+
+
 class ResultForm(FlaskForm):
     title = StringField(_l("Title of the result"), validators=[
         DataRequired(_l("Enter the title.")), Length(max=results.TITLE_MAX)])
@@ -92,6 +123,7 @@ class CategoryRow(FlaskForm):
 
     code = StringField(_l("Code"), validators=[Optional(), Length(max=8)])
     title = StringField(_l("Category name"), validators=[Optional(), Length(max=services.LABEL_MAX)])
+    title_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=services.LABEL_MAX)])
 
     def validate_title(self, field):
         if (self.code.data or "").strip() and not (field.data or "").strip():
@@ -109,6 +141,7 @@ class CategoriesForm(FlaskForm):
     rows = FieldList(FormField(CategoryRow), min_entries=1)
     submit = SubmitField(_l("Save"))
 
-    def pairs(self) -> list[tuple[str, str]]:
-        return [((row.code.data or "").strip().upper(), (row.title.data or "").strip())
+    def entries(self) -> list[tuple[str, str, str]]:
+        """(code, Japanese name, English name) of each filled row."""
+        return [((row.code.data or "").strip().upper(), (row.title.data or "").strip(), (row.title_en.data or "").strip())
                 for row in self.rows if (row.code.data or "").strip()]

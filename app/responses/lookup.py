@@ -28,6 +28,10 @@ class Answer:
     category_label: str = ""
     similar: int = 1
     withheld_reason: str = ""
+    # The citizen's own words this opinion was cut from, and the part of the draft: shown only to the
+    # holder of the lookup code, so that a withheld or unanswered opinion can be told from the others.
+    own_words: str = ""
+    section: str = ""
 
 
 def lookup_section(submission) -> tuple[str, dict] | None:
@@ -36,7 +40,8 @@ def lookup_section(submission) -> tuple[str, dict] | None:
         return None
     opinions = db.session.scalars(
         select(Opinion).where(Opinion.submission_id == submission.id)
-        .order_by(Opinion.position, Opinion.id).options(selectinload(Opinion.redactions))
+        .order_by(Opinion.position, Opinion.id)
+        .options(selectinload(Opinion.redactions), selectinload(Opinion.section))
     ).all()
     opinion_ids = [o.id for o in opinions]
     group_ids = [o.group_id for o in opinions if o.group_id]
@@ -53,14 +58,15 @@ def lookup_section(submission) -> tuple[str, dict] | None:
     labels = category_labels()
     answers = []
     for number, opinion in enumerate(opinions, start=1):
+        own = {"own_words": opinion.excerpt, "section": opinion.section.display if opinion.section else ""}
         if opinion.state == "withheld":
-            answers.append(Answer(number, "withheld", withheld_reason=withhold_label(opinion.withhold_reason)))
+            answers.append(Answer(number, "withheld", withheld_reason=withhold_label(opinion.withhold_reason), **own))
             continue
         response = by_group.get(opinion.group_id) if opinion.group_id else by_opinion.get(opinion.id)
         if opinion.state != "accepted" or response is None:
-            answers.append(Answer(number, "pending"))
+            answers.append(Answer(number, "pending", **own))
             continue
         answers.append(Answer(number, "answered", public_text(opinion), response.body, response.category,
                               labels.get(response.category, response.category),
-                              group_sizes.get(opinion.group_id, 1) if opinion.group_id else 1))
+                              group_sizes.get(opinion.group_id, 1) if opinion.group_id else 1, **own))
     return "responses/_lookup_answers.html", {"period": period, "answers": answers}

@@ -11,20 +11,13 @@ from html.parser import HTMLParser
 from flask_babel import lazy_gettext as _l
 
 from app.core.sanitize import render_markdown
-from app.core.settings import get_setting
+from app.core.settings import labels
 from app.moderation.services import public_text
 from app.periods.models import CHANNELS, CommentPeriod
 from app.responses.models import Erratum, Result
 from app.responses.results import compute_counts, result_for
 from app.responses.services import category_labels, period_targets
 
-CHANNEL_LABELS = {
-    "web": _l("Web form"),
-    "email": _l("Email"),
-    "fax": _l("FAX"),
-    "post": _l("Post"),
-    "in_person": _l("In person"),
-}
 WITHHOLD_LABELS = {
     "third_party": _l("Could harm the rights or interests of a third party"),
     "defamation": _l("Defamatory or abusive"),
@@ -35,18 +28,8 @@ WITHHOLD_LABELS = {
 }
 
 
-def channel_label(code: str) -> str:
-    return str(CHANNEL_LABELS.get(code, code))
-
-
 def withhold_label(code: str) -> str:
     return str(WITHHOLD_LABELS.get(code or "other", WITHHOLD_LABELS["other"]))
-
-
-def attribute_label(code: str) -> str:
-    if not code:
-        return str(_l("Not given"))
-    return dict((key, label) for key, label in get_setting("period.attributes")).get(code, code)
 
 
 @dataclass
@@ -87,7 +70,7 @@ class PublicResult:
 
     @property
     def by_attribute(self) -> list[tuple[str, dict]]:
-        return _ordered(self.counts["by_attribute"], [code for code, _ in get_setting("period.attributes")])
+        return _ordered(self.counts["by_attribute"], [code for code, _label in labels("period.attributes")])
 
     @property
     def title(self) -> str:

@@ -11,15 +11,17 @@ from datetime import date
 from sqlalchemy import func, select
 
 from app.core.audit import record_audit
-from app.core.jobs import request_job
 from app.core.runs import run_subject, start_run
 from app.core.signals import publication_check
 from app.core.timeutil import to_jst, utcnow
 from app.extensions import db
+from app.moderation import counting
 from app.moderation.models import Opinion
 from app.periods.models import CommentPeriod
+from app.responses.messages import problem_message
 from app.responses.models import Erratum, Result
 from app.responses.services import ResponseError, period_targets
+from app.responses.tasks import export_result, export_staff, notify_submitter_outcome
 from app.submissions.models import Submission
 
 TITLE_MAX = 200
@@ -38,9 +40,15 @@ class Problem:
 
 
 class PublicationRefused(ResponseError):
+    """Publication refused: each problem is its own message, so staff see everything left to do."""
+
     def __init__(self, problems: list[Problem]):
         super().__init__("not_ready")
         self.problems = problems
+
+    @property
+    def messages(self) -> list[str]:
+        return [problem_message(problem) for problem in self.problems]
 
 
 def result_for(period: CommentPeriod) -> Result | None:
@@ -121,39 +129,28 @@ def publication_problems(period: CommentPeriod) -> list[Problem]:
 
 
 def compute_counts(period: CommentPeriod) -> dict:
-    """提出者数 and 意見件数, in total, by channel and by attribute, and the withheld by reason.
+    """提出者数 and 意見件数 (``app.moderation.counting``), in total, by channel and by attribute, and
+    the withheld by reason.
 
     Codes only: labels are applied where the numbers are shown. No name or text is kept here.
     """
-    submissions = db.session.execute(
-        select(Submission.id, Submission.channel, Submission.attribute).where(Submission.period_id == period.id)
-    ).all()
-    opinions = db.session.execute(
-        select(Opinion.submission_id, Opinion.state, Opinion.withhold_reason)
-        .where(Opinion.period_id == period.id, Opinion.state.in_(("accepted", "withheld")))
-    ).all()
-    of_submission = {row.id: row for row in submissions}
-    by_channel: dict[str, dict[str, int]] = {}
-    by_attribute: dict[str, dict[str, int]] = {}
-    for row in submissions:
-        by_channel.setdefault(row.channel, {"submitters": 0, "opinions": 0})["submitters"] += 1
-        by_attribute.setdefault(row.attribute or "", {"submitters": 0, "opinions": 0})["submitters"] += 1
-    withheld: dict[str, int] = {}
-    for row in opinions:
-        submission = of_submission[row.submission_id]
-        by_channel[submission.channel]["opinions"] += 1
-        by_attribute[submission.attribute or ""]["opinions"] += 1
-        if row.state == "withheld":
-            withheld[row.withhold_reason or "other"] = withheld.get(row.withhold_reason or "other", 0) + 1
+    by_state = counting.opinions(period.id, by="state")
+    withheld = counting.withheld_by_reason(period.id)
     return {
-        "submitters": len(submissions),
-        "opinions": len(opinions),
-        "published": len(opinions) - sum(withheld.values()),
+        "submitters": counting.submitters(period.id),
+        "opinions": sum(by_state.values()),
+        "published": by_state.get("accepted", 0),
         "withheld": sum(withheld.values()),
         "withheld_by_reason": withheld,
-        "by_channel": by_channel,
-        "by_attribute": by_attribute,
+        "by_channel": _both(counting.submitters(period.id, by="channel"), counting.opinions(period.id, by="channel")),
+        "by_attribute": _both(counting.submitters(period.id, by="attribute"),
+                              counting.opinions(period.id, by="attribute")),
     }
+
+
+def _both(submitters: dict, opinions: dict) -> dict[str, dict[str, int]]:
+    return {key: {"submitters": submitters.get(key, 0), "opinions": opinions.get(key, 0)}
+            for key in [*submitters, *(key for key in opinions if key not in submitters)]}
 
 
 def _locked_period(period: CommentPeriod) -> CommentPeriod:
@@ -184,7 +181,7 @@ def publish_result(period: CommentPeriod, *, actor) -> Result:
         select(Submission.id).where(Submission.period_id == period.id, Submission.email != "").order_by(Submission.id)
     ).all()
     for submission_id in recipients:
-        request_job("app.moderation.tasks.notify_submitter_outcome", submission_id)
+        notify_submitter_outcome.delay(submission_id)
     request_exports(period, actor=actor)
     return result
 
@@ -194,16 +191,14 @@ def request_exports(period: CommentPeriod, *, actor):
     """Build the public files (CSV, XLSX, printable report, PDF) again, from what is published now."""
     if period.results_published_at is None:
         raise ResponseError("not_published")
-    return start_run(EXPORT_KIND, "app.responses.tasks.export_result", **run_subject(period),
-                     actor=actor)
+    return start_run(EXPORT_KIND, export_result, **run_subject(period), actor=actor)
 
 
 def request_staff_export(period: CommentPeriod, *, actor):
     """The internal list with submitter details. Only the plan's department may ask; each ask is logged."""
     if not period.can_edit(actor):
         raise ResponseError("not_allowed")
-    run = start_run(STAFF_EXPORT_KIND, "app.responses.tasks.export_staff", **run_subject(period),
-                    actor=actor, queue="default")
+    run = start_run(STAFF_EXPORT_KIND, export_staff, **run_subject(period), actor=actor)
     record_audit("result.staff_export", period, actor=actor, details={"run": run.id})
     return run
 

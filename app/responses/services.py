@@ -12,12 +12,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.core.audit import record_audit
-from app.core.settings import get_setting, set_setting
+from app.core.errors import DomainError
+from app.core.models import AuditEntry
+from app.core.settings import labels, set_setting
 from app.core.signals import response_text_changed
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.moderation.models import Opinion
 from app.periods.models import CommentPeriod, Section
+from app.responses.messages import error_message
 from app.responses.models import DraftChange, Response
 
 BODY_MAX = 10000
@@ -27,19 +30,22 @@ CATEGORY_CODE = re.compile(r"^[A-Z0-9]{1,8}$")
 LABEL_MAX = 50
 
 
-class ResponseError(ValueError):
-    """A rule was broken; ``code`` names which, for the view to word it."""
+class ResponseError(DomainError, ValueError):
+    """A rule was broken; ``code`` names which."""
 
     def __init__(self, code: str):
         super().__init__(code)
-        self.code = code
+
+    def describe(self) -> str:
+        return error_message(self.code)
 
 
 # --- reflection categories (反映区分), a city setting ---
 
 
 def categories() -> list[tuple[str, str]]:
-    return [(code, label) for code, label in get_setting("response.categories")]
+    """The 反映区分 as (code, label) in the page's language."""
+    return labels("response.categories")
 
 
 def category_labels() -> dict[str, str]:
@@ -50,21 +56,23 @@ def categories_in_use() -> set[str]:
     return set(db.session.scalars(select(Response.category).where(Response.category != "").distinct()))
 
 
-def set_categories(pairs: list[tuple[str, str]], *, actor) -> None:
-    """Replace the list. Codes are short upper-case keys; a code some response uses stays."""
-    cleaned = [(code.strip().upper(), label.strip()) for code, label in pairs]
+def set_categories(rows: list[tuple[str, str, str]], *, actor) -> None:
+    """Replace the list of (code, Japanese label, English label). Codes are short upper-case keys; a
+    code some response uses stays. The English label may be empty (English pages then show the
+    Japanese one)."""
+    cleaned = [(code.strip().upper(), label.strip(), english.strip()) for code, label, english in rows]
     if not cleaned:
         raise ResponseError("no_categories")
-    codes = [code for code, _ in cleaned]
+    codes = [code for code, _label, _english in cleaned]
     if any(not CATEGORY_CODE.match(code) for code in codes):
         raise ResponseError("bad_category_code")
     if len(set(codes)) != len(codes):
         raise ResponseError("duplicate_category_code")
-    if any(not label or len(label) > LABEL_MAX for _, label in cleaned):
+    if any(not label or len(label) > LABEL_MAX or len(english) > LABEL_MAX for _code, label, english in cleaned):
         raise ResponseError("bad_category_label")
     if categories_in_use() - set(codes):
         raise ResponseError("category_in_use")
-    set_setting("response.categories", [[code, label] for code, label in cleaned], actor=actor)
+    set_setting("response.categories", [list(row) for row in cleaned], actor=actor)
 
 
 # --- targets: what needs an answer ---
@@ -203,9 +211,12 @@ def save_response(period: CommentPeriod, target: Target, *, body: str, category:
     return response
 
 
-def copy_response(period: CommentPeriod, target: Target, source: Response, *, actor) -> Response:
-    """Start from another answer of the same period: its text and category become this draft."""
-    if source.period_id != period.id or source is target.response:
+def copy_response(period: CommentPeriod, target: Target, source: Response | int | None, *, actor) -> Response:
+    """Start from another answer of the same period: its text and category become this draft.
+    ``source`` may be the chosen answer's id, as a form sends it."""
+    if source is not None and not isinstance(source, Response):
+        source = db.session.get(Response, source) if source else None
+    if source is None or source.period_id != period.id or source is target.response:
         raise ResponseError("bad_source")
     response = save_response(period, target, body=source.body, category=source.category, actor=actor)
     record_audit("response.copy", response, actor=actor, details={"source": source.id})
@@ -233,6 +244,32 @@ def add_change(response: Response, *, section_id: int | None, before: str, after
     record_audit("response.change_add", response, actor=actor,
                  details={"change": change.id, "section": section_id})
     return change
+
+
+def add_target_change(period: CommentPeriod, target: Target, *, section_id: int | None, before: str, after: str,
+                      actor) -> DraftChange:
+    """A change written before the answer: an empty draft is started to hold it."""
+    response = target.response or save_response(period, target, body="", category="", actor=actor)
+    return add_change(response, section_id=section_id, before=before, after=after, actor=actor)
+
+
+def change_of(response: Response, change_id: int) -> DraftChange | None:
+    """One of this answer's changes; None for a change of another answer or none at all."""
+    change = db.session.get(DraftChange, change_id)
+    return change if change is not None and change.response_id == response.id else None
+
+
+def audit_history(response: Response | None) -> list[AuditEntry]:
+    """What was done to this answer, newest first, for its editing page."""
+    if response is None:
+        return []
+    return list(db.session.scalars(
+        select(AuditEntry).where(AuditEntry.object_type == "Response", AuditEntry.object_id == str(response.id))
+        .order_by(AuditEntry.id.desc())))
+
+
+def period_of(response: Response) -> CommentPeriod:
+    return db.session.get(CommentPeriod, response.period_id)
 
 
 def remove_change(change: DraftChange, *, actor) -> None:

@@ -22,6 +22,11 @@ def shed_forms(_app) -> set[str]:
     return {"submissions.confirm", "submissions.send"}
 
 
+def shed_sends(_app) -> set[str]:
+    # The send carries the key its confirm page issued: it goes through before new confirmations.
+    return {"submissions.send"}
+
+
 def shed_fields(_app) -> list[tuple[str, object]]:
     # On those pages (and the CSRF page) the kept text is labelled as on the form; the rest stays hidden.
     return [("name", _l("Name")), ("address", _l("Address")), ("attribute", _l("Relation to the city")),
@@ -45,7 +50,9 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("IMPORT_INLINE_MAX_ROWS", 500)
     app.register_blueprint(bp)
     signals.personal_data_purge.connect(services.purge_personal_data)
+    signals.section_in_use.connect(services.entries_on_sections)
     signals.shed_forms.connect(shed_forms)
+    signals.shed_sends.connect(shed_sends)
     signals.shed_fields.connect(shed_fields)
     signals.cacheable_pages.connect(cacheable_pages)
     signals.nav_items.connect(nav_items)

@@ -18,8 +18,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from app.core.text import strip_bidi
+from app.periods.labels import CHANNEL_LABELS, attribute_labels
 from app.periods.models import SUBMITTER_FIELDS, default_field_rules
-from app.periods.views import CHANNEL_LABELS, attribute_labels
 from app.submissions.services import PAPER_CHANNELS, Entry, Received, Submitter
 
 MAX_ENTRIES = 20

@@ -28,6 +28,7 @@ from sqlalchemy import select
 
 from app.core import spreadsheet
 from app.core.audit import record_audit
+from app.core.errors import DomainError
 from app.core.timeutil import jst_start_of_day
 from app.extensions import db
 from app.periods.models import CommentPeriod
@@ -63,15 +64,18 @@ FLUSH_EVERY = 100
 PHONE = re.compile(r"^[0-9+\-() ]{6,20}$")
 
 
-class ImportFileError(Exception):
+class ImportFileError(DomainError):
     """The file as a whole cannot be imported: ``code`` is kind, encoding, empty, columns, too_large,
     too_large_unpacked, too_many_rows, too_many_blank_rows, line_too_long, malformed, formulas or
     already_imported."""
 
     def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
+        super().__init__(code, **params)
+
+    def describe(self) -> str:
+        from app.submissions.messages import import_file_message  # the wording imports this class
+
+        return import_file_message(self)
 
 
 @dataclass(frozen=True)
@@ -249,7 +253,7 @@ def parse(stream: BinaryIO, period: CommentPeriod, today: date,
     if formulas := _formula_cells(header, range(len(header))):
         raise ImportFileError("formulas", cells=formulas)
     columns = _header_map(header)
-    attributes = dict(attribute_pairs())
+    attributes = dict(attribute_pairs("ja"))  # files from the office name the attribute in Japanese
     by_label = {label: code for code, label in attributes.items()}
     rows, problems, formulas = [], [], []
     count = blank = 0

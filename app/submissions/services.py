@@ -7,8 +7,9 @@ The rules kept here:
 - Receipt numbers come from a counter on the locked period row, so concurrent submissions get
   consecutive numbers that never repeat; a rolled-back submission gives its number back.
 - The lock is the one place where citizens' sends wait for each other, so a web send writes its
-  rows first (unnumbered, invisible to others until commit) and holds the lock only to judge the
-  time, number the row and ask for the receipt email.
+  rows first (unnumbered, invisible to others until commit) and takes the lock last, by counting
+  its number (``UPDATE … RETURNING``); then it judges the time, numbers the row and asks for the
+  receipt email, and commits.
 - A retried POST carries the same idempotency key and finds the first submission instead of
   making a second one. Keys are scoped to their period, and the server hands them out (the views
   accept only a key the sender's session was given, app.core.formkeys).
@@ -25,12 +26,13 @@ from datetime import date, datetime
 from urllib.parse import quote
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.core import signals, uploads
 from app.core.audit import record_audit
+from app.core.errors import DomainError
 from app.core.mail import queue_email
 from app.core.timeutil import jst_start_of_day, to_jst, utcnow
 from app.extensions import db
@@ -49,14 +51,16 @@ def announce_created(submissions: list[Submission]) -> None:
     signals.submission_created.send(submissions)
 
 
-class SubmissionError(Exception):
+class SubmissionError(DomainError):
     """A broken rule; ``field`` names the form field the message belongs next to."""
 
     def __init__(self, code: str, field: str = "", **params):
-        super().__init__(code)
-        self.code = code
-        self.field = field
-        self.params = params
+        super().__init__(code, field, **params)
+
+    def describe(self) -> str:
+        from app.submissions.messages import error_message  # the wording imports this class
+
+        return error_message(self)
 
 
 @dataclass
@@ -211,6 +215,20 @@ def lock_period(period_id: int) -> CommentPeriod:
     return period
 
 
+def count_under_lock(period_id: int) -> CommentPeriod:
+    """Take the period's next receipt number: one ``UPDATE … RETURNING`` that moves the counter, locks
+    the row until the transaction ends (as FOR NO KEY UPDATE does, the counter being no key) and gives
+    the period back fresh, so that its state is judged on what the lock holds. A rollback gives the
+    number back. ``period.receipt_counter`` is then the caller's number."""
+    period = db.session.scalars(
+        update(CommentPeriod).where(CommentPeriod.id == period_id)
+        .values(receipt_counter=CommentPeriod.receipt_counter + 1).returning(CommentPeriod)
+        .execution_options(populate_existing=True, synchronize_session=False)).one_or_none()
+    if period is None:
+        raise SubmissionError("not_found")
+    return period
+
+
 def new_submission(period: CommentPeriod, received: Received, *, channel: str, received_at: datetime,
                    idempotency_key: str, secret: str | None = None, actor=None) -> Submission:
     """A submission built from what was received, with its attachments stored; not numbered or added yet.
@@ -325,12 +343,13 @@ def _insert_and_number(period_id: int, submission: Submission, *, idempotency_ke
             raise
         return False
     announce_created([submission])
-    period = lock_period(period_id)
+    # From the counter to the commit the period is locked: a number, a row update and the outbox row.
+    period = count_under_lock(period_id)
     # Read the clock only once the lock is held: this is the instant the submission is judged by.
     now = now or utcnow()
     check_web_open(period, now)
     submission.received_at = now
-    number_submission(period, submission)
+    submission.receipt_no = receipt_number(period)
     if submission.email:
         queue_email(submission.email, "submissions/email/receipt.txt", locale, period_title=period.title,
                     receipt_no=submission.receipt_no, received_at=submission.received_at.isoformat(),
@@ -396,6 +415,12 @@ def reissue_lookup_code(submission: Submission, *, actor) -> str:
     record_audit("submission.reissue_code", submission, actor=actor,
                  details={"period_id": submission.period_id, "receipt_no": submission.receipt_no})
     return secret
+
+
+def entries_on_sections(section_ids: list[int]) -> int:
+    """How many opinions citizens wrote point at these sections (signals.section_in_use)."""
+    return db.session.scalar(select(func.count()).select_from(SubmissionEntry)
+                             .where(SubmissionEntry.section_id.in_(section_ids))) or 0
 
 
 # --- retention (app.core.retention) ---

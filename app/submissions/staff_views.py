@@ -17,8 +17,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 
 from app.core import formkeys, runs, uploads
@@ -27,12 +25,12 @@ from app.core.models import JobRun
 from app.core.pagination import paginate
 from app.core.timeutil import jst_today
 from app.extensions import db
+from app.periods.labels import attribute_labels
 from app.periods.models import CHANNELS, CommentPeriod
-from app.periods.views import attribute_labels
-from app.submissions import importing, services, tasks
+from app.submissions import importing, listing, services, tasks
 from app.submissions.forms import ActionForm, ImportForm, PaperSubmissionForm
-from app.submissions.messages import attach_error, error_message, import_file_message
-from app.submissions.models import Attachment, Submission
+from app.submissions.messages import attach_error
+from app.submissions.models import Submission
 from app.submissions.services import SubmissionError
 from app.submissions.views import bp, state_labels
 
@@ -42,21 +40,21 @@ SCAN_MAX_BYTES = 20 * 1024 * 1024
 
 
 def readable_period(period_id: int) -> CommentPeriod:
-    period = db.session.get(CommentPeriod, period_id) or abort(404)
+    period = db.get_or_404(CommentPeriod, period_id)
     if not period.can_read_submissions(current_user):
         abort(403)
     return period
 
 
 def editable_period(period_id: int) -> CommentPeriod:
-    period = db.session.get(CommentPeriod, period_id) or abort(404)
+    period = db.get_or_404(CommentPeriod, period_id)
     if not period.can_edit(current_user):
         abort(403)
     return period
 
 
 def readable_submission(submission_id: int) -> Submission:
-    submission = db.session.get(Submission, submission_id) or abort(404)
+    submission = db.get_or_404(Submission, submission_id)
     if not submission.period.can_read_submissions(current_user):
         abort(403)
     return submission
@@ -67,13 +65,8 @@ def readable_submission(submission_id: int) -> Submission:
 def staff_index(period_id: int):
     period = readable_period(period_id)
     channel = request.args.get("channel", "")
-    query = (select(Submission).where(Submission.period_id == period.id)
-             .options(selectinload(Submission.entries), selectinload(Submission.attachments))
-             .order_by(Submission.receipt_no))
-    if channel in CHANNELS:
-        query = query.where(Submission.channel == channel)
-    counts = dict(db.session.execute(select(Submission.channel, func.count()).where(Submission.period_id == period.id)
-                                     .group_by(Submission.channel)).all())
+    query = listing.submissions_query(period, channel if channel in CHANNELS else "")
+    counts = listing.channel_counts(period)
     page = paginate(query, request.args.get("page", 1, type=int))
     return render_template("submissions/staff_index.html", period=period, page=page, counts=counts,
                            channel=channel, channels=CHANNELS, attributes=attribute_labels(), states=state_labels(),
@@ -183,9 +176,7 @@ def reissue_code(submission_id: int):
 @roles_required(*STAFF_ROLES)
 def attachment(submission_id: int, attachment_id: int):
     submission = readable_submission(submission_id)
-    item = db.session.get(Attachment, attachment_id)
-    if item is None or item.submission_id != submission.id:
-        abort(404)
+    item = listing.attachment_of(submission, attachment_id) or abort(404)
     return uploads.send_stored(services.ATTACHMENT_AREA, item.stored_name, filename=item.filename,
                                content_type=item.content_type)
 
@@ -205,12 +196,9 @@ def import_file(period_id: int):
             rows, problems = importing.parse(upload.stream, period, jst_today())
             if not problems:
                 return _import_clean(period, rows, upload, sha256)
-        except importing.ImportFileError as error:
+        except (importing.ImportFileError, SubmissionError) as error:
             db.session.rollback()
-            form.file.errors = [import_file_message(error)]
-        except SubmissionError as error:
-            db.session.rollback()
-            form.file.errors = [error_message(error)]
+            form.file.errors = [error.message]
     return render_template("submissions/import.html", period=period, form=form, problems=problems,
                            columns=importing.COLUMNS, headers=importing.HEADERS_JA,
                            title=_("Import submissions: %(title)s", title=period.title))
@@ -226,7 +214,7 @@ def _import_clean(period: CommentPeriod, rows: list[importing.ImportRow], upload
     stored_name = f"{secrets.token_hex(16)}.dat"
     upload.stream.seek(0)
     upload.save(tasks.import_path(stored_name))
-    run = runs.start_run(tasks.IMPORT_KIND, "app.submissions.tasks.import_submissions", **runs.run_subject(period),
+    run = runs.start_run(tasks.IMPORT_KIND, tasks.import_submissions, **runs.run_subject(period),
                          actor=current_user,
                          params={"period_id": period.id, "stored_name": stored_name, "filename": upload.filename or "",
                                  "rows": len(rows), "actor_id": current_user.id})
@@ -243,8 +231,8 @@ def import_template(period_id: int):
 
 
 def readable_run(run_id: int) -> JobRun:
-    run = db.session.get(JobRun, run_id)
-    if run is None or run.kind != tasks.IMPORT_KIND:
+    run = db.get_or_404(JobRun, run_id)
+    if run.kind != tasks.IMPORT_KIND:
         abort(404)
     editable_period(run.subject_id)
     return run
@@ -254,7 +242,7 @@ def readable_run(run_id: int) -> JobRun:
 @roles_required("staff", "admin")
 def import_run(run_id: int):
     run = readable_run(run_id)
-    return render_template("submissions/import_run.html", run=run, period=db.session.get(CommentPeriod, run.subject_id),
+    return render_template("submissions/import_run.html", run=run, period=editable_period(run.subject_id),
                            title=_("Import of %(name)s", name=run.params.get("filename", "")))
 
 

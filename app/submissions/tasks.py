@@ -7,6 +7,7 @@ from flask_babel import force_locale
 
 from app.accounts.models import User
 from app.core import runs, uploads
+from app.core.jobs import job
 from app.core.models import JobRun
 from app.core.timeutil import jst_today
 from app.extensions import db
@@ -23,6 +24,7 @@ def import_path(stored_name: str) -> Path:
     return uploads.upload_root(IMPORT_AREA) / stored_name
 
 
+@job("low")
 def import_submissions(run_id: int) -> None:
     """Check the stored file again (the period may have changed, or the same file may have been imported
     meanwhile), then write every row in one transaction, committed together with the run's "done".

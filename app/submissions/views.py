@@ -21,6 +21,7 @@ from app.core import current_locale, formkeys
 from app.core.errors import render_error
 from app.extensions import db, limiter
 from app.periods.models import CommentPeriod
+from app.periods.pages import public_period
 from app.submissions import services
 from app.submissions.forms import SubmissionForm
 from app.submissions.messages import attach_error, error_message
@@ -31,10 +32,10 @@ bp = Blueprint("submissions", __name__)
 def web_period(period_id: int) -> CommentPeriod:
     """404 for what the public cannot see; for a withdrawn period, the withdrawn page on GET, while a
     POST goes on to be refused with the text kept on the page."""
-    from app.periods.views import public_period
-
     if request.method == "POST":
-        period = db.session.get(CommentPeriod, period_id, options=[joinedload(CommentPeriod.plan)])
+        # A POST's form and checks read the sections: loaded with the period and its plan, in one query.
+        period = db.session.get(CommentPeriod, period_id,
+                                options=[joinedload(CommentPeriod.plan), joinedload(CommentPeriod.sections)])
         if period is not None and period.status == "withdrawn" and period.plan.is_published:
             return period
     return public_period(period_id)
@@ -75,11 +76,15 @@ def form(period_id: int):
 
 @bp.post("/periods/<int:period_id>/submit")
 def edit(period_id: int):
-    """Back from the confirmation page with everything kept."""
+    """Back from the confirmation page with the text kept. Files chosen there cannot be kept (a file
+    input cannot be filled in again by the page), so the person is told which ones to choose again."""
     period = web_period(period_id)
     submission_form = SubmissionForm(period=period)
     submission_form.idempotency_key.data = ""
-    return _render_form(period, submission_form)
+    dropped = [item.filename for item in request.files.getlist("attachments") if item and item.filename]
+    notice = _("The file(s) you chose were not kept: %(names)s. Choose them again on the confirmation page "
+               "before you send.", names="、".join(dropped)) if dropped else None
+    return _render_form(period, submission_form, notice=notice)
 
 
 @bp.post("/periods/<int:period_id>/submit/confirm")
@@ -256,7 +261,8 @@ def lookup():
 def _render_lookup(lookup_form, submission=None, *, notice: str | None = None):
     return render_template(
         "submissions/lookup.html", form=lookup_form, submission=submission, notice=notice,
-        extras=services.lookup_extras(submission) if submission else [], state_labels=state_labels(),
+        extras=services.lookup_extras(submission) if submission else [],
+        status=citizen_status(submission) if submission else "",
         title=_("Look up your opinion"))
 
 
@@ -273,3 +279,12 @@ def _lookup_limited():
 def state_labels() -> dict[str, str]:
     return {"new": _("Received; waiting to be reviewed"), "in_progress": _("Being reviewed"),
             "done": _("Reviewed; the city's view will be published with the results")}
+
+
+def citizen_status(submission) -> str:
+    """What the person is told about their submission: once the result is out, that it is out (the
+    answers follow on the page), not the review state that promised it."""
+    if submission.period.results_published_at is not None:
+        return _("The result has been published; the city's view of each of your opinions is below")
+    labels = state_labels()
+    return labels.get(submission.state, submission.state)

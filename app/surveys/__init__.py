@@ -16,6 +16,12 @@ def cacheable_pages(_app) -> set[str]:
     return {"surveys.show", "surveys.report"}
 
 
+def recurring_jobs(_app) -> list:
+    from app.surveys.tasks import SCHEDULE
+
+    return SCHEDULE
+
+
 def init_app(app: Flask) -> None:
     from app.core.runs import subject_type
     from app.surveys import (
@@ -31,4 +37,5 @@ def init_app(app: Flask) -> None:
     signals.nav_items.connect(nav_items)
     signals.cacheable_pages.connect(cacheable_pages)
     signals.plan_timeline.connect(timeline_entries)
+    signals.recurring_jobs.connect(recurring_jobs)
     signals.job_run_access.connect(can_follow_survey_run, sender=subject_type(Survey))

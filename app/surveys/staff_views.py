@@ -17,12 +17,11 @@ from app.surveys.labels import CHANNEL_LABELS, KIND_LABELS, SAMPLING_LABELS, STA
 from app.surveys.messages import error_message
 from app.surveys.models import Question, Survey, SurveyGroup
 from app.surveys.services import SurveyError
+from app.surveys.tasks import CODES, EXPORT, export_results, make_answer_codes
 from app.surveys.views import AnswerForm, bp, render_form
 
 STAFF = ("staff", "admin")
 # The two job call sites (request_codes, export): each names its job here, once.
-CODE_JOB = "app.surveys.tasks.make_answer_codes"
-EXPORT_JOB = "app.surveys.tasks.export_results"
 
 
 def editable_survey(survey_id: int) -> Survey:
@@ -228,7 +227,7 @@ def export(survey_id: int):
     survey = editable_survey(survey_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    run = runs.start_run("survey_export", EXPORT_JOB, **runs.run_subject(survey), actor=current_user)
+    run = runs.start_run(EXPORT, export_results, **runs.run_subject(survey), actor=current_user)
     db.session.commit()
     return redirect(url_for("jobs.show_run", run_id=run.id), code=303)
 
@@ -248,7 +247,7 @@ def _crosstab(survey: Survey):
 
 def request_codes(survey: Survey, group: SurveyGroup, count: int):
     """The one call site of the code-sheet job."""
-    return runs.start_run("survey_codes", CODE_JOB, **runs.run_subject(survey),
+    return runs.start_run(CODES, make_answer_codes, **runs.run_subject(survey),
                           params={"group_id": group.id, "count": count}, actor=current_user)
 
 

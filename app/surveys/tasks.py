@@ -8,22 +8,19 @@ from flask_babel import force_locale
 from sqlalchemy import insert, select, update
 
 from app.core import runs
-from app.core.jobs import Recurring
+from app.core.jobs import Recurring, job
 from app.core.mail import external_url
 from app.extensions import db
 from app.jobs.services import exports_folder
 from app.surveys.answering import code_hash, new_code
 from app.surveys.models import AnswerCode, Survey, SurveyGroup
 
-SCHEDULE = [
-    # See blur_code_writes: how long a used code and its answer share a row stamp on PostgreSQL.
-    Recurring("app.surveys.tasks.blur_code_writes", interval=300, queue="low"),
-]
 CODES = "survey_codes"
 PDF_FONT = "HeiseiKakuGo-W5"  # the CID font the result PDFs use: every PDF reader has it
 PDF_MIMETYPE = "application/pdf"
 
 
+@job("low")
 def make_answer_codes(run_id: int) -> None:
     """Make ``params.count`` codes for a group and the PDF sheet that is their only plain copy:
     the database keeps their keyed hashes. The hashes are written in the same commit as the run's
@@ -100,13 +97,13 @@ def write_code_sheet(survey: Survey, group: SurveyGroup, codes: list[str], path:
     sheet.save()
 
 
-
 # --- export ---
 
 EXPORT = "survey_export"
 EXPORT_HEADER = ["question", "text", "row", "answer", "count", "percent", "valid_answers"]
 
 
+@job("low")
 def export_results(run_id: int) -> None:
     """表1 and every question's counts, as CSV (UTF-8 with BOM) and XLSX, for staff: counts only,
     never an answer row, so the files can go to the report's writers as they are."""
@@ -154,6 +151,7 @@ def export_results(run_id: int) -> None:
 # --- unlinking ---
 
 
+@job("low")
 def blur_code_writes() -> int:
     """PostgreSQL stamps each row version with the transaction that wrote it (``xmin``): a code marked
     used and the answer inserted with it carry the same stamp, which would tie the answer to its
@@ -173,3 +171,9 @@ def blur_code_writes() -> int:
         update(AnswerCode).where(AnswerCode.used.is_(True), AnswerCode.survey_id.in_(active)).values(used=True)
         .execution_options(synchronize_session=False))
     return rewritten.rowcount
+
+
+SCHEDULE = [
+    # See blur_code_writes: how long a used code and its answer share a row stamp on PostgreSQL.
+    Recurring(blur_code_writes, interval=300),
+]

@@ -22,6 +22,12 @@ def shed_fields(_app) -> list[tuple[str, object]]:
             ("wheelchair|sign_language|writing|childcare|form_key|submit", None)]
 
 
+def recurring_jobs(_app) -> list:
+    from app.workshops.tasks import SCHEDULE
+
+    return SCHEDULE
+
+
 def init_app(app: Flask) -> None:
     from app.workshops import day_views, staff_views, views
     from app.workshops.services import home_section, workshop_timeline
@@ -34,3 +40,4 @@ def init_app(app: Flask) -> None:
     signals.home_sections.connect(home_section)
     signals.shed_fields.connect(shed_fields)
     signals.personal_data_purge.connect(purge_personal_data)
+    signals.recurring_jobs.connect(recurring_jobs)

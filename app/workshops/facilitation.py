@@ -31,6 +31,20 @@ def _own(workshop: Workshop, row, code: str):
     return row
 
 
+def workshops_of(user) -> list[Workshop]:
+    """The workshops ``user`` facilitates that are past the draft, newest first."""
+    return [workshop for workshop in db.session.scalars(select(Workshop).where(Workshop.status != "draft")
+                                                        .order_by(Workshop.starts_at.desc()))
+            if workshop.can_facilitate(user)]
+
+
+def people(workshop: Workshop, *, attended: bool) -> list[Registration]:
+    """Those expected (confirmed), for the attendance list; with ``attended``, those checked in, for groups."""
+    condition = Registration.attended_at.is_not(None) if attended else Registration.status == "confirmed"
+    return list(db.session.scalars(select(Registration).where(Registration.workshop_id == workshop.id, condition)
+                                   .order_by(Registration.name, Registration.id)))
+
+
 def check_in(workshop: Workshop, registration: Registration, *, actor, now: datetime | None = None) -> bool:
     """Mark a confirmed participant present. Returns False when they were already checked in."""
     _require_facilitator(workshop, actor)

@@ -6,6 +6,7 @@ from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
+from app.core.formatting import format_time
 from app.core.timeutil import to_jst, utcnow
 from app.core.types import UTCDateTime
 from app.extensions import db
@@ -109,11 +110,11 @@ class Workshop(db.Model):
 
     @property
     def start_time_label(self) -> str:
-        return f"{to_jst(self.starts_at):%H:%M}"
+        return format_time(self.starts_at)
 
     @property
     def end_time_label(self) -> str:
-        return f"{to_jst(self.ends_at):%H:%M}"
+        return format_time(self.ends_at)
 
     def can_view(self, user) -> bool:
         return self.is_public or self.can_edit(user)

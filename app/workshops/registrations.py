@@ -132,6 +132,12 @@ def register_participant(workshop_id: int, data: dict, *, now: datetime | None =
     return registration, True
 
 
+def registrations_of(workshop: Workshop) -> list[Registration]:
+    """Every sign-up of the workshop for staff: by state, then in the order they came."""
+    return list(db.session.scalars(select(Registration).where(Registration.workshop_id == workshop.id)
+                                   .order_by(Registration.status, Registration.created_at, Registration.id)))
+
+
 def waitlist_position(registration: Registration) -> int | None:
     if registration.status != "waitlisted":
         return None

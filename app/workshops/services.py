@@ -13,10 +13,12 @@ from sqlalchemy import case, func, select
 
 from app.accounts.models import User, UserRole
 from app.core.audit import record_audit
+from app.core.errors import DomainError
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.plans.models import Plan
 from app.plans.services import TimelineEntry
+from app.workshops.messages import error_message
 from app.workshops.models import Registration, Workshop
 from app.workshops.tasks import notify_registration
 
@@ -27,13 +29,14 @@ EDITABLE = (
 )
 
 
-class WorkshopError(ValueError):
+class WorkshopError(DomainError, ValueError):
     """A rule was broken; ``code`` names which and ``field`` the input it concerns."""
 
     def __init__(self, code: str, field: str | None = None):
-        super().__init__(code)
-        self.code = code
-        self.field = field
+        super().__init__(code, field)
+
+    def describe(self) -> str:
+        return error_message(self.code)
 
 
 @dataclass
@@ -204,6 +207,12 @@ def cancel_workshop(workshop: Workshop, *, actor, reason: str, now: datetime | N
 
 
 # --- what the public sees ---
+
+
+def workshops_editable_by(user) -> list[Workshop]:
+    """The workshops of the plans ``user`` runs, newest first."""
+    return [workshop for workshop in db.session.scalars(select(Workshop).order_by(Workshop.starts_at.desc()))
+            if workshop.can_edit(user)]
 
 
 def public_query():

@@ -1,7 +1,7 @@
 """Workshop jobs: mails to participants, the day-before reminder, and deleting accommodation requests.
 
-``SCHEDULE`` says what runs when (cron times in Japan time); the worker side wires it. Each job
-reloads its rows and can run twice without harm.
+``SCHEDULE`` at the bottom says what runs when (cron times in Japan time); the scheduler process
+collects it through ``signals.recurring_jobs``. Each job reloads its rows and can run twice without harm.
 """
 
 from datetime import datetime, timedelta
@@ -11,16 +11,12 @@ from flask import current_app
 from sqlalchemy import delete, func, select, update
 
 from app.core.audit import record_audit
-from app.core.jobs import dispatch, request_job
+from app.core.jobs import Recurring, dispatch, job
 from app.core.mail import send_email
 from app.core.timeutil import jst_start_of_day, to_jst, utcnow
 from app.extensions import db
 from app.workshops.models import ACCOMMODATIONS, Accommodation, Registration, Workshop
 
-SCHEDULE = [
-    {"func": "app.workshops.tasks.send_reminders", "cron": "0 9 * * *"},
-    {"func": "app.workshops.tasks.purge_accommodation_data", "cron": "30 3 * * *"},
-]
 MAIL_KINDS = ("confirmed", "waitlisted", "promoted", "reminder", "workshop_cancelled")
 # Which registration states a mail still makes sense for when the job finally runs.
 _STILL_TRUE = {
@@ -37,7 +33,7 @@ def notify_registration(registration: Registration, kind: str) -> None:
     if kind not in MAIL_KINDS:
         raise ValueError(f"unknown mail {kind!r}")
     if registration.email:
-        request_job("app.workshops.tasks.send_registration_email", registration.id, kind, queue="high")
+        send_registration_email.delay(registration.id, kind)
 
 
 def external_url(endpoint: str, **values) -> str:
@@ -47,6 +43,7 @@ def external_url(endpoint: str, **values) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
+@job("high")
 def send_registration_email(registration_id: int, kind: str) -> None:
     """One mail about one registration, with its private link and check-in code."""
     from app.workshops.registrations import registration_token, waitlist_position
@@ -60,7 +57,7 @@ def send_registration_email(registration_id: int, kind: str) -> None:
     context = {
         "name": registration.name,
         "title": workshop.title,
-        "starts": to_jst(workshop.starts_at).strftime("%Y-%m-%d %H:%M"),
+        "starts": workshop.starts_at,
         "ends": workshop.end_time_label,
         "venue": workshop.venue_name,
         "code": registration.checkin_code,
@@ -73,6 +70,7 @@ def send_registration_email(registration_id: int, kind: str) -> None:
     send_email(registration.email, f"workshops/email/{kind}.txt", registration.locale, context)
 
 
+@job("default")
 def send_reminders(now_iso: str | None = None) -> int:
     """Remind confirmed participants of a workshop that starts by the end of tomorrow (Japan time).
 
@@ -108,6 +106,7 @@ def accommodation_counts(workshop_id: int) -> dict[str, int]:
     return counts
 
 
+@job("default")
 def purge_accommodation_data(now_iso: str | None = None) -> int:
     """Delete accommodation requests a set number of days after the workshop, keeping their counts.
 
@@ -153,3 +152,9 @@ def purge_personal_data(cutoff: datetime) -> tuple[str, int]:
     ).rowcount
     db.session.flush()
     return "workshop sign-ups", cleared
+
+
+SCHEDULE = [
+    Recurring(send_reminders, cron="0 9 * * *"),
+    Recurring(purge_accommodation_data, cron="30 3 * * *"),
+]

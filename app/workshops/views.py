@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core import current_locale, formkeys
+from app.core.actions import run_action
 from app.extensions import db, limiter
 from app.workshops import facilitation, registrations, services
 from app.workshops.forms import ActionForm, RegistrationForm
@@ -19,8 +20,8 @@ bp = Blueprint("workshops", __name__)
 
 
 def visible_workshop(workshop_id: int) -> Workshop:
-    workshop = db.session.get(Workshop, workshop_id)
-    if workshop is None or not workshop.can_view(current_user):
+    workshop = db.get_or_404(Workshop, workshop_id)
+    if not workshop.can_view(current_user):
         abort(404)
     return workshop
 
@@ -112,23 +113,28 @@ def registration(token: str):
     found = registrations.find_by_token(token) or abort(404)
     return private(Response(render_template(
         "workshops/registration.html", registration=found, workshop=found.workshop, token=token,
-        position=registrations.waitlist_position(found), cancel_form=ActionForm(),
+        position=registrations.waitlist_position(found),
+        private_url=url_for("workshops.registration", token=token, _external=True),
         title=_("Your sign-up: %(title)s", title=found.workshop.title))))
+
+
+@bp.get("/workshops/registration/<token>/cancel")
+def confirm_cancel(token: str):
+    """One more step before a cancellation that cannot be undone (the seat may go to the waitlist)."""
+    found = registrations.find_by_token(token) or abort(404)
+    if found.status == "cancelled" or found.workshop.has_started():
+        return private(redirect(url_for("workshops.registration", token=token), code=303))
+    return private(Response(render_template(
+        "workshops/cancel.html", registration=found, workshop=found.workshop, token=token, cancel_form=ActionForm(),
+        title=_("Cancel your sign-up: %(title)s", title=found.workshop.title))))
 
 
 @bp.post("/workshops/registration/<token>/cancel")
 def cancel(token: str):
     found = registrations.find_by_token(token) or abort(404)
-    if ActionForm().validate_on_submit():
-        try:
-            registrations.cancel_registration(found)
-        except WorkshopError as exc:
-            db.session.rollback()
-            flash(error_message(exc.code), "error")
-        else:
-            db.session.commit()
-            flash(_("Your sign-up has been cancelled. Thank you for letting us know."), "success")
-    return private(redirect(url_for("workshops.registration", token=token), code=303))
+    return private(run_action(lambda: registrations.cancel_registration(found), form=ActionForm(),
+                              done=_("Your sign-up has been cancelled. Thank you for letting us know."),
+                              then=url_for("workshops.registration", token=token)))
 
 
 @bp.get("/workshops/<int:workshop_id>/report")

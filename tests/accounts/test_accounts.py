@@ -207,3 +207,32 @@ def test_cli_refuses_an_unknown_role_and_creates_nothing(app):
     assert result.exit_code != 0
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User).where(User.email == "bad@example.jp")) == 0
+
+
+def test_readme_lists_every_demo_user_with_its_role():
+    from pathlib import Path
+
+    from app.accounts.demo import DEMO_USERS
+
+    readme = Path(__file__).resolve().parents[2].joinpath("README.md").read_text(encoding="utf-8")
+    for email, _name, _department, roles in DEMO_USERS:
+        row = next((line for line in readme.splitlines() if line.startswith(f"| `{email}` |")), "")
+        assert row, f"{email} is not in the README's table of demo users"
+        assert all(role in row for role in roles), f"{email}: its roles {roles} are not named"
+
+
+def test_audit_log_names_actions_objects_and_people_instead_of_codes(app, client, make_user):
+    admin_id = make_user("admin", email="kanri@example.jp", name="管理 太郎")
+    with app.app_context():
+        services.create_user("newcomer@example.jp", "correct horse battery", ("staff",), display_name="新任 次郎",
+                             actor=db.session.get(User, admin_id))
+        db.session.commit()
+        newcomer_id = db.session.scalar(select(User.id).where(User.email == "newcomer@example.jp"))
+    login(client, "kanri@example.jp")
+    html = client.get("/admin/audit").get_data(as_text=True)
+    rows = re.sub(r"<[^>]+>", " ", html[html.index("<tbody>"):html.index("</tbody>")])
+    assert "ログイン" in rows and "利用者を作成" in rows and f"利用者（ID {newcomer_id}）" in rows
+    assert "管理 太郎" in rows
+    assert "auth.login" not in rows and "user.create" not in rows and "kanri@example.jp" not in rows
+    assert f"User {newcomer_id}" not in rows
+

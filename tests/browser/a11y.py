@@ -12,6 +12,7 @@ from app.extensions import db
 
 DEMO_PASSWORD = "meyasu-demo-2025"  # noqa: S105  (the demo loader's password, printed by `flask demo load`)
 SITE = {"ja": "めやす箱", "en": "Meyasu"}
+CITY = {"ja": "下関市", "en": "Shimonoseki City"}  # the city is named in the page's language (issue 17)
 ERROR_PREFIX = {"ja": "エラー：", "en": "Error: "}
 
 # Everything the checks below need from the page, read in one round trip.
@@ -132,7 +133,7 @@ class Walk:
         where = f"{page.url} ({self.lang})"
         assert facts["lang"] == self.lang, where
         title = facts["title"]
-        assert title.endswith(f"{SITE[self.lang]} – 下関市"), f"{where}: title {title!r}"
+        assert title.endswith(f"{SITE[self.lang]} – {CITY[self.lang]}"), f"{where}: title {title!r}"
         levels = [level for level, _ in facts["headings"]]
         assert levels and levels[0] == 1 and levels.count(1) == 1, f"{where}: headings {facts['headings']}"
         jumps = [(a, b) for a, b in itertools.pairwise(levels) if b > a + 1]

@@ -68,7 +68,7 @@ def test_every_public_page_and_form_state_has_no_violations(app, page, live_serv
     page.goto(f"{live_server}/accessibility")
     policy = page.locator("main").inner_text()
     assert "JIS X 8341-3:2016" in policy and "AA" in policy and "axe-core" in policy
-    assert {"ja": "令和8年11月29日", "en": "29 Nov 2026"}[lang] in policy  # the date of the last check
+    assert {"ja": "令和8年11月29日（日）", "en": "2026-11-29 (Sun, Reiwa 8)"}[lang] in policy  # the date of the last check
     walk.go(f"/periods/{withdrawn}", status=410)
     walk.go("/no-such-page", status=404)
 
@@ -114,6 +114,8 @@ def test_every_public_page_and_form_state_has_no_violations(app, page, live_serv
     submit(page, "main form input[type=submit]")
     assert "/workshops/registration/" in page.url and page.locator(".flash-success").is_visible()
     walk.check(state=True)  # the private page, walked above for another participant
+    page.click("a[href$='/cancel']")
+    walk.check()  # the step that asks before cancelling
     submit(page, "form[action$='/cancel'] input[type=submit]")
     walk.check(state=True)
 

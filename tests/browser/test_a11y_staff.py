@@ -33,7 +33,8 @@ def pages(s) -> dict[str, list[str]]:
             f"/staff/workshops/{past}", f"/workshops/{past}/digest", "/account/password",
         ],
         "approver@example.jp": [
-            f"/staff/periods/{period}/responses", f"/staff/periods/{period}/responses/opinion/{s.pending_response_opinion}",
+            "/staff/responses", f"/staff/periods/{period}/responses",
+            f"/staff/periods/{period}/responses/opinion/{s.pending_response_opinion}",
         ],
         "moderator@example.jp": [
             "/moderation", "/moderation/queue", *(f"/moderation/submissions/{sid}" for sid in s.submissions),

@@ -50,8 +50,13 @@ def test_sign_up_to_the_waitlist_then_a_cancellation_promotes(app, page, live_se
 
     # The first participant cancels through their own private link; the waitlisted one moves up.
     page.goto(f"{live_server}/workshops/registration/{token_of(app, first)}")
+    page.click("a[href$='/cancel']")
+    assert page.locator("h1").inner_text() == {"ja": "申込みをキャンセルしますか？", "en": "Cancel your sign-up?"}[lang]
+    axe_check(page)
     submit(page, "form[action$='/cancel'] input[type=submit]")
     assert page.locator(".flash-success").is_visible()
+    assert {"ja": "キャンセル済み", "en": "Sign-up cancelled"}[lang] in page.locator("main").inner_text()
+    assert page.locator("a[href$='workshop.ics']").count() == 0
     axe_check(page)
     page.goto(waiting_url)
     assert page.locator(".checkin-code").is_visible()

@@ -107,7 +107,8 @@ def test_forking_worker_runs_committed_jobs(app, committing_db, mailbox):
         queue_email("citizen@example.jp", "email/test.txt", note="forked")
         db.session.commit()
         dispatch()
-        assert db.session.scalars(select(OutboxJob.state)).one() == "enqueued"
+        # Handed to RQ; the row says so only once a worker runs it (no second transaction in the request).
+        assert db.session.scalars(select(OutboxJob.state)).one() == "pending"
     build_worker(app).work(burst=True)
     with app.app_context():
         db.session.expire_all()
@@ -123,8 +124,8 @@ def _hand_over_and_age(minutes: int = 3) -> OutboxJob:
     db.session.commit()
     dispatch()
     job = db.session.scalars(select(OutboxJob)).one()
-    assert job.state == "enqueued"
-    job.enqueued_at = utcnow() - timedelta(minutes=minutes)
+    assert job.state == "pending"
+    job.created_at = utcnow() - timedelta(minutes=minutes)
     db.session.commit()
     return job
 

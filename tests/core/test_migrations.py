@@ -1,5 +1,6 @@
 """`flask db upgrade` on an empty database gives exactly the models' schema, on both engines."""
 
+import json
 import os
 
 from alembic.autogenerate import compare_metadata
@@ -110,3 +111,32 @@ def test_a_database_stamped_with_an_old_number_is_upgraded_from_where_it_is(tmp_
             assert _diff(connection) == []
             heads = _chain(old)[1][-1]
             assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == heads
+
+
+def test_012_gives_stored_label_lists_their_english_side_and_takes_it_away_again(tmp_path):
+    from sqlalchemy import text
+
+    class FileConfig(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'labels.sqlite3'}"
+        REDIS_URL = None
+
+    fresh = create_app(FileConfig)
+    with fresh.app_context():
+        upgrade(revision="011")
+        with db.engine.begin() as connection:
+            connection.execute(text("INSERT INTO settings (key, value, updated_at) VALUES "
+                                    "('period.attributes', :a, '2026-01-01'), ('response.categories', :c, '2026-01-01')"),
+                               {"a": '[["resident", "在住"], ["visitor", "来訪者"]]',
+                                "c": '[["A", "反映する"], ["B", "盛り込み済み"]]'})
+        upgrade()
+        with db.engine.connect() as connection:
+            rows = dict(connection.execute(text("SELECT key, value FROM settings")).all())
+        assert json.loads(rows["period.attributes"]) == [["resident", "在住", "Lives in the city"],
+                                                         ["visitor", "来訪者", ""]]
+        assert json.loads(rows["response.categories"]) == [["A", "反映する", "Reflected in the plan"],
+                                                           ["B", "盛り込み済み", ""]]
+        downgrade(revision="011")
+        with db.engine.connect() as connection:
+            rows = dict(connection.execute(text("SELECT key, value FROM settings")).all())
+        assert json.loads(rows["period.attributes"]) == [["resident", "在住"], ["visitor", "来訪者"]]
+

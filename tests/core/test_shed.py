@@ -82,3 +82,16 @@ def test_the_limits_come_from_the_config(app, client, make_period):
     finally:
         app.config["SHED_FORM_WAIT_MS"] = saved
     assert response.status_code == 200
+
+
+def test_a_confirmed_send_waits_longer_than_a_new_confirmation_before_it_is_shed(app, client, make_period,
+                                                                                 count_rows):
+    period_id = make_period()
+    data = confirmed_data(client, period_id, opinion(BODY))
+    # Between the two limits: the new confirmation is shed, the send of a confirmed form goes through.
+    between = (app.config["SHED_FORM_WAIT_MS"] + app.config["SHED_SEND_WAIT_MS"]) / 2000
+    shed = client.post(f"/periods/{period_id}/submit/confirm", data={**opinion(BODY), "csrf_token": data["csrf_token"]},
+                       environ_base=queued(between))
+    assert shed.status_code == 503
+    assert client.post(f"/periods/{period_id}/submit/send", data=data, environ_base=queued(between)).status_code == 303
+    assert count_rows(Submission) == 1

@@ -34,7 +34,8 @@ def test_creating_the_app_again_connects_and_declares_nothing_twice(app):
 
 def test_home_sections_and_purges_come_once_each_in_feature_order(app):
     create_app(TestConfig)
-    assert _names(signals.home_sections) == ["app.periods.home.home_section", "app.responses.home_results",
+    assert _names(signals.home_sections) == ["app.plans.home_plans", "app.periods.home.home_section",
+                                             "app.responses.home_results",
                                              "app.workshops.services.home_section"]
     with app.app_context():
         counts = purge_personal_data()

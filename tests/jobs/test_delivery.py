@@ -16,7 +16,7 @@ import pytest
 from croniter import croniter
 from sqlalchemy import func, select
 
-from app.core.jobs import QUEUES, Recurring, dispatch, drain_outbox, get_queue, request_job, resolve
+from app.core.jobs import QUEUES, dispatch, drain_outbox, get_queue, resolve
 from app.core.mail import queue_email
 from app.core.models import MailDelivery, OutboxJob
 from app.core.timeutil import utcnow
@@ -24,6 +24,7 @@ from app.digests.models import Digest
 from app.extensions import db
 from app.submissions.models import Submission
 from tests.core.test_jobs import redis_url
+from tests.jobs.tasks import mail_then_hang
 from workers import schedule
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,38 +33,16 @@ ROOT = Path(__file__).resolve().parents[2]
 # --- the schedule ---------------------------------------------------------------------------
 
 
-def test_every_recurring_job_resolves_and_its_timing_parses():
-    entries = schedule.collect()
+def test_every_recurring_job_resolves_and_its_timing_parses(app):
+    entries = schedule.collect(app)
     for entry in entries:
-        assert callable(resolve(entry.func)), entry.func
+        assert resolve(entry.func.path) is entry.func, entry.name
         assert entry.queue in QUEUES
         assert (entry.cron is None) != (entry.interval is None)
         if entry.cron is not None:
             assert croniter.is_valid(entry.cron), entry.cron
         else:
             assert entry.interval >= 10
-    names = {entry.func for entry in entries}
-    assert {"app.core.jobs.drain_outbox", "app.core.retention.run_purge",
-            "app.digests.tasks.request_digests_of_closed_periods"} <= names
-
-
-def test_a_recurring_job_needs_exactly_one_of_cron_and_interval():
-    with pytest.raises(ValueError):
-        Recurring("app.core.jobs.drain_outbox")
-    with pytest.raises(ValueError):
-        Recurring("app.core.jobs.drain_outbox", cron="* * * * *", interval=60)
-    with pytest.raises(ValueError):
-        Recurring("app.core.jobs.drain_outbox", interval=60, queue="urgent")
-
-
-def test_schedule_skips_features_not_built_yet_but_not_a_broken_import(monkeypatch, tmp_path):
-    monkeypatch.setattr(schedule, "FEATURE_MODULES", ("app.nosuchfeature.tasks", "app.digests.nosuchmodule"))
-    assert [entry.func for entry in schedule.collect()] == [entry.func for entry in schedule.CORE_SCHEDULE]
-    (tmp_path / "broken_tasks.py").write_text("import no_such_dependency_for_meyasu\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setattr(schedule, "FEATURE_MODULES", ("broken_tasks",))
-    with pytest.raises(ModuleNotFoundError):
-        schedule.collect()
 
 
 @pytest.mark.services
@@ -145,7 +124,7 @@ def _wait_for(condition, seconds: float, what: str, log: Path):
 
 def _queue_hanging_mail(app, marker: Path) -> str:
     with app.app_context():
-        job = request_job("tests.jobs.tasks.mail_then_hang", "citizen@example.jp", str(marker), queue="high")
+        job = mail_then_hang.delay("citizen@example.jp", str(marker))
         db.session.commit()
         dispatch()
         return job.id

@@ -8,6 +8,7 @@ from app.core.mail import queue_email
 from app.core.models import AuditEntry, JobRun, MailDelivery, OutboxJob
 from app.core.runs import start_run
 from app.core.timeutil import utcnow
+from app.digests.tasks import export_digest_csv
 from app.extensions import db
 from tests.conftest import csrf_token
 
@@ -118,8 +119,8 @@ def test_retrying_a_failed_mail_job_sends_it_once_and_retrying_it_again_sends_no
 
 
 def test_asking_for_the_same_run_twice_gives_one_run(ctx):
-    first = start_run("digest_export", "app.digests.tasks.export_digest_csv", subject_type="period", subject_id=7)
-    second = start_run("digest_export", "app.digests.tasks.export_digest_csv", subject_type="period", subject_id=7)
+    first = start_run("digest_export", export_digest_csv, subject_type="period", subject_id=7)
+    second = start_run("digest_export", export_digest_csv, subject_type="period", subject_id=7)
     assert first.id == second.id
     assert db.session.scalar(select(func.count()).select_from(OutboxJob)) == 1
 
@@ -135,7 +136,7 @@ def test_two_requests_at_the_same_instant_start_one_run(app, committing_db):
     def ask():
         with app.app_context():
             barrier.wait()
-            run = start_run("digest_export", "app.digests.tasks.export_digest_csv", subject_type="period",
+            run = start_run("digest_export", export_digest_csv, subject_type="period",
                             subject_id=42)
             ids.append(run.id)
             db.session.commit()

@@ -43,7 +43,7 @@ def test_the_queue_its_search_and_its_counts_hold_only_the_moderators_department
     assert found(QueueFilters(), mod) == [periods["ours_sub"]]
     assert found(QueueFilters(q="市民活動センター"), mod) == [periods["ours_sub"]]
     assert found(QueueFilters(period_id=periods["theirs"]), mod) == []
-    assert services.state_counts(QueueFilters(), mod) == {"new": 1, "in_progress": 0, "done": 0}
+    assert services.state_counts(QueueFilters(), mod) == {"new": 1, "in_progress": 0, "done": 0, "open": 1}
     assert [p.id for p in moderated_periods(mod)] == [periods["ours"]]
 
 

@@ -254,3 +254,19 @@ def test_staff_of_the_department_manage_the_tag_list(ctx, make_period, make_user
     services.rename_tag(tag, staff, "NPO・市民活動団体")
     assert services.delete_tag(tag, staff) == 0
     assert db.session.scalar(select(func.count()).select_from(Tag)) == 0
+
+
+def test_an_opinion_the_city_began_to_answer_cannot_be_withheld(ctx, make_period, make_submission, moderator):
+    """Moderation asks the responses feature (signals.answer_exists) whether an answer holds it."""
+    from app.responses.models import Response
+
+    period_id = make_period()
+    mod = user(moderator())
+    opinion, = services.split_by_entries(get(Submission, make_submission(period_id, "開館時間を延ばしてほしい。")), mod)
+    services.decide_opinion(opinion, mod, decision="accepted")
+    db.session.add(Response(period_id=period_id, opinion_id=opinion.id, body="検討します。", category="C",
+                            state="draft"))
+    db.session.flush()
+    with pytest.raises(ModerationError, match="has_response"):
+        services.decide_opinion(opinion, mod, decision="withheld", withhold_reason="unrelated", reason="再検討")
+    assert get(Opinion, opinion.id).state == "accepted"

@@ -225,3 +225,28 @@ def test_a_bulk_selection_naming_an_id_past_the_database_range_is_refused_with_a
         assert "すべて同じ意見募集の意見を選んでください" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Opinion, opinion_id).state == "pending"
+
+
+def test_grouping_refusal_names_the_opinion_with_its_own_answer_once_and_links_nowhere(
+        app, client, login_as, make_period, make_submission, make_opinion):
+    from app.responses.models import Response
+
+    period_id = make_period()
+    answered_sub = make_submission(period_id, "センターの開館時間を延ばしてほしい。")
+    ids = [make_opinion(answered_sub, state="accepted"),
+           make_opinion(make_submission(period_id, "センターを夜も開けてほしい。"), state="accepted")]
+    with app.app_context():
+        db.session.add(Response(period_id=period_id, opinion_id=ids[0], body="検討します。"))
+        db.session.get(Opinion, ids[0]).position = 2
+        db.session.commit()
+        receipt = db.session.get(Submission, answered_sub).receipt_no
+    client, _ = login_as("moderator")
+    page = f"/moderation/periods/{period_id}/opinions"
+    response = post(client, page, {"opinion_ids": [str(i) for i in ids], "action": "group", "title": "開館時間"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    message = f"提出 {receipt} の意見2（「センターの開館時間を延ばしてほしい。」）には、すでに個別の市の考え方が作成されている"
+    assert html.count(message) == 1
+    assert 'href="#"' not in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(OpinionGroup)) == 0

@@ -79,7 +79,7 @@ def test_queue_filters_counts_and_oldest_first(ctx, make_period, make_submission
                                       tag_ids=[make_tag(period_id, "交通")])
     assert found(QueueFilters(tag_id=opinion.tags[0].id), mod) == [old]
     assert services.state_counts(QueueFilters(period_id=period_id, state="new"), mod) == {
-        "new": 1, "in_progress": 1, "done": 0}
+        "new": 1, "in_progress": 1, "done": 0, "open": 2}
     assert found(QueueFilters(period_id=period_id, state="in_progress"), mod) == [old]
 
 

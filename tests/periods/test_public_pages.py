@@ -27,11 +27,12 @@ def test_lists_show_open_periods_first_with_days_left_then_upcoming_then_closed(
     assert "募集中の募集" in home and "終了した募集" not in home
 
 
-def test_period_page_shows_dates_in_wareki_and_western_places_sections_and_channels(client, make_period):
+def test_period_page_shows_dates_once_in_wareki_places_sections_and_channels(client, make_period):
     period_id = make_period(opens_at=datetime(2025, 10, 5, 15, 0, tzinfo=UTC),
                             closes_at=datetime(2025, 11, 6, 14, 59, 59, tzinfo=UTC))
     html = client.get(f"/periods/{period_id}").get_data(as_text=True)
-    assert "令和7年10月6日（2025年10月6日（月））" in html and "令和7年11月6日" in html and "23:59" in html
+    assert "令和7年10月6日（月） 00:00" in html and "令和7年11月6日（木） 23:59" in html
+    assert "2025年" not in html and "（2025" not in html  # once, in 和暦: not doubled in nested brackets
     assert "本庁舎" in html and "第1章 1 計画の背景" in html
     assert "iken@example.jp" in html and "083-000-1234" in html and "下関市南部町1-1" in html
     assert "募集終了" in html
@@ -77,3 +78,17 @@ def test_an_executable_renamed_pdf_is_refused(login_as, make_period, count_rows,
 def test_documents_of_a_draft_period_are_not_public(client, make_period):
     period_id = make_period(status="draft")
     assert client.get(f"/periods/{period_id}/documents/1").status_code == 404
+
+
+def test_web_only_period_names_the_form_once_and_gives_no_paper_rules(client, make_period):
+    period_id = make_period(channels={"web": ""})
+    html = client.get(f"/periods/{period_id}").get_data(as_text=True)
+    channels = html[html.index('id="channels-heading"'):]
+    assert channels.count("ウェブフォーム") == 1  # the label, not the label repeated as its value
+    assert "このサイトのフォームを開く" in channels
+    assert "消印" not in html and "持参" not in html
+
+
+def test_period_with_paper_channels_gives_the_postmark_rule(client, make_period):
+    html = client.get(f"/periods/{make_period()}").get_data(as_text=True)
+    assert "消印" in html

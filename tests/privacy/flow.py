@@ -75,7 +75,8 @@ def close_and_describe(app, period_id, author_id):
 
 
 def publish(client, period_id):
-    return post(client, f"/staff/periods/{period_id}/result/publish", {}, f"/staff/periods/{period_id}/result")
+    return post(client, f"/staff/periods/{period_id}/result/publish", {"confirm": "y"},
+                f"/staff/periods/{period_id}/result")
 
 
 def is_published(app, period_id) -> bool:

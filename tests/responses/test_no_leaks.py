@@ -114,13 +114,15 @@ def test_public_exports_carry_nothing_personal(client, published_with_secrets):
     assert workbook.worksheets[0].column_dimensions["E"].width == 60
 
     report = client.get(f"{base}/html")
-    assert report.headers["Content-Disposition"].startswith("attachment")
+    # The printable report opens as a page to print (issue 17), its embedded stylesheet allowed by hash.
+    assert report.headers["Content-Disposition"].startswith("inline")
+    assert "style-src 'self' 'sha256-" in report.headers["Content-Security-Policy"]
     _assert_clean(report.get_data(as_text=True), "HTML report")
     assert "@media print" in report.get_data(as_text=True)
 
     pdf = client.get(f"{base}/pdf")
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
-    assert b"HeiseiKakuGo-W5" in pdf.data
+    assert b"HeiseiMin-W3" in pdf.data
     _assert_clean(pdf_text(pdf.data), "PDF")
 
 
@@ -178,3 +180,21 @@ def test_staff_of_another_department_cannot_export_personal_data(app, login_as, 
                          data={"csrf_token": token}).status_code == 403
     with app.app_context():
         assert db.session.scalar(select(JobRun).where(JobRun.kind == results.STAFF_EXPORT_KIND)) is None
+
+
+def test_result_pdf_reads_as_an_official_notice(client, published_with_secrets, tmp_path):
+    """意見募集, not 下書き; 和暦 dates, never ISO; body text in Mincho at normal weight (issue 17, item 3)."""
+    import shutil
+    import subprocess
+
+    pdf = client.get(f"/periods/{published_with_secrets}/result/download/pdf").data
+    if shutil.which("pdftotext"):
+        (tmp_path / "r.pdf").write_bytes(pdf)
+        text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "r.pdf"), "-"], capture_output=True,
+                              text=True, check=True).stdout
+    else:
+        text = pdf_text(pdf)
+    assert "意見募集：" in text and "下書き" not in text
+    assert re.search(r"募集期間：令和\d+年\d+月\d+日（[月火水木金土日]） . 令和\d+年\d+月\d+日（[月火水木金土日]）", text)
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", text)
+    assert b"HeiseiMin-W3" in pdf

@@ -127,7 +127,7 @@ def test_publish_page_lists_what_is_missing_and_refuses(app, login_as, make_peri
     assert "意見募集期間がまだ終了していません。" in page
     assert "承認済みの市の考え方がない意見・意見グループが1件あります。" in page
     token = csrf_token(staff, f"/staff/periods/{period_id}/result")
-    refused = staff.post(f"/staff/periods/{period_id}/result/publish", data={"csrf_token": token},
+    refused = staff.post(f"/staff/periods/{period_id}/result/publish", data={"csrf_token": token, "confirm": "y"},
                          follow_redirects=True)
     assert "意見募集期間がまだ終了していません。" in refused.get_data(as_text=True)
     with app.app_context():
@@ -148,7 +148,10 @@ def test_full_flow_publishes_the_result_page_in_japanese_and_english(app, client
     assert saved.status_code == 303
     preview = staff.get(f"{url}/preview").get_data(as_text=True)
     assert "プレビュー" in preview and "開館時間の延長を検討します。" in preview
-    assert staff.post(f"{url}/publish", data={"csrf_token": token}).status_code == 303
+    unconfirmed = staff.post(f"{url}/publish", data={"csrf_token": token})
+    assert unconfirmed.status_code == 422 and "チェックを入れてください" in unconfirmed.get_data(as_text=True)
+    assert client.get(f"/periods/{period_id}/result").status_code == 404
+    assert staff.post(f"{url}/publish", data={"csrf_token": token, "confirm": "y"}).status_code == 303
     run_jobs()
     page = client.get(f"/periods/{period_id}/result").get_data(as_text=True)
     assert "第5次計画（案）に対する意見募集の結果" in page and "令和7年10月6日" in page
@@ -203,11 +206,12 @@ def test_admin_edits_reflection_categories_but_cannot_drop_one_in_use(app, login
     refused = admin.post(url, data=rows)
     assert refused.status_code == 422 and "市の考え方で使われている記号は削除できません" in refused.get_data(as_text=True)
     with app.app_context():
-        assert [code for code, _ in get_setting("response.categories")] == ["A", "B", "C", "D", "E"]
-    rows.update({"rows-2-code": "C", "rows-2-title": "今後の参考"})
+        assert [item[0] for item in get_setting("response.categories")] == ["A", "B", "C", "D", "E"]
+    rows.update({"rows-2-code": "C", "rows-2-title": "今後の参考", "rows-2-title_en": "For future work"})
     assert admin.post(url, data=rows).status_code == 303
     with app.app_context():
-        assert get_setting("response.categories") == [["A", "反映する"], ["F", "国・県の所管"], ["C", "今後の参考"]]
+        assert get_setting("response.categories") == [["A", "反映する", ""], ["F", "国・県の所管", ""],
+                                                      ["C", "今後の参考", "For future work"]]
 
 
 def test_categories_page_is_for_admins_only(login_as):

@@ -263,8 +263,8 @@ def test_categories_in_use_cannot_be_removed(ctx, make_period, make_opinion, sta
     admin = user(make_user("admin"))
     _draft(period_id, author_id, category="A")
     with pytest.raises(services.ResponseError, match="category_in_use"):
-        services.set_categories([("B", "既に盛り込み済み")], actor=admin)
+        services.set_categories([("B", "既に盛り込み済み", "")], actor=admin)
     with pytest.raises(services.ResponseError, match="duplicate_category_code"):
-        services.set_categories([("A", "反映"), ("A", "反映2")], actor=admin)
-    services.set_categories([("A", "反映します"), ("F", "国・県の所管")], actor=admin)
-    assert get_setting("response.categories") == [["A", "反映します"], ["F", "国・県の所管"]]
+        services.set_categories([("A", "反映", ""), ("A", "反映2", "")], actor=admin)
+    services.set_categories([("A", "反映します", "Reflected"), ("F", "国・県の所管", "")], actor=admin)
+    assert get_setting("response.categories") == [["A", "反映します", "Reflected"], ["F", "国・県の所管", ""]]

@@ -20,6 +20,7 @@ from app.core import runs, uploads
 from app.core.models import JobRun, OutboxJob
 from app.core.timeutil import utcnow
 from app.digests.models import Digest, DigestCluster, DigestClusterMember
+from app.digests.tasks import export_digest_csv
 from app.extensions import db, limiter
 from app.moderation.models import Opinion, OpinionGroup, Redaction, Tag
 from app.periods import services as period_services
@@ -313,7 +314,7 @@ def world(app, make_user, run_jobs):
             "question_1": "", "question_2": "", "note_kinds": ["課題"]}, actor=staff)
         published, staff_run = _published_period(plan_a, staff, get("approver"))
         survey = _survey(plan_a, staff)
-        digest_export = runs.start_run("digest_export", "app.digests.tasks.export_digest_csv",
+        digest_export = runs.start_run("digest_export", export_digest_csv,
                                        subject_type="period", subject_id=a["period"], actor=staff)
         import_run = JobRun(kind="submissions.import", subject_type="period", subject_id=a["period"], state="done",
                             params={"filename": "import.csv", "period_id": a["period"]}, result={"count": 0})

@@ -124,6 +124,7 @@ TABLE: dict[str, Rule] = {
     "responses.remove_change": R(DEPT),
     "responses.submit": R(DEPT),
     "responses.approve": R(DEPT),
+    "responses.approve_many": R(ANY_STAFF, ok=(422,)),  # any staff may ask; only what they may approve is done
     "responses.return_to_author": R(DEPT),
     "responses.categories": R(ADMIN),
     "results.index": R(PUBLIC),
@@ -149,6 +150,7 @@ TABLE: dict[str, Rule] = {
     "workshops.register": R(PUBLIC),
     "workshops.registration": R(PUBLIC),
     "workshops.cancel": R(PUBLIC),
+    "workshops.confirm_cancel": R(PUBLIC),
     # No report is published yet: 404 for the public, the preview for the workshop's staff.
     "workshops.report": R(PUBLIC, ok=(404,)),
     "workshop_staff.index": R(ANY_STAFF),

@@ -20,7 +20,8 @@ from tests.responses.test_no_leaks import pdf_text
 from tests.security.conftest import CANARIES
 from tests.security.routes import PUBLIC, rule_for, url_values
 
-PRIVATE_LINKS = {"workshops.registration", "workshops.cancel", "submissions.receipt", "submissions.lookup"}
+PRIVATE_LINKS = {"workshops.registration", "workshops.cancel", "workshops.confirm_cancel",
+                 "submissions.receipt", "submissions.lookup"}
 
 
 def _leaks(text: str) -> list[str]:

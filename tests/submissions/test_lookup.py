@@ -63,3 +63,24 @@ def test_incomplete_lookup_says_what_is_missing_by_the_field(client, receipt, se
     for name in missing:
         assert f'id="{name}-error"' in html
     assert ("受付番号を入力してください" in html) == ("receipt" in missing)
+
+
+def test_after_publication_the_status_says_the_result_is_out_not_that_it_will_be(app, client, make_period):
+    from app.core.timeutil import utcnow
+    from app.extensions import db
+    from app.periods.models import CommentPeriod
+    from app.submissions.models import Submission
+
+    period_id = make_period()
+    number, secret = _receipt(client, period_id)
+    with app.app_context():
+        db.session.scalars(db.select(Submission)).one().state = "done"
+        db.session.commit()
+    before = look_up(client, number, secret).get_data(as_text=True)
+    assert "市の考え方は結果公表の際にお知らせします" in before
+    with app.app_context():
+        db.session.get(CommentPeriod, period_id).results_published_at = utcnow()
+        db.session.commit()
+    after = look_up(client, number, secret).get_data(as_text=True)
+    assert "結果公表の際にお知らせします" not in after
+    assert "結果を公表しました" in after

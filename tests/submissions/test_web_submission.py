@@ -88,6 +88,24 @@ def test_change_entries_returns_to_the_form_with_everything_kept(client, make_pe
     assert "<textarea" in html and "戻って直したい意見" in html and "下関 花子" in html
 
 
+def test_going_back_to_edit_names_the_chosen_files_that_were_not_kept(client, make_period, count_rows):
+    import io
+
+    from tests.periods.conftest import PDF
+
+    period_id = make_period()
+    data = confirmed_data(client, period_id, opinion("添付して戻る意見"))
+    response = client.post(f"/periods/{period_id}/submit", data={**data, "attachments": [(io.BytesIO(PDF), "図面.pdf")]},
+                           content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "選んだファイル（図面.pdf）は保持されていません" in html
+    assert "添付して戻る意見" in html
+    assert count_rows(Submission) == 0
+    plain = client.post(f"/periods/{period_id}/submit", data=data).get_data(as_text=True)
+    assert "保持されていません" not in plain
+
+
 def test_attachments_are_checked_by_content_and_stored_outside_the_web_root(app, client, make_period, uploads_dir):
     import io
 
@@ -171,3 +189,19 @@ def test_an_opinion_of_nothing_but_bidi_controls_is_refused_as_empty(client, mak
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "submit/send" not in html and "ご意見を入力してください。" in html
     assert count_rows(Submission) == 0
+
+
+def test_receipt_shows_the_lookup_code_as_large_as_the_receipt_number(client, make_period):
+    from tests.submissions.conftest import receipt_of
+
+    number, code, html = receipt_of(client, submit(client, make_period()))
+    box = re.search(r'<dl class="receipt-box">(.*?)</dl>', html, re.S).group(1)
+    assert number in box and f'<dd class="receipt-code"><code>{code}</code></dd>' in box
+    assert "照会コード" in box
+
+
+def test_required_marker_sits_inside_the_label_so_the_box_stays_in_line(client, make_period):
+    html = client.get(f"/periods/{make_period()}/submit").get_data(as_text=True)
+    labels = re.findall(r'<label for="(\w+)">([^<]*)<span class="required">', html)
+    assert labels, "no required field is marked inside its label"
+    assert not re.search(r'</label> <span class="required">', html)

@@ -199,9 +199,15 @@ def test_votes_are_set_and_out_of_range_votes_refused(app, facilitator_day):
         db.session.commit()
         note_id = note.id
     path = f"/facilitate/workshops/{workshop_id}/groups/{group_id}/notes/{note_id}/votes"
-    client.post(path, data={"csrf_token": token(client, workshop_id), "votes": "7"})
+    saved = client.post(path, data={"csrf_token": token(client, workshop_id), "votes": "7"}, follow_redirects=True)
+    assert "投票数を保存しました。" in saved.get_data(as_text=True)
     response = client.post(path, data={"csrf_token": token(client, workshop_id), "votes": "-1"}, follow_redirects=True)
-    assert "0から999までの数字を入力してください。" in response.get_data(as_text=True)
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    # Said at the note's own votes, with what was typed kept, and nothing said to be saved.
+    assert re.search(rf'id="note-{note_id}-votes-error"[^>]*>0から999までの数字を入力してください。 投票数は変更していません。', html)
+    assert 'value="-1"' in html and 'aria-invalid="true"' in html
+    assert "投票数を保存しました" not in html
     with app.app_context():
         assert db.session.get(WorkshopNote, note_id).votes == 7
 
@@ -231,3 +237,24 @@ def test_summary_is_saved_by_the_facilitator(app, facilitator_day):
                 data={"csrf_token": token(client, workshop_id), "summary": "## まとめ\n担い手づくりが中心でした。"})
     with app.app_context():
         assert "担い手づくり" in db.session.get(Workshop, workshop_id).summary
+
+
+def test_attendance_warns_when_today_is_not_the_workshop_day(app, facilitator_day):
+    client, _, workshop_id, confirmed, _ = facilitator_day()  # the factory's workshop is 14 days away
+    page = client.get(f"/facilitate/workshops/{workshop_id}").get_data(as_text=True)
+    assert "今日はワークショップの当日ではありません（14日後です）" in page
+    response = client.post(f"/facilitate/workshops/{workshop_id}/registrations/{confirmed[0]}/check-in",
+                           data={"csrf_token": token(client, workshop_id)}, follow_redirects=True)
+    assert "14日後です。誤りであれば受付を取り消してください" in response.get_data(as_text=True)
+
+
+def test_attendance_on_the_day_has_no_warning(app, facilitator_day, monkeypatch):
+    from app.core.timeutil import to_jst
+    from app.workshops import day_views
+
+    client, _, workshop_id, _, _ = facilitator_day()
+    with app.app_context():
+        day = to_jst(db.session.get(Workshop, workshop_id).starts_at).date()
+    monkeypatch.setattr(day_views, "jst_today", lambda: day)
+    page = client.get(f"/facilitate/workshops/{workshop_id}").get_data(as_text=True)
+    assert "当日ではありません" not in page and "開催日を過ぎています" not in page

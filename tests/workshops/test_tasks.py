@@ -13,10 +13,9 @@ from tests.workshops.conftest import token_of
 
 
 def test_schedule_names_real_functions():
-    assert {entry["func"] for entry in tasks.SCHEDULE} == {
-        "app.workshops.tasks.send_reminders", "app.workshops.tasks.purge_accommodation_data"}
+    assert {entry.func for entry in tasks.SCHEDULE} == {tasks.send_reminders, tasks.purge_accommodation_data}
     for entry in tasks.SCHEDULE:
-        assert callable(resolve(entry["func"])) and len(entry["cron"].split()) == 5
+        assert resolve(entry.name) is entry.func and len(entry.cron.split()) == 5
 
 
 def test_reminder_goes_once_to_confirmed_participants_the_day_before(app, ctx, make_workshop, sign_up, mailbox,

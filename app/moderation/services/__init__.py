@@ -13,6 +13,7 @@ from app.moderation.services.opinions import (
     split_by_entries,
     update_opinion,
 )
+from app.moderation.services.pages import group_period, opinion_history, period_tags, submission_opinions, user_labels
 from app.moderation.services.queue import (
     QueueFilters,
     claim_submission,
@@ -32,5 +33,6 @@ __all__ = [
     "decide_opinion", "delete_opinion", "delete_tag", "dissolve_group", "ensure_indexed", "group_opinions",
     "has_approved_response", "index_submission", "public_text", "queue_query", "redact_phrase", "reindex_all",
     "release_submission", "remove_from_group", "remove_redaction", "rename_group", "rename_tag",
-    "reopen_submission", "split_by_entries", "state_counts", "update_opinion",
+    "reopen_submission", "split_by_entries", "state_counts", "update_opinion", "group_period", "opinion_history",
+    "period_tags", "submission_opinions", "user_labels",
 ]

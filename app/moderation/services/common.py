@@ -1,13 +1,15 @@
 """Rules every moderation service shares: who may act, on what, and when."""
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
+from app.core import signals
 from app.core.audit import record_audit
+from app.core.errors import DomainError
 from app.core.timeutil import utcnow
 from app.extensions import db
+from app.moderation.labels import ERROR_FIELDS, error_message
 from app.moderation.models import Opinion, OpinionGroup
 from app.periods.models import CommentPeriod
-from app.responses.models import Response
 from app.submissions.models import Submission
 
 MAX_SUMMARY = 4000
@@ -15,13 +17,14 @@ MAX_EXCERPT = 10000
 MAX_REASON = 1000
 
 
-class ModerationError(ValueError):
+class ModerationError(DomainError, ValueError):
     """A moderation rule was broken; ``code`` names which, ``params`` fill the message."""
 
     def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
+        super().__init__(code, ERROR_FIELDS.get(code), **params)
+
+    def describe(self) -> str:
+        return error_message(self)
 
 
 def ensure_moderator(actor, period: CommentPeriod) -> None:
@@ -101,20 +104,16 @@ def guard_opinion(opinion: Opinion, actor) -> None:
     take_submission(opinion.submission, actor)
 
 
+def _answered(target: Opinion | OpinionGroup, *, approved: bool) -> bool:
+    """Answers are the responses feature's: it says through the signal whether one holds ``target``."""
+    return any(found for _receiver, found in signals.answer_exists.send(target, approved=approved))
+
+
 def has_approved_response(*, opinion: Opinion | None = None, group: OpinionGroup | None = None) -> bool:
-    conditions = []
-    if opinion is not None:
-        conditions.append(Response.opinion_id == opinion.id)
-        if opinion.group_id is not None:
-            conditions.append(Response.group_id == opinion.group_id)
-    if group is not None:
-        conditions.append(Response.group_id == group.id)
-    if not conditions:
-        return False
-    return db.session.scalar(
-        select(Response.id).where(Response.state == "approved", or_(*conditions)).limit(1)
-    ) is not None
+    """An approved answer fixes the opinion's decision and grouping (its group's answer counts too)."""
+    target = opinion if opinion is not None else group
+    return target is not None and _answered(target, approved=True)
 
 
 def has_own_response(opinion: Opinion) -> bool:
-    return db.session.scalar(select(Response.id).where(Response.opinion_id == opinion.id).limit(1)) is not None
+    return _answered(opinion, approved=False)

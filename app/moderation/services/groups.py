@@ -31,7 +31,9 @@ def _check_member(opinion: Opinion, actor) -> None:
     if opinion.state == "withheld":
         raise ModerationError("withheld_in_group", n=opinion.id)
     if has_own_response(opinion):
-        raise ModerationError("has_response")
+        # Name the opinion: a selection of twenty leaves the moderator guessing otherwise.
+        raise ModerationError("has_response", receipt=opinion.submission.receipt_no, position=opinion.position,
+                              text=(opinion.summary or opinion.excerpt)[:40])
 
 
 def group_opinions(opinions: list[Opinion], actor, *, title: str = "",

@@ -195,7 +195,8 @@ def decide_opinion(opinion: Opinion, actor, *, decision: str, withhold_reason: s
     if previous == "accepted" and decision != "accepted" and has_approved_response(opinion=opinion):
         raise ModerationError("response_approved")
     if decision == "withheld" and has_own_response(opinion):
-        raise ModerationError("has_response")
+        raise ModerationError("has_response", receipt=opinion.submission.receipt_no, position=opinion.position,
+                              text=(opinion.summary or opinion.excerpt)[:40])
     guard_opinion(opinion, actor)
     previous_decider = opinion.decided_by_id
     opinion.state = decision

@@ -8,6 +8,7 @@ from sqlalchemy import Select, case, exists, func, or_, select, update
 from app.core.audit import record_audit
 from app.core.timeutil import jst_start_of_day, utcnow
 from app.extensions import db
+from app.moderation.labels import OPEN_STATES
 from app.moderation.models import SUBMISSION_STATES, Opinion, opinion_tags
 from app.moderation.services.common import (
     ModerationError,
@@ -113,7 +114,7 @@ def _opinion_count(submission: Submission) -> int:
 class QueueFilters:
     period_id: int | None = None
     channel: str = ""
-    state: str = ""
+    state: str = ""  # "", open (new or in progress), or one of SUBMISSION_STATES
     section_id: int | None = None
     tag_id: int | None = None
     received_from: date | None = None
@@ -132,6 +133,8 @@ def queue_query(filters: QueueFilters, actor, *, with_state: bool = True) -> Sel
         query = query.where(Submission.channel == filters.channel)
     if with_state and filters.state in SUBMISSION_STATES:
         query = query.where(Submission.state == filters.state)
+    elif with_state and filters.state == "open":
+        query = query.where(Submission.state.in_(OPEN_STATES))
     if filters.section_id:
         query = query.where(or_(
             exists().where(SubmissionEntry.submission_id == Submission.id,
@@ -165,4 +168,5 @@ def state_counts(filters: QueueFilters, actor) -> dict[str, int]:
     rows = db.session.execute(select(base.c.state, func.count()).group_by(base.c.state)).all()
     counts = dict.fromkeys(SUBMISSION_STATES, 0)
     counts.update({state: n for state, n in rows})
+    counts["open"] = sum(counts[state] for state in OPEN_STATES)
     return counts

@@ -3,39 +3,27 @@
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.moderation import counting
 from app.moderation.models import OPINION_STATES, SUBMISSION_STATES, Opinion, OpinionGroup
 from app.periods.models import CommentPeriod
 from app.submissions.models import Submission
 
 
-def period_counts(period_ids=None) -> dict[int, dict]:
-    """Per period: submissions per state, 提出者数 (submissions), opinions per state, 意見件数, groups."""
-    submissions = select(Submission.period_id, Submission.state, func.count()).group_by(
-        Submission.period_id, Submission.state)
-    opinions = select(Opinion.period_id, Opinion.state, func.count()).group_by(Opinion.period_id, Opinion.state)
-    groups = select(Opinion.period_id, func.count(func.distinct(Opinion.group_id))).where(
-        Opinion.group_id.is_not(None)).group_by(Opinion.period_id)
-    if period_ids is not None:
-        ids = list(period_ids)
-        submissions = submissions.where(Submission.period_id.in_(ids))
-        opinions = opinions.where(Opinion.period_id.in_(ids))
-        groups = groups.where(Opinion.period_id.in_(ids))
+def period_counts(period_ids: list[int]) -> dict[int, dict]:
+    """Per period: submissions per state, 提出者数, opinions per state, 意見件数 (pending included, as
+    work to do) and groups, counted by ``app.moderation.counting``."""
+    submissions = counting.submitters_by_state(period_ids)
+    opinions = counting.opinions_by_state(period_ids)
+    groups = counting.groups(period_ids)
     counts: dict[int, dict] = {}
-
-    def blank() -> dict:
-        return {"submissions": dict.fromkeys(SUBMISSION_STATES, 0), "opinions": dict.fromkeys(OPINION_STATES, 0),
-                "submitters": 0, "opinion_total": 0, "groups": 0}
-
-    for period_id, state, n in db.session.execute(submissions):
-        entry = counts.setdefault(period_id, blank())
-        entry["submissions"][state] = n
-        entry["submitters"] += n
-    for period_id, state, n in db.session.execute(opinions):
-        entry = counts.setdefault(period_id, blank())
-        entry["opinions"][state] = n
-        entry["opinion_total"] += n
-    for period_id, n in db.session.execute(groups):
-        counts.setdefault(period_id, blank())["groups"] = n
+    for period_id in [*submissions, *opinions, *groups]:
+        if period_id in counts:
+            continue
+        by_submission_state = {**dict.fromkeys(SUBMISSION_STATES, 0), **submissions.get(period_id, {})}
+        by_opinion_state = {**dict.fromkeys(OPINION_STATES, 0), **opinions.get(period_id, {})}
+        counts[period_id] = {"submissions": by_submission_state, "opinions": by_opinion_state,
+                             "submitters": sum(by_submission_state.values()),
+                             "opinion_total": sum(by_opinion_state.values()), "groups": groups.get(period_id, 0)}
     return counts
 
 

@@ -1,16 +1,15 @@
-from flask import abort, flash, redirect, render_template, url_for
+from flask import render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import select
 
-from app.core.models import AuditEntry
+from app.core.actions import run_action
 from app.extensions import db
 from app.moderation import services
 from app.moderation.forms import DecisionForm, GroupChoiceForm, OpinionForm, ReasonForm, RedactionForm
-from app.moderation.labels import attach_error
 from app.moderation.models import Redaction
 from app.moderation.services.stats import group_sizes, period_groups
-from app.moderation.views import bp, load_group, load_opinion, moderator_required, refuse, user_labels
+from app.moderation.views import bp, load_group, load_opinion, moderator_required, user_labels
 from app.moderation.views.submissions import period_tags
 
 
@@ -37,10 +36,7 @@ def _forms(opinion, **given):
 
 
 def render_opinion(opinion, status=200, **given):
-    history = db.session.scalars(
-        select(AuditEntry).where(AuditEntry.object_type == "Opinion", AuditEntry.object_id == str(opinion.id))
-        .order_by(AuditEntry.id)
-    ).all()
+    history = services.opinion_history(opinion)
     names = user_labels([e.actor_id for e in history] + [opinion.decided_by_id, opinion.submission.claimed_by_id])
     size = group_sizes([opinion.group_id]).get(opinion.group_id, 0) if opinion.group_id else 0
     return render_template(
@@ -61,17 +57,9 @@ def _form_page(opinion_id: int, form_name: str, form_factory, action, success: s
     """Validate one of the page's forms and run its service; on refusal show the page with the error."""
     opinion = load_opinion(opinion_id)
     form = form_factory(opinion)
-    if not form.validate_on_submit():
-        return render_opinion(opinion, 400, **{form_name: form})
-    try:
-        result = action(opinion, form)
-    except services.ModerationError as error:
-        db.session.rollback()
-        attach_error(form, error)
-        return render_opinion(load_opinion(opinion_id), 400, **{form_name: form})
-    db.session.commit()
-    flash(success(result) if callable(success) else success, "success")
-    return redirect(url_for("moderation.opinion", opinion_id=opinion_id), code=303)
+    return run_action(lambda: action(opinion, form), form=form, error_field=form,
+                      page=lambda: render_opinion(load_opinion(opinion_id), 400, **{form_name: form}),
+                      done=success, then=url_for("moderation.opinion", opinion_id=opinion_id))
 
 
 @bp.post("/moderation/opinions/<int:opinion_id>")
@@ -114,13 +102,13 @@ def redact(opinion_id: int):
                                        reason=form.reason.data, note=form.note.data or "")]
 
     return _form_page(opinion_id, "redaction_form", lambda o: RedactionForm(prefix="redact"), action,
-                      lambda added: _("%(n)d span(s) hidden from the public text.", n=len(added)))
+                      lambda added: ngettext("%(num)d span hidden from the public text.", "%(num)d spans hidden from the public text.", len(added)))
 
 
 @bp.post("/moderation/redactions/<int:redaction_id>/remove")
 @moderator_required
 def unredact(redaction_id: int):
-    redaction = db.session.get(Redaction, redaction_id) or abort(404)
+    redaction = db.get_or_404(Redaction, redaction_id)
     return _form_page(redaction.opinion_id, "unredact_form", lambda o: ReasonForm(prefix="unredact"),
                       lambda o, form: services.remove_redaction(redaction, current_user, form.reason.data),
                       _("The redaction has been removed."))
@@ -152,10 +140,7 @@ def delete(opinion_id: int):
     form = ReasonForm(prefix="delete")
     if not form.validate_on_submit():
         return render_opinion(opinion, 400, delete_form=form)
-    try:
-        services.delete_opinion(opinion, current_user, form.reason.data)
-    except services.ModerationError as error:
-        return refuse(error, "moderation.opinion", opinion_id=opinion_id)
-    db.session.commit()
-    flash(_("The opinion has been deleted."), "success")
-    return redirect(url_for("moderation.submission", submission_id=submission_id), code=303)
+    return run_action(lambda: services.delete_opinion(opinion, current_user, form.reason.data),
+                      done=_("The opinion has been deleted."),
+                      then=url_for("moderation.submission", submission_id=submission_id),
+                      back=url_for("moderation.opinion", opinion_id=opinion_id))

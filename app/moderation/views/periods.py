@@ -1,20 +1,19 @@
-from flask import flash, redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.core.actions import run_action
 from app.core.ids import id_arg
 from app.core.pagination import paginate
-from app.extensions import db
 from app.moderation import services
 from app.moderation.forms import BulkForm, GroupTitleForm, ReasonForm
-from app.moderation.labels import attach_error
 from app.moderation.models import OPINION_STATES, Opinion, opinion_tags
 from app.moderation.services.stats import group_sizes, period_counts, period_groups
-from app.moderation.views import bp, load_group, load_period, moderator_required, refuse
+from app.moderation.views import bp, load_group, load_period, moderator_required
 from app.moderation.views.submissions import period_tags
-from app.periods.models import CommentPeriod
 
 
 def _list_filters() -> dict:
@@ -65,27 +64,21 @@ def opinions(period_id: int):
 def bulk(period_id: int):
     period = load_period(period_id)
     form = BulkForm(tags=period_tags(period.id))
-    if not form.validate_on_submit():
-        return render_opinions(period, form, 400)
-    try:
-        changed = services.bulk_apply(
+    return run_action(
+        lambda: services.bulk_apply(
             period, form.opinion_ids.data, form.action.data, current_user,
             tag_id=int(form.tag.data) if form.tag.data else None, withhold_reason=form.withhold_reason.data or "",
-            note=form.note.data or "", reason=form.reason.data or "", title=form.title.data or "")
-    except services.ModerationError as error:
-        db.session.rollback()
-        attach_error(form, error)
-        return render_opinions(period, form, 400)
-    db.session.commit()
-    flash(_("%(n)d opinion(s) changed.", n=changed), "success")
-    return redirect(url_for("moderation.opinions", period_id=period.id, **request.args), code=303)
+            note=form.note.data or "", reason=form.reason.data or "", title=form.title.data or ""),
+        form=form, error_field=form, page=lambda: render_opinions(period, form, 400),
+        done=lambda changed: ngettext("%(num)d opinion changed.", "%(num)d opinions changed.", changed),
+        then=url_for("moderation.opinions", period_id=period.id, **request.args))
 
 
 @bp.get("/moderation/groups/<int:group_id>")
 @moderator_required
 def group(group_id: int, title_form=None, status=200):
     group = load_group(group_id)
-    return render_template("moderation/group.html", group=group, period=db.session.get(CommentPeriod, group.period_id),
+    return render_template("moderation/group.html", group=group, period=services.group_period(group),
                            title_form=title_form or GroupTitleForm(data={"title": group.title}),
                            dissolve_form=ReasonForm(prefix="dissolve"),
                            title=_("Group: %(title)s", title=group.title)), status
@@ -96,17 +89,9 @@ def group(group_id: int, title_form=None, status=200):
 def rename_group(group_id: int):
     group_row = load_group(group_id)
     form = GroupTitleForm()
-    if not form.validate_on_submit():
-        return group(group_id, form, 400)
-    try:
-        services.rename_group(group_row, current_user, form.title.data)
-    except services.ModerationError as error:
-        db.session.rollback()
-        attach_error(form, error)
-        return group(group_id, form, 400)
-    db.session.commit()
-    flash(_("The group has been renamed."), "success")
-    return redirect(url_for("moderation.group", group_id=group_id), code=303)
+    return run_action(lambda: services.rename_group(group_row, current_user, form.title.data), form=form,
+                      error_field=form, page=lambda: group(group_id, form, 400),
+                      done=_("The group has been renamed."), then=url_for("moderation.group", group_id=group_id))
 
 
 @bp.post("/moderation/groups/<int:group_id>/dissolve")
@@ -116,10 +101,7 @@ def dissolve(group_id: int):
     form = ReasonForm(prefix="dissolve")
     if not form.validate_on_submit():
         return group(group_id, status=400)
-    try:
-        services.dissolve_group(group_row, current_user, form.reason.data)
-    except services.ModerationError as error:
-        return refuse(error, "moderation.group", group_id=group_id)
-    db.session.commit()
-    flash(_("The group has been dissolved; its opinions are answered one by one again."), "success")
-    return redirect(url_for("moderation.opinions", period_id=group_row.period_id), code=303)
+    return run_action(lambda: services.dissolve_group(group_row, current_user, form.reason.data),
+                      done=_("The group has been dissolved; its opinions are answered one by one again."),
+                      then=url_for("moderation.opinions", period_id=group_row.period_id),
+                      back=url_for("moderation.group", group_id=group_id))

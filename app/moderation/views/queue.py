@@ -2,15 +2,17 @@ from flask import render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.core.ids import id_arg
 from app.core.pagination import paginate
 from app.extensions import db
 from app.moderation import services
 from app.moderation.forms import QueueFilterForm
-from app.moderation.models import Opinion, Tag
+from app.moderation.models import Opinion
 from app.moderation.services.stats import moderated_periods, period_counts
 from app.moderation.views import bp, moderator_required, user_labels
+from app.submissions.models import Submission
 
 
 @bp.get("/moderation")
@@ -38,13 +40,14 @@ def queue():
     periods = moderated_periods(current_user)
     # Another department's period is not offered, so the filter form refuses it and the queue ignores it.
     period = next((p for p in periods if p.id == id_arg(request.args.get("period"))), None)
-    tags = db.session.scalars(select(Tag).where(Tag.period_id == period.id).order_by(Tag.name)).all() if period else []
+    tags = services.period_tags(period.id) if period else []
     form = QueueFilterForm(request.args, periods=periods, period=period, tags=tags)
     valid = form.validate()
     filters = _filters(form) if valid else services.QueueFilters()
     if filters.q and services.ensure_indexed():
         db.session.commit()
-    page = paginate(services.queue_query(filters, current_user), request.args.get("page", 1, type=int), per_page=50)
+    page = paginate(services.queue_query(filters, current_user).options(selectinload(Submission.entries)),
+                    request.args.get("page", 1, type=int), per_page=50)
     opinion_counts = dict(db.session.execute(
         select(Opinion.submission_id, func.count()).where(Opinion.submission_id.in_([s.id for s in page.items]))
         .group_by(Opinion.submission_id)

@@ -1,27 +1,21 @@
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
+from app.core.actions import run_action
 from app.core.settings import choices
-from app.extensions import db
 from app.moderation import services
 from app.moderation.forms import ActionForm, OpinionForm, ReasonForm
-from app.moderation.labels import attach_error
-from app.moderation.models import Opinion, Tag
-from app.moderation.views import bp, load_submission, moderator_required, refuse, user_labels
+from app.moderation.models import Tag
+from app.moderation.views import bp, load_submission, moderator_required, user_labels
 
 
 def period_tags(period_id: int) -> list[Tag]:
-    return list(db.session.scalars(select(Tag).where(Tag.period_id == period_id).order_by(Tag.name)))
+    return services.period_tags(period_id)
 
 
 def render_submission(submission, opinion_form=None, status=200):
-    opinions = db.session.scalars(
-        select(Opinion).where(Opinion.submission_id == submission.id).order_by(Opinion.position)
-        .options(selectinload(Opinion.tags), selectinload(Opinion.section), selectinload(Opinion.redactions))
-    ).all()
+    opinions = services.submission_opinions(submission)
     opinion_form = opinion_form or OpinionForm(submission=submission, period=submission.period,
                                                tags=period_tags(submission.period_id))
     return render_template(
@@ -45,13 +39,8 @@ def _button(submission_id: int, action, success: str, form=None):
     if not form.validate_on_submit():
         flash(_("The form could not be sent. Try again."), "error")
         return redirect(url_for("moderation.submission", submission_id=submission.id), code=303)
-    try:
-        action(submission)
-    except services.ModerationError as error:
-        return refuse(error, "moderation.submission", submission_id=submission.id)
-    db.session.commit()
-    flash(success, "success")
-    return redirect(url_for("moderation.submission", submission_id=submission.id), code=303)
+    return run_action(lambda: action(submission), done=success,
+                      then=url_for("moderation.submission", submission_id=submission.id))
 
 
 @bp.post("/moderation/submissions/<int:submission_id>/claim")
@@ -96,15 +85,9 @@ def reopen(submission_id: int):
 def create_opinion(submission_id: int):
     submission = load_submission(submission_id)
     form = OpinionForm(submission=submission, period=submission.period, tags=period_tags(submission.period_id))
-    if not form.validate_on_submit():
-        return render_submission(submission, form, 400)
-    try:
-        opinion = services.create_opinion(submission, current_user, entry_id=int(form.entry.data or 0) or None,
-                                          **form.values())
-    except services.ModerationError as error:
-        db.session.rollback()
-        attach_error(form, error)
-        return render_submission(load_submission(submission_id), form, 400)
-    db.session.commit()
-    flash(_("The opinion has been added."), "success")
-    return redirect(url_for("moderation.opinion", opinion_id=opinion.id), code=303)
+    return run_action(
+        lambda: services.create_opinion(submission, current_user, entry_id=int(form.entry.data or 0) or None,
+                                        **form.values()),
+        form=form, error_field=form, page=lambda: render_submission(load_submission(submission_id), form, 400),
+        done=_("The opinion has been added."),
+        then=lambda opinion: url_for("moderation.opinion", opinion_id=opinion.id))

@@ -1,21 +1,22 @@
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
+from app.core.actions import run_action
 from app.core.auth import roles_required
 from app.extensions import db
 from app.moderation import services
 from app.moderation.forms import ActionForm, TagForm
-from app.moderation.labels import attach_error
 from app.moderation.models import Tag
 from app.moderation.services.tags import tag_usage
-from app.moderation.views import bp, refuse
+from app.moderation.views import bp
 from app.moderation.views.submissions import period_tags
 from app.periods.models import CommentPeriod
 
 
 def editable_period(period_id: int) -> CommentPeriod:
-    period = db.session.get(CommentPeriod, period_id) or abort(404)
+    period = db.get_or_404(CommentPeriod, period_id)
     if not services.can_manage_tags(period, current_user):
         abort(403)
     return period
@@ -35,21 +36,15 @@ def render_tags(period, form=None, rename_forms=None, status=200):
 def tags(period_id: int):
     period = editable_period(period_id)
     form = TagForm()
-    if form.validate_on_submit():
-        try:
-            services.create_tag(period, current_user, form.name.data)
-        except services.ModerationError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            return render_tags(period, form, status=400)
-        db.session.commit()
-        flash(_("The tag has been added."), "success")
-        return redirect(url_for("moderation.tags", period_id=period.id), code=303)
-    return render_tags(period, form, status=400 if form.errors else 200)
+    if request.method != "POST":
+        return render_tags(period, form)
+    return run_action(lambda: services.create_tag(period, current_user, form.name.data), form=form, error_field=form,
+                      page=lambda: render_tags(period, form, status=400), done=_("The tag has been added."),
+                      then=url_for("moderation.tags", period_id=period.id))
 
 
 def editable_tag(tag_id: int) -> Tag:
-    tag = db.session.get(Tag, tag_id) or abort(404)
+    tag = db.get_or_404(Tag, tag_id)
     editable_period(tag.period_id)
     return tag
 
@@ -59,18 +54,10 @@ def editable_tag(tag_id: int) -> Tag:
 def rename_tag(tag_id: int):
     tag = editable_tag(tag_id)
     form = TagForm(prefix=f"tag{tag.id}")
-    period = db.session.get(CommentPeriod, tag.period_id)
-    if not form.validate_on_submit():
-        return render_tags(period, rename_forms={tag.id: form}, status=400)
-    try:
-        services.rename_tag(tag, current_user, form.name.data)
-    except services.ModerationError as error:
-        db.session.rollback()
-        attach_error(form, error)
-        return render_tags(period, rename_forms={tag.id: form}, status=400)
-    db.session.commit()
-    flash(_("The tag has been renamed."), "success")
-    return redirect(url_for("moderation.tags", period_id=period.id), code=303)
+    period = editable_period(tag.period_id)
+    return run_action(lambda: services.rename_tag(tag, current_user, form.name.data), form=form, error_field=form,
+                      page=lambda: render_tags(period, rename_forms={tag.id: form}, status=400),
+                      done=_("The tag has been renamed."), then=url_for("moderation.tags", period_id=period.id))
 
 
 @bp.post("/staff/tags/<int:tag_id>/delete")
@@ -78,12 +65,7 @@ def rename_tag(tag_id: int):
 def delete_tag(tag_id: int):
     tag = editable_tag(tag_id)
     period_id = tag.period_id
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    try:
-        used = services.delete_tag(tag, current_user)
-    except services.ModerationError as error:
-        return refuse(error, "moderation.tags", period_id=period_id)
-    db.session.commit()
-    flash(_("The tag has been deleted and removed from %(n)d opinion(s).", n=used), "success")
-    return redirect(url_for("moderation.tags", period_id=period_id), code=303)
+    return run_action(lambda: services.delete_tag(tag, current_user), form=ActionForm(),
+                      done=lambda used: ngettext("The tag has been deleted and removed from %(num)d opinion.",
+                                                 "The tag has been deleted and removed from %(num)d opinions.", used),
+                      then=url_for("moderation.tags", period_id=period_id))

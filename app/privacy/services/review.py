@@ -4,12 +4,14 @@ with a note. Both audited; the audit log never holds the found words. Functions 
 from sqlalchemy import delete, or_, select
 
 from app.core.audit import record_audit
+from app.core.errors import DomainError
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.moderation.models import Opinion
 from app.moderation.services.common import MAX_REASON, check_can_work
 from app.moderation.services.redaction import MARK, add_redaction
 from app.periods.models import CommentPeriod
+from app.privacy.labels import error_message
 from app.privacy.models import PersonalFinding, TextScreening
 from app.privacy.services.screening import findings_of, hidden_spans, screen_opinion
 from app.responses.models import Response
@@ -20,13 +22,14 @@ REDACTION_REASON = {"name": "private_person"}
 DEFAULT_REDACTION_REASON = "contact"
 
 
-class PrivacyError(ValueError):
+class PrivacyError(DomainError, ValueError):
     """A review rule was broken; ``code`` names which."""
 
     def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
+        super().__init__(code, **params)
+
+    def describe(self) -> str:
+        return error_message(self)
 
 
 def _opinion_of(finding: PersonalFinding) -> Opinion | None:

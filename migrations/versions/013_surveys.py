@@ -1,7 +1,7 @@
 """surveys: a plan's questionnaires, target groups, questions, answer codes (keyed hashes only) and answers
 
-Revision ID: 012
-Revises: 011
+Revision ID: 013
+Revises: 012
 Create Date: 2026-12-02 03:57:11.050436
 
 """
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '012'
-down_revision = '011'
+revision = "013"
+down_revision = "012"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,149 @@
+"""What one web send costs, in process: SQL statements, transactions, Redis round trips, CPU.
+
+    python -m bench.send_cost [--database-url postgresql://postgres@127.0.0.1:5432/test_send_cost]
+                              [--redis-url redis://127.0.0.1:6379/7] [--sends 200] [--show] [--cprofile]
+
+Reseeds the database (``bench.seed``, no extra periods), then through ``app.test_client()`` (no HTTP
+server, no other process) opens the form once, asks for a confirm page per send outside the count, and
+counts over the sends alone: statements and commits seen by the engine, round trips to Redis (a
+pipeline is one), CPU and wall time of this process. ``--show`` prints the statements of one send in
+order; ``--cprofile`` prints where the sends' CPU goes. The Redis database given is flushed.
+"""
+
+import argparse
+import cProfile
+import pstats
+import re
+import time
+from collections import Counter
+
+from bench.seed import seed
+
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test_send_cost"
+
+
+def make_app(url: str, redis_url: str):
+    from app import create_app
+    from config import DevelopmentConfig
+
+    class CostConfig(DevelopmentConfig):
+        DEBUG = False
+        SQLALCHEMY_DATABASE_URI = url.replace("postgresql://", "postgresql+psycopg://", 1)
+        REDIS_URL = redis_url
+        RATELIMIT_STORAGE_URI = redis_url
+        MAIL_SUPPRESS_SEND = True
+        SUBMISSION_RATE_LIMIT = "1000000 per hour"
+        SUBMISSION_RATE_LIMIT_PER_EMAIL = "1000000 per hour"
+
+    return create_app(CostConfig)
+
+
+class Counts:
+    """Statements and commits on the engine, round trips to Redis, while ``on``."""
+
+    def __init__(self, engine):
+        from redis.connection import Connection
+        from sqlalchemy import event
+
+        self.on = False
+        self.statements: list[str] = []
+        self.commits = 0
+        self.redis = 0
+        event.listen(engine, "before_cursor_execute", self._statement)
+        event.listen(engine, "commit", self._commit)
+        original = Connection.send_packed_command
+        counts = self
+
+        def send_packed_command(conn, command, check_health=True):
+            if counts.on:
+                counts.redis += 1
+            return original(conn, command, check_health)
+
+        Connection.send_packed_command = send_packed_command
+
+    def _statement(self, conn, cursor, statement, parameters, context, executemany):
+        if self.on:
+            self.statements.append(("executemany " if executemany else "") + " ".join(statement.split()))
+
+    def _commit(self, conn):
+        if self.on:
+            self.commits += 1
+
+
+def confirm(client, period_id: int, token: str, n: int) -> dict:
+    from bench.loadgen import hidden_fields, opinion
+
+    page = client.post(f"/periods/{period_id}/submit/confirm",
+                       data=opinion(n) | {"csrf_token": token, "confirm": "y"}).get_data(as_text=True)
+    fields = hidden_fields(page)
+    if not fields.get("idempotency_key"):
+        raise SystemExit("the confirm page carried no key: " + page[:500])
+    return fields | {"send": "y"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.send_cost", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7")
+    parser.add_argument("--sends", type=int, default=200)
+    parser.add_argument("--show", action="store_true", help="print the statements of one send")
+    parser.add_argument("--cprofile", action="store_true", help="print the top functions by CPU")
+    args = parser.parse_args(argv)
+
+    from redis import Redis
+
+    Redis.from_url(args.redis_url).flushdb()
+    targets = seed(args.database_url, 0)
+    period_id = targets["open_period"]
+    app = make_app(args.database_url, args.redis_url)
+    from app.extensions import db
+    from bench.loadgen import hidden_fields
+
+    with app.app_context():
+        counts = Counts(db.engine)
+    client = app.test_client()
+    token = hidden_fields(client.get(f"/periods/{period_id}/submit").get_data(as_text=True))["csrf_token"]
+    # Warm up: the first sends fill the caches a long-running worker has.
+    for n in range(10):
+        client.post(f"/periods/{period_id}/submit/send", data=confirm(client, period_id, token, n))
+    per_send: list[tuple[int, int, int]] = []
+    cpu = wall = 0.0
+    profile = cProfile.Profile(time.process_time) if args.cprofile else None
+    statuses = Counter()
+    shown: list[str] = []
+    for n in range(args.sends):
+        fields = confirm(client, period_id, token, 100 + n)
+        # The session keeps 8 keys; reusing one would time the cheap idempotent repeat, not a send.
+        before = (len(counts.statements), counts.commits, counts.redis)
+        counts.on = True
+        started_cpu, started = time.process_time(), time.perf_counter()
+        if profile:
+            profile.enable()
+        response = client.post(f"/periods/{period_id}/submit/send", data=fields)
+        if profile:
+            profile.disable()
+        cpu += time.process_time() - started_cpu
+        wall += time.perf_counter() - started
+        counts.on = False
+        statuses[response.status_code] += 1
+        per_send.append((len(counts.statements) - before[0], counts.commits - before[1], counts.redis - before[2]))
+        if n == 0:
+            shown = counts.statements[before[0]:]
+    sends = len(per_send)
+    statements = sum(row[0] for row in per_send) / sends
+    commits = sum(row[1] for row in per_send) / sends
+    redis_trips = sum(row[2] for row in per_send) / sends
+    print(f"{sends} sends, statuses {dict(statuses)}; per send: {statements:.1f} SQL statements, {commits:.1f} "
+          f"commits, {redis_trips:.1f} Redis round trips, {1000 * cpu / sends:.2f} ms CPU, "
+          f"{1000 * wall / sends:.2f} ms wall")
+    if args.show:
+        for statement in shown:
+            print("  ", re.sub(r"\s+", " ", statement)[:160])
+    if profile:
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
+    return 0 if statuses == Counter({303: sends}) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
