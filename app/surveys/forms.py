@@ -4,7 +4,16 @@ from datetime import UTC, datetime, time
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.core.timeutil import JST, to_jst
@@ -55,7 +64,7 @@ class GroupForm(FlaskForm):
     label = StringField(_l("Name of the target group"), validators=[DataRequired(_l("Enter the group's name.")), Length(max=100)])
     description = TextAreaField(_l("Who is asked (調査対象)"), validators=[Optional(), Length(max=1000)])
     sampling = SelectField(_l("How they were selected (抽出方法)"),
-                           choices=[(code, label) for code, label in SAMPLING_LABELS.items()])
+                           choices=[SelectChoice(code, label) for code, label in SAMPLING_LABELS.items()])
     distributed = IntegerField(_l("Forms sent (配布数)"), validators=[
         DataRequired(_l("Enter the number of forms sent.")),
         NumberRange(min=1, max=100000, message=_l("Enter a number from 1 to 100,000."))])
@@ -63,7 +72,7 @@ class GroupForm(FlaskForm):
 
 
 class QuestionForm(FlaskForm):
-    kind = SelectField(_l("Question kind"), choices=[(code, label) for code, label in KIND_LABELS.items()])
+    kind = SelectField(_l("Question kind"), choices=[SelectChoice(code, label) for code, label in KIND_LABELS.items()])
     text = TextAreaField(_l("Question"), validators=[DataRequired(_l("Enter the question.")), Length(max=2000)])
     required = BooleanField(_l("An answer is required"))
     choices = TextAreaField(_l("Choices, one per line (single and multiple choice)"), validators=[Optional()])
@@ -76,8 +85,8 @@ class QuestionForm(FlaskForm):
 
     def __init__(self, *args, earlier=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.show_if_id.choices = [("", _l("Always shown"))] + [
-            (str(question.id), f"Q{question.number} {question.text[:40]}") for question in earlier
+        self.show_if_id.choices = [SelectChoice("", _l("Always shown"))] + [
+            SelectChoice(str(question.id), f"Q{question.number} {question.text[:40]}") for question in earlier
             if question.kind == "single"]
 
     @classmethod

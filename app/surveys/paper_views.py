@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import Length, Optional
 
 from app.core.audit import record_audit
@@ -57,7 +57,8 @@ def paper_values(survey: Survey, form) -> dict[str, list[str]]:
 def paper(survey_id: int):
     survey = editable_survey(survey_id)
     form = PaperForm()
-    form.group.choices = [("", _("Choose"))] + [(str(group.id), group.label) for group in survey.groups]
+    form.group.choices = [SelectChoice("", _("Choose"))] + [SelectChoice(str(group.id), group.label)
+                                                              for group in survey.groups]
     errors: dict[int, str] = {}
     notice = ""
     if form.validate_on_submit():

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms import SelectChoice
 
 from app.core import runs
 from app.core.auth import roles_required
@@ -206,7 +207,7 @@ def codes(survey_id: int):
     survey = editable_survey(survey_id)
     made = services.code_counts(survey)
     form = CodesForm()
-    form.group_id.choices = [(group.id, group.label) for group in survey.groups]
+    form.group_id.choices = [SelectChoice(group.id, group.label) for group in survey.groups]
     if form.validate_on_submit():
         group = next(group for group in survey.groups if group.id == form.group_id.data)
         missing = group.distributed - made.get(group.id, (0, 0))[0]

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.core.models import JobRun
 from app.extensions import db
-from app.surveys import results, services
+from app.surveys import results, services, tasks
 from app.surveys.models import AnswerCode, Survey, SurveyGroup
 from app.surveys.services import QuestionData, SurveyError
 from tests.conftest import csrf_token
@@ -210,7 +210,7 @@ def test_export_job_runs_outside_any_request(app, make_survey, login_as, run_job
     q = question_ids(app, survey_id)
     assert paper_send(staff, survey_id, {f"p{q[0]}": "2", f"p{q[2]}": "1"}, code=CODES[0]).status_code == 303
     with app.app_context():
-        run = runs.start_run("survey_export", "app.surveys.tasks.export_results",
+        run = runs.start_run(tasks.EXPORT, tasks.export_results,
                              **runs.run_subject(db.session.get(Survey, survey_id)))
         db.session.commit()
         run_id = run.id
