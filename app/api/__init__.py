@@ -33,7 +33,7 @@ def nav_items(_app) -> list[NavItem]:
 
 
 def init_app(app: Flask) -> None:
-    from app.api import feeds, views
+    from app.api import feeds, surveys, views  # noqa: F401  (surveys' routes join the blueprint)
     from app.api.http import render_problem
 
     app.register_blueprint(views.bp)

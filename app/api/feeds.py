@@ -10,6 +10,7 @@ from flask import Blueprint, current_app
 from flask_babel import gettext as _
 
 from app.api import http, serialize, services
+from app.api.surveys import survey_report_entries
 from app.core.timeutil import utcnow
 from app.extensions import limiter
 from app.responses.results import published_results
@@ -100,5 +101,7 @@ def results():
                          submitters=counts.get("submitters", 0), opinions=counts.get("opinions", 0),
                          plan=period.plan.title),
         })
+    entries.extend(survey_report_entries(FEED_SIZE))
     entries.sort(key=lambda entry: entry["updated"], reverse=True)
-    return atom(_("Published results"), serialize.link("feeds.results"), serialize.link("results.index"), entries)
+    return atom(_("Published results"), serialize.link("feeds.results"), serialize.link("results.index"),
+                entries[:FEED_SIZE])

@@ -65,7 +65,7 @@ SCHEMAS = {
     ),
     "TimelineEntry": obj(
         "One public step of the plan: a comment period, a result or a workshop.",
-        kind=enum("period", "result", "workshop"), title=STRING, starts_at=DATETIME, ends_at=nullable(DATETIME),
+        kind=enum("period", "result", "workshop", "survey"), title=STRING, starts_at=DATETIME, ends_at=nullable(DATETIME),
         status=STRING, url=URL,
     ),
     "PeriodSummary": obj(
@@ -132,6 +132,38 @@ SCHEMAS |= {
     "WorkshopReport": obj(
         published_at=DATETIME, summary_html=HTML, participants=COUNT,
         groups=array(obj(name=STRING, participants=COUNT, notes=array(obj(kind=STRING, text=STRING, votes=COUNT)))),
+    ),
+}
+SURVEY_COUNT = nullable(COUNT) | {"description": "null where the count is below the survey's small_cell (and above "
+                                                 "zero), so that no respondent can be singled out."}
+SCHEMAS |= {
+    "SurveySummary": obj(
+        "A published survey (意識調査). ``sample`` is false for a survey open to everyone, whose results are not "
+        "a sample.", id=INTEGER, plan_id=INTEGER, title=STRING, state=enum("scheduled", "open", "closed"),
+        opens_at=DATETIME, closes_at=DATETIME, sample=BOOLEAN, report_published_at=nullable(DATETIME),
+        links=obj(self=URL, html=URL, result=nullable(URL)),
+    ),
+    "SurveyList": list_of("SurveySummary"),
+}
+SCHEMAS |= {
+    "Survey": obj(
+        "A survey with its target groups and questions.", **SCHEMAS["SurveySummary"]["properties"], plan=ID_REF,
+        purpose=STRING, method=STRING,
+        groups=array(obj(label=STRING, target=STRING, sampling=enum("random", "census"), distributed=COUNT)),
+        questions=array(obj(number=INTEGER, kind=enum("single", "multiple", "scale", "matrix", "number", "text"),
+                            text=STRING, required=BOOLEAN, choices=array(STRING), rows=array(STRING),
+                            max_choices=nullable(INTEGER), shown_if=nullable(obj(question=INTEGER, choice=INTEGER)))),
+    ),
+    "SurveyResult": obj(
+        "The published survey report: 表1 per target group and, per question (per row of a matrix), the counts and "
+        "shares of valid answers. Only counts; never an answer.",
+        survey_id=INTEGER, title=STRING, plan=ID_REF, published_at=DATETIME, notes=STRING, small_cell=COUNT,
+        table1=obj(rows=array(STRING), columns=array(obj(label=STRING, cells=array(STRING)))),
+        questions=array(obj(
+            number=INTEGER, kind=STRING, text=STRING, row=nullable(STRING), base=COUNT,
+            answers=array(obj(label=STRING, count=SURVEY_COUNT, percent=nullable(STRING))),
+            answered=SURVEY_COUNT)),
+        links=obj(self=URL, html=URL, survey=URL),
     ),
 }
 # Detail shapes repeat their summary's properties: a closed object cannot be extended with allOf.
@@ -220,6 +252,16 @@ PATHS = {
     "/api/v1/workshops/{workshop_id}": operation(
         "getWorkshop", "A workshop, with its report once published", ok_json("Workshop", "The workshop."),
         parameters=(path_id("workshop_id"),), not_found=NOT_PUBLIC),
+    "/api/v1/surveys": operation("listSurveys", "Published surveys, by id",
+                                 ok_json("SurveyList", "A page of surveys."), parameters=(PAGE, PER_PAGE),
+                                 bad_query=True),
+    "/api/v1/surveys/{survey_id}": operation("getSurvey", "A survey with its groups and questions",
+                                             ok_json("Survey", "The survey."), parameters=(path_id("survey_id"),),
+                                             not_found=NOT_PUBLIC),
+    "/api/v1/surveys/{survey_id}/result": operation(
+        "getSurveyResult", "The published survey report, small counts suppressed",
+        ok_json("SurveyResult", "The report's figures."), parameters=(path_id("survey_id"),),
+        not_found=f"{NOT_PUBLIC} Also before the report is published (type ends in #report_not_published)."),
     "/api/v1/openapi.json": operation("openapi", "This description", {
         "description": "The OpenAPI 3.1 document.", "headers": CACHE_HEADERS,
         "content": {"application/json": {"schema": {"type": "object"}}}}),

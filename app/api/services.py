@@ -85,6 +85,11 @@ def _page(query, paging: Paging) -> Page:
     return paginate(query, paging.page, paging.per_page)
 
 
+def page_of(query, paging: Paging) -> Page:
+    """A page of any public query, for the features' own endpoints (surveys)."""
+    return _page(query, paging)
+
+
 def _list_page(items: list, paging: Paging) -> Page:
     start = (paging.page - 1) * paging.per_page
     return Page(items=items[start:start + paging.per_page], page=paging.page, per_page=paging.per_page,

@@ -19,7 +19,7 @@ from app.extensions import db
 ACTIVE = ("queued", "running")
 # The one name runs about each kind of thing are stored under, whichever feature starts them: which
 # run is active and who may follow it (signals.job_run_access) are decided by it.
-SUBJECT_TYPES = {"CommentPeriod": "period"}
+SUBJECT_TYPES = {"CommentPeriod": "period", "Survey": "survey"}
 
 
 def subject_type(model: type) -> str:
@@ -27,7 +27,7 @@ def subject_type(model: type) -> str:
 
 
 def run_subject(subject) -> dict[str, Any]:
-    """``start_run``'s subject arguments for a run about ``subject`` (a CommentPeriod)."""
+    """``start_run``'s subject arguments for a run about ``subject`` (a CommentPeriod or a Survey)."""
     return {"subject_type": subject_type(type(subject)), "subject_id": subject.id}
 
 

@@ -22,6 +22,7 @@ STATE_LABELS = {"queued": _l("Waiting to start"), "running": _l("Running"), "don
 ERRORS = {
     "period_deleted": _l("The comment period was deleted before the job ran."),
     "digest_missing": _l("There is no digest to export yet. Build the digest first."),
+    "survey_deleted": _l("The survey or its group was deleted before the job ran."),
 }
 
 

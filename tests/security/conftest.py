@@ -313,6 +313,7 @@ def world(app, make_user, run_jobs):
             "signup_opens_at": utcnow(), "signup_closes_at": utcnow() + timedelta(days=29),
             "question_1": "", "question_2": "", "note_kinds": ["課題"]}, actor=staff)
         published, staff_run = _published_period(plan_a, staff, get("approver"))
+        survey = _survey(plan_a, staff)
         digest_export = runs.start_run("digest_export", export_digest_csv,
                                        subject_type="period", subject_id=a["period"], actor=staff)
         import_run = JobRun(kind="submissions.import", subject_type="period", subject_id=a["period"], state="done",
@@ -325,7 +326,8 @@ def world(app, make_user, run_jobs):
         ids = {"a": a, "b": b, "draft_plan": draft_plan.id, "draft_period": draft_period.id,
                "draft_workshop": draft_workshop.id, "published": published.id, "staff_run": staff_run.id,
                "digest_export": digest_export.id, "import_run": import_run.id, "failed_run": failed_run.id,
-               "failed_job": failed_job.id, "admin_target": users["citizen"]}
+               "failed_job": failed_job.id, "admin_target": users["citizen"], "survey": survey.id,
+               "survey_group": survey.groups[0].id, "survey_question": survey.questions[0].id}
         db.session.commit()
         from app.core.jobs import dispatch
 
@@ -335,6 +337,28 @@ def world(app, make_user, run_jobs):
         ids["public_export"] = db.session.scalar(db.select(JobRun.id).where(JobRun.kind == results.EXPORT_KIND))
         emails = {role: db.session.get(User, uid).email for role, uid in users.items()}
     return World(ids=ids, users=users, emails=emails)
+
+
+def _survey(plan, staff):
+    """An open survey of department A whose group has a code, so no POST in the matrix removes it."""
+    from sqlalchemy import insert
+
+    from app.surveys import services as survey_services
+    from app.surveys.answering import code_hash
+    from app.surveys.models import AnswerCode
+
+    survey = survey_services.create_survey(plan, {
+        "title": "A調査", "purpose": "", "method": "", "opens_at": utcnow() - timedelta(days=1),
+        "closes_at": utcnow() + timedelta(days=10), "uses_codes": True, "min_answered": 1, "small_cell": 5},
+        actor=staff)
+    group = survey_services.add_group(survey, label="市民", description="", sampling="random", distributed=3,
+                                      actor=staff)
+    survey_services.add_question(survey, survey_services.QuestionData(kind="single", text="質問",
+                                                                      choices=["はい", "いいえ"]), actor=staff)
+    survey_services.publish_survey(survey, actor=staff)
+    db.session.execute(insert(AnswerCode), [{"survey_id": survey.id, "group_id": group.id,
+                                             "code_hash": code_hash("SECU-RITY-TEST"), "used": False}])
+    return survey
 
 
 @pytest.fixture

@@ -187,6 +187,28 @@ TABLE: dict[str, Rule] = {
     "digests.export": R(DIGEST_READERS),
     "digests.accept": R(DIGEST_READERS),
     "digests.workshop": R(FACILITATORS),
+    # surveys: citizens answer without an account; the builder, codes, paper entry and results are the
+    # department's. No report is published yet: 404 for everyone.
+    "surveys.show": R(PUBLIC),
+    "surveys.answer": R(PUBLIC),
+    "surveys.edit": R(PUBLIC),
+    "surveys.confirm": R(PUBLIC, ok=(400,)),
+    "surveys.send": R(PUBLIC, ok=(400,)),
+    "surveys.thanks": R(PUBLIC),
+    "surveys.report": R(PUBLIC, ok=(404,)),
+    "surveys.staff_index": R(ANY_STAFF),
+    "surveys.create": R(DEPT),
+    "surveys.staff_show": R(DEPT),
+    "surveys.add_group": R(DEPT),
+    "surveys.remove_group": R(DEPT, {"group_id": "survey_group"}),
+    "surveys.question": R(DEPT, {"question_id": "survey_question"}),
+    "surveys.question_action": R(DEPT, {"question_id": "survey_question", "action": "=up"}),
+    "surveys.survey_action": R(DEPT, {"action": "=publish"}),
+    "surveys.preview": R(DEPT),
+    "surveys.codes": R(DEPT),
+    "surveys.staff_results": R(DEPT),
+    "surveys.export": R(DEPT),
+    "surveys.paper": R(DEPT, ok=(400,)),
 }
 
 # URL argument -> the world's id used unless the rule says otherwise.
@@ -195,7 +217,7 @@ DEFAULT_VALUES = {
     "attachment_id": "a.attachment", "opinion_id": "a.opinion", "group_id": "a.group", "tag_id": "a.tag",
     "redaction_id": "a.redaction", "response_id": "a.response", "change_id": "a.change", "cluster_id": "a.cluster",
     "workshop_id": "a.workshop", "registration_id": "a.registration", "note_id": "a.note", "token": "a.token",
-    "finding_id": "a.finding",
+    "finding_id": "a.finding", "survey_id": "survey",
     "user_id": "admin_target", "run_id": "digest_export", "index": "=0",
 }
 
