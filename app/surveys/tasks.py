@@ -10,13 +10,13 @@ from sqlalchemy import insert, select, update
 from app.core import runs
 from app.core.jobs import Recurring, job
 from app.core.mail import external_url
+from app.core.pdf import HEADING_FONT, register_fonts
 from app.extensions import db
 from app.jobs.services import exports_folder
 from app.surveys.answering import code_hash, new_code
 from app.surveys.models import AnswerCode, Survey, SurveyGroup
 
 CODES = "survey_codes"
-PDF_FONT = "HeiseiKakuGo-W5"  # the CID font the result PDFs use: every PDF reader has it
 PDF_MIMETYPE = "application/pdf"
 
 
@@ -61,19 +61,16 @@ def write_code_sheet(survey: Survey, group: SurveyGroup, codes: list[str], path:
     from reportlab.graphics.shapes import Drawing
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
 
-    if PDF_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
+    register_fonts()
     form_url = external_url("surveys.answer", survey_id=survey.id)
     sheet = canvas.Canvas(str(path), pagesize=A4)
     sheet.setTitle(f"{survey.title} {group.label}")
     width, height = A4
     label_w, label_h, qr_size = (width - 20 * mm) / 2, (height - 20 * mm) / 5, 36 * mm
     if not codes:
-        sheet.setFont(PDF_FONT, 12)
+        sheet.setFont(HEADING_FONT, 12)
         sheet.drawString(20 * mm, height - 30 * mm, f"{survey.title} {group.label}")
     for index, code in enumerate(codes):
         slot = index % 10
@@ -81,10 +78,10 @@ def write_code_sheet(survey: Survey, group: SurveyGroup, codes: list[str], path:
             sheet.showPage()
         x = 10 * mm + (slot % 2) * label_w
         y = height - 10 * mm - (slot // 2 + 1) * label_h
-        sheet.setFont(PDF_FONT, 9)
+        sheet.setFont(HEADING_FONT, 9)
         sheet.drawString(x + 5 * mm, y + label_h - 9 * mm, survey.title[:30])
         sheet.drawString(x + 5 * mm, y + label_h - 14 * mm, group.label[:30])
-        sheet.setFont(PDF_FONT, 8)
+        sheet.setFont(HEADING_FONT, 8)
         sheet.drawString(x + 5 * mm, y + 16 * mm, "回答コード")
         sheet.setFont("Courier-Bold", 14)
         sheet.drawString(x + 5 * mm, y + 9 * mm, code)
