@@ -95,6 +95,18 @@ ACTION_LABELS = {
     "workshop.undo_check_in": _l("Check-in undone"),
     "workshop.update": _l("Workshop edited"),
     "workshop.walk_in": _l("Walk-in added"),
+    "survey.copy": _l("Survey copied"),
+    "survey.create": _l("Survey created"),
+    "survey.group_add": _l("Target group added"),
+    "survey.group_remove": _l("Target group removed"),
+    "survey.paper_entry": _l("Paper answer keyed in"),
+    "survey.publish": _l("Survey published"),
+    "survey.question_add": _l("Question added"),
+    "survey.question_move": _l("Question moved"),
+    "survey.question_remove": _l("Question removed"),
+    "survey.question_update": _l("Question edited"),
+    "survey.report_publish": _l("Survey report published"),
+    "survey.update": _l("Survey edited"),
 }
 
 OBJECT_LABELS = {
@@ -118,6 +130,9 @@ OBJECT_LABELS = {
     "Section": _l("Section"),
     "PeriodDocument": _l("Document"),
     "PersonalFinding": _l("Personal data found"),
+    "Survey": _l("Survey"),
+    "SurveyGroup": _l("Target group"),
+    "Question": _l("Survey question"),
 }
 
 

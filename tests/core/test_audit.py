@@ -30,3 +30,18 @@ def test_bulk_update_of_audit_log_is_refused_by_postgresql(ctx):
     with pytest.raises(SQLAlchemyError, match="append-only"), db.session.begin_nested():
         db.session.execute(delete(AuditEntry))
     assert db.session.scalar(select(AuditEntry.action).limit(1)) == "test.action"
+
+
+def test_every_action_the_code_records_has_a_name_people_read():
+    """The audit log and the histories show ACTION_LABELS; an action recorded without one shows its
+    raw code (survey.publish) to the clerk."""
+    import pathlib
+    import re
+
+    from app.core.audit_labels import ACTION_LABELS
+
+    recorded = set()
+    for path in pathlib.Path(__file__).resolve().parents[2].joinpath("app").rglob("*.py"):
+        recorded |= set(re.findall(r'record_audit\(\s*"([a-z_]+\.[a-z_.]+)"', path.read_text(encoding="utf-8")))
+    assert len(recorded) > 50
+    assert sorted(recorded - ACTION_LABELS.keys()) == []
