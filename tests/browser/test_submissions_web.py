@@ -61,7 +61,7 @@ def test_the_private_link_looks_up_with_the_code_from_its_fragment_and_without_s
     page.check("#consent")
     submit(page, "main input[name=confirm]")
     submit(page, "main input[name=send]")
-    code = page.locator("dl.facts code").inner_text()
+    code = page.locator(".receipt-code code").inner_text()
     link = page.locator("dl.facts a").get_attribute("href")
     assert link.endswith(f"#code={code}") and code not in link.partition("#")[0]
     assert code not in page.url

@@ -26,7 +26,7 @@ def test_queue_opens_on_new_and_in_progress_with_a_preview_line(app, login_as, m
     period_id = make_period()
     finished = make_submission(period_id, "もう審査の終わった提出です。", received_days_ago=9)
     waiting = make_submission(period_id, "公園のトイレを洋式にしてほしい。" * 5, received_days_ago=2)
-    make_opinion(finished, state="accepted")
+    make_opinion(submission_id=finished, state="accepted")
     with app.app_context():
         db.session.get(Submission, finished).state = "done"
         numbers = {sid: db.session.get(Submission, sid).receipt_no for sid in (finished, waiting)}
