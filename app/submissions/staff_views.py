@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
@@ -208,8 +209,9 @@ def _import_clean(period: CommentPeriod, rows: list[importing.ImportRow], upload
     if len(rows) <= current_app.config["IMPORT_INLINE_MAX_ROWS"]:
         imported = importing.import_rows(period.id, rows, file_sha256=sha256, actor=current_user)
         db.session.commit()
-        flash(_("%(count)d submissions imported: receipt numbers %(first)s to %(last)s.", count=imported.count,
-                first=imported.first_receipt_no, last=imported.last_receipt_no), "success")
+        flash(ngettext("%(num)d submission imported: receipt number %(first)s.",
+                       "%(num)d submissions imported: receipt numbers %(first)s to %(last)s.", imported.count,
+                       first=imported.first_receipt_no, last=imported.last_receipt_no), "success")
         return redirect(url_for("submissions.staff_index", period_id=period.id), code=303)
     stored_name = f"{secrets.token_hex(16)}.dat"
     upload.stream.seek(0)

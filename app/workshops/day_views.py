@@ -6,6 +6,7 @@ without JavaScript; with it, notes are sent in the background and resent until s
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.core.actions import run_action, show_refusal
@@ -63,7 +64,8 @@ def days_to_event(workshop: Workshop) -> int:
 def _early_warning(workshop: Workshop) -> None:
     days = days_to_event(workshop)
     if days > 0:
-        flash(_("Note: this workshop is %(n)d day(s) away. Undo the check-in if it was a mistake.", n=days), "info")
+        flash(ngettext("Note: this workshop is %(num)d day away. Undo the check-in if it was a mistake.",
+                       "Note: this workshop is %(num)d days away. Undo the check-in if it was a mistake.", days), "info")
 
 
 @bp.post("/workshops/<int:workshop_id>/registrations/<int:registration_id>/check-in")

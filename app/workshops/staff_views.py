@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.core.actions import run_action
@@ -95,8 +96,10 @@ def capacity(workshop_id: int):
     return run_action(
         lambda: registrations.change_capacity(workshop, form.capacity.data, actor=current_user),
         form=form, page=lambda: manage(workshop_id, capacity_form=form), status=400,
-        done=lambda promoted: _("The capacity is now %(n)d. %(m)d sign-up(s) moved from the waitlist.",
-                                n=form.capacity.data, m=len(promoted)),
+        done=lambda promoted: " ".join([
+            _("The capacity is now %(n)d.", n=form.capacity.data),
+            ngettext("%(num)d sign-up moved from the waitlist.", "%(num)d sign-ups moved from the waitlist.",
+                     len(promoted))]),
         then=url_for("workshop_staff.manage", workshop_id=workshop_id))
 
 

@@ -258,3 +258,13 @@ def test_attendance_on_the_day_has_no_warning(app, facilitator_day, monkeypatch)
     monkeypatch.setattr(day_views, "jst_today", lambda: day)
     page = client.get(f"/facilitate/workshops/{workshop_id}").get_data(as_text=True)
     assert "当日ではありません" not in page and "開催日を過ぎています" not in page
+
+
+
+def test_english_workshop_page_counts_one_person_and_one_seat_in_the_singular(client, make_workshop):
+    """「1 people (1 seats left)」 read wrong to English readers: counts go through ngettext."""
+    workshop_id = make_workshop(capacity=1)
+    client.get("/language", query_string={"lang": "en"})
+    page = client.get(f"/workshops/{workshop_id}").get_data(as_text=True)
+    assert "1 person" in page and "1 seat left" in page
+    assert "1 people" not in page and "1 seats" not in page
