@@ -14,15 +14,14 @@ from app.core.auth import roles_required
 from app.core.errors import DomainError
 from app.extensions import db
 from app.moderation.models import Opinion
-from app.moderation.views import moderation_globals
-from app.moderation.views.opinions import render_opinion
+from app.moderation.pages import moderation_globals, render_opinion
 from app.periods.models import CommentPeriod
 from app.privacy import services
 from app.privacy.forms import FindingForm, NotPersonalForm
 from app.privacy.models import PersonalFinding
 from app.responses.models import Response
+from app.responses.pages import render_editor, target_url
 from app.responses.services import response_target
-from app.responses.views import _editor, target_url
 
 bp = Blueprint("privacy", __name__)
 # A refused review shows the opinion's page again, which needs moderation's page globals.
@@ -72,7 +71,7 @@ def _refused(finding_id: int, error: DomainError, form: FindingForm):
         return render_opinion(db.session.get(Opinion, screening.opinion_id), 400, finding_error=shown)
     response = db.session.get(Response, screening.response_id)
     period = db.session.get(CommentPeriod, response.period_id)
-    return _editor(period, response_target(response), status=400, finding_error=shown)
+    return render_editor(period, response_target(response), status=400, finding_error=shown)
 
 
 def _review(finding_id: int, form: FindingForm, action, success: str):

@@ -7,19 +7,15 @@ from flask_login import current_user
 
 from app.core.auth import roles_required
 from app.extensions import db
-from app.moderation import labels, services
+from app.moderation import services
 from app.moderation.models import Opinion, OpinionGroup
-from app.moderation.services.redaction import public_text
+from app.moderation.pages import moderation_globals
 from app.periods.models import CommentPeriod
 from app.submissions.models import Submission
 
 bp = Blueprint("moderation", __name__)
+bp.context_processor(moderation_globals)
 moderator_required = roles_required("moderator", "admin")
-
-
-@bp.context_processor
-def moderation_globals():
-    return {"labels": labels, "public_text": public_text}
 
 
 def load_period(period_id: int) -> CommentPeriod:
