@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 
 from app.core.actions import run_action
 from app.core.audit import record_audit
-from app.core.auth import roles_required
+from app.core.auth import load_permitted, roles_required
 from app.core.models import JobRun, OutboxJob
 from app.extensions import db
 from app.jobs import services
@@ -14,10 +14,7 @@ bp = Blueprint("jobs", __name__)
 
 
 def followed_run(run_id: int) -> JobRun:
-    run = db.session.get(JobRun, run_id) or abort(404)
-    if not services.can_follow_run(run, current_user):
-        abort(403)
-    return run
+    return load_permitted(JobRun, run_id, services.can_follow_run)
 
 
 @bp.get("/jobs/runs/<int:run_id>.json")

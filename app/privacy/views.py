@@ -5,12 +5,12 @@ and approve answers (see ``PersonalFinding.can_review``). A refused review re-sh
 from with the message next to the finding.
 """
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core.actions import run_action
-from app.core.auth import roles_required
+from app.core.auth import load_permitted, roles_required
 from app.core.errors import DomainError
 from app.extensions import db
 from app.moderation.models import Opinion
@@ -30,18 +30,13 @@ REVIEWERS = ("moderator", "staff", "admin")
 
 
 def load_finding(finding_id: int) -> PersonalFinding:
-    finding = db.get_or_404(PersonalFinding, finding_id)
-    if not finding.can_review(current_user):
-        abort(403)
-    return finding
+    return load_permitted(PersonalFinding, finding_id, PersonalFinding.can_review)
 
 
 def reviewable_period(period_id: int) -> CommentPeriod:
     """The review list is for the period's moderators and for the staff who publish its result."""
-    period = db.get_or_404(CommentPeriod, period_id)
-    if not (period.can_moderate(current_user) or period.can_edit(current_user)):
-        abort(403)
-    return period
+    return load_permitted(CommentPeriod, period_id,
+                          lambda period, user: period.can_moderate(user) or period.can_edit(user))
 
 
 def text_page(finding: PersonalFinding) -> str:

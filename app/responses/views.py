@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.core.actions import run_action
-from app.core.auth import roles_required
+from app.core.auth import load_permitted, roles_required
 from app.core.settings import label_entries
 from app.extensions import db
 from app.moderation import counting
@@ -32,10 +32,7 @@ bp = Blueprint("responses", __name__)
 
 
 def editable_period(period_id: int) -> CommentPeriod:
-    period = db.get_or_404(CommentPeriod, period_id)
-    if not period.can_edit(current_user):
-        abort(403)
-    return period
+    return load_permitted(CommentPeriod, period_id, CommentPeriod.can_edit)
 
 
 def editable_response(response_id: int) -> Response:

@@ -2,10 +2,9 @@
 for the moderators of its period's department; tag lists are for the period's staff. Each view
 loads its object, checks it, calls one service, commits once, redirects."""
 
-from flask import Blueprint, abort
-from flask_login import current_user
+from flask import Blueprint
 
-from app.core.auth import roles_required
+from app.core.auth import load_permitted, roles_required
 from app.extensions import db
 from app.moderation import services
 from app.moderation.models import Opinion, OpinionGroup
@@ -19,10 +18,7 @@ moderator_required = roles_required("moderator", "admin")
 
 
 def load_period(period_id: int) -> CommentPeriod:
-    period = db.get_or_404(CommentPeriod, period_id)
-    if not period.can_moderate(current_user):
-        abort(403)
-    return period
+    return load_permitted(CommentPeriod, period_id, CommentPeriod.can_moderate)
 
 
 def load_submission(submission_id: int) -> Submission:
