@@ -5,6 +5,8 @@ transaction: the row and its outbox job commit together, and the job runs on its
 reports with ``progress`` and ends with ``finish`` or ``fail``. Staff pages poll the row.
 """
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from zlib import crc32
 
@@ -110,3 +112,18 @@ def fail(run: JobRun, error: str) -> None:
     run.error = error[:4000]
     run.finished_at = utcnow()
     db.session.commit()
+
+
+@contextmanager
+def failing(run: JobRun, cleanup: Callable[[], None] | None = None) -> Iterator[None]:
+    """The work of a run: an exception rolls back what the work wrote, runs ``cleanup`` (a file half
+    written), ends the run as failed with the exception's text, and is raised again so the queue
+    records it too."""
+    try:
+        yield
+    except Exception as exc:
+        db.session.rollback()
+        if cleanup is not None:
+            cleanup()
+        fail(run, f"{type(exc).__name__}: {exc}")
+        raise

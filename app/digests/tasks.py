@@ -36,12 +36,8 @@ def build_period_digest(run_id: int) -> None:
     if period is None:
         runs.fail(run, "period_deleted")
         return
-    try:
+    with runs.failing(run):
         digest = compile_digest(period, run)
-    except Exception as exc:
-        db.session.rollback()
-        runs.fail(run, f"{type(exc).__name__}: {exc}")
-        raise
     runs.finish(run, {"digest_id": digest.id, "opinions": digest.opinion_count,
                       "clusters": sum(digest.counts.get("clusters", {}).values())})
 

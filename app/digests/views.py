@@ -5,7 +5,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from app.core.actions import run_action
-from app.core.auth import roles_required
+from app.core.auth import load_permitted, roles_required
 from app.core.pagination import paginate
 from app.core.runs import latest_run
 from app.digests import services
@@ -13,7 +13,6 @@ from app.digests.forms import AcceptClusterForm, ExportForm, RebuildForm
 from app.digests.models import DigestCluster, can_view_digest
 from app.digests.pages import cluster_views, day_chart
 from app.digests.tasks import DIGEST, EXPORT
-from app.extensions import db
 from app.periods.labels import CHANNEL_LABELS
 from app.periods.models import CommentPeriod
 
@@ -25,10 +24,7 @@ KINDS = {"template": _l("Form letter"), "near": _l("Near-identical opinions"), "
 
 
 def viewable_period(period_id: int) -> CommentPeriod:
-    period = db.get_or_404(CommentPeriod, period_id)
-    if not can_view_digest(period, current_user):
-        abort(403)
-    return period
+    return load_permitted(CommentPeriod, period_id, can_view_digest)
 
 
 def accept_form(cluster: DigestCluster, formdata=None) -> AcceptClusterForm:
@@ -105,8 +101,6 @@ def workshop(workshop_id: int):
     from app.digests.workshop import build_workshop_digest
     from app.workshops.models import Workshop
 
-    item = db.get_or_404(Workshop, workshop_id)
-    if not item.can_facilitate(current_user):
-        abort(403)
+    item = load_permitted(Workshop, workshop_id, Workshop.can_facilitate)
     return render_template("digests/workshop.html", workshop=item, digest=build_workshop_digest(item),
                            title=_("Workshop digest: %(title)s", title=item.title))

@@ -10,7 +10,8 @@ from sqlalchemy import select
 from app.core import signals
 from app.core.audit import record_audit
 from app.core.auth import has_any_role
-from app.core.jobs import resolve
+from app.core.errors import DomainError
+from app.core.jobs import resolve, retry_outbox_job
 from app.core.models import JobRun, OutboxJob
 from app.core.runs import start_run
 from app.extensions import db
@@ -24,6 +25,13 @@ ERRORS = {
     "digest_missing": _l("There is no digest to export yet. Build the digest first."),
     "survey_deleted": _l("The survey or its group was deleted before the job ran."),
 }
+
+
+class JobError(DomainError):
+    """An admin's retry the rule refuses: only what failed starts again."""
+
+    def describe(self) -> str:
+        return _("Only a failed job can be started again.")
 
 
 def can_follow_run(run: JobRun, user) -> bool:
@@ -98,11 +106,18 @@ def failed_outbox_jobs(limit: int = 100) -> list[OutboxJob]:
 
 def retry_run(run: JobRun, *, actor) -> JobRun:
     """A failed run starts again as a new run with the same job and subject (the failed one stays
-    as the record of what went wrong). Any other run is returned unchanged."""
+    as the record of what went wrong). Any other run is refused and left as it is."""
     if run.state != "failed" or not run.func:
-        return run
+        raise JobError("not_failed")
     new = start_run(run.kind, resolve(run.func), subject_type=run.subject_type, subject_id=run.subject_id,
                     params=run.params, actor=actor)
     record_audit("job_run.retry", run, actor=actor, details={"new_run": new.id, "kind": run.kind})
     return new
 
+
+
+def retry_outbox(job: OutboxJob, *, actor) -> OutboxJob:
+    """A failed outbox job goes round again; one that did not fail is refused, so nothing is sent twice."""
+    if job.state != "failed":
+        raise JobError("not_failed")
+    return retry_outbox_job(job, actor=actor)

@@ -1,11 +1,11 @@
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, jsonify, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from app.core.actions import run_action
 from app.core.audit import record_audit
-from app.core.auth import roles_required
-from app.core.jobs import retry_outbox_job
+from app.core.auth import load_permitted, roles_required
 from app.core.models import JobRun, OutboxJob
 from app.extensions import db
 from app.jobs import services
@@ -14,10 +14,7 @@ bp = Blueprint("jobs", __name__)
 
 
 def followed_run(run_id: int) -> JobRun:
-    run = db.session.get(JobRun, run_id) or abort(404)
-    if not services.can_follow_run(run, current_user):
-        abort(403)
-    return run
+    return load_permitted(JobRun, run_id, services.can_follow_run)
 
 
 @bp.get("/jobs/runs/<int:run_id>.json")
@@ -64,26 +61,13 @@ def admin_index():
 @roles_required("admin")
 def retry_run(run_id: int):
     run = db.session.get(JobRun, run_id) or abort(404)
-    if FlaskForm().validate_on_submit():
-        new = services.retry_run(run, actor=current_user)
-        db.session.commit()
-        if new.id != run.id:
-            flash(_("The job has been started again."), "success")
-        else:
-            flash(_("Only a failed job can be started again."), "error")
-    return redirect(url_for("jobs.admin_index"), code=303)
+    return run_action(lambda: services.retry_run(run, actor=current_user), form=FlaskForm(),
+                      done=_("The job has been started again."), then=url_for("jobs.admin_index"))
 
 
 @bp.post("/admin/jobs/outbox/<job_id>/retry")
 @roles_required("admin")
 def retry_outbox(job_id: str):
     job = db.session.get(OutboxJob, job_id) or abort(404)
-    if FlaskForm().validate_on_submit():
-        was_failed = job.state == "failed"
-        retry_outbox_job(job, actor=current_user)
-        db.session.commit()
-        if was_failed:
-            flash(_("The job has been queued again."), "success")
-        else:
-            flash(_("Only a failed job can be started again."), "error")
-    return redirect(url_for("jobs.admin_index"), code=303)
+    return run_action(lambda: services.retry_outbox(job, actor=current_user), form=FlaskForm(),
+                      done=_("The job has been queued again."), then=url_for("jobs.admin_index"))

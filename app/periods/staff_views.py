@@ -6,9 +6,8 @@ from flask_login import current_user
 
 from app.core import uploads
 from app.core.actions import run_action
-from app.core.auth import roles_required
+from app.core.auth import load_permitted, roles_required
 from app.core.settings import get_setting, label_entries
-from app.extensions import db
 from app.periods import services
 from app.periods.forms import (
     ActionForm,
@@ -30,10 +29,7 @@ DOCUMENT_MAX_BYTES = 30 * 1024 * 1024
 
 
 def editable_period(period_id: int) -> CommentPeriod:
-    period = db.get_or_404(CommentPeriod, period_id)
-    if not period.can_edit(current_user):
-        abort(403)
-    return period
+    return load_permitted(CommentPeriod, period_id, CommentPeriod.can_edit)
 
 
 @bp.get("/staff/periods")
@@ -46,9 +42,7 @@ def staff_index():
 @bp.route("/staff/plans/<int:plan_id>/periods/new", methods=["GET", "POST"])
 @roles_required("staff", "admin")
 def create(plan_id: int):
-    plan = db.get_or_404(Plan, plan_id)
-    if not plan.can_edit(current_user):
-        abort(403)
+    plan = load_permitted(Plan, plan_id, Plan.can_edit)
     form = PeriodForm(attributes=services.attribute_pairs(),
                       data=None if request.method == "POST" else _new_period_defaults(plan))
 

@@ -3,7 +3,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core.actions import run_action
-from app.core.auth import roles_required
+from app.core.auth import load_permitted, roles_required
 from app.extensions import db
 from app.plans import services
 from app.plans.forms import PlanForm, PublishForm
@@ -13,10 +13,7 @@ bp = Blueprint("plans", __name__)
 
 
 def editable_plan(plan_id: int) -> Plan:
-    plan = db.get_or_404(Plan, plan_id)
-    if not plan.can_edit(current_user):
-        abort(403)
-    return plan
+    return load_permitted(Plan, plan_id, Plan.can_edit)
 
 
 @bp.get("/plans")

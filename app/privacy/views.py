@@ -5,24 +5,23 @@ and approve answers (see ``PersonalFinding.can_review``). A refused review re-sh
 from with the message next to the finding.
 """
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core.actions import run_action
-from app.core.auth import roles_required
+from app.core.auth import load_permitted, roles_required
 from app.core.errors import DomainError
 from app.extensions import db
 from app.moderation.models import Opinion
-from app.moderation.views import moderation_globals
-from app.moderation.views.opinions import render_opinion
+from app.moderation.pages import moderation_globals, render_opinion
 from app.periods.models import CommentPeriod
 from app.privacy import services
 from app.privacy.forms import FindingForm, NotPersonalForm
 from app.privacy.models import PersonalFinding
 from app.responses.models import Response
+from app.responses.pages import render_editor, target_url
 from app.responses.services import response_target
-from app.responses.views import _editor, target_url
 
 bp = Blueprint("privacy", __name__)
 # A refused review shows the opinion's page again, which needs moderation's page globals.
@@ -31,18 +30,13 @@ REVIEWERS = ("moderator", "staff", "admin")
 
 
 def load_finding(finding_id: int) -> PersonalFinding:
-    finding = db.get_or_404(PersonalFinding, finding_id)
-    if not finding.can_review(current_user):
-        abort(403)
-    return finding
+    return load_permitted(PersonalFinding, finding_id, PersonalFinding.can_review)
 
 
 def reviewable_period(period_id: int) -> CommentPeriod:
     """The review list is for the period's moderators and for the staff who publish its result."""
-    period = db.get_or_404(CommentPeriod, period_id)
-    if not (period.can_moderate(current_user) or period.can_edit(current_user)):
-        abort(403)
-    return period
+    return load_permitted(CommentPeriod, period_id,
+                          lambda period, user: period.can_moderate(user) or period.can_edit(user))
 
 
 def text_page(finding: PersonalFinding) -> str:
@@ -72,7 +66,7 @@ def _refused(finding_id: int, error: DomainError, form: FindingForm):
         return render_opinion(db.session.get(Opinion, screening.opinion_id), 400, finding_error=shown)
     response = db.session.get(Response, screening.response_id)
     period = db.session.get(CommentPeriod, response.period_id)
-    return _editor(period, response_target(response), status=400, finding_error=shown)
+    return render_editor(period, response_target(response), status=400, finding_error=shown)
 
 
 def _review(finding_id: int, form: FindingForm, action, success: str):

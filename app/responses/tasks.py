@@ -37,13 +37,9 @@ def export_result(run_id: int) -> None:
     if period is None or period.results_published_at is None:
         runs.fail(run, "the result is not published")
         return
-    try:
+    with runs.failing(run):
         runs.progress(run, 20, "collecting")
         files = write_public(public_result(period), export_folder(run.id))
-    except Exception as exc:
-        db.session.rollback()
-        runs.fail(run, f"{type(exc).__name__}: {exc}")
-        raise
     runs.finish(run, {"files": files})
 
 
@@ -59,13 +55,9 @@ def export_staff(run_id: int) -> None:
     if period is None:
         runs.fail(run, "the period is gone")
         return
-    try:
+    with runs.failing(run):
         runs.progress(run, 20, "collecting")
         files = write_staff(period, export_folder(run.id))
-    except Exception as exc:
-        db.session.rollback()
-        runs.fail(run, f"{type(exc).__name__}: {exc}")
-        raise
     runs.finish(run, {"files": files})
 
 

@@ -7,9 +7,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.accounts.services import user_labels
 from app.core.actions import run_action
-from app.core.auth import roles_required
+from app.core.auth import load_permitted, roles_required
 from app.core.settings import label_entries
 from app.extensions import db
 from app.moderation import counting
@@ -27,30 +26,19 @@ from app.responses.forms import (
 )
 from app.responses.messages import error_message
 from app.responses.models import Response
+from app.responses.pages import render_editor, target_url
 
 bp = Blueprint("responses", __name__)
 
 
 def editable_period(period_id: int) -> CommentPeriod:
-    period = db.get_or_404(CommentPeriod, period_id)
-    if not period.can_edit(current_user):
-        abort(403)
-    return period
+    return load_permitted(CommentPeriod, period_id, CommentPeriod.can_edit)
 
 
 def editable_response(response_id: int) -> Response:
     response = db.get_or_404(Response, response_id)
     editable_period(response.period_id)
     return response
-
-
-def target_url(target_or_response) -> str:
-    if isinstance(target_or_response, Response):
-        response = target_or_response
-        kind, target_id = ("group", response.group_id) if response.group_id else ("opinion", response.opinion_id)
-        return url_for("responses.edit", period_id=response.period_id, kind=kind, target_id=target_id)
-    return url_for("responses.edit", period_id=target_or_response.lead.period_id, kind=target_or_response.kind,
-                   target_id=target_or_response.id)
 
 
 @bp.get("/staff/responses")
@@ -111,31 +99,6 @@ def work(period_id: int):
                            title=_("Responses: %(title)s", title=period.title))
 
 
-def _shortened(text: str, limit: int = 30) -> str:
-    """The opening words of an opinion: enough to tell one answer page from another in a title or tab."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-def _editor(period: CommentPeriod, target: services.Target, form=None, change_form=None, copy_form=None,
-            return_form=None, status: int = 200, **extra):
-    response = target.response
-    others = [t for t in services.period_targets(period) if t.response is not None and t.response.body
-              and t.key != target.key]
-    history = services.audit_history(response)
-    html = render_template(
-        "responses/edit.html", period=period, target=target, response=response,
-        form=form or ResponseForm(obj=response),
-        change_form=change_form or ChangeForm(sections=period.sections),
-        copy_form=copy_form or CopyForm(sources=[(t.response, public_text(t.lead)[:60]) for t in others]),
-        return_form=return_form or ReturnForm(), action_form=ActionForm(), history=history,
-        history_names=user_labels(entry.actor_id for entry in history),
-        labels=services.category_labels(), public_text=public_text,
-        title=_("The city's view: %(opinion)s", opinion=_shortened(public_text(target.lead))), **extra,
-    )
-    return html, status
-
-
 def _target(period: CommentPeriod, kind: str, target_id: int) -> services.Target:
     try:
         return services.find_target(period, kind, target_id)
@@ -151,11 +114,11 @@ def edit(period_id: int, kind: str, target_id: int):
     target = _target(period, kind, target_id)
     form = ResponseForm(obj=target.response)
     if request.method != "POST":
-        return _editor(period, target, form=form)
+        return render_editor(period, target, form=form)
     return run_action(
         lambda: services.save_response(period, target, body=form.body.data or "", category=form.category.data or "",
                                        actor=current_user),
-        form=form, error_field=form.body, page=lambda: _editor(period, _target(period, kind, target_id), form=form)[0],
+        form=form, error_field=form.body, page=lambda: render_editor(period, _target(period, kind, target_id), form=form)[0],
         done=_("The draft has been saved."), then=target_url(target))
 
 
@@ -182,7 +145,7 @@ def add_change(period_id: int, kind: str, target_id: int):
                                            before=form.before.data or "", after=form.after.data or "",
                                            actor=current_user),
         form=form, error_field=form.section,
-        page=lambda: _editor(period, _target(period, kind, target_id), change_form=form)[0],
+        page=lambda: render_editor(period, _target(period, kind, target_id), change_form=form)[0],
         done=_("The change to the draft has been added."), then=target_url(target))
 
 
@@ -221,7 +184,7 @@ def return_to_author(response_id: int):
     if form.validate_on_submit():
         return _act(response_id, services.return_response, _("The answer has been returned to its author."),
                     comment=form.comment.data)
-    return _editor(services.period_of(response), services.response_target(response), return_form=form, status=422)
+    return render_editor(services.period_of(response), services.response_target(response), return_form=form, status=422)
 
 
 @bp.route("/admin/settings/categories", methods=["GET", "POST"])

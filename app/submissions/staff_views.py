@@ -21,7 +21,7 @@ from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
 from app.core import formkeys, runs, uploads
-from app.core.auth import roles_required
+from app.core.auth import load_permitted, roles_required
 from app.core.models import JobRun
 from app.core.pagination import paginate
 from app.core.timeutil import jst_today
@@ -41,24 +41,15 @@ SCAN_MAX_BYTES = 20 * 1024 * 1024
 
 
 def readable_period(period_id: int) -> CommentPeriod:
-    period = db.get_or_404(CommentPeriod, period_id)
-    if not period.can_read_submissions(current_user):
-        abort(403)
-    return period
+    return load_permitted(CommentPeriod, period_id, CommentPeriod.can_read_submissions)
 
 
 def editable_period(period_id: int) -> CommentPeriod:
-    period = db.get_or_404(CommentPeriod, period_id)
-    if not period.can_edit(current_user):
-        abort(403)
-    return period
+    return load_permitted(CommentPeriod, period_id, CommentPeriod.can_edit)
 
 
 def readable_submission(submission_id: int) -> Submission:
-    submission = db.get_or_404(Submission, submission_id)
-    if not submission.period.can_read_submissions(current_user):
-        abort(403)
-    return submission
+    return load_permitted(Submission, submission_id, lambda submission, user: submission.period.can_read_submissions(user))
 
 
 @bp.get("/staff/periods/<int:period_id>/submissions")

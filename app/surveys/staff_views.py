@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectChoice
 
 from app.core import runs
-from app.core.auth import roles_required
+from app.core.auth import load_permitted, roles_required
 from app.extensions import db
 from app.plans.models import Plan
 from app.surveys import results, services
@@ -26,10 +26,7 @@ STAFF = ("staff", "admin")
 
 
 def editable_survey(survey_id: int) -> Survey:
-    survey = db.session.get(Survey, survey_id) or abort(404)
-    if not survey.can_edit(current_user):
-        abort(403)
-    return survey
+    return load_permitted(Survey, survey_id, Survey.can_edit)
 
 
 def _refused(error: SurveyError, form=None) -> None:
@@ -59,9 +56,7 @@ def staff_index():
 @bp.route("/staff/plans/<int:plan_id>/surveys/new", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def create(plan_id: int):
-    plan = db.session.get(Plan, plan_id) or abort(404)
-    if not plan.can_edit(current_user):
-        abort(403)
+    plan = load_permitted(Plan, plan_id, Plan.can_edit)
     form = SurveyForm()
     if form.validate_on_submit():
         survey = services.create_survey(plan, form.survey_data(), actor=current_user)

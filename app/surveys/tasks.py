@@ -37,17 +37,12 @@ def make_answer_codes(run_id: int) -> None:
     codes = [new_code() for _ in range(count)]
     stored = f"{run.id}-{secrets.token_hex(8)}.pdf"
     path = exports_folder() / stored
-    try:
+    with runs.failing(run, cleanup=lambda: path.unlink(missing_ok=True)):
         write_code_sheet(survey, group, codes, path)
         if codes:
             db.session.execute(insert(AnswerCode), [
                 {"survey_id": survey.id, "group_id": group.id, "code_hash": code_hash(code), "used": False}
                 for code in codes])
-    except Exception as exc:
-        db.session.rollback()
-        path.unlink(missing_ok=True)
-        runs.fail(run, f"{type(exc).__name__}: {exc}")
-        raise
     name = f"survey{survey.id}-codes-group{group.id}-run{run.id}.pdf"
     runs.finish(run, {"files": [{"name": name, "stored": stored, "type": PDF_MIMETYPE,
                                  "size": path.stat().st_size}], "codes": count})

@@ -10,7 +10,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from app.core.actions import run_action, show_refusal
-from app.core.auth import roles_required
+from app.core.auth import load_permitted, roles_required
 from app.core.ids import id_arg
 from app.core.timeutil import jst_today, to_jst
 from app.extensions import db
@@ -26,10 +26,7 @@ ROLES = ("facilitator", "staff", "admin")
 
 
 def facilitated_workshop(workshop_id: int) -> Workshop:
-    workshop = db.get_or_404(Workshop, workshop_id)
-    if not workshop.can_facilitate(current_user):
-        abort(403)
-    return workshop
+    return load_permitted(Workshop, workshop_id, Workshop.can_facilitate)
 
 
 @bp.get("")

@@ -1,13 +1,12 @@
 """Staff pages: workshops of the plans they run, sign-ups at a glance, capacity, publishing."""
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
 from app.core.actions import run_action
-from app.core.auth import roles_required
-from app.extensions import db
+from app.core.auth import load_permitted, roles_required
 from app.plans.models import Plan
 from app.plans.services import editable_plans
 from app.workshops import facilitation, registrations, services
@@ -19,10 +18,7 @@ bp = Blueprint("workshop_staff", __name__)
 
 
 def editable_workshop(workshop_id: int) -> Workshop:
-    workshop = db.get_or_404(Workshop, workshop_id)
-    if not workshop.can_edit(current_user):
-        abort(403)
-    return workshop
+    return load_permitted(Workshop, workshop_id, Workshop.can_edit)
 
 
 @bp.get("/staff/workshops")
@@ -38,9 +34,7 @@ def index():
 @bp.route("/staff/plans/<int:plan_id>/workshops/new", methods=["GET", "POST"])
 @roles_required("staff", "admin")
 def create(plan_id: int):
-    plan = db.get_or_404(Plan, plan_id)
-    if not plan.can_edit(current_user):
-        abort(403)
+    plan = load_permitted(Plan, plan_id, Plan.can_edit)
     form = WorkshopForm(facilitator_users=services.facilitator_choices())
 
     def page():

@@ -89,10 +89,13 @@ def test_retrying_a_failed_run_starts_a_new_one_and_is_audited(app, login_as, ru
         assert [run.state for run in runs] == ["failed", "done"]
         assert runs[1].subject_id == period_id and runs[1].created_by_id == admin_id
         assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.action == "job_run.retry"))
-    # Retrying what is not failed starts nothing.
-    admin.post(f"/admin/jobs/runs/{runs[1].id}/retry", data={"csrf_token": csrf_token(admin, "/admin/jobs")})
+    # Retrying what is not failed starts nothing, writes no audit entry, and says why.
+    refused = admin.post(f"/admin/jobs/runs/{runs[1].id}/retry",
+                         data={"csrf_token": csrf_token(admin, "/admin/jobs")}, follow_redirects=True)
+    assert "再実行できるのは失敗した処理だけです。" in refused.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(JobRun)) == 2
+        assert db.session.scalar(select(func.count()).where(AuditEntry.action == "job_run.retry")) == 1
 
 
 def test_retrying_a_failed_mail_job_sends_it_once_and_retrying_it_again_sends_nothing(
@@ -109,7 +112,8 @@ def test_retrying_a_failed_mail_job_sends_it_once_and_retrying_it_again_sends_no
     assert admin.post(f"/admin/jobs/outbox/{job_id}/retry", data={"csrf_token": token}).status_code == 303
     run_jobs()
     assert len(mailbox) == 1
-    admin.post(f"/admin/jobs/outbox/{job_id}/retry", data={"csrf_token": token})
+    again = admin.post(f"/admin/jobs/outbox/{job_id}/retry", data={"csrf_token": token}, follow_redirects=True)
+    assert "再実行できるのは失敗した処理だけです。" in again.get_data(as_text=True)
     run_jobs()
     with app.app_context():
         assert db.session.get(OutboxJob, job_id).state == "done"

@@ -2,31 +2,23 @@
 for the moderators of its period's department; tag lists are for the period's staff. Each view
 loads its object, checks it, calls one service, commits once, redirects."""
 
-from flask import Blueprint, abort
-from flask_login import current_user
+from flask import Blueprint
 
-from app.core.auth import roles_required
+from app.core.auth import load_permitted, roles_required
 from app.extensions import db
-from app.moderation import labels, services
+from app.moderation import services
 from app.moderation.models import Opinion, OpinionGroup
-from app.moderation.services.redaction import public_text
+from app.moderation.pages import moderation_globals
 from app.periods.models import CommentPeriod
 from app.submissions.models import Submission
 
 bp = Blueprint("moderation", __name__)
+bp.context_processor(moderation_globals)
 moderator_required = roles_required("moderator", "admin")
 
 
-@bp.context_processor
-def moderation_globals():
-    return {"labels": labels, "public_text": public_text}
-
-
 def load_period(period_id: int) -> CommentPeriod:
-    period = db.get_or_404(CommentPeriod, period_id)
-    if not period.can_moderate(current_user):
-        abort(403)
-    return period
+    return load_permitted(CommentPeriod, period_id, CommentPeriod.can_moderate)
 
 
 def load_submission(submission_id: int) -> Submission:

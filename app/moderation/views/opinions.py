@@ -1,4 +1,4 @@
-from flask import render_template, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -8,43 +8,10 @@ from app.extensions import db
 from app.moderation import services
 from app.moderation.forms import DecisionForm, GroupChoiceForm, OpinionForm, ReasonForm, RedactionForm
 from app.moderation.models import Redaction
-from app.moderation.services.stats import group_sizes, period_groups
-from app.moderation.views import bp, load_group, load_opinion, moderator_required, user_labels
+from app.moderation.pages import render_opinion
+from app.moderation.services.stats import period_groups
+from app.moderation.views import bp, load_group, load_opinion, moderator_required
 from app.moderation.views.submissions import period_tags
-
-
-def _forms(opinion, **given):
-    submission = opinion.submission
-    forms = {
-        "edit_form": OpinionForm(submission=submission, period=submission.period, tags=period_tags(opinion.period_id),
-                                 data={"entry": str(opinion.entry_id or ""), "excerpt": opinion.excerpt,
-                                       "summary": opinion.summary,
-                                       "section": str(opinion.section_id or ""),
-                                       "tags": [str(t.id) for t in opinion.tags]}, prefix="edit"),
-        "decision_form": DecisionForm(prefix="decide", data={
-            "decision": opinion.state if opinion.state != "pending" else "accepted",
-            "withhold_reason": opinion.withhold_reason, "note": opinion.withhold_note}),
-        "redaction_form": RedactionForm(prefix="redact"),
-        "group_form": GroupChoiceForm(prefix="group", groups=[
-            g for g in period_groups(opinion.period_id) if g.id != opinion.group_id]),
-        "ungroup_form": ReasonForm(prefix="ungroup"),
-        "delete_form": ReasonForm(prefix="delete"),
-        "unredact_form": ReasonForm(prefix="unredact"),
-    }
-    forms.update(given)
-    return forms
-
-
-def render_opinion(opinion, status=200, **given):
-    history = services.opinion_history(opinion)
-    names = user_labels([e.actor_id for e in history] + [opinion.decided_by_id, opinion.submission.claimed_by_id])
-    size = group_sizes([opinion.group_id]).get(opinion.group_id, 0) if opinion.group_id else 0
-    return render_template(
-        "moderation/opinion.html", opinion=opinion, submission=opinion.submission, history=history, names=names,
-        group_size=size, title=_("Opinion %(n)d of submission %(no)s", n=opinion.position,
-                                 no=opinion.submission.receipt_no),
-        **_forms(opinion, **given),
-    ), status
 
 
 @bp.get("/moderation/opinions/<int:opinion_id>")

@@ -1,10 +1,10 @@
-from flask import abort, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
 from app.core.actions import run_action
-from app.core.auth import roles_required
+from app.core.auth import load_permitted, roles_required
 from app.extensions import db
 from app.moderation import services
 from app.moderation.forms import ActionForm, TagForm
@@ -16,10 +16,7 @@ from app.periods.models import CommentPeriod
 
 
 def editable_period(period_id: int) -> CommentPeriod:
-    period = db.get_or_404(CommentPeriod, period_id)
-    if not services.can_manage_tags(period, current_user):
-        abort(403)
-    return period
+    return load_permitted(CommentPeriod, period_id, services.can_manage_tags)
 
 
 def render_tags(period, form=None, rename_forms=None, status=200):
