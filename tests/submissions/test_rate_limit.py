@@ -87,3 +87,25 @@ def test_both_send_limits_cost_one_round_trip_to_redis_and_still_hold(app, make_
     finally:
         limiter.reset()
         limiter.enabled = was_enabled
+
+
+def test_a_send_goes_through_while_the_rate_limit_store_is_down(app, make_period):
+    """The limits counted together still fall back to memory when Redis cannot be reached."""
+
+    class DeadStoreConfig(LimitedConfig):
+        RATELIMIT_STORAGE_URI = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+    was_enabled = limiter.enabled
+    limited = create_app(DeadStoreConfig)
+    limited.config["UPLOAD_FOLDER"] = app.config["UPLOAD_FOLDER"]
+    client = limited.test_client()
+    try:
+        period_id = make_period()
+        statuses = [send(client, period_id, confirmed_data(client, period_id, opinion(f"意見{n}"))).status_code
+                    for n in range(4)]
+        # Counted in memory meanwhile: the per-address limit of 3 still holds.
+        assert statuses == [303, 303, 303, 429]
+    finally:
+        limiter._fallback_storage.reset()  # the dead store itself cannot be reset
+        limiter._storage_dead = False
+        limiter.enabled = was_enabled
