@@ -9,15 +9,16 @@ links put it in the fragment and the lookup form POSTs it.
 
 import time
 
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
 from wtforms import StringField
 from wtforms.validators import Optional
 
-from app.core import current_locale, formkeys
+from app.core import current_locale, formkeys, ratelimit
 from app.core.errors import render_error
 from app.extensions import db, limiter
 from app.periods.models import CommentPeriod
@@ -107,11 +108,19 @@ def spam_message() -> str:
              "and try again.")
 
 
+def check_send_limits() -> None:
+    """Per address and, when one is given, per email: both counted in one round trip to the store."""
+    checks = [ratelimit.Check(current_app.config["SUBMISSION_RATE_LIMIT"], get_remote_address(), request.endpoint)]
+    if email := _email_key():
+        checks.append(ratelimit.Check(current_app.config["SUBMISSION_RATE_LIMIT_PER_EMAIL"], email, request.endpoint))
+    if breached := ratelimit.hit_together(checks):
+        g.send_retry_after = breached[1]
+        abort(429)
+
+
 @bp.post("/periods/<int:period_id>/submit/send")
-@limiter.limit(lambda: current_app.config["SUBMISSION_RATE_LIMIT"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["SUBMISSION_RATE_LIMIT_PER_EMAIL"], key_func=_email_key,
-               exempt_when=lambda: not _email_key(), methods=["POST"])
 def send(period_id: int):
+    check_send_limits()
     period = web_period(period_id)
     submission_form = SubmissionForm(period=period)
     key = submission_form.idempotency_key.data or ""
@@ -160,6 +169,8 @@ def _key_refused(period, submission_form):
 
 
 def _retry_after() -> int:
+    if "send_retry_after" in g:
+        return g.send_retry_after
     current = limiter.current_limit
     return max(1, int(current.reset_at - time.time())) if current else 60
 
