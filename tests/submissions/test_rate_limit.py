@@ -108,4 +108,6 @@ def test_a_send_goes_through_while_the_rate_limit_store_is_down(app, make_period
     finally:
         limiter._fallback_storage.reset()  # the dead store itself cannot be reset
         limiter._storage_dead = False
+        create_app(LimitedConfig)  # the limiter is one per process: leave it on a store that answers
+        limiter.reset()
         limiter.enabled = was_enabled
