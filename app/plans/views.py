@@ -29,9 +29,8 @@ def show(plan_id: int):
     plan = db.get_or_404(Plan, plan_id)
     if not plan.can_view(current_user):
         abort(404)
-    return render_template(
-        "plans/show.html", plan=plan, timeline=services.plan_timeline(plan), title=plan.title
-    )
+    return render_template("plans/show.html", plan=plan, timeline=services.plan_timeline(plan),
+                           extras=services.page_sections(plan, current_user), title=plan.title)
 
 
 @bp.get("/staff/plans")
