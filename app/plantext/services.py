@@ -37,7 +37,7 @@ class TextError(DomainError):
                              caption=params.get("caption", "")),
             "no_sections": _("Import the text before publishing this version."),
         }
-        return messages.get(self.code, _("The request could not be processed."))
+        return messages.get(self.code) or super().describe()
 
 
 def versions(plan: Plan) -> list[PlanVersion]:
