@@ -99,6 +99,16 @@ def public_versions(plan: Plan) -> list[PlanVersion]:
     return [version for version in versions(plan) if version.is_published]
 
 
+def heading_levels(version: PlanVersion) -> dict[str, int]:
+    """{anchor: h2–h4} for the reading page, under its h2 contents: one step deeper at most, so a
+    （１） straight under a chapter is an h3, not an h4 after an h2."""
+    levels, previous = {}, 2
+    for section in version.sections:
+        if section.level:
+            previous = levels[section.anchor] = min(section.level + 1, previous + 1, 4)
+    return levels
+
+
 @dataclass
 class OpinionLink:
     """Where 「この箇所について意見を書く」 goes: the open period's form, its section chosen."""

@@ -23,7 +23,7 @@ def read(plan_id: int, version_id: int):
         abort(404)
     title = _("%(plan)s (%(stage)s)", plan=version.plan.title, stage=version.stage_label)
     return render_template("plantext/read.html", version=version, plan=version.plan,
-                           links=services.opinion_links(version), write_label=WRITE_OPINION,
+                           links=services.opinion_links(version), levels=services.heading_levels(version), write_label=WRITE_OPINION,
                            ui_lang=current_locale(), title=title)
 
 

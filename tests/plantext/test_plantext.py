@@ -198,3 +198,10 @@ def test_the_demo_chapter_is_loaded_through_the_parser(app):
         assert version.is_published and version.stage == "soan"
         assert [s.title for s in version.sections if s.level == 2][:2] == ["計画の背景", "計画の趣旨"]
         assert db.session.scalar(select(func.count()).select_from(TextBlock).where(TextBlock.kind == "table")) == 3
+
+
+def test_headings_go_one_level_deeper_at_most():
+    version = PlanVersion(stage="soan")
+    version.sections = [TextSection(position=i, level=level, anchor=anchor) for i, (level, anchor) in enumerate(
+        [(0, "intro"), (2, "s1"), (1, "ch1"), (3, "ch1-1"), (2, "ch1-s1"), (3, "ch1-s1-1"), (1, "ch2")])]
+    assert services.heading_levels(version) == {"s1": 3, "ch1": 2, "ch1-1": 3, "ch1-s1": 3, "ch1-s1-1": 4, "ch2": 2}
