@@ -59,7 +59,8 @@ def edit(plan_id: int):
         return run_action(lambda: services.update_plan(plan, form.plan_data(), actor=current_user),
                           done=_("The plan has been saved."), then=url_for("plans.edit", plan_id=plan.id))
     return render_template(
-        "plans/form.html", form=form, plan=plan, publish_form=PublishForm(), title=plan.title
+        "plans/form.html", form=form, plan=plan, publish_form=PublishForm(),
+        extras=services.page_sections(plan, current_user), title=plan.title
     )
 
 

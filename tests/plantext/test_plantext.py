@@ -205,3 +205,11 @@ def test_headings_go_one_level_deeper_at_most():
     version.sections = [TextSection(position=i, level=level, anchor=anchor) for i, (level, anchor) in enumerate(
         [(0, "intro"), (2, "s1"), (1, "ch1"), (3, "ch1-1"), (2, "ch1-s1"), (3, "ch1-s1-1"), (1, "ch2")])]
     assert services.heading_levels(version) == {"s1": 3, "ch1": 2, "ch1-1": 3, "ch1-s1": 3, "ch1-s1-1": 4, "ch2": 2}
+
+
+def test_the_staff_plan_page_links_to_the_text_page(app, login_as, make_plan):
+    plan_id = make_plan()
+    client, _staff = login_as("staff")
+    assert staff_page(plan_id) in client.get(f"/staff/plans/{plan_id}/edit").get_data(as_text=True)
+    public = app.test_client().get(f"/plans/{plan_id}").get_data(as_text=True)
+    assert staff_page(plan_id) not in public and "plan-text-heading" not in public  # nothing published yet
