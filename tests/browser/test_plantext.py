@@ -53,6 +53,8 @@ def test_staff_import_page_empty_and_with_its_error(app, page, live_server, axe_
     plan_id = make_plan("下関市協働のまちづくり指針")
     walk = Walk(app, page, live_server, axe_check, "ja")
     browser_login(page, live_server, "staff@example.jp", DEMO_PASSWORD)
+    walk.go(f"/staff/plans/{s.plan}/edit")  # links to the text page
+    assert page.locator(f"main a[href='/staff/plans/{s.plan}/text']").count() == 1
     walk.go(f"/staff/plans/{s.plan}/text")  # published: says it is frozen, no form
     assert page.locator("main form textarea").count() == 0
     walk.go(f"/staff/plans/{plan_id}/text")
