@@ -68,6 +68,9 @@ lookup_sections = _signals.signal("lookup-sections")
 # sender: the Plan whose public timeline is drawn; public=; each receiver returns a list of
 # app.plans.services.TimelineEntry (its participation steps)
 plan_timeline = _signals.signal("plan-timeline")
+# sender: the Plan whose public page is drawn; user= (the reader, or None); each receiver returns
+# (template, context) to include under the plan's summary, or None (the plan's text, its versions)
+plan_page_sections = _signals.signal("plan-page-sections")
 # sender: None; each receiver returns (template, context) for the home page, or None
 home_sections = _signals.signal("home-sections")
 # sender: the cutoff datetime past which personal data goes; each receiver deletes what it keeps

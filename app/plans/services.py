@@ -89,3 +89,9 @@ def plan_timeline(plan: Plan, *, public: bool = True) -> list[TimelineEntry]:
     """Every feature's participation steps (``signals.plan_timeline``), earliest first."""
     entries = [entry for _receiver, found in signals.plan_timeline.send(plan, public=public) for entry in found]
     return sorted(entries, key=lambda entry: entry.starts_at)
+
+
+def page_sections(plan: Plan, user) -> list[tuple[str, dict]]:
+    """What other features add to the plan's page (its text, by version), as (template, context)."""
+    user = user if getattr(user, "is_authenticated", False) else None
+    return [extra for _receiver, extra in signals.plan_page_sections.send(plan, user=user) if extra is not None]

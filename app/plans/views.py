@@ -26,9 +26,8 @@ def show(plan_id: int):
     plan = db.get_or_404(Plan, plan_id)
     if not plan.can_view(current_user):
         abort(404)
-    return render_template(
-        "plans/show.html", plan=plan, timeline=services.plan_timeline(plan), title=plan.title
-    )
+    return render_template("plans/show.html", plan=plan, timeline=services.plan_timeline(plan),
+                           extras=services.page_sections(plan, current_user), title=plan.title)
 
 
 @bp.get("/staff/plans")
@@ -57,7 +56,8 @@ def edit(plan_id: int):
         return run_action(lambda: services.update_plan(plan, form.plan_data(), actor=current_user),
                           done=_("The plan has been saved."), then=url_for("plans.edit", plan_id=plan.id))
     return render_template(
-        "plans/form.html", form=form, plan=plan, publish_form=PublishForm(), title=plan.title
+        "plans/form.html", form=form, plan=plan, publish_form=PublishForm(),
+        extras=services.page_sections(plan, current_user), title=plan.title
     )
 
 

@@ -65,6 +65,12 @@ class _BaseSubmissionForm(FlaskForm):
         for entry in self.entries:
             entry.form.section.choices = self.section_choices
 
+    def choose_section(self, value: str) -> None:
+        """The first opinion starts on the section a link chose (「この箇所について意見を書く」 on the
+        plan's text); anything but one of this period's sections is ignored."""
+        if value.isdigit() and int(value) in self.section_ids:
+            self.entries[0].form.section.data = value
+
     def append_entry(self) -> None:
         if len(self.entries) < MAX_ENTRIES:
             self.entries.append_entry()

@@ -72,7 +72,9 @@ def _render_confirm(period, form, *, notice: str | None = None, status: int = 20
 @bp.get("/periods/<int:period_id>/submit")
 def form(period_id: int):
     period = web_period(period_id)
-    return _render_form(period, SubmissionForm(period=period))
+    form = SubmissionForm(period=period)
+    form.choose_section(request.args.get("section", ""))
+    return _render_form(period, form)
 
 
 @bp.post("/periods/<int:period_id>/submit")

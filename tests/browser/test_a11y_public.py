@@ -10,6 +10,7 @@ import pytest
 from app.extensions import limiter
 from tests.browser.a11y import DEMO_PASSWORD, Walk, load_scenario
 from tests.browser.conftest import browser_login, submit
+from tests.browser.test_plantext import reading_path
 
 SKIPPED = {
     "static": "CSS and JavaScript",
@@ -66,7 +67,8 @@ def test_every_public_page_and_form_state_has_no_violations(app, page, live_serv
                  f"/periods/{s.open_period}", "/results", f"/periods/{s.closed_period}/result", "/workshops",
                  f"/workshops/{s.past_workshop}", f"/workshops/{s.upcoming_workshop}",
                  f"/workshops/{s.past_workshop}/report", f"/workshops/registration/{s.registration_token}",
-                 "/login", f"/periods/{s.closed_period}/submit", f"/workshops/{s.past_workshop}/register"):
+                 "/login", f"/periods/{s.closed_period}/submit", f"/workshops/{s.past_workshop}/register",
+                 reading_path(app, s)):
         walk.go(path)
     page.goto(f"{live_server}/accessibility")
     policy = page.locator("main").inner_text()

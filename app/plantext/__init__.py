@@ -1,0 +1,28 @@
+"""The plan's text (計画の本文): its versions from 素案 to 計画, chapters and sections, the reading page."""
+
+from flask import Flask
+
+from app.core import signals
+
+
+def plan_page_text(plan, user=None) -> tuple[str, dict] | None:
+    """The plan page links to each published version's text, and staff to where it is imported."""
+    from app.plantext.services import public_versions
+
+    can_edit = plan.can_edit(user)
+    published = public_versions(plan)
+    if not published and not can_edit:
+        return None
+    return "plantext/_plan_links.html", {"plan": plan, "versions": published, "can_edit": can_edit}
+
+
+def cacheable_pages(_app) -> set[str]:
+    return {"plantext.read"}
+
+
+def init_app(app: Flask) -> None:
+    from app.plantext.views import bp
+
+    app.register_blueprint(bp)
+    signals.plan_page_sections.connect(plan_page_text)
+    signals.cacheable_pages.connect(cacheable_pages)
