@@ -92,6 +92,8 @@ ACTION_LABELS = {
     "workshop.register": _l("Signed up for a workshop"),
     "workshop.report_publish": _l("Workshop report published"),
     "workshop.summary": _l("Summary edited"),
+    "reading_entry.add": _l("Reading added to the city dictionary"),
+    "reading_entry.delete": _l("Reading removed from the city dictionary"),
     "workshop.undo_check_in": _l("Check-in undone"),
     "workshop.update": _l("Workshop edited"),
     "workshop.walk_in": _l("Walk-in added"),
@@ -118,6 +120,7 @@ OBJECT_LABELS = {
     "Section": _l("Section"),
     "PeriodDocument": _l("Document"),
     "PersonalFinding": _l("Personal data found"),
+    "ReadingEntry": _l("City dictionary word"),
 }
 
 
