@@ -26,7 +26,8 @@ def entries() -> list[ReadingEntry]:
 
 def city_dictionary() -> CityDictionary:
     """What the readings of a page are worked out with: one small query, the work itself is cached per version."""
-    return CityDictionary(db.session.execute(select(ReadingEntry.surface, ReadingEntry.reading)).tuples().all())
+    return CityDictionary((surface, reading) for surface, reading in db.session.execute(
+        select(ReadingEntry.surface, ReadingEntry.reading)))
 
 
 def normalise_reading(value: str) -> str:

@@ -5,8 +5,8 @@ Revises: 013
 Create Date: 2026-12-02 05:30:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "015"
