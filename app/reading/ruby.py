@@ -77,21 +77,46 @@ def _analysed(text: str) -> list[tuple[str, str | None]]:
     return pieces
 
 
-def pieces(text: str, city: CityDictionary = EMPTY) -> list[tuple[str, str | None]]:
-    """``text`` cut into (surface, reading in hiragana or None when it gets none)."""
-    found: list[tuple[str, str | None]] = []
-    position = 0
+def _marks(text: str, city: CityDictionary) -> list[tuple[int, int, str | None]]:
+    """Spans the analyser does not decide: URLs and addresses (no reading), the city's words (theirs)."""
     marks = [(m.start(), m.end(), None) for m in _URL.finditer(text)]
     if city.pattern is not None:
         for match in city.pattern.finditer(text):
             if not any(start < match.end() and match.start() < end for start, end, _r in marks):
                 marks.append((match.start(), match.end(), city.readings[match.group()]))
-    for start, end, reading in sorted(marks):
-        found.extend(_analysed(text[position:start]))
-        surface = text[start:end]
-        found.append((surface, reading if reading and KANJI.search(surface) else None))
-        position = end
-    found.extend(_analysed(text[position:]))
+    return sorted(marks)
+
+
+def pieces(text: str, city: CityDictionary = EMPTY) -> list[tuple[str, str | None]]:
+    """``text`` cut into (surface, reading in hiragana or None when it gets none).
+
+    The analyser reads the whole text, so that its words keep their context; a city word or a URL
+    then replaces what it covers, and what is left of a word it cut into is read on its own
+    (下関市市民: 下関市|市民 → 下関 しものせき, 市 し, 市民 しみん — not 市市 いちいち)."""
+    marks = _marks(text, city)
+    if not marks:
+        return _analysed(text)
+    found: list[tuple[str, str | None]] = []
+    position = end = 0
+    for surface, reading in _analysed(text):
+        token_start, end = end, end + len(surface)
+        if end <= position:
+            continue  # inside a mark already given
+        covering = [mark for mark in marks if mark[0] < end and mark[1] > max(token_start, position)]
+        if not covering and token_start >= position:
+            found.append((surface, reading))
+            position = end
+            continue
+        cursor = max(token_start, position)
+        for mark_start, mark_end, mark_reading in covering:
+            if mark_start > cursor:
+                found.extend(_analysed(text[cursor:mark_start]))
+            word = text[mark_start:mark_end]
+            found.append((word, mark_reading if mark_reading and KANJI.search(word) else None))
+            cursor = mark_end
+        if cursor < end:
+            found.extend(_analysed(text[cursor:end]))
+        position = max(cursor, end)
     return found
 
 

@@ -51,3 +51,9 @@ def test_only_text_nodes_of_japanese_elements_are_annotated():
 def test_an_english_page_annotates_only_its_japanese_parts():
     out = annotate_html('<html lang="en"><body><p>Plan <span lang="ja">市民活動</span> 市民</p></body></html>')
     assert '<span lang="ja"><ruby>市民<rt>しみん</rt></ruby><ruby>活動<rt>かつどう</rt></ruby></span> 市民' in out
+
+
+def test_a_city_word_inside_a_longer_word_leaves_the_rest_read_in_context():
+    assert annotate_text("下関市市民活動", CITY) == (
+        "<ruby>下関<rt>しものせき</rt></ruby><ruby>市<rt>し</rt></ruby><ruby>市民<rt>しみん</rt></ruby>"
+        "<ruby>活動<rt>かつどう</rt></ruby>")
