@@ -1,7 +1,10 @@
 """Public pages of the demo with furigana on: the switch in the header works from the keyboard, links keep
 readings on, and the pages with ruby stay free of WCAG 2 A/AA violations."""
 
+from app.accounts.models import User
+from app.extensions import db
 from tests.browser.a11y import load_scenario
+from tests.browser.conftest import browser_login, submit
 
 
 def test_public_pages_with_furigana_have_no_violations(app, page, live_server, axe_check):
@@ -21,3 +24,20 @@ def test_public_pages_with_furigana_have_no_violations(app, page, live_server, a
         page.goto(f"{live_server}{path}?furigana=1")
         assert page.locator("main ruby").count() > 0, path
         axe_check(page)
+
+
+def test_admin_dictionary_page_and_its_refusal_have_no_violations(app, page, live_server, make_user, axe_check):
+    user_id = make_user("admin")
+    with app.app_context():
+        email = db.session.get(User, user_id).email
+    browser_login(page, live_server, email)
+    page.goto(f"{live_server}/admin/readings")
+    axe_check(page)
+    page.fill("#surface", "関門")
+    page.fill("#reading", "kanmon")
+    submit(page, "main form button[type=submit]")
+    assert page.locator("#reading-error").inner_text().startswith("読みはひらがなだけ")
+    axe_check(page)
+    page.fill("#reading", "カンモン")
+    submit(page, "main form button[type=submit]")
+    assert page.locator("td", has_text="かんもん").is_visible()
