@@ -92,6 +92,8 @@ ACTION_LABELS = {
     "workshop.register": _l("Signed up for a workshop"),
     "workshop.report_publish": _l("Workshop report published"),
     "workshop.summary": _l("Summary edited"),
+    "reading_entry.add": _l("Reading added to the city dictionary"),
+    "reading_entry.delete": _l("Reading removed from the city dictionary"),
     "workshop.undo_check_in": _l("Check-in undone"),
     "workshop.update": _l("Workshop edited"),
     "workshop.walk_in": _l("Walk-in added"),
@@ -133,6 +135,7 @@ OBJECT_LABELS = {
     "Survey": _l("Survey"),
     "SurveyGroup": _l("Target group"),
     "Question": _l("Survey question"),
+    "ReadingEntry": _l("City dictionary word"),
 }
 
 

@@ -48,16 +48,22 @@ _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _NAME_CLOSERS = HONORIFICS + _SELF_INTRODUCTIONS + ("です",)
 
 
+def dictionary() -> sudachipy.Dictionary:
+    """The process's one Sudachi dictionary, loaded on first use; other features (furigana) make
+    their tokenisers from it rather than load a second copy."""
+    global _dictionary
+    with _dictionary_lock:
+        if _dictionary is None:
+            _dictionary = sudachipy.Dictionary(dict="core")
+    return _dictionary
+
+
 def _tokeniser() -> sudachipy.Tokenizer:
     """This thread's tokeniser over the process's one dictionary (a Sudachi tokeniser must not be
     shared between threads). Split mode C keeps 田中花子 as 姓 + 名 and 下関市竹崎町 whole."""
     tokeniser = getattr(_thread, "tokeniser", None)
     if tokeniser is None:
-        global _dictionary
-        with _dictionary_lock:
-            if _dictionary is None:
-                _dictionary = sudachipy.Dictionary(dict="core")
-        tokeniser = _thread.tokeniser = _dictionary.tokenizer(mode=sudachipy.SplitMode.C, fields={"pos"})
+        tokeniser = _thread.tokeniser = dictionary().tokenizer(mode=sudachipy.SplitMode.C, fields={"pos"})
     return tokeniser
 
 

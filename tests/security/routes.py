@@ -178,6 +178,9 @@ TABLE: dict[str, Rule] = {
     # background work and digests
     "jobs.admin_index": R(ADMIN),
     "jobs.retry_run": R(ADMIN, {"run_id": "failed_run"}),
+    "reading.dictionary": R(ADMIN),
+    "reading.add": R(ADMIN, ok=(422,)),
+    "reading.delete": R(ADMIN, {"entry_id": "=1"}),
     "jobs.retry_outbox": R(ADMIN, {"job_id": "failed_job"}),
     "jobs.show_run": R(DIGEST_READERS, {"run_id": "digest_export"}),
     "jobs.run_json": R(DIGEST_READERS, {"run_id": "digest_export"}),
