@@ -97,6 +97,9 @@ ACTION_LABELS = {
     "workshop.undo_check_in": _l("Check-in undone"),
     "workshop.update": _l("Workshop edited"),
     "workshop.walk_in": _l("Walk-in added"),
+    "plantext.import": _l("Plan text imported"),
+    "plantext.publish": _l("Plan text version published"),
+    "plantext.version_create": _l("Plan text version created"),
     "survey.copy": _l("Survey copied"),
     "survey.create": _l("Survey created"),
     "survey.group_add": _l("Target group added"),
@@ -136,6 +139,7 @@ OBJECT_LABELS = {
     "SurveyGroup": _l("Target group"),
     "Question": _l("Survey question"),
     "ReadingEntry": _l("City dictionary word"),
+    "PlanVersion": _l("Version of the plan text"),
 }
 
 

@@ -57,6 +57,10 @@ TABLE: dict[str, Rule] = {
     "plans.create": R(ANY_STAFF),
     "plans.edit": R(DEPT),
     "plans.publish": R(DEPT),
+    # the plan's text: a version that does not exist (yet) is a 404, for staff and public alike
+    "plantext.read": R(PUBLIC, {"version_id": "=1"}, ok=(404,)),
+    "plantext.staff": R(DEPT, ok=(422,)),
+    "plantext.publish": R(DEPT, {"version_id": "=1"}, ok=(404, 422)),
     # periods
     "periods.index": R(PUBLIC),
     "periods.show": R(PUBLIC),
