@@ -71,6 +71,10 @@ plan_timeline = _signals.signal("plan-timeline")
 # sender: the Plan whose public page is drawn; user= (the reader, or None); each receiver returns
 # (template, context) to include under the plan's summary, or None (the plan's text, its versions)
 plan_page_sections = _signals.signal("plan-page-sections")
+# sender: the Plan on its staff dashboard (事務局); user=; each receiver returns a list of
+# app.plans.office.WorkGroup (a period, workshop or survey with what is waiting in it); groups with
+# the same key, from several features, are shown as one
+plan_work = _signals.signal("plan-work")
 # sender: None; each receiver returns (template, context) for the home page, or None
 home_sections = _signals.signal("home-sections")
 # sender: the cutoff datetime past which personal data goes; each receiver deletes what it keeps

@@ -28,6 +28,8 @@ def init_app(app: Flask) -> None:
     signals.submission_created.connect(index_new_submissions)
     signals.nav_items.connect(nav_items)
     signals.recurring_jobs.connect(recurring_jobs)
+    from app.moderation import office
+    signals.plan_work.connect(office.plan_work)
 
     @app.cli.group()
     def moderation():

@@ -35,4 +35,6 @@ def init_app(app: Flask) -> None:
     signals.nav_items.connect(nav_items)
     signals.home_sections.connect(home_section)
     signals.plan_timeline.connect(timeline_entries)
+    from app.periods import office
+    signals.plan_work.connect(office.plan_work)
     signals.job_run_access.connect(can_follow_period_run, sender=subject_type(CommentPeriod))

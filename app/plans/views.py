@@ -5,7 +5,7 @@ from flask_login import current_user
 from app.core.actions import run_action
 from app.core.auth import load_permitted, roles_required
 from app.extensions import db
-from app.plans import services
+from app.plans import office, services
 from app.plans.forms import PlanForm, PublishForm
 from app.plans.models import Plan
 
@@ -67,3 +67,13 @@ def publish(plan_id: int):
     plan = editable_plan(plan_id)
     return run_action(lambda: services.publish_plan(plan, actor=current_user), form=PublishForm(),
                       done=_("The plan is now public."), then=url_for("plans.edit", plan_id=plan.id))
+
+
+@bp.get("/staff/plans/<int:plan_id>/office")
+@roles_required("staff", "admin")
+def office_dashboard(plan_id: int):
+    """The 事務局's view of a plan: what is waiting in each of its periods, workshops and surveys."""
+    plan = editable_plan(plan_id)
+    groups = office.work_groups(plan, current_user)
+    return render_template("plans/office.html", plan=plan, groups=groups, waiting=sum(bool(g.waiting) for g in groups),
+                           title=_("Plan office: %(title)s", title=plan.title))

@@ -66,6 +66,8 @@ def init_app(app: Flask) -> None:
     signals.home_sections.connect(home_results)
     signals.personal_data_purge.connect(purge_staff_exports)
     signals.lookup_sections.connect(lookup_section)
+    from app.responses import office
+    signals.plan_work.connect(office.plan_work)
     signals.answer_exists.connect(answer_exists)
     signals.job_run_access.connect(can_follow_export_run, sender=subject_type(CommentPeriod))
 

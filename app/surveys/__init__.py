@@ -37,5 +37,7 @@ def init_app(app: Flask) -> None:
     signals.nav_items.connect(nav_items)
     signals.cacheable_pages.connect(cacheable_pages)
     signals.plan_timeline.connect(timeline_entries)
+    from app.surveys import office
+    signals.plan_work.connect(office.plan_work)
     signals.recurring_jobs.connect(recurring_jobs)
     signals.job_run_access.connect(can_follow_survey_run, sender=subject_type(Survey))

@@ -37,6 +37,8 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(blueprint)
     signals.nav_items.connect(nav_items)
     signals.plan_timeline.connect(workshop_timeline)
+    from app.workshops import office
+    signals.plan_work.connect(office.plan_work)
     signals.home_sections.connect(home_section)
     signals.shed_fields.connect(shed_fields)
     signals.personal_data_purge.connect(purge_personal_data)

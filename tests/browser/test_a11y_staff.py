@@ -24,7 +24,7 @@ def pages(s) -> dict[str, list[str]]:
     period, closed, workshop, past = s.open_period, s.closed_period, s.upcoming_workshop, s.past_workshop
     return {
         "staff@example.jp": [
-            "/staff/plans", f"/staff/plans/{s.plan}/edit", "/staff/periods", f"/staff/periods/{period}/edit",
+            "/staff/plans", f"/staff/plans/{s.plan}/edit", f"/staff/plans/{s.plan}/office", "/staff/periods", f"/staff/periods/{period}/edit",
             f"/staff/periods/{period}/documents", f"/staff/periods/{period}/sections",
             f"/staff/periods/{period}/submissions", f"/staff/periods/{period}/submissions/import",
             f"/staff/submissions/{s.submissions[0]}", f"/staff/submissions/{s.submissions[0]}/slip",
@@ -100,7 +100,7 @@ def test_staff_pages_and_edit_forms_have_no_violations_in_japanese(app, page, li
 
 
 ENGLISH = (
-    ("staff@example.jp", ("/staff/periods", "/staff/responses", "/staff/plans/new")),
+    ("staff@example.jp", ("/staff/periods", "/staff/responses", "/staff/plans/new", "/staff/plans/{plan}/office")),
     ("moderator@example.jp", ("/moderation/queue",)),
     ("facilitator@example.jp", ("/facilitate/workshops/{upcoming}",)),
     ("admin@example.jp", ("/admin/users",)),
@@ -114,7 +114,7 @@ def test_busiest_staff_pages_have_no_violations_in_english(app, page, live_serve
         login(page, live_server, email)
         switch_language(page, "en")
         for path in paths:
-            walk.go(path.format(upcoming=s.upcoming_workshop))
+            walk.go(path.format(upcoming=s.upcoming_workshop, plan=s.plan))
     page.goto(f"{live_server}/staff/plans/new")
     submit(page, "main form input[name=submit]")
     walk.check(errors=True)

@@ -56,6 +56,7 @@ TABLE: dict[str, Rule] = {
     "plans.staff_index": R(ANY_STAFF),
     "plans.create": R(ANY_STAFF),
     "plans.edit": R(DEPT),
+    "plans.office_dashboard": R(DEPT),
     "plans.publish": R(DEPT),
     # the plan's text: a version that does not exist (yet) is a 404, for staff and public alike
     "plantext.read": R(PUBLIC, {"version_id": "=1"}, ok=(404,)),

@@ -1,0 +1,42 @@
+"""What responses add to a plan's 事務局 dashboard: per period, the answers the city still owes, those
+waiting for approval and, once the period has closed, what stops the result's publication."""
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.moderation import counting
+from app.periods.office import period_group, plan_periods
+from app.plans.office import WorkGroup, WorkItem
+from app.responses import results
+from app.responses.models import Response
+
+
+def plan_work(plan, user) -> list[WorkGroup]:
+    periods = plan_periods(plan.id, started=True)
+    ids = [period.id for period in periods]
+    needed = counting.answers_needed(ids)
+    written: dict[int, dict[str, int]] = {}
+    for period_id, state, count in db.session.execute(
+        select(Response.period_id, Response.state, func.count()).where(Response.period_id.in_(ids))
+        .group_by(Response.period_id, Response.state)
+    ):
+        written.setdefault(period_id, {})[state] = count
+    groups = []
+    for period in periods:
+        states = written.get(period.id, {})
+        unanswered = max(0, needed.get(period.id, 0) - sum(states.values()))
+        submitted = states.get("submitted", 0)
+        items = [
+            WorkItem(_("Opinions without an answer"), f"{unanswered:,}",
+                     url_for("responses.work", period_id=period.id, status="none"), waiting=unanswered > 0),
+            WorkItem(_("Answers waiting for approval"), f"{submitted:,}",
+                     url_for("responses.work", period_id=period.id, status="submitted"), waiting=submitted > 0),
+        ]
+        if period.state() == "closed":
+            problems = len(results.publication_problems(period))
+            items.append(WorkItem(_("Problems before the result can be published"), f"{problems:,}",
+                                  url_for("results.manage", period_id=period.id), waiting=problems > 0))
+        groups.append(period_group(period, items))
+    return groups
