@@ -121,6 +121,21 @@ SCHEMAS |= {
         categories=array(obj(code=STRING, label=STRING)),
         links=obj(self=URL, csv=URL, html=URL, period=URL),
     ),
+    "Heard": obj(
+        "What we heard (いただいたご意見のまとめ), once the result is published: counts, the words most opinions used "
+        "(only words used by at least five opinions that are not a person's name or a personal-data finding), the "
+        "submissions per day and the groups of similar opinions answered together (at least two opinions each).",
+        period_id=INTEGER, title=STRING, submitters=COUNT, opinions=COUNT,
+        keywords=array(obj(word=STRING, opinions=COUNT)),
+        per_day=array(obj(date=DATE, submissions=COUNT)),
+        sections=array(obj(
+            section=nullable(STRING) | {"description": "The part of the draft; null for the draft as a whole."},
+            opinions=COUNT, keywords=array(obj(word=STRING, opinions=COUNT)),
+            groups=array(obj(number=INTEGER, opinion=STRING, similar=COUNT, response_html=HTML, category=STRING,
+                             category_label=STRING)),
+        )),
+        counted_at=nullable(DATETIME), links=obj(self=URL, html=URL, result=URL),
+    ),
     "Workshop": obj(
         "A workshop; ``report`` is there once its report is published.",
         **SCHEMAS["WorkshopSummary"]["properties"], plan=ID_REF, content_html=HTML, venue_address=STRING,
@@ -240,6 +255,10 @@ PATHS = {
     "/api/v1/periods/{period_id}/result": operation(
         "getResult", "The published result of a comment period", ok_json("Result", "The result."),
         parameters=(path_id("period_id"),),
+        not_found=f"{NOT_PUBLIC} Also before the result is published (type ends in #result_not_published)."),
+    "/api/v1/periods/{period_id}/heard": operation(
+        "getHeard", "What we heard: a published period's opinions summarised by part of the draft",
+        ok_json("Heard", "The summary."), parameters=(path_id("period_id"),),
         not_found=f"{NOT_PUBLIC} Also before the result is published (type ends in #result_not_published)."),
     "/api/v1/periods/{period_id}/result.csv": operation(
         "resultCsv", "The published result as CSV, as the result page offers it",

@@ -12,6 +12,7 @@ from flask import url_for
 from app.api.services import period_state
 from app.core.sanitize import render_markdown
 from app.core.timeutil import to_jst
+from app.digests.heard import Heard
 from app.periods.labels import attribute_label, channel_label
 from app.periods.models import CHANNELS, CommentPeriod
 from app.plans.models import Plan
@@ -216,4 +217,32 @@ def workshop_detail(workshop: Workshop, counts: Counts, groups: list[GroupReport
         "cancelled_at": iso(workshop.cancelled_at),
         "cancel_reason": workshop.cancel_reason if workshop.is_cancelled else "",
         "report": report,
+    }
+
+
+def heard_detail(heard: Heard) -> dict:
+    """What we heard: counts, keywords shown on the page (see app.digests.heard) and the groups of
+    similar opinions with the city's answer; nothing about any one submitter."""
+    period = heard.period
+
+    def words(pairs) -> list[dict]:
+        return [{"word": word, "opinions": count} for word, count in pairs]
+
+    return {
+        "period_id": period.id,
+        "title": heard.title,
+        "submitters": heard.submitters,
+        "opinions": heard.opinions,
+        "keywords": words(heard.keywords),
+        "per_day": [{"date": row["date"], "submissions": row["submissions"]} for row in heard.per_day],
+        "sections": [
+            {"section": part.label or None, "opinions": part.opinions, "keywords": words(part.keywords),
+             "groups": [{"number": row.number, "opinion": row.opinion, "similar": row.similar,
+                         "response_html": html(row.answer), "category": row.category,
+                         "category_label": row.category_label} for row in part.groups]}
+            for part in heard.sections
+        ],
+        "counted_at": iso(heard.digest_built_at),
+        "links": {"self": link("api.heard", period_id=period.id), "html": link("digests.heard", period_id=period.id),
+                  "result": link("api.result", period_id=period.id)},
     }

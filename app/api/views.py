@@ -8,6 +8,7 @@ from app.api.docs import doc_page
 from app.api.openapi import openapi_document
 from app.api.services import QueryError
 from app.core.spreadsheet import csv_text
+from app.digests.heard import heard as heard_of
 from app.extensions import limiter
 from app.periods.labels import attribute_labels
 from app.responses.exports import public_csv
@@ -131,6 +132,15 @@ def result(period_id: int):
         return refused
     report = public_result(found)
     return http.json_response(serialize.result_detail(report), last_modified=result_changed_at(report))
+
+
+@bp.get("/periods/<int:period_id>/heard")
+def heard(period_id: int):
+    found, refused = published_period(period_id)
+    if refused is not None:
+        return refused
+    report = heard_of(found)
+    return http.json_response(serialize.heard_detail(report), last_modified=found.results_published_at)
 
 
 @bp.get("/periods/<int:period_id>/result.csv")

@@ -25,6 +25,11 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     signals.job_steps.connect(step_labels)
     signals.recurring_jobs.connect(recurring_jobs)
+    signals.cacheable_pages.connect(cacheable_pages)
+
+
+def cacheable_pages(_app) -> set[str]:
+    return {"digests.heard"}
 
 
 def step_labels(_sender=None) -> dict:

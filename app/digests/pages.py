@@ -56,8 +56,10 @@ def day_chart(per_day: list[dict]) -> DayChart:
                         y=round(CHART_HEIGHT - CHART_BOTTOM - height, 2),
                         width=round(max(slot * 0.8, 0.5), 2), height=round(height, 2),
                         day=date.fromisoformat(row["date"]), value=row["submissions"], tick=index % every == 0))
-    gridlines = [(round(CHART_HEIGHT - CHART_BOTTOM - plot_height * step / 4, 2), round(peak * step / 4))
-                 for step in range(0, 5)]
+    # Four steps up to the busiest day, each a whole number of submissions and none twice (a peak of 2
+    # gives 0, 1, 2, not 0, 0, 1, 2, 2).
+    values = sorted({round(peak * step / 4) for step in range(0, 5)})
+    gridlines = [(round(CHART_HEIGHT - CHART_BOTTOM - plot_height * value / peak, 2), value) for value in values]
     return DayChart(bars=bars, peak=peak, total=sum(row["submissions"] for row in per_day),
                     first=bars[0].day, last=bars[-1].day, gridlines=gridlines)
 

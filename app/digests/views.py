@@ -10,11 +10,15 @@ from app.core.pagination import paginate
 from app.core.runs import latest_run
 from app.digests import services
 from app.digests.forms import AcceptClusterForm, ExportForm, RebuildForm
+from app.digests.heard import MIN_OPINIONS
+from app.digests.heard import heard as heard_of
 from app.digests.models import DigestCluster, can_view_digest
 from app.digests.pages import cluster_views, day_chart
 from app.digests.tasks import DIGEST, EXPORT
+from app.extensions import db
 from app.periods.labels import CHANNEL_LABELS
 from app.periods.models import CommentPeriod
+from app.responses.results import is_public
 
 bp = Blueprint("digests", __name__)
 ROLES = ("staff", "moderator", "admin")
@@ -104,3 +108,14 @@ def workshop(workshop_id: int):
     item = load_permitted(Workshop, workshop_id, Workshop.can_facilitate)
     return render_template("digests/workshop.html", workshop=item, digest=build_workshop_digest(item),
                            title=_("Workshop digest: %(title)s", title=item.title))
+
+
+@bp.get("/periods/<int:period_id>/heard")
+def heard(period_id: int):
+    """What we heard: public once the result is published."""
+    period = db.get_or_404(CommentPeriod, period_id)
+    if not is_public(period):
+        abort(404)
+    summary = heard_of(period)
+    return render_template("digests/heard.html", heard=summary, chart=day_chart(summary.per_day), min_opinions=MIN_OPINIONS,
+                           title=_("What we heard: %(title)s", title=summary.title))

@@ -37,7 +37,7 @@ def walk(client, city) -> dict[str, str]:
             path = _path(page["links"]["next"]) if page["links"]["next"] else None
     every_period = city["public_periods"] + city["hidden_periods"]
     for period_id in every_period:
-        for suffix in ("", "/result", "/result.csv"):
+        for suffix in ("", "/result", "/result.csv", "/heard"):
             fetch(f"/api/v1/periods/{period_id}{suffix}")
     for plan_id in [city["plan"], *city["hidden_plans"]]:
         fetch(f"/api/v1/plans/{plan_id}")

@@ -64,7 +64,7 @@ def test_every_public_page_and_form_state_has_no_violations(app, page, live_serv
         switch_language(page, "en")
 
     for path in ("/", "/accessibility", "/plans", f"/plans/{s.plan}", "/periods", f"/periods/{s.closed_period}",
-                 f"/periods/{s.open_period}", "/results", f"/periods/{s.closed_period}/result", "/workshops",
+                 f"/periods/{s.open_period}", "/results", f"/periods/{s.closed_period}/result", f"/periods/{s.closed_period}/heard", "/workshops",
                  f"/workshops/{s.past_workshop}", f"/workshops/{s.upcoming_workshop}",
                  f"/workshops/{s.past_workshop}/report", f"/workshops/registration/{s.registration_token}",
                  "/login", f"/periods/{s.closed_period}/submit", f"/workshops/{s.past_workshop}/register",

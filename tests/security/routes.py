@@ -134,6 +134,7 @@ TABLE: dict[str, Rule] = {
     "responses.categories": R(ADMIN),
     "results.index": R(PUBLIC),
     "results.show": R(PUBLIC, {"period_id": "published"}),
+    "digests.heard": R(PUBLIC, {"period_id": "published"}),
     "results.download": R(PUBLIC, {"period_id": "published", "fmt": "=csv"}),
     "results.manage": R(DEPT),
     "results.preview": R(DEPT),
