@@ -10,17 +10,22 @@ from typing import Any
 from sqlalchemy import exists, func, select
 
 from app.core.audit import record_audit
+from app.core.errors import DomainError
 from app.extensions import db
 from app.plans.models import Plan
 from app.surveys.models import KINDS, SAMPLINGS, AnswerCode, Question, Survey, SurveyAnswer, SurveyGroup
 
 
-class SurveyError(Exception):
+class SurveyError(DomainError):
     """A rule a staff action broke; ``code`` is turned into words by ``app.surveys.messages``."""
 
     def __init__(self, code: str, field: str = "", **params):
-        super().__init__(code)
-        self.code, self.field, self.params = code, field, params
+        super().__init__(code, field, **params)
+
+    def describe(self) -> str:
+        from app.surveys.messages import error_message  # the wording imports this class
+
+        return error_message(self)
 
 
 @dataclass
