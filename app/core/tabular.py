@@ -57,7 +57,7 @@ class TabularFileError(DomainError):
             "too_many_blank_rows": lambda: _("The file has more than %(max)d empty rows. Delete the empty rows and "
                                              "upload it again.", **params),
             "line_too_long": lambda: _("Line %(line)d is longer than %(max)d characters. Check that the file is a "
-                                       "CSV with one submission per row.", **params),
+                                       "CSV with one record per row.", **params),
             "malformed": lambda: _("Line %(line)d could not be read as CSV. Save the file as CSV again from Excel "
                                    "or a similar program.", **params),
             "formulas": lambda: _("%(cells)s: cells with formulas cannot be imported. Convert them to values (copy "
