@@ -194,21 +194,26 @@ def resolve(survey: Survey, keying_id: int, picks: Mapping[str, str], typed: Map
     answering.check_open(survey, "paper", utcnow())
     fields = dict(first.fields)
     group_id = first.group_id
+    missing = []
     for difference in differences(survey, first, second):
         name = "group" if difference.question is None else f"q{difference.question.id}"
         pick = picks.get(name, "")
         if difference.question is None:
             if pick not in ("1", "2"):
-                raise SurveyError("pick_missing", name)
-            group_id = first.group_id if pick == "1" else second.group_id
+                missing.append(name)
+            else:
+                group_id = first.group_id if pick == "1" else second.group_id
             continue
         source = {"1": first.fields, "2": second.fields, "new": typed}.get(pick)
         if source is None:
-            raise SurveyError("pick_missing", name)
+            missing.append(name)
+            continue
         for field_name in (f"p{difference.question.id}", f"p{difference.question.id}-other"):
             fields.pop(field_name, None)
             if source.get(field_name):
                 fields[field_name] = str(source[field_name])[:answering.TEXT_MAX]
+    if missing:
+        raise SurveyError("pick_missing", missing=missing)
     read = read_keyed(survey, fields)
     if read.errors:
         raise SurveyError("invalid", **{"errors": read.errors})

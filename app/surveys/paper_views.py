@@ -118,8 +118,8 @@ def resolve(survey_id: int, keying_id: int):
         except SurveyError as error:
             db.session.rollback()
             pair = keying.pair_of(survey, keying_id)
-            if error.field:
-                problems[error.field] = error_message(error)
+            for name in error.params.get("missing", []):
+                problems[name] = error_message(error.code)
             for question_id, code in error.params.get("errors", {}).items():
                 problems[f"q{question_id}"] = error_message(code)
             notice = "" if problems else error_message(error)
