@@ -145,3 +145,19 @@ def test_with_second_keying_off_a_form_counts_at_once(app, make_survey, login_as
     q = question_ids(app, survey_id)
     assert paper_send(staff, survey_id, {f"p{q[0]}": "2"}, code=CODES[3]).status_code == 303
     assert len(_rows(app, SurveyAnswer, survey_id)) == 1 and _rows(app, Keying, survey_id) == []
+
+
+def test_a_group_with_a_keying_waiting_cannot_be_removed(app, make_survey, login_as):
+    survey_id = make_survey(uses_codes=False, codes=())
+    staff, _ = login_as("staff")
+    _switch_on(app, staff, survey_id)
+    q = question_ids(app, survey_id)
+    with app.app_context():
+        group_id = db.session.get(Survey, survey_id).groups[1].id
+    token = csrf_token(staff, f"/staff/surveys/{survey_id}/paper")
+    assert staff.post(f"/staff/surveys/{survey_id}/paper", data={
+        "csrf_token": token, "number": "7", "group": group_id, f"p{q[0]}": "2"}).status_code == 303
+    staff.post(f"/staff/surveys/{survey_id}/groups/{group_id}/remove", data={"csrf_token": token})
+    with app.app_context():
+        assert group_id in [group.id for group in db.session.get(Survey, survey_id).groups]
+    assert len(_rows(app, Keying, survey_id)) == 1
