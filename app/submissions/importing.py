@@ -1,34 +1,29 @@
 """Batch import of transcribed paper submissions from CSV (UTF-8, with or without BOM, or Shift_JIS
 as Japanese Excel writes it) or XLSX.
 
-The file is read a row at a time and refused as soon as it crosses a limit (bytes, rows, blank
-rows, line length), so a hostile or mistaken file costs no more than a valid one. Every row is
+The file is read a row at a time through ``app.core.tabular`` and refused as soon as it crosses a
+limit (bytes, rows, blank rows, line length), so a hostile or mistaken file costs no more than a
+valid one. Every row is
 checked first and each rejected row is reported with its reasons; nothing is written until the
 whole file is clean, and then every row goes in one transaction with its receipt number. A file is
 known by its sha256: the same file imported into a period twice is refused.
 """
 
-import codecs
-import csv
-import hashlib
-import io
+import csv  # noqa: F401  (tests count the rows the reader hands out through importing.csv)
 import re
 import secrets
-import unicodedata
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import BinaryIO
 
-import filetype
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.core import spreadsheet
+from app.core import spreadsheet, tabular
 from app.core.audit import record_audit
-from app.core.errors import DomainError
+from app.core.tabular import CHUNK, FORMULA_CELLS_SHOWN, MAX_LINE_CHARS, MB, RowProblem  # noqa: F401  (named here)
 from app.core.timeutil import jst_start_of_day
 from app.extensions import db
 from app.periods.models import CommentPeriod
@@ -48,41 +43,23 @@ CHANNEL_WORDS = {
 MAX_ROWS = 20000
 # Excel leaves some empty rows below a table; a file that is mostly empty rows is a mistake (or worse).
 MAX_BLANK_ROWS = 20000
-MB = 1024 * 1024
 MAX_BYTES = 20 * MB
-# One physical line of a CSV: far above an opinion (body_max_length is at most 20,000 characters) and
-# low enough that a file without line breaks is refused before it is held as one string.
-MAX_LINE_CHARS = 100_000
 # An XLSX is a zip: what it unpacks to is what openpyxl reads (its shared strings all at once).
 MAX_UNPACKED_BYTES = 100 * MB
-# Columns read from a sheet: its declared width (up to 16,384) would otherwise pad every row to it.
-MAX_XLSX_COLUMNS = 64
-FORMULA_CELLS_SHOWN = 10
-CHUNK = 64 * 1024
 # Rows written, and indexed for search, together: a batch's bigrams are held in memory at once.
 FLUSH_EVERY = 100
 PHONE = re.compile(r"^[0-9+\-() ]{6,20}$")
 
 
-class ImportFileError(DomainError):
-    """The file as a whole cannot be imported: ``code`` is kind, encoding, empty, columns, too_large,
-    too_large_unpacked, too_many_rows, too_many_blank_rows, line_too_long, malformed, formulas or
-    already_imported."""
-
-    def __init__(self, code: str, **params):
-        super().__init__(code, **params)
+class ImportFileError(tabular.TabularFileError):
+    """The file as a whole cannot be imported: the reader's codes, or ``already_imported``."""
 
     def describe(self) -> str:
-        from app.submissions.messages import import_file_message  # the wording imports this class
+        if self.code == "already_imported":
+            from app.submissions.messages import already_imported_message  # the wording imports this class
 
-        return import_file_message(self)
-
-
-@dataclass(frozen=True)
-class Formula:
-    """An XLSX cell holding a live formula: what it shows is up to Excel, so it is not imported."""
-
-    coordinate: str
+            return already_imported_message(self)
+        return super().describe()
 
 
 @dataclass
@@ -93,34 +70,9 @@ class ImportRow:
     received: services.Received
 
 
-@dataclass
-class RowProblem:
-    line: int
-    reasons: list[str]
-
-
-def _norm(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return unicodedata.normalize("NFKC", str(value)).strip()
-
-
 def fingerprint(stream: BinaryIO) -> str:
-    """The sha256 of the file, read in chunks and refused as soon as it passes ``MAX_BYTES``; the
-    stream is left at its start."""
-    digest, size = hashlib.sha256(), 0
-    stream.seek(0)
-    while chunk := stream.read(CHUNK):
-        size += len(chunk)
-        if size > MAX_BYTES:
-            raise ImportFileError("too_large", mb=MAX_BYTES // MB)
-        digest.update(chunk)
-    stream.seek(0)
-    return digest.hexdigest()
+    """The sha256 of the file, refused as soon as it passes ``MAX_BYTES``; the stream is left at its start."""
+    return tabular.fingerprint(stream, MAX_BYTES, ImportFileError)
 
 
 def check_not_imported(period_id: int, sha256: str) -> None:
@@ -133,85 +85,8 @@ def check_not_imported(period_id: int, sha256: str) -> None:
 
 
 def read_rows(stream: BinaryIO) -> Iterator[list]:
-    """The rows of the file one at a time, the header first, each a list of cells as text (or
-    ``Formula``), whatever the file's format and encoding."""
-    stream.seek(0)
-    head = stream.read(8192)  # as much as filetype looks at
-    stream.seek(0)
-    if not head:
-        raise ImportFileError("empty")
-    kind = filetype.guess(head)
-    if kind is not None and kind.extension in ("xlsx", "zip"):
-        yield from _xlsx_rows(stream)
-        return
-    if kind is not None or b"\x00" in head[:4096]:
-        raise ImportFileError("kind")
-    text = io.TextIOWrapper(stream, encoding=_encoding(stream), newline="")
-    line = 1  # counted as rows, as Excel numbers them and as the rows' problems are reported
-    try:
-        for row in csv.reader(_lines(text)):
-            yield [_norm(cell) for cell in row]
-            line += 1
-    except csv.Error as error:  # a cell past csv's field limit, a NUL byte past the first 4 KB
-        raise ImportFileError("malformed", line=line) from error
-    finally:
-        text.detach()  # the caller's stream stays open: the view may still store it
-
-
-def _encoding(stream: BinaryIO) -> str:
-    """UTF-8 (a BOM or none) if the whole file decodes as that, else Shift_JIS as Excel writes it,
-    decided in chunks without holding the text."""
-    for encoding in ("utf-8-sig", "cp932"):
-        decoder = codecs.getincrementaldecoder(encoding)()
-        try:
-            while chunk := stream.read(CHUNK):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            continue
-        finally:
-            stream.seek(0)
-        return encoding
-    raise ImportFileError("encoding")
-
-
-def _lines(text: io.TextIOWrapper) -> Iterator[str]:
-    number = 0
-    while line := text.readline(MAX_LINE_CHARS + 1):
-        number += 1
-        if len(line) > MAX_LINE_CHARS:
-            raise ImportFileError("line_too_long", line=number, max=MAX_LINE_CHARS)
-        yield line
-
-
-def _xlsx_rows(stream: BinaryIO) -> Iterator[list]:
-    from openpyxl import load_workbook
-
-    try:
-        with zipfile.ZipFile(stream) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
-        raise ImportFileError("kind") from exc
-    if unpacked > MAX_UNPACKED_BYTES:  # zipfile stops at the declared sizes, so these hold
-        raise ImportFileError("too_large_unpacked", mb=MAX_UNPACKED_BYTES // MB)
-    stream.seek(0)
-    try:
-        # Not data_only: a formula cell must be seen as a formula, not as the value Excel last cached
-        # (or as empty, when nothing cached one).
-        book = load_workbook(stream, read_only=True)
-        sheet = book.worksheets[0]
-    except Exception as exc:  # a zip that is not a workbook
-        raise ImportFileError("kind") from exc
-    try:
-        for row in sheet.iter_rows(max_col=MAX_XLSX_COLUMNS):
-            yield [Formula(cell.coordinate) if cell.data_type == "f" else _norm(cell.value) for cell in row]
-    finally:
-        book.close()
-
-
-def _formula_cells(cells: list, indexes) -> list[str]:
-    return [cells[index].coordinate for index in indexes
-            if index < len(cells) and isinstance(cells[index], Formula)]
+    """The rows of the file one at a time, the header first (``app.core.tabular``)."""
+    return tabular.read_rows(stream, max_unpacked=MAX_UNPACKED_BYTES, error=ImportFileError)
 
 
 def _header_map(header: list[str]) -> dict[str, int]:
@@ -250,23 +125,16 @@ def parse(stream: BinaryIO, period: CommentPeriod, today: date,
     header = next(table, None)
     if header is None:
         raise ImportFileError("empty")
-    if formulas := _formula_cells(header, range(len(header))):
+    if formulas := tabular.formula_cells(header, range(len(header))):
         raise ImportFileError("formulas", cells=formulas)
     columns = _header_map(header)
     attributes = dict(attribute_pairs("ja"))  # files from the office name the attribute in Japanese
     by_label = {label: code for code, label in attributes.items()}
     rows, problems, formulas = [], [], []
-    count = blank = 0
-    for line, cells in enumerate(table, start=2):
-        if not any(cells):
-            blank += 1
-            if blank > MAX_BLANK_ROWS:
-                raise ImportFileError("too_many_blank_rows", max=MAX_BLANK_ROWS)
-            continue
+    count = 0
+    for line, cells in tabular.data_rows(table, max_rows=MAX_ROWS, max_blank=MAX_BLANK_ROWS, error=ImportFileError):
         count += 1
-        if count > MAX_ROWS:
-            raise ImportFileError("too_many_rows", max=MAX_ROWS)
-        if found := _formula_cells(cells, columns.values()):
+        if found := tabular.formula_cells(cells, columns.values()):
             formulas.extend(found)
             continue
         value = {key: cells[index] if index < len(cells) else "" for key, index in columns.items()}

@@ -3,7 +3,7 @@
 from flask_babel import gettext as _
 
 from app.core.formatting import format_datetime
-from app.submissions.importing import FORMULA_CELLS_SHOWN, ImportFileError
+from app.submissions.importing import ImportFileError
 from app.submissions.services import SubmissionError
 
 
@@ -60,35 +60,11 @@ def attach_error(form, error: SubmissionError) -> str | None:
 
 def import_file_message(error: ImportFileError) -> str:
     """Why a whole import file was refused, and what to do about it."""
+    return error.message
+
+
+def already_imported_message(error: ImportFileError) -> str:
     params = error.params
-    messages = {
-        "empty": lambda: _("The file has no rows to import."),
-        "kind": lambda: _("Upload a CSV or XLSX file."),
-        "encoding": lambda: _("The file could not be read as UTF-8 or Shift_JIS text. Save it as CSV (UTF-8)."),
-        "columns": lambda: _("The header row lacks these columns: %(missing)s.", **params),
-        "too_many_rows": lambda: _("The file has more than %(max)d rows. Split it into smaller files.", **params),
-        "too_large": lambda: _("The file is larger than %(mb)d MB.", **params),
-        "too_large_unpacked": lambda: _("The workbook unpacks to more than %(mb)d MB. Save it as CSV and upload "
-                                        "that instead.", **params),
-        "too_many_blank_rows": lambda: _("The file has more than %(max)d empty rows. Delete the empty rows and "
-                                         "upload it again.", **params),
-        "line_too_long": lambda: _("Line %(line)d is longer than %(max)d characters. Check that the file is a "
-                                   "CSV with one submission per row.", **params),
-        "malformed": lambda: _("Line %(line)d could not be read as CSV. Save the file as CSV again from Excel "
-                               "or a similar program.", **params),
-        "formulas": lambda: _("%(cells)s: cells with formulas cannot be imported. Convert them to values (copy "
-                              "them, then paste as values) and upload the file again.",
-                              cells=_cell_list(params["cells"])),
-        "already_imported": lambda: _("This file was already imported into this period on %(when)s (%(count)d "
-                                      "submissions, receipt numbers %(first)s to %(last)s). The same file is not "
-                                      "imported twice.", when=format_datetime(params["when"]), count=params["count"],
-                                      first=params["first"], last=params["last"]),
-    }
-    return messages[error.code]()
-
-
-def _cell_list(cells: list[str]) -> str:
-    shown = ", ".join(cells[:FORMULA_CELLS_SHOWN])
-    if len(cells) <= FORMULA_CELLS_SHOWN:
-        return shown
-    return _("%(cells)s and %(count)d more", cells=shown, count=len(cells) - FORMULA_CELLS_SHOWN)
+    return _("This file was already imported into this period on %(when)s (%(count)d submissions, receipt numbers "
+             "%(first)s to %(last)s). The same file is not imported twice.", when=format_datetime(params["when"]),
+             count=params["count"], first=params["first"], last=params["last"])

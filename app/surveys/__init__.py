@@ -25,6 +25,7 @@ def recurring_jobs(_app) -> list:
 def init_app(app: Flask) -> None:
     from app.core.runs import subject_type
     from app.surveys import (
+        import_views,  # noqa: F401  (its routes join the blueprint)
         models,  # noqa: F401  (register the tables)
         paper_views,  # noqa: F401  (its routes join the blueprint)
         staff_views,  # noqa: F401

@@ -194,6 +194,12 @@ def keep_answer(survey: Survey, read: ReadAnswer, *, channel: str, code: str = "
         if channel == "paper" or not survey.groups:
             raise SurveyError("group_missing", "group")
         group_id = survey.groups[0].id
+    return insert_answer(survey, read, channel=channel, group_id=group_id, now=now)
+
+
+def insert_answer(survey: Survey, read: ReadAnswer, *, channel: str, group_id: int,
+                  now: datetime | None = None) -> SurveyAnswer:
+    """The answer row and its items, once its code (if any) is claimed: the row holds the group only."""
     answer = SurveyAnswer(survey_id=survey.id, group_id=group_id, channel=channel, answered=read.answered,
                           created_at=now or utcnow())
     db.session.add(answer)

@@ -31,6 +31,12 @@ MESSAGES = {
     "report_out": _l("The report of this survey is published; answers can no longer be added."),
     "group_missing": _l("Choose the group this form belongs to."),
     "invalid": _l("Some answers need correcting."),
+    "form_number_missing": _l("Enter the form number written on the form: both keyings of a form use it."),
+    "form_number_long": _l("Keep the form number within 40 characters."),
+    "keying_differs": _l("This form has already been keyed twice and the keyings differ. Settle them in the list "
+                         "of keyings to finish."),
+    "keying_gone": _l("These keyings have already been settled or removed."),
+    "pick_missing": _l("Choose the first or the second keying, or key it again."),
     "required": _l("Answer this question."),
     "bad_choice": _l("Choose from the choices offered (enter their numbers)."),
     "one_choice": _l("Choose only one."),

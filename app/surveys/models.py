@@ -39,6 +39,7 @@ class Survey(db.Model):
     uses_codes: Mapped[bool] = mapped_column(Boolean, default=True)  # False: open to all, not a sample
     min_answered: Mapped[int] = mapped_column(default=1)  # 有効回答: at least this many questions answered
     small_cell: Mapped[int] = mapped_column(default=5)  # counts below this show as "—" in public
+    second_keying: Mapped[bool] = mapped_column(Boolean, default=False)  # paper forms keyed twice, compared
     report_notes: Mapped[str] = mapped_column(Text, default="")
     report_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -136,6 +137,26 @@ class AnswerCode(db.Model):
     group_id: Mapped[int] = mapped_column(ForeignKey("survey_groups.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     used: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Keying(db.Model):
+    """One keying of a returned paper form, waiting for its second keying (or for staff to settle how
+    two keyings differ) before it becomes an answer. ``form_key`` is the code's keyed hash (``h:``)
+    or the form number staff wrote on a form without a code (``n:``); both keyings are deleted when
+    the answer is stored, so the hash is never kept beside an answer."""
+
+    __tablename__ = "survey_keyings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), index=True)
+    form_key: Mapped[str] = mapped_column(String(80), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("survey_groups.id", ondelete="CASCADE"))
+    fields: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # p<question id>[-other] -> as keyed
+    keyed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    keyed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    group: Mapped[SurveyGroup] = relationship()
+    keyed_by = relationship("User")
 
 
 class SurveyAnswer(db.Model):

@@ -1,11 +1,8 @@
-"""Paper entry (郵送): staff key a stack of returned forms in a keyboard-first layout. Each field takes
-what is printed on the form as numbers (a matrix as one digit per row, "-" for a blank row) and is
-turned into the web form's fields, so both go through the same ``answering.read_answers``."""
+"""Paper entry (郵送): staff key a stack of returned forms in a keyboard-first layout, once or, with
+second keying on, twice; the pairs that differ are listed and settled question by question. The
+rules are in ``app.surveys.keying``."""
 
-import re
-import unicodedata
-
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,10 +11,11 @@ from sqlalchemy import func, select
 from wtforms import SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import Length, Optional
 
-from app.core.audit import record_audit
+from app.core.actions import run_action
 from app.core.auth import roles_required
 from app.extensions import db
-from app.surveys import answering
+from app.surveys import keying
+from app.surveys.forms import ActionForm
 from app.surveys.messages import error_message
 from app.surveys.models import Survey, SurveyAnswer
 from app.surveys.services import SurveyError
@@ -27,29 +25,24 @@ from app.surveys.views import bp
 
 class PaperForm(FlaskForm):
     code = StringField(_l("Answer code"), validators=[Optional(), Length(max=40)])
+    number = StringField(_l("Form number"), validators=[Optional(), Length(max=keying.FORM_NUMBER_MAX)])
     group = SelectField(_l("Target group"), coerce=str, validators=[Optional()])
     save = SubmitField(_l("Save and key the next form"))
 
 
-def paper_values(survey: Survey, form) -> dict[str, list[str]]:
-    """The keyed fields as the web form would have sent them."""
-    values: dict[str, list[str]] = {}
-    for question in survey.questions:
-        key = f"q{question.id}"
-        typed = unicodedata.normalize("NFKC", form.get(f"p{question.id}", "")).strip()
-        if question.kind in ("single", "scale", "multiple"):
-            values[key] = [part for part in re.split(r"[\s,、・]+", typed) if part]
-            values[f"{key}-other"] = [form.get(f"p{question.id}-other", "")]
-        elif question.kind == "matrix":
-            digits = typed.replace(" ", "")
-            for row in range(len(question.rows)):
-                mark = digits[row] if row < len(digits) else "-"
-                values[f"{key}-r{row}"] = [] if mark == "-" else [mark]
-            if len(digits) > len(question.rows):
-                values[f"{key}-r0"] = ["x"]  # more digits than rows: refused as a bad choice
-        else:
-            values[key] = [form.get(f"p{question.id}", "")]
-    return values
+DONE = {
+    "stored": _l("Saved. Key the next form."),
+    "waiting": _l("First keying saved. The answer counts once the form is keyed a second time."),
+    "agreed": _l("The two keyings agree: the answer is counted. Key the next form."),
+    "differs": _l("The two keyings differ. The form is listed to be checked; key the next form."),
+}
+
+
+def _counts(survey: Survey) -> dict[str, int]:
+    keyed = db.session.scalar(select(func.count()).where(SurveyAnswer.survey_id == survey.id,
+                                                         SurveyAnswer.channel == "paper")) or 0
+    waiting, differ = keying.unresolved(survey)
+    return {"keyed": keyed, "waiting": len(waiting), "differ": len(differ)}
 
 
 @bp.route("/staff/surveys/<int:survey_id>/paper", methods=["GET", "POST"])
@@ -62,26 +55,83 @@ def paper(survey_id: int):
     errors: dict[int, str] = {}
     notice = ""
     if form.validate_on_submit():
-        read = answering.read_answers(survey, paper_values(survey, request.form))
+        fields = keying.keyed_fields(survey, request.form)
+        read = keying.read_keyed(survey, fields)
         errors = {qid: error_message(code) for qid, code in read.errors.items()}
         if not errors:
             try:
-                answering.keep_answer(survey, read, channel="paper", code=form.code.data or "",
-                                      group_id=int(form.group.data) if form.group.data else None)
+                keyed = keying.key_form(survey, fields, code=form.code.data or "", number=form.number.data or "",
+                                        group_id=int(form.group.data) if form.group.data else None,
+                                        actor=current_user)
             except SurveyError as error:
                 db.session.rollback()
-                field = getattr(form, error.field, None) if error.field else None
+                field = form._fields.get(error.field) if error.field else None
                 if field is not None:
                     field.errors = [error_message(error)]
                 else:
                     notice = error_message(error)
             else:
-                record_audit("survey.paper_entry", survey, actor=current_user)
                 db.session.commit()
-                flash(_("Saved. Key the next form."), "success")
+                outcome = "agreed" if keyed.outcome == "stored" and survey.second_keying else keyed.outcome
+                flash(str(DONE[outcome]), "error" if outcome == "differs" else "success")
                 return redirect(url_for("surveys.paper", survey_id=survey.id), code=303)
-    keyed = db.session.scalar(select(func.count()).where(SurveyAnswer.survey_id == survey.id,
-                                                         SurveyAnswer.channel == "paper")) or 0
     status = 200 if request.method == "GET" or not (errors or notice or form.errors) else 400
     return render_template("surveys/paper.html", survey=survey, form=form, errors=errors, notice=notice,
-                           keyed=keyed, typed=request.form, title=_("Paper entry")), status
+                           counts=_counts(survey), action=ActionForm(), typed=request.form,
+                           title=_("Paper entry")), status
+
+
+@bp.post("/staff/surveys/<int:survey_id>/paper/second-keying/<any(on, off):state>")
+@roles_required(*STAFF)
+def second_keying(survey_id: int, state: str):
+    survey = editable_survey(survey_id)
+    back = url_for("surveys.paper", survey_id=survey.id)
+    return run_action(lambda: keying.set_second_keying(survey, state == "on", actor=current_user),
+                      form=ActionForm(), then=back,
+                      done=_("Second keying is on: each form is keyed twice and compared.") if state == "on"
+                      else _("Second keying is off: each form counts when it is keyed once."))
+
+
+@bp.get("/staff/surveys/<int:survey_id>/paper/keyings")
+@roles_required(*STAFF)
+def keyings(survey_id: int):
+    survey = editable_survey(survey_id)
+    waiting, differ = keying.unresolved(survey)
+    return render_template("surveys/keyings.html", survey=survey, waiting=waiting, differ=differ,
+                           title=_("Keyings to finish"))
+
+
+@bp.route("/staff/surveys/<int:survey_id>/paper/keyings/<int:keying_id>", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def resolve(survey_id: int, keying_id: int):
+    survey = editable_survey(survey_id)
+    pair = keying.pair_of(survey, keying_id)
+    if len(pair) != 2:
+        abort(404)
+    form = ActionForm()
+    problems: dict[str, str] = {}
+    notice = ""
+    if form.validate_on_submit():
+        picks = {name[len("pick-"):]: value for name, value in request.form.items() if name.startswith("pick-")}
+        try:
+            keying.resolve(survey, keying_id, picks, request.form, actor=current_user)
+        except SurveyError as error:
+            db.session.rollback()
+            pair = keying.pair_of(survey, keying_id)
+            for name in error.params.get("missing", []):
+                problems[name] = error_message(error.code)
+            for question_id, code in error.params.get("errors", {}).items():
+                problems[f"q{question_id}"] = error_message(code)
+            notice = "" if problems else error_message(error)
+            if len(pair) != 2:
+                flash(notice or error_message(error), "error")
+                return redirect(url_for("surveys.keyings", survey_id=survey.id), code=303)
+        else:
+            db.session.commit()
+            flash(_("Settled: the answer is counted and both keyings are removed."), "success")
+            return redirect(url_for("surveys.keyings", survey_id=survey.id), code=303)
+    first, second = pair
+    status = 200 if request.method == "GET" else 400
+    return render_template("surveys/resolve.html", survey=survey, first=first, second=second, form=form,
+                           differences=keying.differences(survey, first, second), problems=problems, notice=notice,
+                           typed=request.form, title=_("Settle two keyings")), status

@@ -10,17 +10,22 @@ from typing import Any
 from sqlalchemy import exists, func, select
 
 from app.core.audit import record_audit
+from app.core.errors import DomainError
 from app.extensions import db
 from app.plans.models import Plan
-from app.surveys.models import KINDS, SAMPLINGS, AnswerCode, Question, Survey, SurveyAnswer, SurveyGroup
+from app.surveys.models import KINDS, SAMPLINGS, AnswerCode, Keying, Question, Survey, SurveyAnswer, SurveyGroup
 
 
-class SurveyError(Exception):
+class SurveyError(DomainError):
     """A rule a staff action broke; ``code`` is turned into words by ``app.surveys.messages``."""
 
     def __init__(self, code: str, field: str = "", **params):
-        super().__init__(code)
-        self.code, self.field, self.params = code, field, params
+        super().__init__(code, field, **params)
+
+    def describe(self) -> str:
+        from app.surveys.messages import error_message  # the wording imports this class
+
+        return error_message(self)
 
 
 @dataclass
@@ -77,9 +82,9 @@ def add_group(survey: Survey, *, label: str, description: str, sampling: str, di
 
 
 def remove_group(group: SurveyGroup, *, actor) -> None:
-    """Only a group nothing refers to yet: codes and answers carry it."""
-    used = db.session.scalar(select(exists().where(AnswerCode.group_id == group.id))) or db.session.scalar(
-        select(exists().where(SurveyAnswer.group_id == group.id)))
+    """Only a group nothing refers to yet: codes, answers and keyings waiting to be counted carry it."""
+    used = any(db.session.scalar(select(exists().where(model.group_id == group.id)))
+               for model in (AnswerCode, SurveyAnswer, Keying))
     if used:
         raise SurveyError("group_in_use")
     survey = group.survey
@@ -188,7 +193,7 @@ def copy_survey(survey: Survey, *, actor) -> Survey:
     copy = Survey(plan_id=survey.plan_id, title=f"{survey.title}（コピー）"[:200], purpose=survey.purpose,
                   method=survey.method, opens_at=survey.opens_at, closes_at=survey.closes_at,
                   uses_codes=survey.uses_codes, min_answered=survey.min_answered, small_cell=survey.small_cell,
-                  created_by_id=getattr(actor, "id", None))
+                  second_keying=survey.second_keying, created_by_id=getattr(actor, "id", None))
     db.session.add(copy)
     for group in survey.groups:
         copy.groups.append(SurveyGroup(position=group.position, label=group.label, description=group.description,

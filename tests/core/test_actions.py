@@ -154,14 +154,17 @@ def test_every_feature_refusal_is_a_domain_error_worded_by_its_feature(post):
     from app.responses.services import ResponseError
     from app.submissions.importing import ImportFileError
     from app.submissions.services import SubmissionError
+    from app.surveys.importing import SurveyImportError
+    from app.surveys.services import SurveyError
     from app.workshops.services import WorkshopError
 
     for error_class in (AccountError, QueryError, UploadError, DigestError, ModerationError, PeriodError,
                         PrivacyError, PublicationRefused, ResponseError, ImportFileError, SubmissionError,
-                        WorkshopError):
+                        WorkshopError, SurveyError, SurveyImportError):
         assert issubclass(error_class, DomainError), error_class
     generic = DomainError("x").message
     with post():
         for error in (ResponseError("own_response"), WorkshopError("group_name_taken"), PeriodError("no_channel"),
-                      ModerationError("forbidden"), AccountError("wrong_password"), SubmissionError("not_open")):
+                      ModerationError("forbidden"), AccountError("wrong_password"), SubmissionError("not_open"),
+                      SurveyError("code_used"), SurveyImportError("columns_unknown", names="Q9")):
             assert error.message and error.message != generic, error.code

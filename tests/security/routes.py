@@ -218,6 +218,12 @@ TABLE: dict[str, Rule] = {
     "surveys.staff_results": R(DEPT),
     "surveys.export": R(DEPT),
     "surveys.paper": R(DEPT, ok=(400,)),
+    "surveys.second_keying": R(DEPT, {"state": "=on"}),
+    "surveys.keyings": R(DEPT),
+    # a pair of keyings that does not exist (the world keys none): 404 for those allowed, 403 for others
+    "surveys.resolve": R(DEPT, {"keying_id": "=999999"}, ok=(404,)),
+    "surveys.import_answers": R(DEPT, ok=(400,)),
+    "surveys.import_template": R(DEPT),
 }
 
 # URL argument -> the world's id used unless the rule says otherwise.
