@@ -143,12 +143,12 @@ def load(url: str, n: int) -> dict:
 
 def measure(url: str, survey_id: int) -> dict:
     """Every table of the staff results page and one cross-tab, as the page builds them."""
+    from sqlalchemy import event
+
     from app.extensions import db
     from app.surveys import results
     from app.surveys.crosstab import cross
     from app.surveys.models import Survey
-
-    from sqlalchemy import event
 
     app = make_app(url)
     queries = []

@@ -111,6 +111,8 @@ ACTION_LABELS = {
     "survey.question_remove": _l("Question removed"),
     "survey.question_update": _l("Question edited"),
     "survey.report_publish": _l("Survey report published"),
+    "survey.text_release": _l("Survey free-text answer released"),
+    "survey.text_withhold": _l("Survey free-text answer withheld"),
     "survey.update": _l("Survey edited"),
 }
 

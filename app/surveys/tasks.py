@@ -165,7 +165,39 @@ def blur_code_writes() -> int:
     return rewritten.rowcount
 
 
+# --- free-text screening ---
+
+
+@job("low")
+def screen_survey_texts(survey_id: int) -> None:
+    """Screen the survey's new free-text values for personal data and rebuild its keyword digests if
+    a text was screened or reviewed since they were built. Safe to run twice: a second run finds
+    nothing new and leaves the digests as they are."""
+    from app.surveys.screening import screen_and_digest
+
+    survey = db.session.get(Survey, survey_id)
+    if survey is not None:
+        screen_and_digest(survey)
+
+
+@job("low")
+def screen_active_surveys() -> int:
+    """Every five minutes, the surveys that may still take answers (web, paper keyed or imported):
+    published, opened and with no report out. Their new texts are screened and their digests kept
+    current; a review after that enqueues ``screen_survey_texts`` itself."""
+    from app.core.timeutil import utcnow
+    from app.surveys.screening import screen_and_digest
+
+    surveys = db.session.scalars(select(Survey).where(
+        Survey.status == "published", Survey.opens_at <= utcnow(), Survey.report_published_at.is_(None))).all()
+    for survey in surveys:
+        screen_and_digest(survey)
+    return len(surveys)
+
+
 SCHEDULE = [
     # See blur_code_writes: how long a used code and its answer share a row stamp on PostgreSQL.
     Recurring(blur_code_writes, interval=300),
+    # How long a new free-text answer waits before it can count in the keyword digest.
+    Recurring(screen_active_surveys, interval=300),
 ]
