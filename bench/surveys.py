@@ -90,6 +90,9 @@ def load(url: str, n: int) -> dict:
         db.session.commit()
         questions = [(q.id, q.kind, len(q.options()), len(q.rows)) for q in survey.questions]
         survey_id, group_ids = survey.id, [group.id for group in groups]
+        # End the session's transaction: its snapshot would keep VACUUM from marking the COPYed rows
+        # visible to all, and a cross-tab could not read them from the index alone.
+        db.session.close()
         raw = db.engine.raw_connection()
         try:
             answers, items = io.StringIO(), io.StringIO()
