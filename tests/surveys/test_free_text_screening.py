@@ -125,3 +125,26 @@ def test_recurring_run_screens_new_answers_of_open_surveys_only(app, client, mak
     _publish_report(app, survey_id)
     with app.app_context():
         assert tasks.screen_active_surveys() == 0
+
+
+def test_export_carries_the_digest_as_the_report_shows_it(app, client, make_survey, login_as, run_jobs, tmp_path):
+    from openpyxl import load_workbook
+
+    from app.core.models import JobRun
+
+    survey_id = _answered_survey(app, client, make_survey)
+    _screen(app, survey_id)
+    staff, _ = login_as("staff")
+    response = staff.post(f"/staff/surveys/{survey_id}/export",
+                          data={"csrf_token": csrf_token(staff, f"/staff/surveys/{survey_id}/results")})
+    assert response.status_code == 303
+    run_jobs()
+    with app.app_context():
+        run = db.session.scalar(select(JobRun).where(JobRun.kind == "survey_export"))
+        assert run.state == "done", run.error
+    path = tmp_path / "results.xlsx"
+    path.write_bytes(staff.get(f"/jobs/runs/{run.id}/files/1").data)
+    rows = [[cell.value for cell in row] for row in load_workbook(path)["自由記述キーワード"].iter_rows()]
+    assert rows[0] == ["question", "text", "of", "word", "answers"]
+    assert ["Q6", "ご意見", None, "公園", 3] in rows and ["Q2", "参加している分野", "その他", "文化", 4] in rows
+    assert not any(row[3] in ("遊具", "電話") for row in rows[1:])  # below k, or only in the flagged text
