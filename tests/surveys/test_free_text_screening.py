@@ -53,7 +53,7 @@ def _review(staff, survey_id, screening_id, **data):
 
 
 def test_flagged_text_counts_nowhere_in_public_until_released_and_not_once_withheld(app, client, make_survey,
-                                                                                   login_as):
+                                                                                   login_as, run_jobs):
     survey_id = _answered_survey(app, client, make_survey)
     _screen(app, survey_id)
     with app.app_context():
@@ -80,9 +80,11 @@ def test_flagged_text_counts_nowhere_in_public_until_released_and_not_once_withh
         assert db.session.get(TextScreening, flagged_id).state == "unreviewed"
 
     assert _review(staff, survey_id, flagged_id, release="1", reason="市の窓口の番号").status_code == 303
+    run_jobs()
     assert {"word": "公園", "count": 4} in _api_keywords(client, survey_id, 6)  # the job rebuilt the digest
 
     assert _review(staff, survey_id, flagged_id, withhold="1", reason="個人の電話番号").status_code == 303
+    run_jobs()
     assert {"word": "公園", "count": 3} in _api_keywords(client, survey_id, 6)
     with app.app_context():
         row = db.session.get(TextScreening, flagged_id)
