@@ -177,7 +177,11 @@ SCHEMAS |= {
         questions=array(obj(
             number=INTEGER, kind=STRING, text=STRING, row=nullable(STRING), base=COUNT,
             answers=array(obj(label=STRING, count=SURVEY_COUNT, percent=nullable(STRING))),
-            answered=SURVEY_COUNT)),
+            answered=SURVEY_COUNT,
+            keywords=nullable(array(obj(word=STRING, count=COUNT))) | {
+                "description": "Free-text questions and questions with “Other”: the most used words of the texts "
+                               "that passed the personal-data screening (or that staff released), with the number "
+                               "of answers using each; words used by fewer than small_cell answers are left out."})),
         links=obj(self=URL, html=URL, survey=URL),
     ),
 }

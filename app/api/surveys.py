@@ -9,7 +9,7 @@ from app.api import http, serialize, services
 from app.api.views import bp, listing, not_found
 from app.extensions import db
 from app.plans.models import Plan
-from app.surveys import results
+from app.surveys import results, screening
 from app.surveys.labels import SUPPRESSED
 from app.surveys.models import Survey
 
@@ -75,14 +75,17 @@ def _count(shown: str) -> int | None:
 
 def result_data(survey: Survey) -> dict:
     table1 = results.table1(survey)
+    digests = screening.digests(survey, public=True, only_report=True)
     questions = []
     for table in results.question_tables(survey, public=True, only_report=True):
+        digest = digests.get(table.question.id) if not table.row_label else None
         questions.append({
             "number": table.question.number, "kind": table.question.kind, "text": table.question.text,
             "row": table.row_label or None, "base": table.base,
             "answers": [{"label": line.label, "count": _count(line.shown_count),
                          "percent": None if line.percent == SUPPRESSED else line.percent} for line in table.lines],
-            "answered": _count(table.summary["count"]) if table.summary else None})
+            "answered": _count(table.summary["count"]) if table.summary else None,
+            "keywords": [{"word": word, "count": n} for word, n in digest.words] if digest else None})
     return {"survey_id": survey.id, "title": survey.title, "plan": {"id": survey.plan.id, "title": survey.plan.title},
             "published_at": serialize.iso(survey.report_published_at), "notes": survey.report_notes,
             "small_cell": survey.small_cell,

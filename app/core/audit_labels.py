@@ -118,6 +118,8 @@ ACTION_LABELS = {
     "survey.report_publish": _l("Survey report published"),
     "survey.second_keying_off": _l("Second keying of paper forms switched off"),
     "survey.second_keying_on": _l("Second keying of paper forms switched on"),
+    "survey.text_release": _l("Survey free-text answer released"),
+    "survey.text_withhold": _l("Survey free-text answer withheld"),
     "survey.update": _l("Survey edited"),
 }
 

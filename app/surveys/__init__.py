@@ -29,6 +29,8 @@ def init_app(app: Flask) -> None:
         models,  # noqa: F401  (register the tables)
         paper_views,  # noqa: F401  (its routes join the blueprint)
         staff_views,  # noqa: F401
+        text_models,  # noqa: F401  (register the tables)
+        text_views,  # noqa: F401
     )
     from app.surveys.home import can_follow_survey_run, timeline_entries
     from app.surveys.models import Survey

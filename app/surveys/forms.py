@@ -15,6 +15,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
 from app.core.timeutil import JST, to_jst
 from app.surveys.labels import KIND_LABELS, SAMPLING_LABELS
@@ -118,3 +119,12 @@ class ReportForm(FlaskForm):
     save = SubmitField(_l("Save"))
     publish = SubmitField(_l("Publish the report"))
     unpublish = SubmitField(_l("Withdraw the report"))
+
+
+class TextReviewForm(FlaskForm):
+    """A decision on one screened free-text answer: withhold it (say why) or release it."""
+
+    screening_id = IntegerField(validators=[DataRequired()], widget=HiddenInput())
+    reason = TextAreaField(_l("Reason (required to withhold) or note"), validators=[Optional(), Length(max=1000)])
+    withhold = SubmitField(_l("Withhold from the report"))
+    release = SubmitField(_l("Release: no personal data"))

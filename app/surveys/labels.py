@@ -27,3 +27,8 @@ TABLE1_ROWS = ("調査対象", "抽出方法", "配布数", "回収数（有効�
 def scale_labels() -> list[str]:
     return [str(_l("Agree")), str(_l("Somewhat agree")), str(_l("Neither")), str(_l("Somewhat disagree")),
             str(_l("Disagree"))]
+
+
+# Free-text answers as screened for personal data (app.surveys.screening).
+TEXT_STATE_LABELS = {"clear": _l("Nothing found"), "unreviewed": _l("Found, not reviewed"),
+                     "withheld": _l("Withheld"), "released": _l("Released")}

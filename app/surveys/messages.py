@@ -44,6 +44,8 @@ MESSAGES = {
     "every_row": _l("Answer every row of this question."),
     "not_number": _l("Enter a number."),
     "too_long": _l("Keep the answer within 2,000 characters."),
+    "text_unknown": _l("This text is not one of this survey's texts awaiting a decision. Reload the page."),
+    "text_reason": _l("Say why the text is withheld (for example, it names a person)."),
 }
 
 

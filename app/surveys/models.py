@@ -6,7 +6,7 @@ used, so once used nothing in the database ties it to the answer it gave.
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.timeutil import utcnow
@@ -178,12 +178,13 @@ class AnswerItem(db.Model):
     """One value: a chosen choice (1-based; a scale point), a matrix row's point, a number or text."""
 
     __tablename__ = "survey_answer_items"
-    __table_args__ = (UniqueConstraint("answer_id", "question_id", "row", "choice",
-                                       name="uq_survey_answer_items_value"),)
+    # (question, answer, choice): a cross-tab reads two questions' values from this index alone.
+    __table_args__ = (UniqueConstraint("answer_id", "question_id", "row", "choice", name="uq_survey_answer_items_value"),
+                      Index("ix_survey_answer_items_question_answer", "question_id", "answer_id", "choice"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     answer_id: Mapped[int] = mapped_column(ForeignKey("survey_answers.id", ondelete="CASCADE"), index=True)
-    question_id: Mapped[int] = mapped_column(ForeignKey("survey_questions.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("survey_questions.id", ondelete="CASCADE"))
     row: Mapped[int] = mapped_column(default=0)
     choice: Mapped[int | None] = mapped_column()
     number: Mapped[float | None] = mapped_column(Numeric(14, 2))

@@ -12,13 +12,13 @@ from app.core import runs
 from app.core.auth import load_permitted, roles_required
 from app.extensions import db
 from app.plans.models import Plan
-from app.surveys import results, services
+from app.surveys import results, screening, services
 from app.surveys.forms import ActionForm, CodesForm, GroupForm, QuestionForm, ReportForm, SurveyForm
 from app.surveys.labels import CHANNEL_LABELS, KIND_LABELS, SAMPLING_LABELS, STATE_LABELS
 from app.surveys.messages import error_message
 from app.surveys.models import Question, Survey, SurveyGroup
 from app.surveys.services import SurveyError
-from app.surveys.tasks import CODES, EXPORT, export_results, make_answer_codes
+from app.surveys.tasks import CODES, EXPORT, export_results, make_answer_codes, screen_survey_texts
 from app.surveys.views import AnswerForm, bp, render_form
 
 STAFF = ("staff", "admin")
@@ -262,10 +262,13 @@ def staff_results(survey_id: int):
         except SurveyError as error:
             _refused(error)
         else:
+            if survey.report_published_at is not None:
+                screen_survey_texts.delay(survey.id)  # the report's digest from every text screened so far
             db.session.commit()
             flash(_("Saved."), "success")
             return redirect(url_for("surveys.staff_results", survey_id=survey.id), code=303)
     return render_template("surveys/results.html", survey=survey, form=form, table1=results.table1(survey),
                            tables=results.question_tables(survey, public=False), crossed=_crosstab(survey),
                            action=ActionForm(),
+                           texts_to_review=screening.text_counts(survey).by_state.get("unreviewed", 0),
                            invalid=results.invalid_count(survey), channels=CHANNEL_LABELS, title=_("Survey results"))

@@ -93,16 +93,18 @@ def write_code_sheet(survey: Survey, group: SurveyGroup, codes: list[str], path:
 
 EXPORT = "survey_export"
 EXPORT_HEADER = ["question", "text", "row", "answer", "count", "percent", "valid_answers"]
+KEYWORD_HEADER = ["question", "text", "of", "word", "answers"]
 
 
 @job("low")
 def export_results(run_id: int) -> None:
     """表1 and every question's counts, as CSV (UTF-8 with BOM) and XLSX, for staff: counts only,
-    never an answer row, so the files can go to the report's writers as they are."""
+    never an answer row, so the files can go to the report's writers as they are. The XLSX adds the
+    free texts' keyword digest as the public report shows it."""
     from openpyxl import Workbook
 
     from app.core import spreadsheet
-    from app.surveys import results
+    from app.surveys import results, screening
 
     run = runs.begin(run_id)
     if run is None:
@@ -131,6 +133,11 @@ def export_results(run_id: int) -> None:
                            for index, label in enumerate(table1["rows"])], [22] + [36] * len(table1["columns"]),
                           first=True)
     spreadsheet.add_sheet(workbook, "設問別集計", EXPORT_HEADER, rows, [8, 40, 20, 24, 10, 10, 12])
+    # The free texts' keywords as the report shows them: screened texts only, words below k left out.
+    keywords = [[f"Q{digest.question.number}", digest.question.text, "その他" if digest.question.kind != "text" else "",
+                 word, count] for digest in screening.digests(survey, public=True).values()
+                for word, count in digest.words]
+    spreadsheet.add_sheet(workbook, "自由記述キーワード", KEYWORD_HEADER, keywords, [8, 40, 10, 24, 10])
     workbook.save(exports_folder() / xlsx_name)
     base = f"survey{survey.id}-results"
     runs.finish(run, {"files": [
@@ -165,7 +172,39 @@ def blur_code_writes() -> int:
     return rewritten.rowcount
 
 
+# --- free-text screening ---
+
+
+@job("low")
+def screen_survey_texts(survey_id: int) -> None:
+    """Screen the survey's new free-text values for personal data and rebuild its keyword digests if
+    a text was screened or reviewed since they were built. Safe to run twice: a second run finds
+    nothing new and leaves the digests as they are."""
+    from app.surveys.screening import screen_and_digest
+
+    survey = db.session.get(Survey, survey_id)
+    if survey is not None:
+        screen_and_digest(survey)
+
+
+@job("low")
+def screen_active_surveys() -> int:
+    """Every five minutes, the surveys that may still take answers (web, paper keyed or imported):
+    published, opened and with no report out. Their new texts are screened and their digests kept
+    current; a review after that enqueues ``screen_survey_texts`` itself."""
+    from app.core.timeutil import utcnow
+    from app.surveys.screening import screen_and_digest
+
+    surveys = db.session.scalars(select(Survey).where(
+        Survey.status == "published", Survey.opens_at <= utcnow(), Survey.report_published_at.is_(None))).all()
+    for survey in surveys:
+        screen_and_digest(survey)
+    return len(surveys)
+
+
 SCHEDULE = [
     # See blur_code_writes: how long a used code and its answer share a row stamp on PostgreSQL.
     Recurring(blur_code_writes, interval=300),
+    # How long a new free-text answer waits before it can count in the keyword digest.
+    Recurring(screen_active_surveys, interval=300),
 ]

@@ -12,7 +12,7 @@ from wtforms.validators import Length, Optional
 
 from app.core.timeutil import utcnow
 from app.extensions import db, limiter
-from app.surveys import answering, results
+from app.surveys import answering, results, screening
 from app.surveys.labels import STATE_LABELS
 from app.surveys.messages import error_message
 from app.surveys.models import Survey
@@ -144,4 +144,5 @@ def report(survey_id: int):
         abort(404)
     return render_template("surveys/report.html", survey=survey, table1=results.table1(survey),
                            tables=results.question_tables(survey, public=True, only_report=True),
+                           digests=screening.digests(survey, public=True, only_report=True),
                            title=_("Survey report: %(title)s", title=survey.title))

@@ -217,6 +217,8 @@ TABLE: dict[str, Rule] = {
     "surveys.codes": R(DEPT),
     "surveys.staff_results": R(DEPT),
     "surveys.export": R(DEPT),
+    "surveys.texts": R(DEPT),
+    "surveys.screen_texts": R(DEPT),
     "surveys.paper": R(DEPT, ok=(400,)),
     "surveys.second_keying": R(DEPT, {"state": "=on"}),
     "surveys.keyings": R(DEPT),

@@ -197,7 +197,7 @@ def test_export_job_writes_table1_and_the_counts_as_csv_and_xlsx(app, make_surve
     path = tmp_path / "results.xlsx"
     path.write_bytes(staff.get(f"/jobs/runs/{run.id}/files/1").data)
     book = load_workbook(path)
-    assert book.sheetnames == ["表1", "設問別集計"]
+    assert book.sheetnames == ["表1", "設問別集計", "自由記述キーワード"]
     assert book["表1"]["B5"].value == "1（10.0％）" and book["表1"]["B5"].data_type == "s"
 
 
