@@ -6,7 +6,7 @@ Answers kept before this revision have no screening: they count in no public fig
 screening job (run every five minutes, or from the staff page) has screened them.
 
 Revision ID: 017
-Revises: 015
+Revises: 016
 Create Date: 2026-12-02 07:00:00.000000
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "017"
-down_revision = "015"
+down_revision = "016"
 branch_labels = None
 depends_on = None
 
