@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from app.core.timeutil import to_jst
 from app.extensions import db
 from app.follow.models import Digest, DigestItem, Follower, FollowEvent
-from app.follow.services import record_event, recipient_key
+from app.follow.services import recipient_key, record_event
 from app.periods.models import CommentPeriod
 from app.plans.models import Plan
 

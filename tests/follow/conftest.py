@@ -5,9 +5,9 @@ from datetime import timedelta
 
 import pytest
 
+from app.core.timeutil import utcnow
 from app.extensions import db, limiter
 from app.follow.models import Follower
-from app.core.timeutil import utcnow
 
 
 @pytest.fixture(autouse=True)
