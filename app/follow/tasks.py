@@ -51,21 +51,20 @@ def queue_digests(now_iso: str | None = None) -> int:
 
 @job("default")
 def send_digest(digest_id: int) -> bool:
-    """Send one digest, at most once: it is marked sent before the mail goes (and the mail itself is
-    kept to once per job by app.core.mail). Items whose subject is no longer public are left out."""
+    """Send one digest, at most once: a retry of the job finds the mail in app.core.mail's log (kept
+    per job id) and a later run finds the digest marked sent. Items no longer public are left out."""
     from app.follow.render import digest_mail
 
     digest = db.session.get(Digest, digest_id)
     if digest is None or digest.sent_at is not None:
         return False
     mail = digest_mail(digest)
+    if mail is not None:
+        to, locale, context, headers = mail
+        send_email(to, "follow/email/digest.txt", locale, context, headers)
     digest.sent_at = utcnow()
     db.session.flush()
-    if mail is None:
-        return False
-    to, locale, context, headers = mail
-    send_email(to, "follow/email/digest.txt", locale, context, headers)
-    return True
+    return mail is not None
 
 
 @job("low")
