@@ -27,8 +27,9 @@ def queue_email(to: str, template: str, locale: str = "ja", **context) -> None:
 
 
 @job("high")
-def send_email(to: str, template: str, locale: str, context: dict) -> None:
-    """Render and send one email, at most once per job even if the job runs again."""
+def send_email(to: str, template: str, locale: str, context: dict, headers: dict | None = None) -> None:
+    """Render and send one email, at most once per job even if the job runs again. ``headers`` are
+    extra header fields (a mailing list's ``List-Unsubscribe``)."""
     job_id = current_job_id() or make_msgid()
     if db.session.get(MailDelivery, job_id) is not None:
         log.info("email for job %s already handled; not sending again", job_id)
@@ -41,7 +42,7 @@ def send_email(to: str, template: str, locale: str, context: dict) -> None:
     # Committed before the SMTP call: a worker that dies after sending leaves this row behind,
     # and the retry sees it instead of mailing the citizen twice.
     db.session.commit()
-    deliver(to, subject.strip(), text.lstrip("\n"))
+    deliver(to, subject.strip(), text.lstrip("\n"), headers)
     # Committed by the job runner together with the job's own row.
     db.session.execute(update(MailDelivery).where(MailDelivery.job_id == job_id)
                        .values(state="sent", sent_at=utcnow()))
@@ -53,13 +54,15 @@ def external_url(endpoint: str, **values) -> str:
         return url_for(endpoint, _external=True, **values)
 
 
-def deliver(to: str, subject: str, text: str) -> None:
+def deliver(to: str, subject: str, text: str, headers: dict | None = None) -> None:
     config = current_app.config
     message = EmailMessage()
     message["From"] = formataddr((config["CITY_NAME"], config["MAIL_SENDER"]))
     message["To"] = to
     message["Subject"] = subject
     message["Message-ID"] = make_msgid(domain=config["MAIL_SENDER"].partition("@")[2] or None)
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(text)
     if config.get("MAIL_SUPPRESS_SEND"):
         log.info("mail suppressed (no mail server configured): to=%s subject=%s", to, subject)

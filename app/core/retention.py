@@ -8,7 +8,10 @@ it is deleted and what the city publishes or counts stays:
   the opinions, receipt numbers and attributes stay (the result's counts are made of them);
 - workshop sign-ups: name, email, phone and answers, that long after the workshop ended;
 - staff exports of submissions (files with names in them), that long after they were made;
-- the mail log and finished background jobs (addresses and mail contents), that long after.
+- the mail log and finished background jobs (addresses and mail contents), that long after;
+- plan followers (app.follow): an address never confirmed goes after FOLLOW_CONFIRM_DAYS (7, its own
+  nightly job too), a confirmed one when its owner unsubscribes; digests (a keyed hash of the address)
+  that long after they were made.
 
 Each feature that keeps personal data connects a purge to ``signals.personal_data_purge``:
 ``purge(cutoff)`` flushes its changes and returns ``(name, how many records or files it cleared)``. Every run is recorded in the

@@ -59,6 +59,12 @@ publication_check = _signals.signal("publication-check")
 # many of its rows point at them (a submission's entries): a section in use is kept
 section_in_use = _signals.signal("section-in-use")
 
+# sender: the Workshop just published (announced to the public); receivers record what they need
+# (followers' mails) in the same transaction
+workshop_published = _signals.signal("workshop-published")
+# sender: the CommentPeriod whose result was just published; same transaction
+result_published = _signals.signal("result-published")
+
 # sender: the list of new, flushed Submissions (one, or a whole import); receivers keep what they
 # need of them (moderation's search index) in the same transaction
 submission_created = _signals.signal("submission-created")

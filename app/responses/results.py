@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from app.core.audit import record_audit
 from app.core.runs import run_subject, start_run
-from app.core.signals import publication_check
+from app.core.signals import publication_check, result_published
 from app.core.timeutil import to_jst, utcnow
 from app.extensions import db
 from app.moderation import counting
@@ -177,6 +177,7 @@ def publish_result(period: CommentPeriod, *, actor) -> Result:
     period.results_published_at = now
     db.session.flush()
     record_audit("result.publish", result, actor=actor, details={"period": period.id, "counts": result.counts})
+    result_published.send(period)
     recipients = db.session.scalars(
         select(Submission.id).where(Submission.period_id == period.id, Submission.email != "").order_by(Submission.id)
     ).all()

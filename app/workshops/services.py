@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 
 from app.accounts.models import User, UserRole
+from app.core import signals
 from app.core.audit import record_audit
 from app.core.errors import DomainError
 from app.core.timeutil import utcnow
@@ -177,6 +178,7 @@ def publish_workshop(workshop: Workshop, *, actor) -> Workshop:
     workshop.published_at = workshop.published_at or utcnow()
     db.session.flush()
     record_audit("workshop.publish", workshop, actor=actor)
+    signals.workshop_published.send(workshop)
     return workshop
 
 

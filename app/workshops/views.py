@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from app.core import current_locale, formkeys
 from app.core.actions import run_action
+from app.core.ics import calendar_response
 from app.extensions import db, limiter
 from app.workshops import facilitation, registrations, services
 from app.workshops.forms import ActionForm, RegistrationForm
@@ -58,10 +59,9 @@ def calendar(workshop_id: int):
     workshop = visible_workshop(workshop_id)
     url = url_for("workshops.show", workshop_id=workshop.id, _external=True)
     description = "\n".join(part for part in (workshop.theme, url) if part)
-    body = workshop_ics(workshop, url=url, host=urlsplit(current_app.config["SITE_URL"]).hostname or "meyasu",
-                        description=description)
-    return Response(body, mimetype="text/calendar", headers={
-        "Content-Disposition": f'attachment; filename="workshop-{workshop.id}.ics"'})
+    calendar = workshop_ics(workshop, url=url, host=urlsplit(current_app.config["SITE_URL"]).hostname or "meyasu",
+                            description=description)
+    return calendar_response(calendar, f"workshop-{workshop.id}.ics")
 
 
 @bp.route("/workshops/<int:workshop_id>/register", methods=["GET", "POST"])

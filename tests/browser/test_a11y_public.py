@@ -18,6 +18,8 @@ SKIPPED = {
     "periods.document": "the draft's PDF files",
     "results.download": "the result as CSV, XLSX and PDF",
     "workshops.calendar": "the workshop as an .ics calendar file",
+    "follow.plan_calendar": "the plan's .ics calendar feed",
+    "follow.city_calendar": "the city's .ics calendar feed",
     "feeds.periods": "an Atom feed",
     "feeds.results": "an Atom feed",
     "api.docs": "the API reference page: walked with axe in ja and en by tests/browser/test_api.py",
@@ -29,6 +31,19 @@ SKIPPED = {
 # Everything else under /api/v1 answers JSON or CSV.
 SKIPPED_PREFIXES = ("api.",)
 OPINION = "駅前の市民活動センターを、平日の夜９時まで開けてください。仕事帰りに相談できる場所が必要です。"
+
+
+def follow_tokens(app, email: str) -> tuple[str, str]:
+    """The confirm and unsubscribe links' tokens of the subscription just asked for (as the mail has them)."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.follow.models import Follower
+    from app.follow.services import confirm_token, unsubscribe_token
+
+    with app.test_request_context():
+        follower = db.session.scalars(select(Follower).where(Follower.email == email)).one()
+        return confirm_token(follower), unsubscribe_token([follower.id])
 
 
 @pytest.fixture(autouse=True)
@@ -123,6 +138,24 @@ def test_every_public_page_and_form_state_has_no_violations(app, page, live_serv
     walk.check()  # the step that asks before cancelling
     submit(page, "form[action$='/cancel'] input[type=submit]")
     walk.check(state=True)
+
+    # Following a plan: the form with its error, the mail sent, the confirm step, confirmed, a dead link,
+    # and the unsubscribe page and its result.
+    walk.go(f"/plans/{s.plan}/follow")
+    submit(page, "main form button[type=submit]")
+    walk.check(errors=True)
+    page.fill("#email", "follow-walk@example.jp")
+    submit(page, "main form button[type=submit]")
+    assert page.url.endswith(f"/plans/{s.plan}/follow/sent")
+    walk.check()
+    confirm, unsubscribe = follow_tokens(app, "follow-walk@example.jp")
+    walk.go(f"/follow/confirm/{confirm}")
+    submit(page, "main form button[type=submit]")
+    walk.check(state=True)
+    walk.go(f"/follow/unsubscribe/{unsubscribe}")
+    submit(page, "main form button[type=submit]")
+    walk.check(state=True)
+    walk.go(f"/follow/unsubscribe/{unsubscribe}", status=410)
 
     # The login form with its errors (the empty form is walked above).
     page.goto(f"{live_server}/login")

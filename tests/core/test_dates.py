@@ -81,7 +81,7 @@ FORBIDDEN_IN_TEMPLATES = re.compile(
     r"strftime|isoformat|%Y|%m/%d|月火水木金土日|\.(year|month|weekday)\b|\.day\s*}}|年\s*{{|}}\s*[年月日]")
 # Where a date is written for a machine or an operator, not read on a page: iCalendar, a file name,
 # an <input type="datetime-local"> format, the CLI (UTC), and the rule itself.
-ALLOWED_MODULES = {"app/core/formatting.py", "app/core/timeutil.py", "app/workshops/ics.py",
+ALLOWED_MODULES = {"app/core/formatting.py", "app/core/timeutil.py",
                    "app/digests/tasks.py", "app/workshops/forms.py", "app/core/__init__.py"}
 FORBIDDEN_IN_CODE = re.compile(r"strftime\(|:%Y|:%H:%M|\.isoformat\(\)[^,\n]*\b(flash|_\()")
 

@@ -40,7 +40,7 @@ def test_home_sections_and_purges_come_once_each_in_feature_order(app):
     with app.app_context():
         counts = purge_personal_data()
     assert list(counts) == ["mail log", "submissions", "staff exports", "personal data findings",
-                            "workshop sign-ups"]
+                            "workshop sign-ups", "plan followers"]
 
 
 def test_the_menu_lists_each_link_once_in_feature_order(app):

@@ -157,6 +157,13 @@ TABLE: dict[str, Rule] = {
     "workshops.registration": R(PUBLIC),
     "workshops.cancel": R(PUBLIC),
     "workshops.confirm_cancel": R(PUBLIC),
+    # following a plan and the calendar feeds; a token the world did not sign is refused with a page (400)
+    "follow.subscribe": R(PUBLIC),
+    "follow.sent": R(PUBLIC),
+    "follow.confirm": R(PUBLIC, ok=(400,)),
+    "follow.unsubscribe": R(PUBLIC, ok=(400,)),
+    "follow.plan_calendar": R(PUBLIC),
+    "follow.city_calendar": R(PUBLIC),
     # No report is published yet: 404 for the public, the preview for the workshop's staff.
     "workshops.report": R(PUBLIC, ok=(404,)),
     "workshop_staff.index": R(ANY_STAFF),

@@ -261,7 +261,7 @@ def test_calendar_file_describes_the_workshop(app, client, make_workshop):
     assert body.startswith("BEGIN:VCALENDAR\r\n") and body.endswith("END:VCALENDAR\r\n")
     unfolded = body.replace("\r\n ", "")
     assert "SUMMARY:カレンダー確認用ワークショップ" in unfolded
-    assert f"UID:workshop-{workshop_id}@" in unfolded and "DTSTART:" in unfolded
+    assert f"UID:workshop-{workshop_id}@" in unfolded and "DTSTART;TZID=Asia/Tokyo:" in unfolded
     assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
 
 
