@@ -64,7 +64,7 @@ def load() -> list[str]:
     terms = [GlossaryTerm(term=t, reading=r, explanation=e) for t, r, e in TERMS if t not in known_terms]
     db.session.add_all(terms)
     ids = _subject_ids()
-    written = set(db.session.execute(select(EasySummary.kind, EasySummary.subject_id)).tuples())
+    written = {tuple(row) for row in db.session.execute(select(EasySummary.kind, EasySummary.subject_id))}
     summaries = [EasySummary(kind=kind, subject_id=subject_id, text=text)
                  for kind, title, text in SUMMARIES
                  if (subject_id := ids.get((kind, title))) is not None and (kind, subject_id) not in written]

@@ -36,6 +36,15 @@ class GlossaryTerm(db.Model):
     def anchor(self) -> str:
         return f"term-{self.id}"
 
+    @property
+    def shows_reading(self) -> bool:
+        """A word in kana is read as written: only a word with kanji shows its reading."""
+        return has_kanji(self.term)
+
+
+def has_kanji(text: str) -> bool:
+    return any("\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff" or char in "々〆ヶ" for char in text)
+
 
 class EasySummary(db.Model):
     """A short やさしい日本語 summary staff wrote for a comment period, a workshop or a period's result.

@@ -18,6 +18,7 @@ from markupsafe import escape
 
 from app.reading import glossary
 from app.reading.html import UNTOUCHED, rewrite_text
+from app.reading.models import has_kanji
 
 SKIP = UNTOUCHED | frozenset({"a", "button", "label", "summary", "legend", "dfn", "abbr", "h1", "h2", "h3", "h4",
                               "h5", "h6", "input", "nav"})
@@ -33,9 +34,10 @@ def _pattern(entries: tuple[glossary.Term, ...]) -> re.Pattern | None:
 
 def _markup(term: glossary.Term, text: str, href: str) -> str:
     note = f"glossary-note-{term.id}"
+    reading = f"（{escape(term.reading)}）" if has_kanji(term.term) else ""
     return (f'<dfn class="glossary-term"><a class="glossary-link" href="{escape(href)}#{term.anchor}" '
             f'aria-describedby="{note}">{text}</a></dfn>'
-            f'<span class="glossary-note" id="{note}" lang="ja" hidden>{escape(term.term)}（{escape(term.reading)}）：'
+            f'<span class="glossary-note" id="{note}" lang="ja" hidden>{escape(term.term)}{reading}：'
             f'{escape(term.explanation)}</span>')
 
 
