@@ -66,7 +66,8 @@ def mark_terms(html: str, entries: tuple[glossary.Term, ...], *, href: str, scri
 
 
 def wanted(response: Response) -> bool:
-    return (response.mimetype == "text/html" and not response.direct_passthrough
+    """Pages read (GET), not the answers to a form, which show the sender's own words back to them."""
+    return (request.method == "GET" and response.mimetype == "text/html" and not response.direct_passthrough
             and response.headers.get("X-Page-Cache") != "hit" and request.blueprint != "reading"
             and not request.path.startswith(STAFF_PATHS))
 
