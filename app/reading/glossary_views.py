@@ -66,9 +66,10 @@ def glossary_delete(term_id: int):
                       done=_("The word was removed from the glossary."), then=url_for("reading.glossary_staff"))
 
 
-@bp.route("/staff/easy-summaries/<any(period, workshop, result):kind>/<int:subject_id>", methods=["GET", "POST"])
+@bp.route("/staff/easy-summaries/<any(period, workshop, result):subject_kind>/<int:subject_id>", methods=["GET", "POST"])
 @roles_required("staff", "admin")
-def easy_summary(kind: str, subject_id: int):
+def easy_summary(subject_kind: str, subject_id: int):
+    kind = subject_kind
     what = summaries.KINDS[kind]
     subject = what.load(subject_id)
     form = EasySummaryForm(data={"text": summaries.summary_text(kind, subject_id)})  # what was sent wins
@@ -83,4 +84,4 @@ def easy_summary(kind: str, subject_id: int):
     return run_action(lambda: summaries.save_summary(kind, subject_id, form.text.data, actor=current_user),
                       form=form, page=page,
                       done=lambda row: _("The summary was saved.") if row else _("The summary was removed."),
-                      then=url_for("reading.easy_summary", kind=kind, subject_id=subject_id))
+                      then=url_for("reading.easy_summary", subject_kind=kind, subject_id=subject_id))

@@ -64,3 +64,29 @@ def test_screenshots_of_the_glossary_and_a_summary(app, page, live_server, switc
     page.screenshot(path=f"{SHOTS}/period-{lang}-{width}.png", full_page=True)
     page.goto(f"{live_server}/glossary?furigana=1")
     page.screenshot(path=f"{SHOTS}/glossary-{lang}-{width}.png", full_page=True)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_staff_glossary_and_summary_pages_with_their_warnings_have_no_violations(app, page, live_server, axe_check,
+                                                                                  switch_language, lang):
+    from tests.browser.a11y import DEMO_PASSWORD
+    from tests.browser.conftest import browser_login, submit
+
+    s = load_scenario(app)
+    browser_login(page, live_server, "staff@example.jp", DEMO_PASSWORD)
+    if lang == "en":
+        switch_language(page, "en")
+    page.goto(f"{live_server}/staff/glossary")
+    axe_check(page)
+    page.fill("#term", "関門")
+    submit(page, "main form button[type=submit]")  # no explanation, no reading: refused
+    assert page.locator("#explanation-error").is_visible()
+    axe_check(page)
+    page.goto(f"{live_server}/staff/periods/{s.open_period}/edit")
+    page.locator("main a[href$='/staff/easy-summaries/period/%d']" % s.open_period).click()
+    page.fill("#text", "この計画は、市民の皆さんが自分から始める活動を市が応援するために、これから五年間で取り組むことをまとめたものです。嘘はだめ。")
+    submit(page, "main form button[type=submit]")
+    hints = page.locator("#text-hints li")
+    assert hints.count() == 2 and "嘘" in hints.nth(1).inner_text()
+    axe_check(page)
+    page.screenshot(path=f"{SHOTS}/summary-staff-{lang}.png", full_page=True)
