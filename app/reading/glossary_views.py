@@ -1,6 +1,6 @@
 """The public glossary, the staff page that keeps it, and the page where staff write a やさしい日本語 summary."""
 
-from flask import render_template, url_for
+from flask import abort, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -66,11 +66,13 @@ def glossary_delete(term_id: int):
                       done=_("The word was removed from the glossary."), then=url_for("reading.glossary_staff"))
 
 
-@bp.route("/staff/easy-summaries/<any(period, workshop, result):subject_kind>/<int:subject_id>", methods=["GET", "POST"])
+@bp.route("/staff/easy-summaries/<subject_kind>/<int:subject_id>", methods=["GET", "POST"])
 @roles_required("staff", "admin")
 def easy_summary(subject_kind: str, subject_id: int):
     kind = subject_kind
-    what = summaries.KINDS[kind]
+    what = summaries.KINDS.get(kind)
+    if what is None:
+        abort(404)
     subject = what.load(subject_id)
     form = EasySummaryForm(data={"text": summaries.summary_text(kind, subject_id)})  # what was sent wins
 
