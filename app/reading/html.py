@@ -9,6 +9,7 @@ and an English passage on a Japanese page does not.
 """
 
 import re
+from collections.abc import Callable
 
 from app.reading.ruby import EMPTY, CityDictionary, annotate_text
 
@@ -29,8 +30,16 @@ def _is_japanese(lang: str) -> bool:
 
 def annotate_html(html: str, city: CityDictionary = EMPTY, lang: str = "") -> str:
     """``html`` with ruby on its Japanese text nodes; ``lang`` is the language outside any element."""
+    return rewrite_text(html, lambda text: annotate_text(text, city), lang=lang)
+
+
+def rewrite_text(html: str, change: Callable[[str], str], *, lang: str = "", skip: frozenset[str] = UNTOUCHED,
+                 inside: str | None = None) -> str:
+    """``html`` with ``change`` applied to each Japanese text node outside the elements named in ``skip``
+    (and, when ``inside`` names an element, only within it: the glossary looks at ``<main>`` only)."""
     out: list[str] = []
     stack: list[tuple[str, str, bool]] = []  # open elements: name, language, untouched
+    outside = inside is not None  # the state of text outside any element
     position = 0
     length = len(html)
     while position < length:
@@ -38,8 +47,8 @@ def annotate_html(html: str, city: CityDictionary = EMPTY, lang: str = "") -> st
         end = match.start() if match else length
         if end > position:
             text = html[position:end]
-            current_lang, untouched = (stack[-1][1], stack[-1][2]) if stack else (lang, False)
-            out.append(text if untouched or not _is_japanese(current_lang) else annotate_text(text, city))
+            current_lang, untouched = (stack[-1][1], stack[-1][2]) if stack else (lang, outside)
+            out.append(text if untouched or not _is_japanese(current_lang) else change(text))
         if match is None:
             break
         tag = match.group()
@@ -64,7 +73,8 @@ def annotate_html(html: str, city: CityDictionary = EMPTY, lang: str = "") -> st
             out.append(html[position:stop])
             position = stop
             continue
-        parent_lang, parent_untouched = (stack[-1][1], stack[-1][2]) if stack else (lang, False)
+        parent_lang, parent_untouched = (stack[-1][1], stack[-1][2]) if stack else (lang, outside)
         own = _LANG.search(tag)
-        stack.append((name, own.group(1) if own else parent_lang, parent_untouched or name in UNTOUCHED))
+        untouched = (parent_untouched and name != inside) or name in skip
+        stack.append((name, own.group(1) if own else parent_lang, untouched))
     return "".join(out)

@@ -83,8 +83,13 @@ def test_every_public_page_and_form_state_has_no_violations(app, page, live_serv
                  f"/workshops/{s.past_workshop}", f"/workshops/{s.upcoming_workshop}",
                  f"/workshops/{s.past_workshop}/report", f"/workshops/registration/{s.registration_token}",
                  "/login", f"/periods/{s.closed_period}/submit", f"/workshops/{s.past_workshop}/register",
-                 reading_path(app, s)):
+                 reading_path(app, s), "/glossary"):
         walk.go(path)
+    # A glossary term opened on a page: the disclosure and its explanation (the summary box marks 市民活動).
+    page.goto(f"{live_server}/periods/{s.open_period}")
+    page.locator("main .glossary-button").first.click()
+    assert page.locator("main .glossary-note:visible").count() == 1
+    walk.check(state=True)
     page.goto(f"{live_server}/accessibility")
     policy = page.locator("main").inner_text()
     assert "JIS X 8341-3:2016" in policy and "AA" in policy and "axe-core" in policy

@@ -27,6 +27,7 @@ from app.periods import services as period_services
 from app.periods.models import CommentPeriod, PeriodDocument, Section, default_field_rules
 from app.plans import services as plan_services
 from app.privacy import services as privacy_services
+from app.reading.models import GlossaryTerm
 from app.responses import results
 from app.responses import services as response_services
 from app.responses.models import DraftChange
@@ -321,12 +322,13 @@ def world(app, make_user, run_jobs):
         failed_run = JobRun(kind="digest", func="app.digests.tasks.build_period_digest", subject_type="period",
                             subject_id=a["period"], state="failed", error="boom")
         failed_job = OutboxJob(func="app.core.mail.send_email", args=[], state="failed", error="boom")
-        db.session.add_all([import_run, failed_run, failed_job])
+        glossary_term = GlossaryTerm(term="協働", reading="きょうどう", explanation="いっしょに 働く ことです。")
+        db.session.add_all([import_run, failed_run, failed_job, glossary_term])
         db.session.flush()
         ids = {"a": a, "b": b, "draft_plan": draft_plan.id, "draft_period": draft_period.id,
                "draft_workshop": draft_workshop.id, "published": published.id, "staff_run": staff_run.id,
                "digest_export": digest_export.id, "import_run": import_run.id, "failed_run": failed_run.id,
-               "failed_job": failed_job.id, "admin_target": users["citizen"], "survey": survey.id,
+               "failed_job": failed_job.id, "glossary_term": glossary_term.id, "admin_target": users["citizen"], "survey": survey.id,
                "survey_group": survey.groups[0].id, "survey_question": survey.questions[0].id}
         db.session.commit()
         from app.core.jobs import dispatch

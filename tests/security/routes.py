@@ -194,6 +194,13 @@ TABLE: dict[str, Rule] = {
     "reading.dictionary": R(ADMIN),
     "reading.add": R(ADMIN, ok=(422,)),
     "reading.delete": R(ADMIN, {"entry_id": "=1"}),
+    "reading.glossary_page": R(PUBLIC),
+    "reading.glossary_staff": R(ANY_STAFF),
+    "reading.glossary_add": R(ANY_STAFF, ok=(422,)),
+    "reading.glossary_edit": R(ANY_STAFF, {"term_id": "glossary_term"}),
+    "reading.glossary_delete": R(ANY_STAFF, {"term_id": "glossary_term"}),
+    # a summary is written by who may edit its period or workshop (a result's is its period's)
+    "reading.easy_summary": R(DEPT, {"subject_kind": "=period", "subject_id": "a.period"}),
     "jobs.retry_outbox": R(ADMIN, {"job_id": "failed_job"}),
     "jobs.show_run": R(DIGEST_READERS, {"run_id": "digest_export"}),
     "jobs.run_json": R(DIGEST_READERS, {"run_id": "digest_export"}),

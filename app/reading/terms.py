@@ -1,0 +1,85 @@
+"""The glossary on a rendered page: the first use of each term in ``<main>`` links to its entry.
+
+Without JavaScript the term is a link to ``/glossary#term-…`` whose description (``aria-describedby``)
+is the explanation, so a screen reader reads it on the link; ``static/js/glossary.js`` turns each link
+into a disclosure button (``aria-expanded``/``aria-controls``) that shows the explanation under the
+word, by keyboard or touch alike. Terms are not marked where a link or control cannot go (links,
+buttons, labels, headings, form controls, code, script and style) nor inside ``<dfn>``/``<abbr>``
+already there. The page is marked before ふりがな are added, so the readings go inside the term, and
+before the page cache keeps it, so a cached page carries its terms.
+"""
+
+import re
+from functools import lru_cache
+
+from flask import Response, request, url_for
+from flask_babel import gettext as _
+from markupsafe import escape
+
+from app.reading import glossary
+from app.reading.html import UNTOUCHED, rewrite_text
+from app.reading.models import has_kanji
+
+SKIP = UNTOUCHED | frozenset({"a", "button", "label", "summary", "legend", "dfn", "abbr", "h1", "h2", "h3", "h4",
+                              "h5", "h6", "input", "nav"})
+# Work pages: staff read them all day and know the words.
+STAFF_PATHS = ("/staff/", "/admin/", "/moderation", "/facilitate", "/jobs")
+
+
+@lru_cache(maxsize=32)
+def _pattern(entries: tuple[glossary.Term, ...]) -> re.Pattern | None:
+    words = sorted((entry.term for entry in entries), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, words))) if words else None
+
+
+def _markup(term: glossary.Term, text: str, href: str) -> str:
+    note = f"glossary-note-{term.id}"
+    reading = f"（{escape(term.reading)}）" if has_kanji(term.term) else ""
+    return (f'<dfn class="glossary-term"><a class="glossary-link" href="{escape(href)}#{term.anchor}" '
+            f'aria-describedby="{note}">{text}</a></dfn>'
+            f'<span class="glossary-note" id="{note}" lang="ja" hidden>{escape(term.term)}{reading}：'
+            f'{escape(term.explanation)}</span>')
+
+
+def mark_terms(html: str, entries: tuple[glossary.Term, ...], *, href: str, script: str, more: str,
+               lang: str = "") -> str:
+    """``html`` with the first use of each term in ``<main>`` marked, and the script that opens them."""
+    pattern = _pattern(entries)
+    if pattern is None:
+        return html
+    terms = glossary.by_text(entries)
+    used: set[int] = set()
+
+    def replace(match: re.Match) -> str:
+        term = terms[match.group()]
+        if term.id in used:
+            return match.group()
+        used.add(term.id)
+        return _markup(term, match.group(), href)
+
+    marked = rewrite_text(html, lambda text: pattern.sub(replace, text), lang=lang, skip=SKIP, inside="main")
+    if not used:
+        return html
+    tag = f'<script src="{escape(script)}" data-more="{escape(more)}" defer></script>'
+    end = marked.lower().rfind("</body")
+    return marked[:end] + tag + marked[end:] if end >= 0 else marked + tag
+
+
+def wanted(response: Response) -> bool:
+    """Pages read (GET), not the answers to a form, which show the sender's own words back to them."""
+    return (request.method == "GET" and response.mimetype == "text/html" and not response.direct_passthrough
+            and response.headers.get("X-Page-Cache") != "hit" and request.blueprint != "reading"
+            and not request.path.startswith(STAFF_PATHS))
+
+
+def add_terms(response: Response) -> Response:
+    """After the view: the page's glossary terms (before ふりがな and before the page cache keeps it)."""
+    if not wanted(response):
+        return response
+    entries = glossary.current()
+    if entries:
+        response.set_data(mark_terms(response.get_data(as_text=True), entries,
+                                     href=url_for("reading.glossary_page"),
+                                     script=url_for("static", filename="js/glossary.js"),
+                                     more=_("Open the glossary")))
+    return response
