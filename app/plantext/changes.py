@@ -25,7 +25,7 @@ class ChangeError(DomainError):
             "not_this_plan": _("Choose a version of this period's plan."),
             "no_change": _("This section did not change between the two versions."),
             "not_this_period": _("Choose opinions of this comment period."),
-            "same_version": _("Choose two different versions."),
+            "result_published": _("The result has been published: its table of changes can no longer change."),
         }
         return messages.get(self.code) or super().describe()
 
@@ -51,8 +51,15 @@ def next_version(version: PlanVersion, *, published_only: bool) -> PlanVersion |
     return next((v for v in later if v.is_published or not published_only), None)
 
 
+def _check_open(period: CommentPeriod) -> None:
+    """Once the result is out, only an erratum changes what readers see: its 修正内容 stays as it is."""
+    if period.results_published_at is not None:
+        raise ChangeError("result_published")
+
+
 def set_commented_version(period: CommentPeriod, version_id: int | None, *, actor) -> PlanVersion | None:
     """Say which version of the plan's text the period put to comment (None: none of them)."""
+    _check_open(period)
     link = db.session.get(PeriodTextVersion, period.id)
     version = db.session.get(PlanVersion, version_id) if version_id else None
     if version_id and (version is None or version.plan_id != period.plan_id):
@@ -102,6 +109,7 @@ def text_changes(period: CommentPeriod, *, published_only: bool = True) -> TextC
 def link_opinions(period: CommentPeriod, anchor: str, opinion_ids: list[int], *, actor) -> list[int]:
     """The opinions that caused the change of section ``anchor``: exactly ``opinion_ids`` from now on.
     Only accepted opinions of this period, and only a section the diff shows as changed."""
+    _check_open(period)
     changes = text_changes(period, published_only=False)
     if changes is None or changes.section(anchor) is None:
         raise ChangeError("no_change")

@@ -67,6 +67,13 @@ class SectionDiff:
         return self.section.display
 
     @property
+    def body_lines(self) -> list[Line]:
+        """The lines under the heading, the heading kept only when it changed (the page shows it)."""
+        if self.section.level and self.lines and self.lines[0].kind == "equal":
+            return self.lines[1:]
+        return self.lines
+
+    @property
     def changed_lines(self) -> list[Line]:
         return [line for line in self.lines if line.kind != "equal"]
 
@@ -117,22 +124,36 @@ def _merged(runs: list[Run]) -> list[Run]:
     return merged
 
 
+def _folded(pieces: list[list[str]]) -> list[list[str]]:
+    """Unchanged scraps between two changes folded into them, as diff-match-patch's semantic
+    clean-up does: a scrap no longer than the changes on both sides (or than FOLD_CHARS) goes."""
+    def size(piece):
+        return max(len(piece[1]), len(piece[2]))
+
+    folded = True
+    while folded:
+        folded = False
+        for index in range(1, len(pieces) - 1):
+            tag, text, _same = pieces[index]
+            before, after = pieces[index - 1], pieces[index + 1]
+            if tag == "equal" and before[0] != "equal" and after[0] != "equal" and (
+                    len(text) <= FOLD_CHARS or len(text) <= min(size(before), size(after))):
+                pieces[index - 1:index + 2] = [["replace", before[1] + text + after[1], before[2] + text + after[2]]]
+                folded = True
+                break
+    return pieces
+
+
 def line_runs(old: str, new: str) -> list[Run]:
     """The changes that make ``new`` out of ``old``, in readable runs."""
     a, b = words(old), words(new)
     matcher = SequenceMatcher(None, a, b, autojunk=False)
     if matcher.ratio() < MIN_LIKENESS:
         return _merged([Run("delete", old), Run("insert", new)])
-    pieces: list[tuple[str, str, str]] = []  # (kind, old text, new text)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        pieces.append((tag, "".join(a[i1:i2]), "".join(b[j1:j2])))
+    pieces = [[tag, "".join(a[i1:i2]), "".join(b[j1:j2])] for tag, i1, i2, j1, j2 in matcher.get_opcodes()]
     runs: list[Run] = []
-    for index, (tag, old_text, new_text) in enumerate(pieces):
-        inside = 0 < index < len(pieces) - 1
-        if tag == "equal" and not (inside and len(old_text) <= FOLD_CHARS):
-            runs.append(Run("equal", old_text))
-        else:
-            runs += [Run("delete", old_text), Run("insert", new_text)]
+    for tag, old_text, new_text in _folded(pieces):
+        runs += [Run("equal", old_text)] if tag == "equal" else [Run("delete", old_text), Run("insert", new_text)]
     return _merged(runs)
 
 

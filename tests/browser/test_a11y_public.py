@@ -11,6 +11,7 @@ from app.extensions import limiter
 from tests.browser.a11y import DEMO_PASSWORD, Walk, load_scenario
 from tests.browser.conftest import browser_login, submit
 from tests.browser.test_plantext import reading_path
+from tests.browser.test_plantext_diff import compare_path
 
 SKIPPED = {
     "static": "CSS and JavaScript",
@@ -68,7 +69,7 @@ def test_every_public_page_and_form_state_has_no_violations(app, page, live_serv
                  f"/workshops/{s.past_workshop}", f"/workshops/{s.upcoming_workshop}",
                  f"/workshops/{s.past_workshop}/report", f"/workshops/registration/{s.registration_token}",
                  "/login", f"/periods/{s.closed_period}/submit", f"/workshops/{s.past_workshop}/register",
-                 reading_path(app, s)):
+                 reading_path(app, s), compare_path(app, s)):
         walk.go(path)
     page.goto(f"{live_server}/accessibility")
     policy = page.locator("main").inner_text()

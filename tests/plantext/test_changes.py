@@ -116,3 +116,39 @@ def test_a_period_without_plan_text_keeps_its_typed_changes(app, login_as, make_
         db.session.commit()
         report = public_result(period)
         assert [(c.before, c.after, c.lines) for c in report.changes] == [("旧", "新", [])]
+
+
+def test_once_the_result_is_published_its_changes_are_fixed(app, login_as, make_plan, make_period, make_opinion,
+                                                            answered):
+    client, _staff = login_as("staff")
+    plan_id = make_plan()
+    soan_id, _an_id = two_versions(app, plan_id)
+    period_id = make_period(plan_id=plan_id, state="closed")
+    opinion = make_opinion(period_id, state="accepted")
+    answered(period_id)
+    put_to_comment(client, period_id, soan_id)
+    with app.app_context():
+        period = db.session.get(CommentPeriod, period_id)
+        period.results_published_at = period.closes_at
+        db.session.commit()
+    refused = link(client, period_id, "ch1-s1", [opinion])
+    assert refused.status_code == 422
+    assert "結果を公表したため、修正内容はもう変更できません。" in refused.get_data(as_text=True)
+    assert put_to_comment(client, period_id, 0).status_code == 422
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ChangeOpinion)) == 0
+        assert text_changes(db.session.get(CommentPeriod, period_id)) is not None  # still linked to the 素案
+
+
+def test_the_demo_puts_the_soan_to_comment_and_its_an_changes_five_places(app):
+    from app.core.demodata import load_all
+    from app.periods.demo import SHIMONOSEKI_TITLE
+
+    with app.test_request_context():
+        load_all()
+        db.session.commit()
+        period = db.session.scalar(select(CommentPeriod).where(CommentPeriod.title == SHIMONOSEKI_TITLE))
+        diff = text_changes(period)
+        assert (diff.old.stage, diff.new.stage) == ("soan", "an")
+        assert [d.anchor for d in diff.sections] == ["intro", "ch1-s1", "ch1-s4", "ch1-s6-4"]
+        assert [c.section for c in public_result(period).changes] == [d.display for d in diff.sections]
