@@ -116,7 +116,10 @@ SCHEMAS |= {
             opinions=array(obj(number=INTEGER, opinion=STRING, similar=COUNT, response_html=HTML,
                                response_text=STRING, category=STRING, category_label=STRING)),
         )),
-        changes=array(obj(number=INTEGER, section=nullable(STRING), before=STRING, after=STRING)),
+        changes=array(obj(number=nullable(INTEGER) | {"description": "The first opinion row behind the change; null "
+                                                                     "when none is linked."},
+                          numbers=array(INTEGER) | {"description": "Every opinion row behind the change."},
+                          section=nullable(STRING), before=STRING, after=STRING)),
         errata=array(obj(created_at=DATETIME, location=STRING, before=STRING, after=STRING, reason=STRING)),
         categories=array(obj(code=STRING, label=STRING)),
         links=obj(self=URL, csv=URL, html=URL, period=URL),

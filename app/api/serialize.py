@@ -154,8 +154,9 @@ def result_detail(report: PublicResult) -> dict:
                            "category": row.category, "category_label": row.category_label} for row in rows]}
             for section, rows in report.sections
         ],
-        "changes": [{"number": c.number, "section": c.section or None, "before": c.before, "after": c.after}
-                    for c in report.changes],
+        "changes": [{"number": (c.numbers[0] if c.numbers else None) if c.lines else c.number,
+                     "numbers": c.numbers if c.lines else [c.number],
+                     "section": c.section or None, "before": c.before, "after": c.after} for c in report.changes],
         "errata": [{"created_at": iso(e.created_at), "location": e.location, "before": e.before, "after": e.after,
                     "reason": e.reason} for e in report.errata],
         "categories": [{"code": code, "label": label} for code, label in categories()],

@@ -55,6 +55,11 @@ answer_exists = _signals.signal("answer-exists")
 # app.responses.results.Problem (empty when it has nothing against publishing)
 publication_check = _signals.signal("publication-check")
 
+# sender: the CommentPeriod whose result is drawn; numbers= {opinion id: its row number in the result};
+# a receiver returns the 修正内容 built from the plan's text (rows with section, before, after, numbers
+# and lines, the diff's changed lines), or None when the period has none: the hand-typed changes stay
+result_changes = _signals.signal("result-changes")
+
 # sender: the ids of the Sections a period's staff are about to remove; each receiver returns how
 # many of its rows point at them (a submission's entries): a section in use is kept
 section_in_use = _signals.signal("section-in-use")

@@ -17,12 +17,16 @@ def plan_page_text(plan, user=None) -> tuple[str, dict] | None:
 
 
 def cacheable_pages(_app) -> set[str]:
-    return {"plantext.read"}
+    return {"plantext.read", "plantext_diff.compare"}
 
 
 def init_app(app: Flask) -> None:
+    from app.plantext.changes import result_changes
+    from app.plantext.compare_views import bp as compare_bp
     from app.plantext.views import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(compare_bp)
+    signals.result_changes.connect(result_changes)
     signals.plan_page_sections.connect(plan_page_text)
     signals.cacheable_pages.connect(cacheable_pages)

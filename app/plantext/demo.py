@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.accounts.models import User
 from app.extensions import db
 from app.plans.demo import demo_plan
-from app.plantext import services
+from app.plantext import demo_versions, services
 
 CHAPTER_1 = Path(__file__).with_name("demo_chapter1.md")
 
@@ -19,8 +19,11 @@ def load() -> list[str]:
         return []
     staff = db.session.scalar(select(User).where(User.email == "staff@example.jp"))
     version = services.draft_version(plan, actor=staff)
+    text = CHAPTER_1.read_text(encoding="utf-8")
     if version.is_published:
-        return ["plan text: 素案 (already loaded)"]
-    services.import_text(version, CHAPTER_1.read_text(encoding="utf-8"), actor=staff)
-    services.publish_version(version, actor=staff)
-    return [f"plan text: 素案, {len(version.sections)} headings"]
+        lines = ["plan text: 素案 (already loaded)"]
+    else:
+        services.import_text(version, text, actor=staff)
+        services.publish_version(version, actor=staff)
+        lines = [f"plan text: 素案, {len(version.sections)} headings"]
+    return lines + demo_versions.load(plan, version, text, staff)

@@ -5,11 +5,12 @@ Only this module decides what leaves the building: each row carries an opinion's
 sent it. Withheld, pending and unapproved material never gets into these rows.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from flask_babel import lazy_gettext as _l
 
+from app.core import signals
 from app.core.sanitize import render_markdown
 from app.core.settings import labels
 from app.moderation.services import public_text
@@ -45,10 +46,12 @@ class Row:
 
 @dataclass
 class Change:
-    number: int  # the row whose answer brought it
+    number: int | str  # the row whose answer brought it ("3、5" for a change of the plan's text)
     section: str
     before: str
     after: str
+    numbers: list[int] = field(default_factory=list)  # a change of the plan's text: its rows
+    lines: list = field(default_factory=list)  # ... and the diff's changed lines, marked on the page
 
 
 @dataclass
@@ -89,11 +92,13 @@ def public_result(period: CommentPeriod) -> PublicResult:
     sections: list[tuple[str, list[Row]]] = []
     changes: list[Change] = []
     number = 0
+    numbers: dict[int, int] = {}  # opinion id -> its row
     for target in period_targets(period):
         response = target.response
         if response is None or response.state != "approved":
             continue
         number += 1
+        numbers.update((opinion.id, number) for opinion in target.opinions)
         section = target.section.display if target.section else ""
         row = Row(number, section, public_text(target.lead), len(target.opinions), response.body,
                   response.category, labels.get(response.category, response.category))
@@ -102,6 +107,11 @@ def public_result(period: CommentPeriod) -> PublicResult:
         sections[-1][1].append(row)
         changes.extend(Change(number, change.section.display if change.section else "", change.before, change.after)
                        for change in response.changes)
+    from_text = next((rows for _receiver, rows in signals.result_changes.send(period, numbers=numbers)
+                      if rows is not None), None)
+    if from_text is not None:  # the plan's text was diffed: its changed sections replace typed pairs
+        changes = [Change("、".join(map(str, row.numbers)), row.section, row.before, row.after, row.numbers,
+                          row.lines) for row in from_text]
     counts = result.counts if result is not None and result.published_at is not None else compute_counts(period)
     return PublicResult(period, result, counts, sections, changes, list(result.errata) if result else [])
 

@@ -11,6 +11,7 @@ from app.extensions import limiter
 from tests.browser.a11y import DEMO_PASSWORD, Walk, load_scenario
 from tests.browser.conftest import browser_login, submit
 from tests.browser.test_plantext import reading_path
+from tests.browser.test_plantext_diff import compare_path
 
 SKIPPED = {
     "static": "CSS and JavaScript",
@@ -83,7 +84,7 @@ def test_every_public_page_and_form_state_has_no_violations(app, page, live_serv
                  f"/workshops/{s.past_workshop}", f"/workshops/{s.upcoming_workshop}",
                  f"/workshops/{s.past_workshop}/report", f"/workshops/registration/{s.registration_token}",
                  "/login", f"/periods/{s.closed_period}/submit", f"/workshops/{s.past_workshop}/register",
-                 reading_path(app, s), "/glossary"):
+                 reading_path(app, s), compare_path(app, s), "/glossary"):
         walk.go(path)
     # A glossary term opened on a page: the disclosure and its explanation (the summary box marks 市民活動).
     page.goto(f"{live_server}/periods/{s.open_period}")

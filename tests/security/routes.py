@@ -62,6 +62,10 @@ TABLE: dict[str, Rule] = {
     "plantext.read": R(PUBLIC, {"version_id": "=1"}, ok=(404,)),
     "plantext.staff": R(DEPT, ok=(422,)),
     "plantext.publish": R(DEPT, {"version_id": "=1"}, ok=(404, 422)),
+    # comparing two versions (a plan with fewer than two says so); a period's changes from its text
+    "plantext_diff.compare": R(PUBLIC, ok=(404,)),
+    "plantext_diff.period_changes": R(DEPT, ok=(422,)),
+    "plantext_diff.change_opinions": R(DEPT, {"anchor": "=ch1"}, ok=(404,)),
     # periods
     "periods.index": R(PUBLIC),
     "periods.show": R(PUBLIC),
