@@ -71,6 +71,10 @@ plan_timeline = _signals.signal("plan-timeline")
 # sender: the Plan whose public page is drawn; user= (the reader, or None); each receiver returns
 # (template, context) to include under the plan's summary, or None (the plan's text, its versions)
 plan_page_sections = _signals.signal("plan-page-sections")
+# sender: the CommentPeriod whose page is drawn; place="public" (the public page, cached: the answer
+# may depend on the period only) or "staff" (its staff page), user=; each receiver returns
+# (template, context) to include, or None (the print kit for the viewing places)
+period_page_sections = _signals.signal("period-page-sections")
 # sender: None; each receiver returns (template, context) for the home page, or None
 home_sections = _signals.signal("home-sections")
 # sender: the cutoff datetime past which personal data goes; each receiver deletes what it keeps
