@@ -36,12 +36,14 @@ def period_section(period, place: str, user=None) -> tuple[str, dict] | None:
     if not period.can_edit(user):
         return None
     from app.core.runs import active_run, subject_type
+    from app.plantext.labels import STAGE_LABELS
     from app.printkit.tasks import KIT
 
+    stage = (run.result or {}).get("stage", "") if run is not None else ""
     return "printkit/_staff_section.html", {
         "period": period, "run": run, "files": files, "form": BuildKitForm(), "stale": services.is_stale(period, run),
         "active": active_run(KIT, subject_type(type(period)), period.id), "version": text_version(period.plan),
-        "form_id": form_id(period.id)}
+        "form_id": form_id(period.id), "stage_label": STAGE_LABELS.get(stage, "")}
 
 
 def init_app(app: Flask) -> None:

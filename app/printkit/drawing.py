@@ -7,20 +7,30 @@ from xml.sax.saxutils import escape
 
 from app.core.pdf import BODY_FONT, HEADING_FONT, register_fonts
 
-__all__ = ["BODY_FONT", "HEADING_FONT", "register_fonts", "text_block", "tick_box", "qr_code", "bar_code"]
+__all__ = ["BODY_FONT", "HEADING_FONT", "register_fonts", "text_block", "text_height", "tick_box", "qr_code", "bar_code"]
 
 
-def text_block(sheet, text: str, x: float, top: float, width: float, *, size: float = 11,
-               font: str = BODY_FONT, leading: float | None = None, color=None) -> float:
-    """Draw ``text`` wrapped to ``width`` (Japanese breaks anywhere, as it should) with its top at
-    ``top``; returns the y just under it. Line breaks in the text are kept."""
+def _paragraph(text: str, size: float, font: str, leading: float | None, color=None):
     from reportlab.lib import colors
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph
 
     style = ParagraphStyle("kit", fontName=font, fontSize=size, leading=leading or size * 1.45, wordWrap="CJK",
                            textColor=color or colors.black)
-    paragraph = Paragraph(escape(text).replace("\n", "<br/>"), style)
+    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+
+
+def text_height(text: str, width: float, *, size: float = 11, font: str = BODY_FONT,
+                leading: float | None = None) -> float:
+    """How tall ``text_block`` would draw ``text``."""
+    return _paragraph(text, size, font, leading).wrap(width, 10_000)[1]
+
+
+def text_block(sheet, text: str, x: float, top: float, width: float, *, size: float = 11,
+               font: str = BODY_FONT, leading: float | None = None, color=None) -> float:
+    """Draw ``text`` wrapped to ``width`` (Japanese breaks anywhere, as it should) with its top at
+    ``top``; returns the y just under it. Line breaks in the text are kept."""
+    paragraph = _paragraph(text, size, font, leading, color)
     _width, height = paragraph.wrap(width, 10_000)
     paragraph.drawOn(sheet, x, top - height)
     return top - height

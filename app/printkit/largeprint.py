@@ -76,10 +76,13 @@ def write_large_print(kit: KitContent, version: PlanVersion, path: Path) -> None
 
 def _table(block, para, cell, body) -> list:
     from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
-    rows = [[para(str(value), cell) for value in row] for row in block.rows if row]
+    header = ParagraphStyle("header", parent=cell, fontName=HEADING_FONT)
+    rows = [[para(str(value), header if index == 0 else cell) for value in row]
+            for index, row in enumerate(row for row in block.rows if row)]
     width = max((len(row) for row in rows), default=1)
     rows = [row + [""] * (width - len(row)) for row in rows]
     grid = Table(rows, colWidths=[170 * mm / width] * width, repeatRows=1)

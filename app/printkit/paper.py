@@ -5,7 +5,16 @@ from pathlib import Path
 from flask_babel import gettext as _
 
 from app.printkit.content import KitContent, required_mark
-from app.printkit.drawing import BODY_FONT, HEADING_FONT, bar_code, qr_code, register_fonts, text_block, tick_box
+from app.printkit.drawing import (
+    BODY_FONT,
+    HEADING_FONT,
+    bar_code,
+    qr_code,
+    register_fonts,
+    text_block,
+    text_height,
+    tick_box,
+)
 
 LINE_GAP_MM = 9
 
@@ -55,7 +64,8 @@ def write_opinion_form(kit: KitContent, path: Path) -> None:
     sheet.setFont(HEADING_FONT, 11)
     sheet.drawString(left, y, _("Which part of the draft is your opinion about? Tick all that apply."))
     options = [*kit.sections, _("The draft as a whole / other")]
-    column, row_gap, rows = inner / 2, 7 * mm, (len(options) + 1) // 2
+    columns = 2 if len(options) <= 16 else 3
+    column, row_gap, rows = inner / columns, 7 * mm, -(-len(options) // columns)
     for index, label in enumerate(options):
         x = left + (index // rows) * column
         row_y = y - 8 * mm - (index % rows) * row_gap
@@ -75,7 +85,7 @@ def write_opinion_form(kit: KitContent, path: Path) -> None:
     _form_id_corner(sheet, kit, width, height - 14 * mm, mm)
     sheet.setFont(HEADING_FONT, 11)
     sheet.drawString(left, height - 22 * mm, _("Your opinion (continued)"))
-    lines_bottom = height - 95 * mm
+    lines_bottom = 18 * mm + _lower_part_height(kit, mm)
     _ruled_lines(sheet, left, height - 24 * mm, inner, lines_bottom, LINE_GAP_MM * mm)
     y = lines_bottom - 8 * mm
     if kit.fields:
@@ -85,6 +95,13 @@ def write_opinion_form(kit: KitContent, path: Path) -> None:
     sheet.drawCentredString(width / 2, 10 * mm, "2 / 2")
     sheet.showPage()
     sheet.save()
+
+
+def _lower_part_height(kit: KitContent, mm: float) -> float:
+    """Room the boxes and the addresses under the continued opinion take; the lines get the rest."""
+    boxes = sum(16 if item.name == "address" else 10 for item in kit.fields) + 20 if kit.fields else 0
+    addresses = 12 + 6 * len(kit.send_to) + (12 if kit.viewing_places else 0) + 10 + (6 if kit.contact else 0)
+    return (boxes + max(addresses, 36) + 8) * mm
 
 
 def _submitter_boxes(sheet, kit: KitContent, left: float, top: float, inner: float, mm: float) -> float:
@@ -168,7 +185,7 @@ def write_poster(kit: KitContent, path: Path) -> None:
     sheet.setFont(HEADING_FONT, 22)
     sheet.drawCentredString(width / 2, y - 14.5 * mm, _("Deadline: %(day)s", day=kit.deadline))
     y -= 28 * mm
-    qr = 55 * mm
+    qr = 62 * mm
     qr_code(sheet, kit.web_url, left + inner - qr, y - qr, qr)
     text_block(sheet, _("Scan with a smartphone to open the web form.") if kit.web_form
                else _("Scan with a smartphone to open the call for comments."),
@@ -177,10 +194,10 @@ def write_poster(kit: KitContent, path: Path) -> None:
     sheet.setFont(HEADING_FONT, 15)
     sheet.drawString(left, y - 6 * mm, _("How to take part"))
     y -= 10 * mm
-    places = "、".join(kit.viewing_places) or kit.city
     channels = "、".join(label for label, _value in kit.send_to)
     steps = [
-        (_("Read the draft"), _("At %(places)s, or on the city's web site.", places=places)),
+        (_("Read the draft"), _("At %(places)s.", places="、".join(kit.viewing_places)) if kit.viewing_places
+         else _("On the city's web site.")),
         (_("Write your opinion"), _("On the opinion form at the places above, or on the web form.")),
         (_("Send it"), _("By %(channels)s, or on the web form, by %(day)s.", channels=channels or "—",
                           day=kit.deadline)),
@@ -194,16 +211,25 @@ def write_poster(kit: KitContent, path: Path) -> None:
         sheet.setFillColor(colors.black)
         sheet.setFont(HEADING_FONT, 13)
         sheet.drawString(left + 13 * mm, y - 7 * mm, heading)
-        y = text_block(sheet, text, left + 13 * mm, y - 9 * mm, steps_w - 13 * mm, size=11) - 5 * mm
-    y = min(y, height - 180 * mm)
-    for label, value in kit.send_to:
-        y = text_block(sheet, f"{label}：{value}", left, y, inner, size=11) - 1 * mm
-    text_block(sheet, _("Your name and other personal details are never published."), left, y - 2 * mm, inner,
-               size=10)
-    if kit.contact:
+        y = text_block(sheet, text, left + 13 * mm, y - 9 * mm, steps_w - 13 * mm, size=13) - 6 * mm
+    # The addresses and the contact share what is left down to the bottom margin: a city whose
+    # addresses are long gets them in smaller type rather than running over the contact.
+    contact = _("Contact: %(contact)s", contact=kit.contact) if kit.contact else ""
+    note = _("Your name and other personal details are never published.")
+    contact_top = 15 * mm + (text_height(contact, inner, size=11) + 4 * mm if contact else 0)
+    y = min(y, height - 190 * mm)
+    for size in (13, 12, 11, 10, 9, 8):
+        lines = [f"{label}：{value}" for label, value in kit.send_to]
+        needed = sum(text_height(line, inner, size=size) + 1.5 * mm for line in lines)
+        if y - needed - text_height(note, inner, size=size) - 3 * mm >= contact_top:
+            break
+    for line in lines:
+        y = text_block(sheet, line, left, y, inner, size=size) - 1.5 * mm
+    text_block(sheet, note, left, y - 1.5 * mm, inner, size=size)
+    if contact:
         sheet.setStrokeColor(colors.grey)
         sheet.setLineWidth(0.5)
-        sheet.line(left, 30 * mm, left + inner, 30 * mm)
-        text_block(sheet, _("Contact: %(contact)s", contact=kit.contact), left, 27 * mm, inner, size=11)
+        sheet.line(left, contact_top, left + inner, contact_top)
+        text_block(sheet, contact, left, contact_top - 2 * mm, inner, size=11)
     sheet.showPage()
     sheet.save()

@@ -44,7 +44,6 @@ def build_print_kit(run_id: int) -> None:
     files, version = [], text_version(period.plan)
     with runs.failing(run, cleanup=cleanup), force_locale("ja"):
         kit = gather(period)
-        version_label = version.stage_label if version is not None else ""
         stamp = to_jst(run.started_at).strftime("%Y%m%d-%H%M")
         plan = [("form", write_opinion_form, f"opinion-form-{kit.form_id}.pdf", "printkit.form"),
                 ("poster", write_poster, f"poster-period{period.id}-{stamp}.pdf", "printkit.poster")]
@@ -59,4 +58,4 @@ def build_print_kit(run_id: int) -> None:
             files.append({"doc": doc, "name": name, "stored": stored, "type": PDF_MIMETYPE,
                           "size": (exports_folder() / stored).stat().st_size})
     runs.finish(run, {"files": files, "form_id": kit.form_id, "deadline": kit.deadline,
-                      "version": version_label})
+                      "stage": version.stage if version is not None else ""})

@@ -4,7 +4,7 @@ import base64
 import re
 import subprocess
 import zlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -33,8 +33,8 @@ PLAN_TEXT = """この素案は印刷の試験用です。
 | 下関市総合計画 | 令和12年度まで |
 """
 # 令和9年1月15日（金）, closing at the end of the day in Japan.
-CLOSES = datetime(2027, 1, 15, 14, 59, 59, tzinfo=timezone.utc)
-OPENS = datetime(2026, 12, 15, 15, 0, tzinfo=timezone.utc)
+CLOSES = datetime(2027, 1, 15, 14, 59, 59, tzinfo=UTC)
+OPENS = datetime(2026, 12, 15, 15, 0, tzinfo=UTC)
 
 
 def pdf_text(data: bytes, tmp_path, name: str = "doc.pdf", *args: str) -> str:

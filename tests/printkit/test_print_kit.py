@@ -60,14 +60,14 @@ def test_poster_says_title_deadline_and_how_to_take_part(client, login_as, kit_p
     build_kit(staff, kit_period)
     flat = re.sub(r"\s+", "", pdf_text(staff.get(f"/staff/periods/{kit_period}/print-kit/poster.pdf").data, tmp_path))
     assert "第5次下関市市民活動促進基本計画（案）" in flat and f"提出期限：{DEADLINE}" in flat
-    assert "参加のしかた" in flat and "本庁舎" in flat and "令和8年12月16日（水）" in flat
+    assert "参加の方法" in flat and "本庁舎" in flat and "令和8年12月16日（水）" in flat
 
 
 def test_large_print_copy_sets_the_whole_text_at_14_pt_or_more_with_tables_kept(
         client, login_as, kit_period, build_kit, tmp_path):
     staff, _ = login_as("staff")
     run = build_kit(staff, kit_period)
-    assert run.result["version"] == "素案"
+    assert run.result["stage"] == "soan"
     data = staff.get(f"/staff/periods/{kit_period}/print-kit/large-print.pdf").data
     flat = re.sub(r"\s+", "", pdf_text(data, tmp_path))
     for words in ("大きな文字版", "第１章計画策定の背景と趣旨", "地域のつながりが弱まり、担い手が不足しています。市民と市が協働する",
