@@ -211,15 +211,18 @@ def write_poster(kit: KitContent, path: Path) -> None:
         sheet.setFillColor(colors.black)
         sheet.setFont(HEADING_FONT, 13)
         sheet.drawString(left + 13 * mm, y - 7 * mm, heading)
-        y = text_block(sheet, text, left + 13 * mm, y - 9 * mm, steps_w - 13 * mm, size=13) - 6 * mm
+        y = text_block(sheet, text, left + 13 * mm, y - 9 * mm, steps_w - 13 * mm, size=12) - 5 * mm
     # The addresses and the contact share what is left down to the bottom margin: a city whose
     # addresses are long gets them in smaller type rather than running over the contact.
     contact = _("Contact: %(contact)s", contact=kit.contact) if kit.contact else ""
     note = _("Your name and other personal details are never published.")
     contact_top = 15 * mm + (text_height(contact, inner, size=11) + 4 * mm if contact else 0)
     y = min(y, height - 190 * mm)
-    for size in (13, 12, 11, 10, 9, 8):
-        lines = [f"{label}：{value}" for label, value in kit.send_to]
+    lines = [f"{label}：{value}" for label, value in kit.send_to]
+    for size in (13, 12, 11, 10, None):
+        if size is None:  # no room for them all at a size read from a step away: the form has them
+            size, lines = 11, [_("Where to send it is written on the opinion form.")]
+            break
         needed = sum(text_height(line, inner, size=size) + 1.5 * mm for line in lines)
         if y - needed - text_height(note, inner, size=size) - 3 * mm >= contact_top:
             break
