@@ -30,7 +30,7 @@ def period_section(period, place: str, user=None) -> tuple[str, dict] | None:
     run = services.latest_kit(period)
     files = services.kit_files(run)
     if place == "public":
-        if "form" not in files:
+        if "form" not in files or period.state() not in services.PUBLIC_STATES:
             return None
         return "printkit/_public_links.html", {"period": period, "files": files}
     if not period.can_edit(user):

@@ -4,9 +4,11 @@ not redone; a new run writes new files)."""
 import secrets
 
 from flask_babel import force_locale
+from sqlalchemy import select
 
 from app.core import runs
 from app.core.jobs import job
+from app.core.models import JobRun
 from app.core.timeutil import to_jst
 from app.extensions import db
 from app.jobs.services import exports_folder
@@ -59,3 +61,14 @@ def build_print_kit(run_id: int) -> None:
                           "size": (exports_folder() / stored).stat().st_size})
     runs.finish(run, {"files": files, "form_id": kit.form_id, "deadline": kit.deadline,
                       "stage": version.stage if version is not None else ""})
+    _remove_older_kits(run)
+
+
+def _remove_older_kits(run: JobRun) -> None:
+    """Only the newest kit of a period is served: the files of earlier ones go (their rows stay)."""
+    older = db.session.scalars(select(JobRun).where(JobRun.kind == KIT, JobRun.subject_type == run.subject_type,
+                                                    JobRun.subject_id == run.subject_id, JobRun.id < run.id,
+                                                    JobRun.state == "done"))
+    for previous in older:
+        for entry in (previous.result or {}).get("files", []):
+            (exports_folder() / entry["stored"]).unlink(missing_ok=True)

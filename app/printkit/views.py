@@ -47,8 +47,11 @@ def staff_download(period_id: int, slug: str):
 
 @bp.get("/periods/<int:period_id>/print/<slug>.pdf")
 def public_download(period_id: int, slug: str):
-    """The blank opinion form and the poster, for anyone who would rather write on paper."""
+    """The blank opinion form and the poster, for anyone who would rather write on paper, until the
+    period closes."""
     period = public_period(period_id)
+    if period.state() not in services.PUBLIC_STATES:
+        abort(404)
     return _send(period, _doc(slug, PUBLIC_DOCS))
 
 

@@ -154,3 +154,41 @@ def test_withdrawn_period_gets_no_kit(app, login_as, make_period, run_jobs):
     assert response.status_code == 303
     with app.app_context():
         assert db.session.scalar(select(JobRun).where(JobRun.kind == "print_kit")) is None
+
+
+def test_public_forms_go_when_the_period_closes_and_a_rebuild_replaces_the_files(
+        app, client, login_as, kit_period, build_kit):
+    from datetime import timedelta
+
+    from app.core.timeutil import utcnow
+    from app.jobs.services import exports_folder
+    from app.periods.models import CommentPeriod
+    from app.printkit.services import kit_files, latest_kit
+
+    staff, _ = login_as("staff")
+    first = build_kit(staff, kit_period)
+    second = build_kit(staff, kit_period)
+    with app.app_context():
+        assert second.id != first.id
+        assert not any((exports_folder() / entry["stored"]).exists() for entry in first.result["files"])
+        period = db.session.get(CommentPeriod, kit_period)
+        assert set(kit_files(latest_kit(period))) == {"form", "poster", "large_print"}
+        period.opens_at, period.closes_at = utcnow() - timedelta(days=40), utcnow() - timedelta(days=5)
+        db.session.commit()
+    public = app.test_client()
+    assert "/print/form.pdf" not in public.get(f"/periods/{kit_period}").get_data(as_text=True)
+    assert public.get(f"/periods/{kit_period}/print/form.pdf").status_code == 404
+    assert staff.get(f"/staff/periods/{kit_period}/print-kit/form.pdf").status_code == 200
+
+
+def test_deadline_shows_the_time_only_when_the_period_does_not_close_at_the_end_of_the_day(app):
+    from datetime import UTC, datetime
+
+    from flask_babel import force_locale
+
+    from app.printkit.content import day_and_time
+
+    with app.test_request_context(), force_locale("ja"):
+        assert day_and_time(datetime(2027, 1, 15, 14, 59, 59, tzinfo=UTC), closing=True) == "令和9年1月15日（金）"
+        assert day_and_time(datetime(2027, 1, 15, 8, 0, tzinfo=UTC), closing=True) == "令和9年1月15日（金） 17:00"
+        assert day_and_time(datetime(2026, 12, 15, 15, 0, tzinfo=UTC), closing=False) == "令和8年12月16日（水）"
