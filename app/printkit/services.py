@@ -15,7 +15,6 @@ from app.periods.models import CommentPeriod
 from app.printkit.formid import FormIdError, parse_form_id
 from app.printkit.tasks import KIT, build_print_kit
 
-
 # The public may print the blank form while it can still be sent: before and during the period.
 PUBLIC_STATES = ("scheduled", "open")
 
