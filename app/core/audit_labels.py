@@ -36,6 +36,7 @@ ACTION_LABELS = {
     "period.document_add": _l("Document added"),
     "period.document_remove": _l("Document removed"),
     "period.extend": _l("Comment period extended"),
+    "period.print_kit": _l("Print kit requested"),
     "period.schedule": _l("Comment period scheduled"),
     "period.sections": _l("Sections of the draft changed"),
     "period.unschedule": _l("Comment period taken back to draft"),

@@ -86,6 +86,10 @@ plan_page_sections = _signals.signal("plan-page-sections")
 # app.plans.office.WorkGroup (a period, workshop or survey with what is waiting in it); groups with
 # the same key, from several features, are shown as one
 plan_work = _signals.signal("plan-work")
+# sender: the CommentPeriod whose page is drawn; place="public" (the public page, cached: the answer
+# may depend on the period only) or "staff" (its staff page), user=; each receiver returns
+# (template, context) to include, or None (the print kit for the viewing places)
+period_page_sections = _signals.signal("period-page-sections")
 # sender: None; each receiver returns (template, context) for the home page, or None
 home_sections = _signals.signal("home-sections")
 # sender: the cutoff datetime past which personal data goes; each receiver deletes what it keeps

@@ -252,3 +252,10 @@ def days_left(period: CommentPeriod, now: datetime | None = None) -> int:
     """Calendar days in Japan until the last day, counting today: 1 on the last day."""
     now = now or utcnow()
     return (to_jst(period.closes_at).date() - to_jst(now).date()).days + 1
+
+
+def page_sections(period: CommentPeriod, place: str, user) -> list[tuple[str, dict]]:
+    """What other features add to the period's public or staff page, as (template, context)."""
+    user = user if getattr(user, "is_authenticated", False) else None
+    return [extra for _receiver, extra in signals.period_page_sections.send(period, place=place, user=user)
+            if extra is not None]

@@ -78,7 +78,8 @@ def edit(period_id: int):
     def page():
         return render_template("periods/form.html", form=form, plan=period.plan, period=period,
                                min_days=services.min_days(), field_labels=submitter_field_labels(),
-                               action_form=ActionForm(), withdraw_form=WithdrawForm(), title=period.title)
+                               action_form=ActionForm(), withdraw_form=WithdrawForm(),
+                               extras=services.page_sections(period, "staff", current_user), title=period.title)
 
     if request.method != "POST":
         return page()

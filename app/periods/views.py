@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, render_template
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from app.core import uploads
 from app.core.timeutil import utcnow
@@ -30,7 +31,7 @@ def index():
 def show(period_id: int):
     period = public_period(period_id)
     return render_template("periods/show.html", period=period, now=utcnow(), attributes=attribute_labels(),
-                           title=period.title)
+                           extras=services.page_sections(period, "public", current_user), title=period.title)
 
 
 @bp.get("/periods/<int:period_id>/documents/<int:document_id>")

@@ -18,6 +18,7 @@ SKIPPED = {
     "core.set_language": "the language switch: a redirect back to the page it was chosen on",
     "periods.document": "the draft's PDF files",
     "results.download": "the result as CSV, XLSX and PDF",
+    "printkit.public_download": "the blank opinion form and poster as PDF (their links: tests/browser/test_printkit.py)",
     "workshops.calendar": "the workshop as an .ics calendar file",
     "follow.plan_calendar": "the plan's .ics calendar feed",
     "follow.city_calendar": "the city's .ics calendar feed",

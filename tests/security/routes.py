@@ -244,6 +244,12 @@ TABLE: dict[str, Rule] = {
     "surveys.resolve": R(DEPT, {"keying_id": "=999999"}, ok=(404,)),
     "surveys.import_answers": R(DEPT, ok=(400,)),
     "surveys.import_template": R(DEPT),
+    # the print kit: staff of the period's department build and download it; the blank form and poster
+    # are public once built (none is built in the route world: 404). The form-number lookup is any staff's.
+    "printkit.build": R(DEPT),
+    "printkit.staff_download": R(DEPT, {"slug": "=form"}, ok=(404,)),
+    "printkit.public_download": R(PUBLIC, {"slug": "=form"}, ok=(404,)),
+    "printkit.lookup": R(ANY_STAFF),
 }
 
 # URL argument -> the world's id used unless the rule says otherwise.
