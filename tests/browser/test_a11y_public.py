@@ -20,6 +20,8 @@ SKIPPED = {
     "workshops.calendar": "the workshop as an .ics calendar file",
     "feeds.periods": "an Atom feed",
     "feeds.results": "an Atom feed",
+    "feeds.plan": "an Atom feed",
+    "council.minutes": "a council meeting's minutes as a PDF file",
     "api.docs": "the API reference page: walked with axe in ja and en by tests/browser/test_api.py",
     "surveys.show": "walked with axe in ja and en by tests/browser/test_surveys.py",
     "surveys.answer": "every state (form, errors, confirmation) walked with axe in ja and en by tests/browser/test_surveys.py",
@@ -29,6 +31,18 @@ SKIPPED = {
 # Everything else under /api/v1 answers JSON or CSV.
 SKIPPED_PREFIXES = ("api.",)
 OPINION = "駅前の市民活動センターを、平日の夜９時まで開けてください。仕事帰りに相談できる場所が必要です。"
+
+
+def council_meetings(app) -> tuple[int, int]:
+    """The demo council's first meeting (held, with minutes) and its next one (one public seat left)."""
+    from sqlalchemy import select
+
+    from app.council.models import CouncilMeeting
+    from app.extensions import db
+
+    with app.app_context():
+        ids = db.session.scalars(select(CouncilMeeting.id).order_by(CouncilMeeting.starts_at)).all()
+    return ids[0], ids[-1]
 
 
 @pytest.fixture(autouse=True)
@@ -123,6 +137,23 @@ def test_every_public_page_and_form_state_has_no_violations(app, page, live_serv
     walk.check()  # the step that asks before cancelling
     submit(page, "form[action$='/cancel'] input[type=submit]")
     walk.check(state=True)
+
+    # A council meeting with its minutes, and asking for the last public seat of the next one: empty, with
+    # errors, the receipt, then the meeting saying all seats are taken.
+    past_meeting, next_meeting = council_meetings(app)
+    walk.go(f"/council/meetings/{past_meeting}")
+    walk.go(f"/council/meetings/{next_meeting}")
+    walk.go(f"/council/meetings/{next_meeting}/seats")
+    submit(page, "main form input[type=submit]")
+    walk.check(errors=True)
+    page.fill("#name", "長府 花子")
+    page.fill("#contact", "083-000-9999")
+    submit(page, "main form input[type=submit]")
+    assert "/seats/receipt" in page.url
+    walk.check()
+    walk.go(f"/council/meetings/{next_meeting}/seats")
+    assert page.locator("main .notice").count() == 1
+    walk.go(f"/council/meetings/{next_meeting}")
 
     # The login form with its errors (the empty form is walked above).
     page.goto(f"{live_server}/login")
