@@ -94,9 +94,9 @@ class MemberForm(FlaskForm):
     category = SelectField(_l("Category (区分)"), choices=category_choices, validate_choice=False)
     affiliation = StringField(_l("Nominating body or affiliation (optional)"),
                               validators=[Optional(), Length(max=200, message=LENGTH)])
-    role = SelectField(_l("Role"), choices=role_choices, validate_choice=False)
-    term_from = DateField(_l("Term from"), validators=[DataRequired(_l("Enter the date."))])
-    term_to = DateField(_l("Term to"), validators=[DataRequired(_l("Enter the date."))])
+    role = SelectField(_l("Role on the council"), choices=role_choices, validate_choice=False)
+    term_from = DateField(_l("Term from"), validators=[DataRequired(_l("Enter the date the term begins."))])
+    term_to = DateField(_l("Term to"), validators=[DataRequired(_l("Enter the date the term ends."))])
     position = IntegerField(_l("Order in the list"), default=0, validators=[
         Optional(), NumberRange(0, 999, _l("Enter a number between %(min)d and %(max)d."))])
     submit = SubmitField(_l("Save"))

@@ -24,8 +24,8 @@ def timeline_entries(plan: Plan, public: bool) -> list[TimelineEntry]:
         status = _("Report published") if report else str(STATE_LABELS[survey.state(now)])
         entries.append(TimelineEntry(kind="survey", title=survey.title, starts_at=survey.opens_at,
                                      ends_at=survey.closes_at, url=url_for("surveys.show", survey_id=survey.id),
-                                     status=status, kind_label=_("Survey"), result_url=report,
-                                     result_label=_("Read the report")))
+                                     status=status, kind_label=_("Survey (アンケート)"), result_url=report,
+                                     result_label=_("Read the survey's report")))
     return entries
 
 
