@@ -11,7 +11,7 @@ from app.extensions import babel, csrf, db, limiter, login_manager, migrate, sel
 ROOT = Path(__file__).resolve().parent.parent
 # Each feature is a package with ``init_app(app)``; its translations live beside it.
 FEATURES = ("core", "accounts", "plans", "periods", "plantext", "submissions", "moderation", "responses", "privacy",
-            "workshops", "surveys", "jobs", "digests", "reading", "printkit", "follow", "api")
+            "workshops", "surveys", "jobs", "digests", "reading", "council", "printkit", "follow", "api")
 
 
 def create_app(config: type | None = None) -> Flask:

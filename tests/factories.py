@@ -348,3 +348,33 @@ def sign_up(app):
             return registration.id, registration.status
 
     return do
+
+
+def meeting_data(**overrides) -> dict:
+    """What the meeting form gives the service: held in three weeks, five public seats, sign-up open."""
+    now = utcnow()
+    data = {"council_name": "下関市市民協働参画審議会", "number": next(_seq), "starts_at": now + timedelta(days=21),
+            "ends_at": now + timedelta(days=21, hours=2), "place": "本庁舎 会議室", "agenda": "- 計画の素案について",
+            "minutes_text": "", "seat_capacity": 5, "signup_closes_at": None}
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def make_meeting(app, make_plan, make_user):
+    """A council meeting of a plan (published unless told), made by its department's staff; returns its id."""
+    from app.council import services
+    from app.plans.models import Plan
+
+    def make(*, plan_id=None, publish=True, **overrides):
+        plan_id = plan_id or make_plan()
+        with app.app_context():
+            plan = db.session.get(Plan, plan_id)
+            staff = user(make_user("staff", department=plan.department))
+            meeting = services.create_meeting(plan, meeting_data(**overrides), actor=staff)
+            if publish:
+                services.publish_meeting(meeting, actor=staff)
+            db.session.commit()
+            return meeting.id
+
+    return make

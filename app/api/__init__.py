@@ -19,12 +19,16 @@ ALTERNATES = {
                     ("api.plans_csv", "text/csv", _l("Plans (CSV)"))),
     "workshops.index": (("api.workshops", "application/json", _l("Workshops (JSON)")),
                         ("api.workshops_csv", "text/csv", _l("Workshops (CSV)"))),
+    # A plan's page: its own steps and data, by the plan's id.
+    "plans.show": (("feeds.plan", "application/atom+xml", _l("How the plan is made (Atom)")),
+                   ("api.plan", "application/json", _l("The plan (JSON)"))),
 }
 
 
 def alternate_links() -> list[dict]:
     """``<link rel="alternate">`` targets for the page being rendered (base.html puts them in <head>)."""
-    return [{"href": url_for(endpoint), "type": kind, "title": str(title)}
+    values = {"plan_id": request.view_args["plan_id"]} if request.endpoint == "plans.show" else {}
+    return [{"href": url_for(endpoint, **values), "type": kind, "title": str(title)}
             for endpoint, kind, title in ALTERNATES.get(request.endpoint, ())]
 
 

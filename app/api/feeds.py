@@ -105,3 +105,30 @@ def results():
     entries.sort(key=lambda entry: entry["updated"], reverse=True)
     return atom(_("Published results"), serialize.link("feeds.results"), serialize.link("results.index"),
                 entries[:FEED_SIZE])
+
+
+@bp.get("/plans/<int:plan_id>.atom")
+def plan(plan_id: int):
+    """Every public step of one plan (説明会, アンケート, ワークショップ, 審議会, パブリックコメント,
+    策定・公表), the latest first: a reader subscribes to one plan and hears of each step."""
+    from app.plans.services import plan_timeline
+
+    found = services.public_plan(plan_id)
+    if found is None:
+        return http.problem(404)
+    entries = []
+    for step in plan_timeline(found):
+        url = serialize.absolute(step.url)
+        when = _when(step.starts_at) + (f" – {_when(step.ends_at)}" if step.ends_at else "")
+        summary = _("%(kind)s, %(when)s (Japan time): %(status)s", kind=step.kind_label or step.kind, when=when,
+                    status=step.status)
+        if step.current:
+            summary = " ".join((summary, _("The plan is at this step now.")))
+        if step.result_url:
+            summary = " ".join((summary, _("Outcome: %(url)s", url=serialize.absolute(step.result_url))))
+        entries.append({"id": f"{url}#{step.kind}", "title": step.title, "published": step.starts_at,
+                        "updated": step.starts_at, "html": url,
+                        "json": serialize.link("api.plan", plan_id=found.id), "summary": summary})
+    entries.sort(key=lambda entry: entry["updated"], reverse=True)
+    return atom(_("How the plan is made: %(title)s", title=found.title), serialize.link("feeds.plan", plan_id=found.id),
+                serialize.link("plans.show", plan_id=found.id), entries[:FEED_SIZE])

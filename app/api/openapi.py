@@ -64,9 +64,18 @@ SCHEMAS = {
         links=obj(self=URL, html=URL),
     ),
     "TimelineEntry": obj(
-        "One public step of the plan: a comment period, a result or a workshop.",
-        kind=enum("period", "result", "workshop", "survey"), title=STRING, starts_at=DATETIME, ends_at=nullable(DATETIME),
-        status=STRING, url=URL,
+        "One public step of the plan, in date order: a briefing (説明会), workshop or other event, a survey, a "
+        "council meeting (審議会), a comment period, its result, or the adopted plan (策定・公表).",
+        kind=enum("briefing", "workshop", "event", "survey", "council", "period", "result", "adoption"),
+        kind_label=STRING, title=STRING, starts_at=DATETIME, ends_at=nullable(DATETIME), status=STRING,
+        current=BOOLEAN | {"description": "The step the plan is at now (いまここ); at most one is true."},
+        url=URL, result_url=nullable(URL) | {"description": "Where a step's outcome is read (report, minutes, "
+                                                            "result), once there is one."},
+    ),
+    "CouncilMember": obj(
+        "A member of the council (審議会委員) as the plan's page lists them; no contact data is kept.",
+        name=STRING, category=enum("academic", "civic_group", "public", "business", "city_staff", "other"),
+        category_label=STRING, role=enum("", "chair", "vice_chair"), affiliation=STRING, term_from=DATE, term_to=DATE,
     ),
     "PeriodSummary": obj(
         "A public comment period (意見募集).", id=INTEGER, plan_id=INTEGER, title=STRING,
@@ -85,8 +94,9 @@ SCHEMAS |= {
     "PeriodList": list_of("PeriodSummary"),
     "WorkshopList": list_of("WorkshopSummary"),
     "Plan": obj(
-        "A plan with its public timeline, comment periods and workshops.",
+        "A plan with its public timeline, council members, comment periods and workshops.",
         **SCHEMAS["PlanSummary"]["properties"], summary_html=HTML, contact=STRING, timeline=array(ref("TimelineEntry")),
+        council_members=array(ref("CouncilMember")),
         periods=array(ref("PeriodSummary")), workshops=array(ref("WorkshopSummary")),
     ),
     "Period": obj(

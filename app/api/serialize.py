@@ -12,6 +12,8 @@ from flask import url_for
 from app.api.services import period_state
 from app.core.sanitize import render_markdown
 from app.core.timeutil import to_jst
+from app.council.labels import category_label
+from app.council.models import CouncilMember
 from app.digests.heard import Heard
 from app.periods.labels import attribute_label, channel_label
 from app.periods.models import CHANNELS, CommentPeriod
@@ -56,18 +58,32 @@ def plan_summary(plan: Plan) -> dict:
     }
 
 
+def absolute(path: str | None) -> str | None:
+    """A site path (as a timeline entry holds it) as a full URL."""
+    return None if path is None else link("core.home").rstrip("/") + path
+
+
 def timeline_entry(entry: TimelineEntry) -> dict:
-    return {"kind": entry.kind, "title": entry.title, "starts_at": iso(entry.starts_at),
-            "ends_at": iso(entry.ends_at), "status": entry.status, "url": link("core.home").rstrip("/") + entry.url}
+    return {"kind": entry.kind, "kind_label": entry.kind_label, "title": entry.title,
+            "starts_at": iso(entry.starts_at), "ends_at": iso(entry.ends_at), "status": entry.status,
+            "current": entry.current, "url": absolute(entry.url), "result_url": absolute(entry.result_url)}
+
+
+def council_member(member: CouncilMember) -> dict:
+    """What the plan's page shows of a member: no contact data exists to send."""
+    return {"name": member.name, "category": member.category, "category_label": category_label(member.category),
+            "role": member.role, "affiliation": member.affiliation, "term_from": iso(member.term_from),
+            "term_to": iso(member.term_to)}
 
 
 def plan_detail(plan: Plan, timeline: list[TimelineEntry], periods: list[CommentPeriod],
-                workshops: list[tuple[Workshop, Counts]]) -> dict:
+                workshops: list[tuple[Workshop, Counts]], members: list[CouncilMember] = ()) -> dict:
     return {
         **plan_summary(plan),
         "summary_html": html(plan.summary),
         "contact": plan.contact,
         "timeline": [timeline_entry(entry) for entry in timeline],
+        "council_members": [council_member(member) for member in members],
         "periods": [period_summary(period) for period in periods],
         "workshops": [workshop_summary(workshop, counts) for workshop, counts in workshops],
     }

@@ -60,6 +60,7 @@ def plans():
 
 @bp.get("/plans/<int:plan_id>")
 def plan(plan_id: int):
+    from app.council.services import members_of
     from app.plans.services import plan_timeline
 
     found = services.public_plan(plan_id)
@@ -68,7 +69,7 @@ def plan(plan_id: int):
     workshops = services.plan_workshops(found)
     counts = counts_for([workshop.id for workshop in workshops])
     data = serialize.plan_detail(found, plan_timeline(found), services.plan_periods(found),
-                                 [(workshop, counts[workshop.id]) for workshop in workshops])
+                                 [(workshop, counts[workshop.id]) for workshop in workshops], members_of(found))
     return http.json_response(data)
 
 

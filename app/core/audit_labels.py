@@ -108,6 +108,14 @@ ACTION_LABELS = {
     "plantext.period_version": _l("Plan text version put to comment set"),
     "plantext.publish": _l("Plan text version published"),
     "plantext.version_create": _l("Plan text version created"),
+    "council.meeting_cancel": _l("Council meeting cancelled"),
+    "council.meeting_create": _l("Council meeting created"),
+    "council.meeting_publish": _l("Council meeting published"),
+    "council.meeting_update": _l("Council meeting edited"),
+    "council.member_create": _l("Council member added"),
+    "council.member_delete": _l("Council member removed"),
+    "council.member_update": _l("Council member edited"),
+    "council.seat_request": _l("Seat at a council meeting asked for"),
     "survey.copy": _l("Survey copied"),
     "survey.create": _l("Survey created"),
     "survey.group_add": _l("Target group added"),
@@ -157,6 +165,9 @@ OBJECT_LABELS = {
     "Question": _l("Survey question"),
     "ReadingEntry": _l("City dictionary word"),
     "PlanVersion": _l("Version of the plan text"),
+    "CouncilMeeting": _l("Council meeting"),
+    "CouncilMember": _l("Council member"),
+    "SeatRequest": _l("Seat at a council meeting"),
 }
 
 

@@ -2,6 +2,7 @@
 may follow a background run about a period."""
 
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.core.timeutil import utcnow
@@ -35,6 +36,9 @@ def timeline_entries(plan: Plan, public: bool) -> list[TimelineEntry]:
     now = utcnow()
     return [
         TimelineEntry(kind="period", title=period.title, starts_at=period.opens_at, ends_at=period.closes_at,
-                      url=url_for("periods.show", period_id=period.id), status=str(STATE_LABELS[period.state(now)]))
+                      url=url_for("periods.show", period_id=period.id), status=str(STATE_LABELS[period.state(now)]),
+                      kind_label=_("Public comment"),
+                      result_url=url_for("results.show", period_id=period.id) if period.results_published_at else None,
+                      result_label=_("Read the result"))
         for period in db.session.scalars(query)
     ]

@@ -16,7 +16,12 @@ EDITABLE = ("title", "summary", "department", "contact", "start_year", "end_year
 
 @dataclass
 class TimelineEntry:
-    """One participation step of a plan, as the public timeline shows it."""
+    """One participation step of a plan, as the public timeline shows it.
+
+    ``kind`` is the step's code (briefing, workshop, event, survey, council, period, result,
+    adoption) and ``kind_label`` its name for people, given by the feature that knows it;
+    ``result_url`` is where a past step's outcome is read (report, minutes, result), if any yet.
+    ``current`` is set by ``plan_timeline`` on the one step the plan is at now (いまここ)."""
 
     kind: str
     title: str
@@ -24,6 +29,13 @@ class TimelineEntry:
     ends_at: datetime | None
     url: str
     status: str
+    kind_label: str = ""
+    result_url: str | None = None
+    result_label: str = ""
+    current: bool = False
+
+    def is_past(self, now: datetime) -> bool:
+        return (self.ends_at or self.starts_at) < now
 
 
 def public_query():
@@ -85,10 +97,26 @@ def unpublish_plan(plan: Plan, *, actor, reason: str) -> Plan:
     return plan
 
 
-def plan_timeline(plan: Plan, *, public: bool = True) -> list[TimelineEntry]:
-    """Every feature's participation steps (``signals.plan_timeline``), earliest first."""
+def plan_timeline(plan: Plan, *, public: bool = True, now: datetime | None = None) -> list[TimelineEntry]:
+    """Every feature's participation steps (``signals.plan_timeline``), earliest first, with the
+    current one marked (see ``current_step``)."""
     entries = [entry for _receiver, found in signals.plan_timeline.send(plan, public=public) for entry in found]
-    return sorted(entries, key=lambda entry: entry.starts_at)
+    entries.sort(key=lambda entry: (entry.starts_at, entry.ends_at or entry.starts_at))
+    current = current_step(entries, now or utcnow())
+    if current is not None:
+        current.current = True
+    return entries
+
+
+def current_step(entries: list[TimelineEntry], now: datetime) -> TimelineEntry | None:
+    """Where the plan is now (いまここ): the step under way (of several, the one begun last, as a
+    workshop inside an open comment period); else the step most recently reached; None before the
+    first step begins. ``entries`` are in date order."""
+    started = [entry for entry in entries if entry.starts_at <= now]
+    under_way = [entry for entry in started if entry.ends_at is not None and now <= entry.ends_at]
+    if under_way:
+        return under_way[-1]
+    return started[-1] if started else None
 
 
 def page_sections(plan: Plan, user) -> list[tuple[str, dict]]:

@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from app.core.actions import run_action
 from app.core.auth import load_permitted, roles_required
+from app.core.timeutil import utcnow
 from app.extensions import db
 from app.plans import office, services
 from app.plans.forms import PlanForm, PublishForm
@@ -26,7 +27,8 @@ def show(plan_id: int):
     plan = db.get_or_404(Plan, plan_id)
     if not plan.can_view(current_user):
         abort(404)
-    return render_template("plans/show.html", plan=plan, timeline=services.plan_timeline(plan),
+    now = utcnow()
+    return render_template("plans/show.html", plan=plan, timeline=services.plan_timeline(plan, now=now), now=now,
                            extras=services.page_sections(plan, current_user), title=plan.title)
 
 

@@ -16,6 +16,21 @@ def plan_page_text(plan, user=None) -> tuple[str, dict] | None:
     return "plantext/_plan_links.html", {"plan": plan, "versions": published, "can_edit": can_edit}
 
 
+def adoption_step(plan, public: bool = True) -> list:
+    """The plan's timeline ends with 策定・公表: the adopted text (計画), once published."""
+    from flask import url_for
+    from flask_babel import gettext as _
+
+    from app.plans.services import TimelineEntry
+    from app.plantext.services import versions
+
+    return [TimelineEntry("adoption", _("The plan adopted and published"), version.published_at, None,
+                          url_for("plantext.read", plan_id=plan.id, version_id=version.id), _("Published"),
+                          kind_label=_("Adoption and publication"))
+            for version in versions(plan)
+            if version.stage == "keikaku" and version.is_published and version.published_at is not None]
+
+
 def cacheable_pages(_app) -> set[str]:
     return {"plantext.read", "plantext_diff.compare"}
 
@@ -29,4 +44,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(compare_bp)
     signals.result_changes.connect(result_changes)
     signals.plan_page_sections.connect(plan_page_text)
+    signals.plan_timeline.connect(adoption_step)
     signals.cacheable_pages.connect(cacheable_pages)

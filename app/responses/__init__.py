@@ -23,7 +23,8 @@ def result_timeline(plan, public: bool) -> list:
                CommentPeriod.status.not_in(("draft", "withdrawn")))
     ).all()
     return [TimelineEntry("result", result.title or period.title, result.published_at, None,
-                          url_for("results.show", period_id=period.id), str(_l("Result published")))
+                          url_for("results.show", period_id=period.id), str(_l("Result published")),
+                          kind_label=str(_l("Result of the public comment")))
             for result, period in rows]
 
 

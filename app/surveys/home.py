@@ -1,6 +1,7 @@
 """What surveys add to other pages: the plan's timeline, and who may follow a run about a survey."""
 
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.core.timeutil import utcnow
@@ -19,19 +20,13 @@ def timeline_entries(plan: Plan, public: bool) -> list[TimelineEntry]:
     now = utcnow()
     entries = []
     for survey in db.session.scalars(query):
-        if survey.report_published_at is not None:
-            url, status = url_for("surveys.report", survey_id=survey.id), str(_report_label())
-        else:
-            url, status = url_for("surveys.show", survey_id=survey.id), str(STATE_LABELS[survey.state(now)])
+        report = url_for("surveys.report", survey_id=survey.id) if survey.report_published_at is not None else None
+        status = _("Report published") if report else str(STATE_LABELS[survey.state(now)])
         entries.append(TimelineEntry(kind="survey", title=survey.title, starts_at=survey.opens_at,
-                                     ends_at=survey.closes_at, url=url, status=status))
+                                     ends_at=survey.closes_at, url=url_for("surveys.show", survey_id=survey.id),
+                                     status=status, kind_label=_("Survey (アンケート)"), result_url=report,
+                                     result_label=_("Read the survey's report")))
     return entries
-
-
-def _report_label():
-    from flask_babel import lazy_gettext as _l
-
-    return _l("Report published")
 
 
 def can_follow_survey_run(_subject_type: str, *, run, user) -> bool:

@@ -28,6 +28,12 @@ def recurring_jobs(_app) -> list:
     return SCHEDULE
 
 
+def kind_label(kind: str) -> str:
+    from app.workshops.labels import KIND_LABELS
+
+    return str(KIND_LABELS.get(kind, KIND_LABELS["other"]))
+
+
 def init_app(app: Flask) -> None:
     from app.workshops import day_views, staff_views, views
     from app.workshops.services import home_section, workshop_timeline
@@ -35,6 +41,7 @@ def init_app(app: Flask) -> None:
 
     for blueprint in (views.bp, staff_views.bp, day_views.bp):
         app.register_blueprint(blueprint)
+    app.add_template_global(kind_label, "workshop_kind_label")
     signals.nav_items.connect(nav_items)
     signals.plan_timeline.connect(workshop_timeline)
     from app.workshops import office

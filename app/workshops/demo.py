@@ -15,6 +15,7 @@ from app.workshops.tasks import purge_workshop_accommodations
 
 PAST_TITLE = "第5次下関市市民活動促進基本計画 市民ワークショップ"
 UPCOMING_TITLE = "計画を動かす！ 地域活動ミーティング"
+BRIEFING_TITLE = "第5次下関市市民活動促進基本計画 策定説明会"
 VENUE = "しものせき市民活動センター（ふくふくサポート）"
 
 PAST_CONTENT = """\
@@ -155,12 +156,28 @@ def load_upcoming(plan, staff: User, facilitator: User) -> str:
     return f"workshop: {UPCOMING_TITLE} ({day}, 18 of 20 seats taken)"
 
 
+def load_briefing(plan, staff: User, facilitator: User) -> str:
+    """The 説明会 the plan names among its methods; its date and place are invented for the demo."""
+    day = datetime(2025, 8, 2).date()
+    data = _base(day, (10, 0), (11, 30), _jst(datetime(2025, 7, 1).date(), 9), _jst(datetime(2025, 7, 31).date(), 17))
+    data.update({
+        "title": BRIEFING_TITLE, "kind": "briefing", "theme": "計画づくりの進め方と、参加の方法のご案内",
+        "content": "計画を見直す理由と、説明会・アンケート・ワークショップ・審議会・パブリックコメントの"
+                   "五つの参加の方法、今後の日程を説明します。",
+        "venue_name": "下関市民センター", "capacity": 60, "max_party_size": 3, "eligibility": "どなたでも参加できます",
+        "contact_mode": "email_or_phone",
+    })
+    workshop = services.create_workshop(plan, data, actor=staff, facilitator_ids=[facilitator.id])
+    services.publish_workshop(workshop, actor=staff)
+    return f"briefing: {BRIEFING_TITLE} (2025-08-02)"
+
+
 def load() -> list[str]:
     plan = demo_plan()
     staff, facilitator = _user("staff@example.jp"), _user("facilitator@example.jp")
     if plan is None or staff is None or facilitator is None:
         return ["workshops: skipped (the demo plan and users are missing)"]
     lines = []
-    for title, loader in ((PAST_TITLE, load_past), (UPCOMING_TITLE, load_upcoming)):
+    for title, loader in ((BRIEFING_TITLE, load_briefing), (PAST_TITLE, load_past), (UPCOMING_TITLE, load_upcoming)):
         lines.append(f"workshop: {title} (already loaded)" if _exists(title) else loader(plan, staff, facilitator))
     return lines

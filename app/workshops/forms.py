@@ -25,7 +25,8 @@ from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Op
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.timeutil import JST, UTC, to_jst
-from app.workshops.models import ATTRIBUTES, CONTACT_MODES, DEFAULT_NOTE_KINDS
+from app.workshops.labels import KIND_LABELS
+from app.workshops.models import ATTRIBUTES, CONTACT_MODES, DEFAULT_NOTE_KINDS, KINDS
 
 CONTENT_MAX = 20000
 
@@ -56,9 +57,14 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=JST).astimezone(UTC)
 
 
+def kind_choices():
+    return [SelectChoice(code, label) for code, label in KIND_LABELS.items()]
+
+
 class WorkshopForm(FlaskForm):
     title = StringField(_l("Title"), validators=[
         DataRequired(_l("Enter a title.")), Length(max=200, message=_l("Keep it within %(max)d characters."))])
+    kind = SelectField(_l("Kind of event"), choices=kind_choices, default="workshop", validate_choice=False)
     theme = StringField(_l("Theme"), validators=[Optional(), Length(max=200)])
     content = TextAreaField(_l("Content (Markdown)"), validators=[
         Optional(), Length(max=CONTENT_MAX, message=_l("Keep it within %(max)d characters."))])
@@ -98,6 +104,10 @@ class WorkshopForm(FlaskForm):
         if field.data and not field.data.lower().startswith(("https://", "http://")):
             raise ValidationError(_l("Enter a web address starting with https://."))
 
+    def validate_kind(self, field):
+        if field.data not in KINDS:
+            raise ValidationError(_l("Choose from the list."))
+
     def validate_contact_mode(self, field):
         if field.data not in CONTACT_MODES:
             raise ValidationError(_l("Choose from the list."))
@@ -122,6 +132,7 @@ class WorkshopForm(FlaskForm):
         day = self.day.data
         return {
             "title": self.title.data.strip(),
+            "kind": self.kind.data,
             "theme": (self.theme.data or "").strip(),
             "content": self.content.data or "",
             "starts_at": _utc(datetime.combine(day, self.start_time.data)),
@@ -146,7 +157,7 @@ class WorkshopForm(FlaskForm):
     def initial(workshop) -> dict:
         start, end = to_jst(workshop.starts_at), to_jst(workshop.ends_at)
         data = {key: getattr(workshop, key) for key in (
-            "title", "theme", "content", "venue_name", "venue_address", "venue_access", "venue_accessibility",
+            "title", "kind", "theme", "content", "venue_name", "venue_address", "venue_access", "venue_accessibility",
             "online_url", "capacity", "max_party_size", "eligibility", "contact_mode", "question_1", "question_2")}
         return data | {
             "day": start.date(), "start_time": start.time(), "end_time": end.time(),

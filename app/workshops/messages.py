@@ -17,6 +17,7 @@ def error_message(code: str) -> str:
         "phone_required": _("Enter your phone number."),
         "contact_required": _("Enter an email address or a phone number."),
         "attribute_required": _("Choose one."),
+        "kind_unknown": _("Choose the kind of event from the list."),
         "party_too_large": _("That is more people than can sign up together."),
         "party_range": _("Enter a number between 1 and 20."),
         "already_cancelled": _("This has already been cancelled."),

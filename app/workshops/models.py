@@ -15,6 +15,8 @@ from app.plans.models import Plan
 DEFAULT_NOTE_KINDS = ("現状・課題", "アイデア", "提案", "その他")
 CONTACT_MODES = ("email", "phone", "email_or_phone")
 ATTRIBUTES = ("resident", "worker", "student", "active", "other")
+# What the event is, as the plan's timeline names it: 説明会, ワークショップ or その他.
+KINDS = ("briefing", "workshop", "other")
 ACCOMMODATIONS = ("wheelchair", "sign_language", "writing", "childcare", "other")
 
 workshop_facilitators = Table(
@@ -33,6 +35,7 @@ class Workshop(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16), default="workshop", server_default="workshop")  # see KINDS
     theme: Mapped[str] = mapped_column(String(200), default="")
     content: Mapped[str] = mapped_column(Text, default="")  # Markdown, sanitised when shown
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -19,12 +19,13 @@ from app.core.timeutil import utcnow
 from app.extensions import db
 from app.plans.models import Plan
 from app.plans.services import TimelineEntry
+from app.workshops.labels import KIND_LABELS, STEP_KINDS
 from app.workshops.messages import error_message
-from app.workshops.models import Registration, Workshop
+from app.workshops.models import KINDS, Registration, Workshop
 from app.workshops.tasks import notify_registration
 
 EDITABLE = (
-    "title", "theme", "content", "starts_at", "ends_at", "venue_name", "venue_address", "venue_access",
+    "title", "kind", "theme", "content", "starts_at", "ends_at", "venue_name", "venue_address", "venue_access",
     "venue_accessibility", "online_url", "max_party_size", "eligibility", "contact_mode",
     "signup_opens_at", "signup_closes_at", "question_1", "question_2", "note_kinds",
 )
@@ -133,6 +134,9 @@ def create_workshop(plan: Plan, data: dict, *, actor, facilitator_ids: list[int]
     _check_dates(data)
     if data["max_party_size"] > data["capacity"]:
         raise WorkshopError("party_above_capacity", "max_party_size")
+    data = {"kind": "workshop", **data}
+    if data["kind"] not in KINDS:
+        raise WorkshopError("kind_unknown", "kind")
     workshop = Workshop(plan=plan, created_by_id=actor.id, capacity=data["capacity"],
                         **{key: data[key] for key in EDITABLE})
     db.session.add(workshop)
@@ -151,6 +155,9 @@ def update_workshop(workshop: Workshop, data: dict, *, actor, facilitator_ids: l
     _check_dates(data)
     if data["max_party_size"] > data["capacity"]:
         raise WorkshopError("party_above_capacity", "max_party_size")
+    data = {"kind": workshop.kind, **data}
+    if data["kind"] not in KINDS:
+        raise WorkshopError("kind_unknown", "kind")
     workshop = lock_workshop(workshop.id)
     if data["capacity"] < confirmed_seats(workshop.id):
         raise WorkshopError("capacity_below_confirmed", "capacity")
@@ -257,12 +264,15 @@ def workshop_timeline(plan: Plan, public: bool = True) -> list[TimelineEntry]:
     counts = counts_for([workshop.id for workshop in workshops])
     return [
         TimelineEntry(
-            kind="workshop",
-            title=_("Workshop: %(title)s", title=workshop.title),
+            kind=STEP_KINDS.get(workshop.kind, "event"),
+            title=workshop.title,
             starts_at=workshop.starts_at,
-            ends_at=None,
+            ends_at=workshop.ends_at,
             url=url_for("workshops.show", workshop_id=workshop.id),
             status=status_label(workshop, counts[workshop.id]),
+            kind_label=str(KIND_LABELS.get(workshop.kind, KIND_LABELS["other"])),
+            result_url=url_for("workshops.report", workshop_id=workshop.id) if workshop.report_is_published else None,
+            result_label=_("Read the report"),
         )
         for workshop in workshops
     ]

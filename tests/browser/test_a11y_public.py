@@ -24,6 +24,8 @@ SKIPPED = {
     "follow.city_calendar": "the city's .ics calendar feed",
     "feeds.periods": "an Atom feed",
     "feeds.results": "an Atom feed",
+    "feeds.plan": "an Atom feed",
+    "council.minutes": "a council meeting's minutes as a PDF file",
     "api.docs": "the API reference page: walked with axe in ja and en by tests/browser/test_api.py",
     "surveys.show": "walked with axe in ja and en by tests/browser/test_surveys.py",
     "surveys.answer": "every state (form, errors, confirmation) walked with axe in ja and en by tests/browser/test_surveys.py",
@@ -46,6 +48,18 @@ def follow_tokens(app, email: str) -> tuple[str, str]:
     with app.test_request_context():
         follower = db.session.scalars(select(Follower).where(Follower.email == email)).one()
         return confirm_token(follower), unsubscribe_token([follower.id])
+
+
+def council_meetings(app) -> tuple[int, int]:
+    """The demo council's first meeting (held, with minutes) and its next one (one public seat left)."""
+    from sqlalchemy import select
+
+    from app.council.models import CouncilMeeting
+    from app.extensions import db
+
+    with app.app_context():
+        ids = db.session.scalars(select(CouncilMeeting.id).order_by(CouncilMeeting.starts_at)).all()
+    return ids[0], ids[-1]
 
 
 @pytest.fixture(autouse=True)
@@ -163,6 +177,23 @@ def test_every_public_page_and_form_state_has_no_violations(app, page, live_serv
     submit(page, "main form button[type=submit]")
     walk.check(state=True)
     walk.go(f"/follow/unsubscribe/{unsubscribe}", status=410)
+
+    # A council meeting with its minutes, and asking for the last public seat of the next one: empty, with
+    # errors, the receipt, then the meeting saying all seats are taken.
+    past_meeting, next_meeting = council_meetings(app)
+    walk.go(f"/council/meetings/{past_meeting}")
+    walk.go(f"/council/meetings/{next_meeting}")
+    walk.go(f"/council/meetings/{next_meeting}/seats")
+    submit(page, "main form input[type=submit]")
+    walk.check(errors=True)
+    page.fill("#name", "長府 花子")
+    page.fill("#contact", "083-000-9999")
+    submit(page, "main form input[type=submit]")
+    assert "/seats/receipt" in page.url
+    walk.check()
+    walk.go(f"/council/meetings/{next_meeting}/seats")
+    assert page.locator("main .notice").count() == 1
+    walk.go(f"/council/meetings/{next_meeting}")
 
     # The login form with its errors (the empty form is walked above).
     page.goto(f"{live_server}/login")

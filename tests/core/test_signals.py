@@ -40,11 +40,13 @@ def test_home_sections_and_purges_come_once_each_in_feature_order(app):
     with app.app_context():
         counts = purge_personal_data()
     assert list(counts) == ["mail log", "submissions", "staff exports", "personal data findings",
-                            "workshop sign-ups", "plan followers"]
+                            "workshop sign-ups", "council seat requests", "plan followers"]
 
 
 def test_the_menu_lists_each_link_once_in_feature_order(app):
     endpoints = [item.endpoint for item in app.extensions["meyasu_nav"]]
     assert len(endpoints) == len(set(endpoints))
     assert endpoints[:3] == ["accounts.users", "accounts.audit_log", "plans.staff_index"]
+    # The council comes after reading and before the print kit and the API in FEATURES.
+    assert endpoints.index("reading.dictionary") < endpoints.index("council_staff.index") < endpoints.index("api.docs")
     assert endpoints[-1] == "api.docs"

@@ -73,6 +73,9 @@ CANARIES = {
     "draft_period": "CANARYDRAFTPERIOD",
     "draft_workshop": "CANARYDRAFTWORKSHOP",
     "staff_email": "canarystaff@example.jp",
+    "seat_name": "CANARYSEATNAME",
+    "seat_contact": "canaryseat@example.jp",
+    "draft_meeting": "CANARYDRAFTMEETING",
 }
 
 
@@ -315,6 +318,7 @@ def world(app, make_user, run_jobs):
             "question_1": "", "question_2": "", "note_kinds": ["課題"]}, actor=staff)
         published, staff_run = _published_period(plan_a, staff, get("approver"))
         survey = _survey(plan_a, staff)
+        council = _council(plan_a, staff)
         digest_export = runs.start_run("digest_export", export_digest_csv,
                                        subject_type="period", subject_id=a["period"], actor=staff)
         import_run = JobRun(kind="submissions.import", subject_type="period", subject_id=a["period"], state="done",
@@ -329,7 +333,7 @@ def world(app, make_user, run_jobs):
                "draft_workshop": draft_workshop.id, "published": published.id, "staff_run": staff_run.id,
                "digest_export": digest_export.id, "import_run": import_run.id, "failed_run": failed_run.id,
                "failed_job": failed_job.id, "glossary_term": glossary_term.id, "admin_target": users["citizen"], "survey": survey.id,
-               "survey_group": survey.groups[0].id, "survey_question": survey.questions[0].id}
+               "survey_group": survey.groups[0].id, "survey_question": survey.questions[0].id, **council}
         db.session.commit()
         from app.core.jobs import dispatch
 
@@ -339,6 +343,26 @@ def world(app, make_user, run_jobs):
         ids["public_export"] = db.session.scalar(db.select(JobRun.id).where(JobRun.kind == results.EXPORT_KIND))
         emails = {role: db.session.get(User, uid).email for role, uid in users.items()}
     return World(ids=ids, users=users, emails=emails)
+
+
+def _council(plan, staff):
+    """A public meeting of department A with one seat asked for (a marker in name and contact), a draft
+    meeting (a marker in its agenda) and a member."""
+    from app.council import seats
+    from app.council import services as council_services
+
+    when = utcnow() + timedelta(days=20)
+    base = {"council_name": "審議会", "starts_at": when, "ends_at": when + timedelta(hours=2), "place": "会議室",
+            "minutes_text": "", "seat_capacity": 5, "signup_closes_at": None}
+    meeting = council_services.create_meeting(plan, {**base, "number": 1, "agenda": "議題"}, actor=staff)
+    council_services.publish_meeting(meeting, actor=staff)
+    seats.request_seat(meeting.id, {"name": CANARIES["seat_name"], "contact": CANARIES["seat_contact"]})
+    draft = council_services.create_meeting(plan, {**base, "number": 2, "agenda": CANARIES["draft_meeting"]},
+                                            actor=staff)
+    member = council_services.create_member(plan, {"name": "委員A", "category": "academic", "role": "chair",
+                                                   "term_from": date(2025, 4, 1), "term_to": date(2027, 3, 31)},
+                                            actor=staff)
+    return {"meeting": meeting.id, "draft_meeting": draft.id, "member": member.id}
 
 
 def _survey(plan, staff):

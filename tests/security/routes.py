@@ -43,6 +43,7 @@ TABLE: dict[str, Rule] = {
     # open data feeds (the JSON API under /api/v1 is covered by is_api below)
     "feeds.periods": R(PUBLIC),
     "feeds.results": R(PUBLIC),
+    "feeds.plan": R(PUBLIC),
     "core.set_language": R(PUBLIC),
     "accounts.login": R(PUBLIC),
     "accounts.logout": R(LOGGED_IN),
@@ -250,6 +251,22 @@ TABLE: dict[str, Rule] = {
     "printkit.staff_download": R(DEPT, {"slug": "=form"}, ok=(404,)),
     "printkit.public_download": R(PUBLIC, {"slug": "=form"}, ok=(404,)),
     "printkit.lookup": R(ANY_STAFF),
+    # the council: meetings and members are the plan's department's; the public reads a meeting and asks
+    # for a seat. No minutes file in the world: 404. The receipt is this browser's own (a redirect without).
+    "council.meeting": R(PUBLIC),
+    "council.minutes": R(PUBLIC, ok=(404,)),
+    "council.ask_seat": R(PUBLIC),
+    "council.receipt": R(PUBLIC),
+    "council_staff.index": R(ANY_STAFF),
+    "council_staff.plan_council": R(DEPT),
+    "council_staff.create_meeting": R(DEPT),
+    "council_staff.edit_meeting": R(DEPT),
+    "council_staff.manage": R(DEPT),
+    "council_staff.publish_meeting": R(DEPT),
+    "council_staff.cancel_meeting": R(DEPT),
+    "council_staff.create_member": R(DEPT),
+    "council_staff.edit_member": R(DEPT),
+    "council_staff.delete_member": R(DEPT),
 }
 
 # URL argument -> the world's id used unless the rule says otherwise.
@@ -258,7 +275,7 @@ DEFAULT_VALUES = {
     "attachment_id": "a.attachment", "opinion_id": "a.opinion", "group_id": "a.group", "tag_id": "a.tag",
     "redaction_id": "a.redaction", "response_id": "a.response", "change_id": "a.change", "cluster_id": "a.cluster",
     "workshop_id": "a.workshop", "registration_id": "a.registration", "note_id": "a.note", "token": "a.token",
-    "finding_id": "a.finding", "survey_id": "survey",
+    "finding_id": "a.finding", "survey_id": "survey", "meeting_id": "meeting", "member_id": "member",
     "user_id": "admin_target", "run_id": "digest_export", "index": "=0",
 }
 

@@ -35,7 +35,8 @@ def _public_get_urls(app, ids):
                 or rule.endpoint == "static"):
             continue
         for overrides in ({}, {"period_id": "b.period", "workshop_id": "b.workshop", "plan_id": "b.plan"},
-                          {"period_id": "draft_period", "workshop_id": "draft_workshop", "plan_id": "draft_plan"}):
+                          {"period_id": "draft_period", "workshop_id": "draft_workshop", "plan_id": "draft_plan",
+                           "meeting_id": "draft_meeting"}):
             mapping = {arg: key for arg, key in overrides.items() if arg in rule.arguments}
             path_values, query = url_values(rule, table_rule, ids, mapping)
             with app.test_request_context():

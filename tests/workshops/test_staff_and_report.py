@@ -161,7 +161,8 @@ def test_plan_timeline_and_home_page_show_the_workshop(client, make_plan, make_w
     make_workshop(plan_id=plan_id, title="タイムライン確認ワークショップ")
     make_workshop(plan_id=plan_id, title="下書きのワークショップ", publish=False)
     plan_page = client.get(f"/plans/{plan_id}").get_data(as_text=True)
-    assert "ワークショップ：タイムライン確認ワークショップ" in plan_page and "受付中" in plan_page
+    assert '<span class="step-kind">ワークショップ</span>' in plan_page
+    assert "タイムライン確認ワークショップ" in plan_page and "受付中" in plan_page
     assert "下書きのワークショップ" not in plan_page
     home = client.get("/").get_data(as_text=True)
     assert "これから開催するワークショップ" in home and "タイムライン確認ワークショップ" in home
