@@ -27,7 +27,7 @@ def _mixed_urls(app, ids):
     """Every route with a parent and a child id, with one child id taken from department B."""
     for rule in app.url_map.iter_rules():
         table_rule = TABLE.get(rule.endpoint)
-        args = [arg for arg in rule.arguments if arg not in ("fmt", "kind", "index", "filename", "token", "job_id")]
+        args = [arg for arg in rule.arguments if arg not in ("fmt", "kind", "subject_kind", "index", "filename", "token", "job_id")]
         if table_rule is None or len(args) < 2:
             continue
         mapping = {**DEFAULT_VALUES, **table_rule.values}
