@@ -100,6 +100,8 @@ ACTION_LABELS = {
     "plantext.import": _l("Plan text imported"),
     "plantext.publish": _l("Plan text version published"),
     "plantext.version_create": _l("Plan text version created"),
+    "plantext.section_edit": _l("Plan text section edited"),
+    "plantext.period_sections": _l("Period sections made from the plan text"),
     "survey.copy": _l("Survey copied"),
     "survey.create": _l("Survey created"),
     "survey.group_add": _l("Target group added"),

@@ -59,6 +59,10 @@ publication_check = _signals.signal("publication-check")
 # many of its rows point at them (a submission's entries): a section in use is kept
 section_in_use = _signals.signal("section-in-use")
 
+# sender: the CommentPeriod whose sections staff are editing; each receiver returns (template, context)
+# to include above the list, or None (the plan's text offers to make them from its headings)
+period_section_sources = _signals.signal("period-section-sources")
+
 # sender: the list of new, flushed Submissions (one, or a whole import); receivers keep what they
 # need of them (moderation's search index) in the same transaction
 submission_created = _signals.signal("submission-created")

@@ -16,13 +16,20 @@ def plan_page_text(plan, user=None) -> tuple[str, dict] | None:
     return "plantext/_plan_links.html", {"plan": plan, "versions": published, "can_edit": can_edit}
 
 
+def period_sections_offer(period) -> tuple[str, dict]:
+    """The period's sections page offers to make them from the plan's text (本文の章・節から作成)."""
+    return "plantext/_period_sections_offer.html", {"period": period}
+
+
 def cacheable_pages(_app) -> set[str]:
     return {"plantext.read"}
 
 
 def init_app(app: Flask) -> None:
+    from app.plantext import edit_views  # noqa: F401  (its routes join the blueprint)
     from app.plantext.views import bp
 
     app.register_blueprint(bp)
     signals.plan_page_sections.connect(plan_page_text)
     signals.cacheable_pages.connect(cacheable_pages)
+    signals.period_section_sources.connect(period_sections_offer)

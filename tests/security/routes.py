@@ -61,6 +61,9 @@ TABLE: dict[str, Rule] = {
     "plantext.read": R(PUBLIC, {"version_id": "=1"}, ok=(404,)),
     "plantext.staff": R(DEPT, ok=(422,)),
     "plantext.publish": R(DEPT, {"version_id": "=1"}, ok=(404, 422)),
+    "plantext.next_version": R(DEPT, ok=(400, 422)),
+    "plantext.edit_section": R(DEPT, {"version_id": "=1", "section_id": "=1"}, ok=(404,)),
+    "plantext.period_sections_from_text": R(DEPT),
     # periods
     "periods.index": R(PUBLIC),
     "periods.show": R(PUBLIC),
