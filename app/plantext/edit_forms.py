@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from app.plantext.services import MAX_TEXT_CHARS
@@ -22,10 +23,10 @@ class PeriodSectionsForm(FlaskForm):
 
     version = SelectField(_l("Version of the plan's text"), coerce=int, validators=[InputRequired()])
     depth = SelectField(_l("Headings to use"), coerce=int, default=2, validators=[InputRequired()], choices=[
-        (1, _l("Chapters (第１章)")), (2, _l("Chapters and sections (第１章, １)")),
-        (3, _l("Chapters, sections and sub-sections (第１章, １, （１）)"))])
+        SelectChoice(1, _l("Chapters (第１章)")), SelectChoice(2, _l("Chapters and sections (第１章, １)")),
+        SelectChoice(3, _l("Chapters, sections and sub-sections (第１章, １, （１）)"))])
     submit = SubmitField(_l("Make the sections from the text"))
 
     def __init__(self, versions, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.version.choices = [(version.id, version.stage_label) for version in versions]
+        self.version.choices = [SelectChoice(version.id, version.stage_label) for version in versions]
