@@ -29,12 +29,11 @@ def next_version(plan_id: int):
 @bp.route("/staff/plans/<int:plan_id>/text/<int:version_id>/sections/<int:section_id>", methods=["GET", "POST"])
 @roles_required("staff", "admin")
 def edit_section(plan_id: int, version_id: int, section_id: int):
+    plan = load_permitted(Plan, plan_id, Plan.can_edit)
     section = db.get_or_404(TextSection, section_id)
     version = section.version
-    if version.id != version_id or version.plan_id != plan_id:
+    if version.id != version_id or version.plan_id != plan.id:
         abort(404)
-    if not version.plan.can_edit(current_user):
-        abort(403)
     form = SectionForm(data=None if version.is_published else {"text": editing.section_source(section)})
 
     def page():

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.plans.models import Plan
 from app.plantext.labels import STAGE_LABELS, STAGES
 from app.plantext.models import PlanVersion, TextBlock, TextSection
-from app.plantext.parser import ParseError, ParsedSection, parse
+from app.plantext.parser import ParsedSection, ParseError, parse
 from app.plantext.services import MAX_TEXT_CHARS, TextError
 
 

@@ -13,8 +13,8 @@ from app.extensions import db
 from app.periods.models import CommentPeriod
 from app.plans.models import Plan
 from app.plantext.models import PlanVersion, TextBlock, TextSection
-from app.plantext.period_sections import anchors
 from app.plantext.parser import ParseError, parse
+from app.plantext.period_sections import anchors
 
 MAX_TEXT_CHARS = 200_000
 
