@@ -25,7 +25,7 @@ class PeriodSectionsForm(FlaskForm):
     depth = SelectField(_l("Headings to use"), coerce=int, default=2, validators=[InputRequired()], choices=[
         SelectChoice(1, _l("Chapters (第１章)")), SelectChoice(2, _l("Chapters and sections (第１章, １)")),
         SelectChoice(3, _l("Chapters, sections and sub-sections (第１章, １, （１）)"))])
-    submit = SubmitField(_l("Make the sections from the text"))
+    submit = SubmitField(_l("Make the sections"))
 
     def __init__(self, versions, *args, **kwargs):
         super().__init__(*args, **kwargs)

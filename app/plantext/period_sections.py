@@ -103,7 +103,8 @@ def sections_from_text(period: CommentPeriod, version: PlanVersion, depth: int, 
                  or (same_title[0] if len(same_title) == 1 else None))
         match = None if match in used_ids else match
         used_ids.add(match)
-        rows.append(SectionRow(match, label, text_section.title, ""))
+        body = next((section.body for section in existing if section.id == match), "")  # staff's own words stay
+        rows.append(SectionRow(match, label, text_section.title, body))
         sources.append(text_section.anchor)
     kept = [section for section in existing if section.id not in used_ids and _in_use(section)]
     rows += [SectionRow(section.id, section.label, section.title, section.body) for section in kept]
