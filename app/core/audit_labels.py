@@ -116,6 +116,8 @@ ACTION_LABELS = {
     "council.member_delete": _l("Council member removed"),
     "council.member_update": _l("Council member edited"),
     "council.seat_request": _l("Seat at a council meeting asked for"),
+    "plantext.section_edit": _l("Plan text section edited"),
+    "plantext.period_sections": _l("Period sections made from the plan text"),
     "survey.copy": _l("Survey copied"),
     "survey.create": _l("Survey created"),
     "survey.group_add": _l("Target group added"),

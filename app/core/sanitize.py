@@ -24,8 +24,19 @@ def sanitize_html(html: str) -> Markup:
     return Markup(cleaned)  # noqa: S704  (this is the one place that may: bleach just cleaned it)
 
 
+def _markdown_html(text: str) -> str:
+    return md.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
+
+
+def keeps_whole(text: str) -> bool:
+    """True when the sanitiser keeps every tag and link that ``text``'s Markdown makes: no raw HTML,
+    no ``javascript:`` link. Staff forms refuse text it would cut, rather than save what would not show."""
+    html = _markdown_html(text)
+    return str(sanitize_html(html)) == html
+
+
 def render_markdown(text: str | None) -> Markup:
     """Markdown written by staff, rendered then cleaned: raw HTML inside it is stripped."""
     if not text:
         return Markup("")
-    return sanitize_html(md.markdown(text, extensions=["tables", "sane_lists"], output_format="html"))
+    return sanitize_html(_markdown_html(text))

@@ -69,6 +69,9 @@ section_in_use = _signals.signal("section-in-use")
 workshop_published = _signals.signal("workshop-published")
 # sender: the CommentPeriod whose result was just published; same transaction
 result_published = _signals.signal("result-published")
+# sender: the CommentPeriod whose sections staff are editing; each receiver returns (template, context)
+# to include above the list, or None (the plan's text offers to make them from its headings)
+period_section_sources = _signals.signal("period-section-sources")
 
 # sender: the list of new, flushed Submissions (one, or a whole import); receivers keep what they
 # need of them (moderation's search index) in the same transaction

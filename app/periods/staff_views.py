@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.core import uploads
+from app.core import signals, uploads
 from app.core.actions import run_action
 from app.core.auth import load_permitted, roles_required
 from app.core.settings import get_setting, label_entries
@@ -176,7 +176,8 @@ def sections(period_id: int):
             form.rows.append_entry()
 
     def page():
-        return render_template("periods/sections.html", period=period, form=form,
+        extras = [extra for _receiver, extra in signals.period_section_sources.send(period) if extra is not None]
+        return render_template("periods/sections.html", period=period, form=form, extras=extras,
                                title=_("Sections: %(title)s", title=period.title))
 
     if form.validate_on_submit():

@@ -31,11 +31,17 @@ def adoption_step(plan, public: bool = True) -> list:
             if version.stage == "keikaku" and version.is_published and version.published_at is not None]
 
 
+def period_sections_offer(period) -> tuple[str, dict]:
+    """The period's sections page offers to make them from the plan's text (本文の章・節から作成)."""
+    return "plantext/_period_sections_offer.html", {"period": period}
+
+
 def cacheable_pages(_app) -> set[str]:
     return {"plantext.read", "plantext_diff.compare"}
 
 
 def init_app(app: Flask) -> None:
+    from app.plantext import edit_views  # noqa: F401  (its routes join the blueprint)
     from app.plantext.changes import result_changes
     from app.plantext.compare_views import bp as compare_bp
     from app.plantext.views import bp
@@ -46,3 +52,4 @@ def init_app(app: Flask) -> None:
     signals.plan_page_sections.connect(plan_page_text)
     signals.plan_timeline.connect(adoption_step)
     signals.cacheable_pages.connect(cacheable_pages)
+    signals.period_section_sources.connect(period_sections_offer)

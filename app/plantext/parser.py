@@ -160,13 +160,14 @@ class _Reader:
         self.lines.append(stripped)
 
 
-def parse(text: str) -> list[ParsedSection]:
-    """The sections of ``text`` in order; ParseError when it holds no heading at all."""
+def parse(text: str, *, headings_required: bool = True) -> list[ParsedSection]:
+    """The sections of ``text`` in order; ParseError when it holds no heading at all (unless
+    ``headings_required`` is false, as for the opening text edited on its own)."""
     reader = _Reader()
     for line_no, line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
         reader.read(line.rstrip(), line_no)
     reader.flush()
-    if not any(section.level for section in reader.sections):
+    if headings_required and not any(section.level for section in reader.sections):
         raise ParseError("no_headings")
     for section in reader.sections:
         for block in section.blocks:

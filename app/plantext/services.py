@@ -14,6 +14,7 @@ from app.periods.models import CommentPeriod
 from app.plans.models import Plan
 from app.plantext.models import PlanVersion, TextBlock, TextSection
 from app.plantext.parser import ParseError, parse
+from app.plantext.period_sections import anchors
 
 MAX_TEXT_CHARS = 200_000
 
@@ -124,9 +125,10 @@ def _key(text: str) -> str:
 def opinion_links(version: PlanVersion) -> dict[str, OpinionLink]:
     """{anchor: link} for each section of ``version`` while a comment period of its plan is open.
 
-    A period's sections are typed by staff (第1章 1 / 計画の背景), not yet taken from the plan's text,
-    so they are matched by number and title as written, full- and half-width alike, then by title
-    alone when only one has it; a section that matches none links to the form with nothing chosen."""
+    A period section made from the plan's text (period_sections) is found by the heading's anchor;
+    one typed by staff (第1章 1 / 計画の背景) by number and title as written, full- and half-width
+    alike, then by title alone when only one has it; a section that matches none links to the form
+    with nothing chosen."""
     periods = db.session.scalars(select(CommentPeriod).where(CommentPeriod.plan_id == version.plan_id,
                                                              CommentPeriod.status == "scheduled"))
     period = next((period for period in periods if period.state() == "open"), None)
@@ -136,13 +138,14 @@ def opinion_links(version: PlanVersion) -> dict[str, OpinionLink]:
     titles: dict[str, list[int]] = {}
     for section in period.sections:
         titles.setdefault(_key(section.title), []).append(section.id)
+    linked = anchors(period)
     links, chapter, parent = {}, "", None
     for section in version.sections:
         if section.level == 1:
             chapter = section.number
         full = _key(f"{chapter if section.level > 1 else ''}{section.number}{section.title}")
         same_title = titles.get(_key(section.title), [])
-        chosen = by_display.get(full) or (same_title[0] if len(same_title) == 1 and section.title else None)
+        chosen = linked.get(section.anchor) or by_display.get(full) or (same_title[0] if len(same_title) == 1 and section.title else None)
         if section.level == 2:
             parent = chosen
         elif section.level == 3 and chosen is None:

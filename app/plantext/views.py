@@ -7,7 +7,7 @@ from app.core.actions import run_action
 from app.core.auth import roles_required
 from app.extensions import db
 from app.plans.models import Plan
-from app.plantext import services
+from app.plantext import editing, services
 from app.plantext.forms import ImportForm, PublishVersionForm
 from app.plantext.labels import STATUS_LABELS, WRITE_OPINION
 from app.plantext.models import PlanVersion
@@ -35,17 +35,22 @@ def _editable(plan_id: int) -> Plan:
 
 
 def _page(plan: Plan, version: PlanVersion, form: ImportForm):
+    from app.plantext.edit_views import staff_extras
+
     return render_template("plantext/staff.html", plan=plan, version=version, form=form,
-                           publish_form=PublishVersionForm(), status_label=STATUS_LABELS[version.status], title=_("Plan text: %(title)s", title=plan.title))
+                           publish_form=PublishVersionForm(), status_label=STATUS_LABELS[version.status],
+                           title=_("Plan text: %(title)s", title=plan.title), **staff_extras(plan, version))
 
 
 @bp.route("/staff/plans/<int:plan_id>/text", methods=["GET", "POST"])
 @roles_required("staff", "admin")
 def staff(plan_id: int):
     plan = _editable(plan_id)
-    version = services.draft_version(plan, actor=current_user)
+    services.draft_version(plan, actor=current_user)
+    version = editing.latest_version(plan)  # the furthest stage: the one staff work on
     form = ImportForm()
     if not form.is_submitted():
+        form.text.data = editing.whole_source(version) if not version.is_published else ""
         db.session.commit()  # the draft version, made on first visit
         return _page(plan, version, form)
     return run_action(lambda: services.import_text(version, form.given_text(), actor=current_user), form=form,

@@ -183,3 +183,17 @@ def test_sections_are_saved_in_order_and_one_in_use_cannot_be_removed(app, login
     html = staff.post(path, data={"csrf_token": token, "rows-0-id": str(first), "rows-0-title": ""},
                       follow_redirects=True).get_data(as_text=True)
     assert "意見が寄せられている項目は削除できません。" in html
+
+
+def test_a_section_a_moderator_tied_an_opinion_to_cannot_be_removed(app, login_as, make_period, make_opinion):
+    period_id = make_period(sections=[("第1章 1", "計画の背景"), ("第1章 2", "計画の趣旨")])
+    make_opinion(period_id, section=2)  # the citizen chose no section; the moderator chose 計画の趣旨
+    staff, _ = login_as("staff")
+    path = f"/staff/periods/{period_id}/sections"
+    with app.app_context():
+        first = db.session.get(CommentPeriod, period_id).sections[0].id
+    html = staff.post(path, data={"csrf_token": csrf_token(staff, path), "rows-0-id": str(first),
+                                  "rows-0-label": "第1章 1", "rows-0-title": "計画の背景"}).get_data(as_text=True)
+    assert "意見が寄せられている項目は削除できません。" in html
+    with app.app_context():
+        assert len(db.session.get(CommentPeriod, period_id).sections) == 2

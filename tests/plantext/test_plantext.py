@@ -135,7 +135,7 @@ def test_an_unreadable_text_gets_its_message_in_english(app, login_as, make_plan
 
 
 @pytest.mark.parametrize(("name", "data", "message"), [
-    ("plan.pdf", b"%PDF-1.4", ".md または .txt のファイルを選んでください。"),
+    ("plan.pdf", b"%PDF-1.4", ".docx、.md または .txt のファイルを選んでください。"),
     ("plan.md", "第１章 背景\n".encode("shift_jis") + "本文".encode("shift_jis"), "UTF-8のテキストとして保存し"),
     ("plan.md", "第１章 背景\n".encode() + b"a" * 1_000_001, "ファイルが1MBを超えています。"),
 ])

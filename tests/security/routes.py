@@ -67,6 +67,9 @@ TABLE: dict[str, Rule] = {
     "plantext_diff.compare": R(PUBLIC, ok=(404,)),
     "plantext_diff.period_changes": R(DEPT, ok=(422,)),
     "plantext_diff.change_opinions": R(DEPT, {"anchor": "=ch1"}, ok=(404,)),
+    "plantext.next_version": R(DEPT, ok=(400, 422)),
+    "plantext.edit_section": R(DEPT, {"version_id": "=1", "section_id": "=1"}, ok=(404,)),
+    "plantext.period_sections_from_text": R(DEPT),
     # periods
     "periods.index": R(PUBLIC),
     "periods.show": R(PUBLIC),

@@ -229,3 +229,9 @@ def delete_opinion(opinion: Opinion, actor, reason: str = "") -> None:
                  details={"submission_id": opinion.submission_id, "position": opinion.position})
     db.session.delete(opinion)
     db.session.flush()
+
+
+def opinions_on_sections(section_ids: list[int]) -> int:
+    """How many opinion items moderators tied to these sections (signals.section_in_use): a period's
+    section an opinion points at is kept, whoever chose it."""
+    return db.session.scalar(select(func.count()).select_from(Opinion).where(Opinion.section_id.in_(section_ids))) or 0
