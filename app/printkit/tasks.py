@@ -9,7 +9,6 @@ from sqlalchemy import select
 from app.core import runs
 from app.core.jobs import job
 from app.core.models import JobRun
-from app.core.timeutil import to_jst
 from app.extensions import db
 from app.jobs.services import exports_folder
 from app.periods.models import CommentPeriod
@@ -46,7 +45,7 @@ def build_print_kit(run_id: int) -> None:
     files, version = [], text_version(period.plan)
     with runs.failing(run, cleanup=cleanup), force_locale("ja"):
         kit = gather(period)
-        stamp = to_jst(run.started_at).strftime("%Y%m%d-%H%M")
+        stamp = f"run{run.id}"  # one build, one set of names (the download names its file itself)
         plan = [("form", write_opinion_form, f"opinion-form-{kit.form_id}.pdf", "printkit.form"),
                 ("poster", write_poster, f"poster-period{period.id}-{stamp}.pdf", "printkit.poster")]
         if version is not None:

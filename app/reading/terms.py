@@ -4,7 +4,7 @@ Without JavaScript the term is a link to ``/glossary#term-…`` whose descriptio
 is the explanation, so a screen reader reads it on the link; ``static/js/glossary.js`` turns each link
 into a disclosure button (``aria-expanded``/``aria-controls``) that shows the explanation under the
 word, by keyboard or touch alike. Terms are not marked where a link or control cannot go (links,
-buttons, labels, headings, form controls, code, script and style) nor inside ``<dfn>``/``<abbr>``
+buttons, labels, headings, forms, code, script and style) nor inside ``<dfn>``/``<abbr>``
 already there. The page is marked before ふりがな are added, so the readings go inside the term, and
 before the page cache keeps it, so a cached page carries its terms.
 """
@@ -20,8 +20,9 @@ from app.reading import glossary
 from app.reading.html import UNTOUCHED, rewrite_text
 from app.reading.models import has_kanji
 
+# Forms too: a link among the fields would be one more stop for the keyboard between two of them.
 SKIP = UNTOUCHED | frozenset({"a", "button", "label", "summary", "legend", "dfn", "abbr", "h1", "h2", "h3", "h4",
-                              "h5", "h6", "input", "nav"})
+                              "h5", "h6", "input", "nav", "form"})
 # Work pages: staff read them all day and know the words.
 STAFF_PATHS = ("/staff/", "/admin/", "/moderation", "/facilitate", "/jobs")
 
@@ -66,8 +67,9 @@ def mark_terms(html: str, entries: tuple[glossary.Term, ...], *, href: str, scri
 
 
 def wanted(response: Response) -> bool:
-    """Pages read (GET), not the answers to a form, which show the sender's own words back to them."""
-    return (request.method == "GET" and response.mimetype == "text/html" and not response.direct_passthrough
+    """Pages read (GET), not the answers to a form, which show the sender's own words back to them, nor
+    error pages (the database may be what is missing)."""
+    return (request.method == "GET" and response.status_code == 200 and response.mimetype == "text/html" and not response.direct_passthrough
             and response.headers.get("X-Page-Cache") != "hit" and request.blueprint != "reading"
             and not request.path.startswith(STAFF_PATHS))
 

@@ -135,7 +135,8 @@ EXPECTED_SCHEDULE = {
     "app.core.jobs.drain_outbox", "app.core.retention.run_purge",
     "app.digests.tasks.request_digests_of_closed_periods", "app.moderation.tasks.send_daily_digest",
     "app.workshops.tasks.send_reminders", "app.workshops.tasks.purge_accommodation_data",
-    "app.surveys.tasks.blur_code_writes",
+    "app.surveys.tasks.blur_code_writes", "app.surveys.tasks.screen_active_surveys",
+    "app.follow.tasks.queue_digests", "app.follow.tasks.purge_unconfirmed_followers",
 }
 
 
