@@ -76,8 +76,8 @@ def wanted(response: Response) -> bool:
 
 def add_terms(response: Response) -> Response:
     """After the view: the page's glossary terms (before ふりがな and before the page cache keeps it)."""
-    if not wanted(response):
-        return response
+    if not wanted(response) or b"<main" not in response.get_data():
+        return response  # terms are marked in <main> only: a page without it costs no lookup
     entries = glossary.current()
     if entries:
         response.set_data(mark_terms(response.get_data(as_text=True), entries,
