@@ -32,36 +32,39 @@ class Filters:
 
 
 def _targets(period: CommentPeriod):
-    """One row per target: kind, id, lead opinion, members, section id and position, answer id, state
-    ("none" without an answer) and category."""
-    kind = case((Opinion.group_id.is_(None), literal("opinion")), else_=literal("group"))
-    target_id = func.coalesce(Opinion.group_id, Opinion.id)
+    """One row per target: kind, id, lead opinion, members, section id, answer id, state ("none"
+    without an answer) and category; plus the columns the filters need."""
+    alone = case((Opinion.group_id.is_(None), Opinion.id))  # NULL for a grouped opinion
     grouped = (
-        select(kind.label("kind"), target_id.label("id"), func.min(Opinion.id).label("lead_id"),
-               func.count().label("members"))
+        select(Opinion.group_id.label("group_id"), alone.label("opinion_id"),
+               func.min(Opinion.id).label("lead_id"), func.count().label("members"))
         .where(Opinion.period_id == period.id, Opinion.state == "accepted")
-        .group_by(kind, target_id)
+        .group_by(Opinion.group_id, alone)
         .subquery()
     )
     lead = aliased(Opinion)
-    answer = aliased(Response)
-    status = func.coalesce(answer.state, literal("none"))
-    return (
-        select(grouped.c.kind, grouped.c.id, grouped.c.lead_id, grouped.c.members,
-               lead.section_id.label("section_id"), answer.id.label("response_id"), status.label("status"),
-               answer.category.label("category"))
+    # Two plain equality joins (not one join with an OR): each is an index or hash join on a unique column.
+    to_opinion, to_group = aliased(Response), aliased(Response)
+    kind = case((grouped.c.group_id.is_(None), literal("opinion")), else_=literal("group"))
+    status = func.coalesce(to_opinion.state, to_group.state, literal("none"))
+    category = func.coalesce(to_opinion.category, to_group.category)
+    query = (
+        select(kind.label("kind"), func.coalesce(grouped.c.group_id, grouped.c.opinion_id).label("id"),
+               grouped.c.lead_id, grouped.c.members, lead.section_id.label("section_id"),
+               func.coalesce(to_opinion.id, to_group.id).label("response_id"), status.label("status"),
+               category.label("category"))
         .join(lead, lead.id == grouped.c.lead_id)
         .outerjoin(Section, Section.id == lead.section_id)
-        .outerjoin(answer, and_(answer.period_id == period.id, or_(
-            and_(grouped.c.kind == "opinion", answer.opinion_id == grouped.c.id),
-            and_(grouped.c.kind == "group", answer.group_id == grouped.c.id))))
+        .outerjoin(to_opinion, and_(to_opinion.opinion_id == grouped.c.opinion_id, to_opinion.period_id == period.id))
+        .outerjoin(to_group, and_(to_group.group_id == grouped.c.group_id, to_group.period_id == period.id))
         .order_by(lead.section_id.is_(None), func.coalesce(Section.position, 0), grouped.c.lead_id)
-    ), lead, status, answer
+    )
+    return query, lead, status, category
 
 
 def progress(period: CommentPeriod) -> Progress:
     """The same figures as ``services.progress(period_targets(period))``, in one GROUP BY query."""
-    query, _lead, _status, _answer = _targets(period)
+    query, _lead, _status, _category = _targets(period)
     rows = query.order_by(None).subquery()
     by_status = dict.fromkeys(STATUSES, 0)
     by_section_id: dict[int | None, dict[str, int]] = {}
@@ -85,7 +88,7 @@ def progress(period: CommentPeriod) -> Progress:
 
 def page(period: CommentPeriod, filters: Filters, number: int, per_page: int = PER_PAGE) -> Page:
     """One page of targets matching the filters, as ``Target`` objects with their opinions and answer."""
-    query, lead, status, answer = _targets(period)
+    query, lead, status, category = _targets(period)
     if filters.status:
         query = query.where(status == filters.status)
     if filters.section == "none":
@@ -94,7 +97,7 @@ def page(period: CommentPeriod, filters: Filters, number: int, per_page: int = P
         wanted = int(filters.section) if filters.section.isdigit() else 0
         query = query.where(lead.section_id == wanted if 0 < wanted <= MAX_ID else false())
     if filters.category:
-        query = query.where(answer.category == filters.category)
+        query = query.where(category == filters.category)
     rows = paginate(query, number, per_page, rows=True)
     rows.items = _load(period, rows.items)
     return rows
