@@ -86,9 +86,10 @@ def work(period_id: int):
     period = editable_period(period_id)
     filters = worklist.Filters(status=request.args.get("status", ""), section=request.args.get("section", ""),
                                category=request.args.get("category", ""))
-    page = worklist.page(period, filters, request.args.get("page", 1, type=int))
+    counts = worklist.counts(period)
+    page = worklist.page(period, filters, request.args.get("page", 1, type=int), rows=counts)
     return render_template("responses/work.html", period=period, targets=page.items, page=page,
-                           progress=worklist.progress(period), filters=filters,
+                           progress=worklist.progress(period, counts), filters=filters,
                            categories=services.categories(), labels=services.category_labels(),
                            title=_("Responses: %(title)s", title=period.title))
 

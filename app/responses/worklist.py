@@ -10,7 +10,7 @@ last, then by the lead opinion.
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, false, func, literal, or_, select
+from sqlalchemy import Integer, and_, case, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import aliased, selectinload
 
 from app.core.ids import MAX_ID
@@ -31,49 +31,58 @@ class Filters:
     category: str = ""  # a reflection category code, or "" for all
 
 
+Count = tuple[int | None, str, str | None, int]  # section id, status, category, targets
+
+
 def _targets(period: CommentPeriod):
     """One row per target: kind, id, lead opinion, members, section id, answer id, state ("none"
-    without an answer) and category; plus the columns the filters need."""
-    alone = case((Opinion.group_id.is_(None), Opinion.id))  # NULL for a grouped opinion
-    grouped = (
-        select(Opinion.group_id.label("group_id"), alone.label("opinion_id"),
-               func.min(Opinion.id).label("lead_id"), func.count().label("members"))
-        .where(Opinion.period_id == period.id, Opinion.state == "accepted")
-        .group_by(Opinion.group_id, alone)
-        .subquery()
-    )
+    without an answer) and category. Lone opinions are their own row (no aggregate over the whole
+    period); only grouped opinions are aggregated, and joined to their lead for its section."""
+    accepted = (Opinion.period_id == period.id, Opinion.state == "accepted")
+    no_id = cast(null(), Integer)
+    alone = select(Opinion.id.label("opinion_id"), no_id.label("group_id"), Opinion.id.label("lead_id"),
+                   literal(1).label("members"), Opinion.section_id.label("section_id")
+                   ).where(*accepted, Opinion.group_id.is_(None))
+    members = (select(Opinion.group_id, func.min(Opinion.id).label("lead_id"), func.count().label("members"))
+               .where(*accepted, Opinion.group_id.is_not(None)).group_by(Opinion.group_id).subquery())
     lead = aliased(Opinion)
-    # Two plain equality joins (not one join with an OR): each is an index or hash join on a unique column.
+    groups = select(no_id, members.c.group_id, members.c.lead_id, members.c.members, lead.section_id
+                    ).join(lead, lead.id == members.c.lead_id)
+    targets = union_all(alone, groups).subquery()
+    # Two plain equality joins (not one join with an OR): each is a hash or index join on a unique column.
     to_opinion, to_group = aliased(Response), aliased(Response)
-    kind = case((grouped.c.group_id.is_(None), literal("opinion")), else_=literal("group"))
     status = func.coalesce(to_opinion.state, to_group.state, literal("none"))
     category = func.coalesce(to_opinion.category, to_group.category)
     query = (
-        select(kind.label("kind"), func.coalesce(grouped.c.group_id, grouped.c.opinion_id).label("id"),
-               grouped.c.lead_id, grouped.c.members, lead.section_id.label("section_id"),
+        select(case((targets.c.group_id.is_(None), literal("opinion")), else_=literal("group")).label("kind"),
+               func.coalesce(targets.c.group_id, targets.c.opinion_id).label("id"), targets.c.lead_id,
+               targets.c.members, targets.c.section_id,
                func.coalesce(to_opinion.id, to_group.id).label("response_id"), status.label("status"),
                category.label("category"))
-        .join(lead, lead.id == grouped.c.lead_id)
-        .outerjoin(Section, Section.id == lead.section_id)
-        .outerjoin(to_opinion, and_(to_opinion.opinion_id == grouped.c.opinion_id, to_opinion.period_id == period.id))
-        .outerjoin(to_group, and_(to_group.group_id == grouped.c.group_id, to_group.period_id == period.id))
-        .order_by(lead.section_id.is_(None), func.coalesce(Section.position, 0), grouped.c.lead_id)
+        .outerjoin(Section, Section.id == targets.c.section_id)
+        .outerjoin(to_opinion, and_(to_opinion.opinion_id == targets.c.opinion_id, to_opinion.period_id == period.id))
+        .outerjoin(to_group, and_(to_group.group_id == targets.c.group_id, to_group.period_id == period.id))
+        .order_by(targets.c.section_id.is_(None), func.coalesce(Section.position, 0), targets.c.lead_id)
     )
-    return query, lead, status, category
+    return query, targets.c.section_id, status, category
 
 
-def progress(period: CommentPeriod) -> Progress:
-    """The same figures as ``services.progress(period_targets(period))``, in one GROUP BY query."""
-    query, _lead, _status, _category = _targets(period)
-    rows = query.order_by(None).subquery()
+def counts(period: CommentPeriod) -> list[Count]:
+    """How many targets per (section, status, category): one GROUP BY, from which both the progress
+    figures and the number of targets any filter leaves are summed."""
+    rows = _targets(period)[0].order_by(None).subquery()
+    return [tuple(row) for row in db.session.execute(
+        select(rows.c.section_id, rows.c.status, rows.c.category, func.count())
+        .group_by(rows.c.section_id, rows.c.status, rows.c.category))]
+
+
+def progress(period: CommentPeriod, rows: list[Count] | None = None) -> Progress:
+    """The same figures as ``services.progress(period_targets(period))``."""
     by_status = dict.fromkeys(STATUSES, 0)
     by_section_id: dict[int | None, dict[str, int]] = {}
     by_category: dict[str, int] = {}
     total = 0
-    for section_id, state, category, count in db.session.execute(
-        select(rows.c.section_id, rows.c.status, rows.c.category, func.count())
-        .group_by(rows.c.section_id, rows.c.status, rows.c.category)
-    ):
+    for section_id, state, category, count in counts(period) if rows is None else rows:
         total += count
         by_status[state] += count
         by_section_id.setdefault(section_id, dict.fromkeys(STATUSES, 0))[state] += count
@@ -86,21 +95,37 @@ def progress(period: CommentPeriod) -> Progress:
     return Progress(total, by_status, ordered, by_category)
 
 
-def page(period: CommentPeriod, filters: Filters, number: int, per_page: int = PER_PAGE) -> Page:
-    """One page of targets matching the filters, as ``Target`` objects with their opinions and answer."""
-    query, lead, status, category = _targets(period)
+def _section_id(filters: Filters) -> int | None:
+    """The section filter as an id; 0 (matches nothing) when it is neither an id nor "none"."""
+    if filters.section == "none":
+        return None
+    wanted = int(filters.section) if filters.section.isdigit() else 0
+    return wanted if wanted <= MAX_ID else 0
+
+
+def _matches(row: Count, filters: Filters) -> bool:
+    section_id, state, category, _count = row
+    return ((not filters.status or state == filters.status)
+            and (not filters.section or section_id == _section_id(filters))
+            and (not filters.category or category == filters.category))
+
+
+def page(period: CommentPeriod, filters: Filters, number: int, per_page: int = PER_PAGE,
+         rows: list[Count] | None = None) -> Page:
+    """One page of targets matching the filters, as ``Target`` objects with their opinions and answer.
+    ``rows`` are the period's ``counts``, when the caller has them already (they give the total)."""
+    query, section_id, status, category = _targets(period)
     if filters.status:
         query = query.where(status == filters.status)
-    if filters.section == "none":
-        query = query.where(lead.section_id.is_(None))
-    elif filters.section:
-        wanted = int(filters.section) if filters.section.isdigit() else 0
-        query = query.where(lead.section_id == wanted if 0 < wanted <= MAX_ID else false())
+    if filters.section:
+        wanted = _section_id(filters)
+        query = query.where(section_id.is_(None) if wanted is None else section_id == wanted)
     if filters.category:
         query = query.where(category == filters.category)
-    rows = paginate(query, number, per_page, rows=True)
-    rows.items = _load(period, rows.items)
-    return rows
+    total = None if rows is None else sum(row[3] for row in rows if _matches(row, filters))
+    found = paginate(query, number, per_page, rows=True, total=total)
+    found.items = _load(period, found.items)
+    return found
 
 
 def _load(period: CommentPeriod, rows) -> list[Target]:
