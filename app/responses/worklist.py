@@ -34,10 +34,11 @@ class Filters:
 Count = tuple[int | None, str, str | None, int]  # section id, status, category, targets
 
 
-def _targets(period: CommentPeriod):
-    """One row per target: kind, id, lead opinion, members, section id, answer id, state ("none"
-    without an answer) and category. Lone opinions are their own row (no aggregate over the whole
-    period); only grouped opinions are aggregated, and joined to their lead for its section."""
+def _targets(period: CommentPeriod, *, answers: bool = True):
+    """One row per target: kind, id, lead opinion, members, section id and, with ``answers``, its
+    state ("none" without an answer) and category (a page filtered by neither skips those joins).
+    Lone opinions are their own row (no aggregate over the whole period); only grouped opinions are
+    aggregated, and joined to their lead for its section."""
     accepted = (Opinion.period_id == period.id, Opinion.state == "accepted")
     no_id = cast(null(), Integer)
     alone = select(Opinion.id.label("opinion_id"), no_id.label("group_id"), Opinion.id.label("lead_id"),
@@ -53,17 +54,20 @@ def _targets(period: CommentPeriod):
     to_opinion, to_group = aliased(Response), aliased(Response)
     status = func.coalesce(to_opinion.state, to_group.state, literal("none"))
     category = func.coalesce(to_opinion.category, to_group.category)
+    kind = case((targets.c.group_id.is_(None), literal("opinion")), else_=literal("group"))
     query = (
-        select(case((targets.c.group_id.is_(None), literal("opinion")), else_=literal("group")).label("kind"),
-               func.coalesce(targets.c.group_id, targets.c.opinion_id).label("id"), targets.c.lead_id,
-               targets.c.members, targets.c.section_id,
-               func.coalesce(to_opinion.id, to_group.id).label("response_id"), status.label("status"),
-               category.label("category"))
+        select(kind.label("kind"), func.coalesce(targets.c.group_id, targets.c.opinion_id).label("id"),
+               targets.c.lead_id, targets.c.members, targets.c.section_id)
         .outerjoin(Section, Section.id == targets.c.section_id)
-        .outerjoin(to_opinion, and_(to_opinion.opinion_id == targets.c.opinion_id, to_opinion.period_id == period.id))
-        .outerjoin(to_group, and_(to_group.group_id == targets.c.group_id, to_group.period_id == period.id))
         .order_by(targets.c.section_id.is_(None), func.coalesce(Section.position, 0), targets.c.lead_id)
     )
+    if answers:
+        query = (
+            query.add_columns(status.label("status"), category.label("category"))
+            .outerjoin(to_opinion, and_(to_opinion.opinion_id == targets.c.opinion_id,
+                                        to_opinion.period_id == period.id))
+            .outerjoin(to_group, and_(to_group.group_id == targets.c.group_id, to_group.period_id == period.id))
+        )
     return query, targets.c.section_id, status, category
 
 
@@ -114,7 +118,7 @@ def page(period: CommentPeriod, filters: Filters, number: int, per_page: int = P
          rows: list[Count] | None = None) -> Page:
     """One page of targets matching the filters, as ``Target`` objects with their opinions and answer.
     ``rows`` are the period's ``counts``, when the caller has them already (they give the total)."""
-    query, section_id, status, category = _targets(period)
+    query, section_id, status, category = _targets(period, answers=bool(filters.status or filters.category))
     if filters.status:
         query = query.where(status == filters.status)
     if filters.section:
@@ -143,8 +147,10 @@ def _load(period: CommentPeriod, rows) -> list[Target]:
     for opinion in opinions:
         key = ("opinion", opinion.id) if opinion.group_id is None else ("group", opinion.group_id)
         members.setdefault(key, []).append(opinion)
-    answer_ids = [row.response_id for row in rows if row.response_id is not None]
-    answers = {r.id: r for r in db.session.scalars(
-        select(Response).where(Response.id.in_(answer_ids))
-        .options(selectinload(Response.changes).selectinload(DraftChange.section)))} if answer_ids else {}
-    return [Target(row.kind, row.id, members[(row.kind, row.id)], answers.get(row.response_id)) for row in rows]
+    answers = {(("opinion", r.opinion_id) if r.group_id is None else ("group", r.group_id)): r
+               for r in db.session.scalars(
+                   select(Response)
+                   .where(Response.period_id == period.id,
+                          or_(Response.opinion_id.in_(alone), Response.group_id.in_(groups)))
+                   .options(selectinload(Response.changes).selectinload(DraftChange.section)))} if rows else {}
+    return [Target(row.kind, row.id, members[(row.kind, row.id)], answers.get((row.kind, row.id))) for row in rows]
