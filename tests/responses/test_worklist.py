@@ -3,7 +3,7 @@
 import random
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.extensions import db
 from app.moderation.models import Opinion
@@ -97,6 +97,21 @@ def test_each_filter_and_page_returns_the_old_targets_in_the_old_order(ctx, mixe
         shared = worklist.page(period, filters, 1, per_page=4, rows=counts)  # summed from the progress counts
         assert shared.total == len(expected) and _keys(shared.items) == _keys(expected[:4])
     assert len(targets) > 8 and worklist.page(period, worklist.Filters(), 99, per_page=4).items == []
+
+
+def test_one_target_read_alone_is_the_one_of_the_whole_list(ctx, mixed_period, make_period, make_opinion):
+    period = db.session.get(CommentPeriod, mixed_period)
+    for target in services.period_targets(period):
+        assert _keys([services.find_target(period, target.kind, target.id)]) == _keys([target])
+    pending = db.session.scalars(select(Opinion.id).where(Opinion.period_id == period.id,
+                                                          Opinion.state != "accepted")).first()
+    other = make_opinion(make_period())
+    grouped = db.session.scalars(select(Opinion.id).where(Opinion.period_id == period.id,
+                                                          Opinion.group_id.is_not(None))).first()
+    for kind, target_id in (("opinion", pending), ("opinion", other), ("opinion", grouped), ("group", 10**6),
+                            ("section", 1)):
+        with pytest.raises(services.ResponseError):
+            services.find_target(period, kind, target_id)
 
 
 def test_the_work_page_shows_fifty_targets_and_a_pager(app, login_as, make_period, make_opinion):
