@@ -29,9 +29,13 @@ class Page:
         return self.page < self.pages
 
 
-def paginate(query: Select, page: int, per_page: int = 50) -> Page:
+def paginate(query: Select, page: int, per_page: int = 50, *, rows: bool = False, total: int | None = None) -> Page:
+    """One page of ``query``: its first column's values, or whole rows with ``rows=True``. ``total``,
+    when the caller already knows how many rows match, saves the count."""
     # A page past MAX_ID is empty anyway; bounding it keeps the OFFSET within what the database takes.
     page = min(max(1, page), MAX_ID)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    if total is None:
+        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    window = query.limit(per_page).offset((page - 1) * per_page)
+    items = db.session.execute(window).all() if rows else db.session.scalars(window).all()
     return Page(items=list(items), page=page, per_page=per_page, total=total or 0)

@@ -138,10 +138,24 @@ def period_targets(period: CommentPeriod) -> list[Target]:
 
 
 def find_target(period: CommentPeriod, kind: str, target_id: int) -> Target:
-    for target in period_targets(period):
-        if target.kind == kind and target.id == target_id:
-            return target
-    raise ResponseError("not_a_target")
+    """One target of ``period_targets``, read alone: its accepted opinions and its answer."""
+    if kind == "opinion":
+        which, answer = (Opinion.id == target_id, Opinion.group_id.is_(None)), Response.opinion_id == target_id
+    elif kind == "group":
+        which, answer = (Opinion.group_id == target_id,), Response.group_id == target_id
+    else:
+        raise ResponseError("not_a_target")
+    opinions = db.session.scalars(
+        select(Opinion).where(Opinion.period_id == period.id, Opinion.state == "accepted", *which)
+        .options(selectinload(Opinion.redactions), selectinload(Opinion.section)).order_by(Opinion.id)
+    ).all()
+    if not opinions:
+        raise ResponseError("not_a_target")
+    response = db.session.scalars(
+        select(Response).where(Response.period_id == period.id, answer)
+        .options(selectinload(Response.changes).selectinload(DraftChange.section))
+    ).one_or_none()
+    return Target(kind, target_id, list(opinions), response)
 
 
 def response_target(response: Response) -> Target:

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.moderation import counting
 from app.moderation.services import public_text
 from app.periods.models import CommentPeriod
-from app.responses import approvals, services
+from app.responses import approvals, services, worklist
 from app.responses.forms import (
     ActionForm,
     ApproveManyForm,
@@ -84,17 +84,12 @@ def approve_many():
 @roles_required("staff", "admin")
 def work(period_id: int):
     period = editable_period(period_id)
-    targets = services.period_targets(period)
-    progress = services.progress(targets)
-    status = request.args.get("status", "")
-    section = request.args.get("section", "", type=str)
-    category = request.args.get("category", "")
-    shown = [t for t in targets
-             if (not status or t.status == status)
-             and (not section or (str(t.section.id) if t.section else "none") == section)
-             and (not category or (t.response is not None and t.response.category == category))]
-    return render_template("responses/work.html", period=period, targets=shown, progress=progress,
-                           filters={"status": status, "section": section, "category": category},
+    filters = worklist.Filters(status=request.args.get("status", ""), section=request.args.get("section", ""),
+                               category=request.args.get("category", ""))
+    counts = worklist.counts(period)
+    page = worklist.page(period, filters, request.args.get("page", 1, type=int), rows=counts)
+    return render_template("responses/work.html", period=period, targets=page.items, page=page,
+                           progress=worklist.progress(period, counts), filters=filters,
                            categories=services.categories(), labels=services.category_labels(),
                            title=_("Responses: %(title)s", title=period.title))
 

@@ -1,0 +1,156 @@
+"""The staff work list of a period, counted and paged in the database.
+
+``services.period_targets`` loads every accepted opinion of a period with its answer; at 100,000
+opinions that is seconds and megabytes per request. Here a target is one row of a GROUP BY over the
+accepted opinions (an opinion alone, or a group keyed by its id), joined to its lead opinion's section
+and to its answer; the progress figures are GROUP BY counts over those rows, and the list is one page
+of them, in the same order as ``period_targets``: by the section's position, the whole-draft ones
+last, then by the lead opinion.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import Integer, and_, case, cast, func, literal, null, or_, select, union_all
+from sqlalchemy.orm import aliased, selectinload
+
+from app.core.ids import MAX_ID
+from app.core.pagination import Page, paginate
+from app.extensions import db
+from app.moderation.models import Opinion
+from app.periods.models import CommentPeriod, Section
+from app.responses.models import DraftChange, Response
+from app.responses.services import STATUSES, Progress, Target
+
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str = ""  # one of STATUSES, or "" for all
+    section: str = ""  # a section id, "none" for the draft as a whole, or "" for all
+    category: str = ""  # a reflection category code, or "" for all
+
+
+Count = tuple[int | None, str, str | None, int]  # section id, status, category, targets
+
+
+def _targets(period: CommentPeriod, *, answers: bool = True):
+    """One row per target: kind, id, lead opinion, members, section id and, with ``answers``, its
+    state ("none" without an answer) and category (a page filtered by neither skips those joins).
+    Lone opinions are their own row (no aggregate over the whole period); only grouped opinions are
+    aggregated, and joined to their lead for its section."""
+    accepted = (Opinion.period_id == period.id, Opinion.state == "accepted")
+    no_id = cast(null(), Integer)
+    alone = select(Opinion.id.label("opinion_id"), no_id.label("group_id"), Opinion.id.label("lead_id"),
+                   literal(1).label("members"), Opinion.section_id.label("section_id")
+                   ).where(*accepted, Opinion.group_id.is_(None))
+    members = (select(Opinion.group_id, func.min(Opinion.id).label("lead_id"), func.count().label("members"))
+               .where(*accepted, Opinion.group_id.is_not(None)).group_by(Opinion.group_id).subquery())
+    lead = aliased(Opinion)
+    groups = select(no_id, members.c.group_id, members.c.lead_id, members.c.members, lead.section_id
+                    ).join(lead, lead.id == members.c.lead_id)
+    targets = union_all(alone, groups).subquery()
+    # Two plain equality joins (not one join with an OR): each is a hash or index join on a unique column.
+    to_opinion, to_group = aliased(Response), aliased(Response)
+    status = func.coalesce(to_opinion.state, to_group.state, literal("none"))
+    category = func.coalesce(to_opinion.category, to_group.category)
+    kind = case((targets.c.group_id.is_(None), literal("opinion")), else_=literal("group"))
+    query = (
+        select(kind.label("kind"), func.coalesce(targets.c.group_id, targets.c.opinion_id).label("id"),
+               targets.c.lead_id, targets.c.members, targets.c.section_id)
+        .outerjoin(Section, Section.id == targets.c.section_id)
+        .order_by(targets.c.section_id.is_(None), func.coalesce(Section.position, 0), targets.c.lead_id)
+    )
+    if answers:
+        query = (
+            query.add_columns(status.label("status"), category.label("category"))
+            .outerjoin(to_opinion, and_(to_opinion.opinion_id == targets.c.opinion_id,
+                                        to_opinion.period_id == period.id))
+            .outerjoin(to_group, and_(to_group.group_id == targets.c.group_id, to_group.period_id == period.id))
+        )
+    return query, targets.c.section_id, status, category
+
+
+def counts(period: CommentPeriod) -> list[Count]:
+    """How many targets per (section, status, category): one GROUP BY, from which both the progress
+    figures and the number of targets any filter leaves are summed."""
+    rows = _targets(period)[0].order_by(None).subquery()
+    return [tuple(row) for row in db.session.execute(
+        select(rows.c.section_id, rows.c.status, rows.c.category, func.count())
+        .group_by(rows.c.section_id, rows.c.status, rows.c.category))]
+
+
+def progress(period: CommentPeriod, rows: list[Count] | None = None) -> Progress:
+    """The same figures as ``services.progress(period_targets(period))``."""
+    by_status = dict.fromkeys(STATUSES, 0)
+    by_section_id: dict[int | None, dict[str, int]] = {}
+    by_category: dict[str, int] = {}
+    total = 0
+    for section_id, state, category, count in counts(period) if rows is None else rows:
+        total += count
+        by_status[state] += count
+        by_section_id.setdefault(section_id, dict.fromkeys(STATUSES, 0))[state] += count
+        if category:
+            by_category[category] = by_category.get(category, 0) + count
+    sections = {s.id: s for s in db.session.scalars(
+        select(Section).where(Section.id.in_([key for key in by_section_id if key is not None])))}
+    ordered = sorted(((sections.get(key), counts) for key, counts in by_section_id.items()),
+                     key=lambda row: (row[0] is None, row[0].position if row[0] else 0))
+    return Progress(total, by_status, ordered, by_category)
+
+
+def _section_id(filters: Filters) -> int | None:
+    """The section filter as an id; 0 (matches nothing) when it is neither an id nor "none"."""
+    if filters.section == "none":
+        return None
+    wanted = int(filters.section) if filters.section.isdigit() else 0
+    return wanted if wanted <= MAX_ID else 0
+
+
+def _matches(row: Count, filters: Filters) -> bool:
+    section_id, state, category, _count = row
+    return ((not filters.status or state == filters.status)
+            and (not filters.section or section_id == _section_id(filters))
+            and (not filters.category or category == filters.category))
+
+
+def page(period: CommentPeriod, filters: Filters, number: int, per_page: int = PER_PAGE,
+         rows: list[Count] | None = None) -> Page:
+    """One page of targets matching the filters, as ``Target`` objects with their opinions and answer.
+    ``rows`` are the period's ``counts``, when the caller has them already (they give the total)."""
+    query, section_id, status, category = _targets(period, answers=bool(filters.status or filters.category))
+    if filters.status:
+        query = query.where(status == filters.status)
+    if filters.section:
+        wanted = _section_id(filters)
+        query = query.where(section_id.is_(None) if wanted is None else section_id == wanted)
+    if filters.category:
+        query = query.where(category == filters.category)
+    total = None if rows is None else sum(row[3] for row in rows if _matches(row, filters))
+    found = paginate(query, number, per_page, rows=True, total=total)
+    found.items = _load(period, found.items)
+    return found
+
+
+def _load(period: CommentPeriod, rows) -> list[Target]:
+    """Build the page's targets: their accepted opinions (oldest first) and their answers, in three queries."""
+    alone = [row.id for row in rows if row.kind == "opinion"]
+    groups = [row.id for row in rows if row.kind == "group"]
+    opinions = db.session.scalars(
+        select(Opinion)
+        .where(Opinion.period_id == period.id, Opinion.state == "accepted",
+               or_(and_(Opinion.group_id.is_(None), Opinion.id.in_(alone)), Opinion.group_id.in_(groups)))
+        .options(selectinload(Opinion.redactions), selectinload(Opinion.section))
+        .order_by(Opinion.id)
+    ).all() if rows else []
+    members: dict[tuple[str, int], list[Opinion]] = {}
+    for opinion in opinions:
+        key = ("opinion", opinion.id) if opinion.group_id is None else ("group", opinion.group_id)
+        members.setdefault(key, []).append(opinion)
+    answers = {(("opinion", r.opinion_id) if r.group_id is None else ("group", r.group_id)): r
+               for r in db.session.scalars(
+                   select(Response)
+                   .where(Response.period_id == period.id,
+                          or_(Response.opinion_id.in_(alone), Response.group_id.in_(groups)))
+                   .options(selectinload(Response.changes).selectinload(DraftChange.section)))} if rows else {}
+    return [Target(row.kind, row.id, members[(row.kind, row.id)], answers.get((row.kind, row.id))) for row in rows]
