@@ -3,26 +3,18 @@ waiting for approval and, once the period has closed, what stops the result's pu
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import func, select
 
-from app.extensions import db
 from app.moderation import counting
 from app.periods.office import period_group, plan_periods
 from app.plans.office import WorkGroup, WorkItem
-from app.responses import results
-from app.responses.models import Response
+from app.responses import results, services
 
 
 def plan_work(plan, user) -> list[WorkGroup]:
     periods = plan_periods(plan.id, started=True)
     ids = [period.id for period in periods]
     needed = counting.answers_needed(ids)
-    written: dict[int, dict[str, int]] = {}
-    for period_id, state, count in db.session.execute(
-        select(Response.period_id, Response.state, func.count()).where(Response.period_id.in_(ids))
-        .group_by(Response.period_id, Response.state)
-    ):
-        written.setdefault(period_id, {})[state] = count
+    written = services.answer_states(ids)
     groups = []
     for period in periods:
         states = written.get(period.id, {})

@@ -8,7 +8,7 @@ say the same thing (one answer reused for all of them, "同様の意見 N件").
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.core.audit import record_audit
@@ -392,6 +392,17 @@ def progress(targets: list[Target]) -> Progress:
             by_category[target.response.category] = by_category.get(target.response.category, 0) + 1
     ordered = sorted(sections.values(), key=lambda row: (row[0] is None, row[0].position if row[0] else 0))
     return Progress(len(targets), by_status, ordered, by_category)
+
+
+def answer_states(period_ids) -> dict[int, dict[str, int]]:
+    """{period: {answer state: answers}} for many periods in one query (the overview, the office)."""
+    states: dict[int, dict[str, int]] = {}
+    for period_id, state, count in db.session.execute(
+        select(Response.period_id, Response.state, func.count()).where(Response.period_id.in_(list(period_ids)))
+        .group_by(Response.period_id, Response.state)
+    ):
+        states.setdefault(period_id, {})[state] = count
+    return states
 
 
 def awaiting_approval(user) -> list[Response]:

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.core.actions import run_action
@@ -49,12 +49,7 @@ def overview(approve_form=None, status: int = 200):
     ) if p.can_edit(current_user)]
     ids = [p.id for p in periods]
     answers = counting.answers_needed(ids)
-    states: dict[int, dict[str, int]] = {}
-    for period_id, state, count in db.session.execute(
-        select(Response.period_id, Response.state, func.count()).where(Response.period_id.in_(ids))
-        .group_by(Response.period_id, Response.state)
-    ):
-        states.setdefault(period_id, {})[state] = count
+    states = services.answer_states(ids)
     rows = [(p, answers.get(p.id, 0), states.get(p.id, {})) for p in periods]
     waiting = approvals.waiting_list(current_user)
     return render_template("responses/overview.html", rows=rows, waiting=waiting,
