@@ -22,7 +22,7 @@ import aiohttp
 HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
 NAME = re.compile(r'name="([^"]*)"')
 VALUE = re.compile(r'value="([^"]*)"')
-RECEIPT_NO = re.compile(r'<p class="receipt-no">([^<]+)</p>')
+RECEIPT_NO = re.compile(r'class="receipt-no">([^<]+)</')  # <dd> in the receipt box since a0134c1 (was <p>)
 TRACE_MARKERS = ("Traceback (most recent call last)", "File \"/", "werkzeug.debug", "sqlalchemy.exc.")
 BODIES = [
     "公共交通の便数を増やしてください。特に夕方の便が少なく、通学や通院に困っています。",

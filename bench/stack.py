@@ -132,11 +132,14 @@ class Stack:
         self._start("smtp", [PYTHON, "-m", "bench.smtp_sink", "--port", str(SMTP_PORT), "--log", str(self.mail_log)])
         wait_port(SMTP_PORT)
 
-    def start_web(self) -> None:
-        env = self.env() | {"GUNICORN_BIND": f"127.0.0.1:{WEB_PORT}"}
-        self._start("web", [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py",
-                            "wsgi:app"], env)
-        wait_http(f"http://127.0.0.1:{WEB_PORT}/periods")
+    def start_web(self, name: str = "web", port: int = WEB_PORT, workers: int | None = None) -> None:
+        """Meyasu under gunicorn; ``name``, ``port`` and ``workers`` let a run start more than one group."""
+        env = self.env() | {"GUNICORN_BIND": f"127.0.0.1:{port}"}
+        if workers is not None:
+            env["GUNICORN_WORKERS"] = str(workers)
+        self._start(name, [PYTHON, "-m", "gunicorn", "-c", "gunicorn.conf.py",
+                           "wsgi:app"], env)
+        wait_http(f"http://127.0.0.1:{port}/periods")
 
     def start_ceiling(self) -> None:
         env = self.env() | {"GUNICORN_BIND": f"127.0.0.1:{CEILING_PORT}"}
@@ -148,8 +151,8 @@ class Stack:
         for n, queues in enumerate(self.rq_queues):
             self.start_worker(f"rq{n}", queues)
 
-    def start_worker(self, name: str, queues: list[str]) -> None:
-        self._start(name, [PYTHON, "-m", "workers", *self.rq_options, *queues])
+    def start_worker(self, name: str, queues: list[str], options: list[str] | None = None) -> None:
+        self._start(name, [PYTHON, "-m", "workers", *(self.rq_options if options is None else options), *queues])
 
     def start_scheduler(self) -> None:
         self._start("scheduler", [PYTHON, "-m", "workers", "--scheduler"])
