@@ -3,13 +3,15 @@ gunicorn worker killed, PostgreSQL restarted. Then the counts.
 
     python -m bench.faults [--quick]
 
-It runs on a throwaway PostgreSQL cluster of its own (initdb in /tmp/pgload, port 5440), which it
+It runs on a throwaway PostgreSQL cluster of its own (initdb in /tmp/pgload, port 5440; with
+``BENCH_WORKDIR`` and ``BENCH_PORT_BASE`` in ``$BENCH_WORKDIR/pgdata`` on port base + 5), which it
 restarts, and its own Redis (6390), which it stops: never the machine's shared servers. Like systemd
 (deploy/systemd: Restart=always) it starts an RQ worker or the scheduler again when one exits.
 While the load runs (10 submissions/s + 50 page views/s, open loop):
 
-    t=10 s  a digest of 20,000 opinions is asked for; once it is running its work horse gets SIGKILL
-            (receipt emails run on one RQ worker, digests on another: see WORKER_QUEUES)
+    t=10 s  a digest of 20,000 opinions is asked for; once its run reports the grouping step (35 %,
+            its longest) the work horse running it gets SIGKILL (receipt emails run on one RQ worker,
+            digests on another: see WORKER_QUEUES)
     t=35 s  Redis stopped (SIGTERM) for 30 s, then started again
     t=75 s  one gunicorn worker gets SIGKILL
     t=95 s  PostgreSQL restarted (pg_ctl restart -m fast)
@@ -17,6 +19,11 @@ While the load runs (10 submissions/s + 50 page views/s, open loop):
 Afterwards it prints: acknowledged submissions (303 to a receipt) and how many are stored; receipt
 emails per receipt (none missing, none twice); the digest's state and attempts; every 5xx by status,
 and whether any response showed a stack trace instead of the error page.
+
+Each fault is checked as it is applied (the work horse was alive at the progress point and is gone
+after the signal, Redis no longer answers, the gunicorn worker is gone, the postmaster's pid changed).
+A fault that could not be applied is printed as FAULT NOT APPLIED with its reason, apart from the
+targets, and the exit status is 2; a missed target exits 1, all met 0.
 """
 
 import argparse
@@ -25,6 +32,7 @@ import os
 import random
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -35,13 +43,23 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from bench import loadgen
-from bench.stack import WEB_PORT, Stack
+from bench.stack import REDIS_PORT, WEB_PORT, WORKDIR, Stack
 
-PGDATA = Path("/tmp/pgload")
-PGPORT = 5440
+_BASE = int(os.environ.get("BENCH_PORT_BASE", "0"))
+PGDATA = WORKDIR / "pgdata" if os.environ.get("BENCH_WORKDIR") else Path("/tmp/pgload")
+PGPORT = _BASE + 5 if _BASE else 5440
 PGBIN = Path("/usr/lib/postgresql/15/bin")
 URL = f"postgresql://postgres@127.0.0.1:{PGPORT}/meyasu_faults"
 DIGEST_OPINIONS = 20_000
+# The progress point at which the digest's work horse is killed: the run reports 35 % as it starts
+# grouping similar opinions, its longest step (then 55 % keywords, 85 % saving, 100 % done). A kill
+# tied to a time instead landed after the horse had finished once (ProcessLookupError, no fault).
+KILL_AT = 35
+FAULTS = ("digest work horse killed", "Redis stopped for 30 s", "gunicorn worker killed", "PostgreSQL restarted")
+
+
+class FaultNotApplied(Exception):
+    """A fault the run meant to apply and could not: the run cannot say how the site survived it."""
 
 
 def as_postgres(args: list[str]) -> list[str]:
@@ -57,7 +75,7 @@ def pg(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 
 def start_postgres() -> None:
     if not (PGDATA / "PG_VERSION").exists():
-        PGDATA.mkdir(mode=0o700, exist_ok=True)
+        PGDATA.mkdir(mode=0o700, parents=True, exist_ok=True)
         if os.geteuid() == 0:
             shutil.chown(PGDATA, "postgres", "postgres")
         subprocess.run(as_postgres([str(PGBIN / "initdb"), "-D", str(PGDATA), "-U", "postgres", "--auth=trust"]),
@@ -177,16 +195,46 @@ class Supervisor(threading.Thread):
 
 
 def work_horse(stack: Stack, worker: str) -> int | None:
-    """The worker's youngest child: the work horse forked for the job now running (the worker's
-    scheduler is a child too, but started with the worker)."""
+    """The work horse the worker has forked for the job it runs now: RQ's horse puts itself in a
+    process group of its own (``os.setpgrp``), which the worker's other child, its scheduler, does not
+    (the youngest child, taken before, could be that scheduler)."""
     out = subprocess.run(["pgrep", "-P", str(stack.pid(worker))], capture_output=True, text=True, check=False).stdout
-    started = {}
     for pid in (int(p) for p in out.split()):
         try:
-            started[pid] = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])
-        except (OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
             continue
-    return max(started, key=started.get) if len(started) > 1 else None
+        if int(fields[2]) == pid:  # pgrp
+            return pid
+    return None
+
+
+def gone(pid: int, timeout: float = 10.0) -> bool:
+    """True once the process has exited (or is a zombie its parent has not reaped yet)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                return True
+        except OSError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def postmaster_pid() -> int | None:
+    try:
+        return int((PGDATA / "postmaster.pid").read_text().split()[0])
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 class Faults(threading.Thread):
@@ -194,9 +242,14 @@ class Faults(threading.Thread):
         super().__init__(daemon=True)
         self.stack, self.digest_period, self.scale = stack, digest_period, scale
         self.run_id: int | None = None
-        self.digest_killed = False
+        self.applied: dict[str, str] = {}
+        self.not_applied: dict[str, str] = {}
         self.events: list[str] = []
         self.start_time = time.monotonic()
+
+    @property
+    def digest_killed(self) -> bool:
+        return FAULTS[0] in self.applied
 
     def at(self, second: float) -> None:
         delay = self.start_time + second * self.scale - time.monotonic()
@@ -208,45 +261,96 @@ class Faults(threading.Thread):
         self.events.append(line)
         print("  " + line, flush=True)
 
+    def apply(self, name: str, action) -> None:
+        """Run one fault; whatever keeps it from happening is recorded and printed, never swallowed."""
+        try:
+            self.applied[name] = action()
+            self.note(self.applied[name])
+        except Exception as exc:  # noqa: BLE001  (any failure to apply a fault is reported as such)
+            self.not_applied[name] = str(exc) if isinstance(exc, FaultNotApplied) else f"{type(exc).__name__}: {exc}"
+            self.note(f"FAULT NOT APPLIED: {name}: {self.not_applied[name]}")
+
     def run(self):
-        digest = threading.Thread(target=self.kill_digest, daemon=True)
+        digest = threading.Thread(target=self.apply, args=(FAULTS[0], self.kill_digest), daemon=True)
         digest.start()
         self.at(35)
-        self.note("Redis stopped")
+        self.apply(FAULTS[1], self.stop_redis)
+        self.at(75)
+        self.apply(FAULTS[2], self.kill_web_worker)
+        self.at(95)
+        self.apply(FAULTS[3], self.restart_postgres)
+        digest.join(timeout=60)
+
+    def stop_redis(self) -> str:
+        if not self.stack.alive("redis"):
+            raise FaultNotApplied("Redis was not running")
         self.stack.stop("redis")
+        if answers(REDIS_PORT):
+            raise FaultNotApplied(f"something still answers on :{REDIS_PORT} after Redis was stopped")
+        self.note("Redis stopped")
         self.at(65)
         self.stack.start_redis()
-        self.note("Redis started again")
-        self.at(75)
+        return "Redis started again"
+
+    def kill_web_worker(self) -> str:
         pids = self.stack.web_worker_pids()
-        if pids:
+        if not pids:
+            raise FaultNotApplied("gunicorn has no worker process to kill")
+        try:
             os.kill(pids[0], signal.SIGKILL)
-            self.note(f"SIGKILL to gunicorn worker {pids[0]}")
-        self.at(95)
+        except ProcessLookupError:
+            raise FaultNotApplied(f"gunicorn worker {pids[0]} had exited before the signal") from None
+        if not gone(pids[0]):
+            raise FaultNotApplied(f"gunicorn worker {pids[0]} still runs 10 s after SIGKILL")
+        return f"SIGKILL to gunicorn worker {pids[0]}"
+
+    def restart_postgres(self) -> str:
+        before = postmaster_pid()
         started = time.monotonic()
         pg("restart", "-m", "fast", "-w", "-l", str(PGDATA / "log"), "-o",
            f"-p {PGPORT} -k /tmp -c listen_addresses=127.0.0.1")
-        self.note(f"PostgreSQL restarted ({time.monotonic() - started:.1f} s)")
-        digest.join(timeout=30)
+        after = postmaster_pid()
+        if before is None or after is None or after == before:
+            raise FaultNotApplied(f"the postmaster's pid did not change ({before} -> {after})")
+        return f"PostgreSQL restarted ({time.monotonic() - started:.1f} s, postmaster {before} -> {after})"
 
-    def kill_digest(self):
-        """Ask for the digest; once it has run a second, SIGKILL the work horse running it."""
+    def kill_digest(self) -> str:
+        """Ask for the digest; once its run reports ``KILL_AT`` %, SIGKILL the work horse running it.
+
+        Tied to that progress point, not to a time: the run is read every 0.1 s on one connection,
+        and the horse is looked for only while the run is in the middle of its work. The digest
+        ending before that point was seen, or no horse to kill, is a fault not applied."""
+        import psycopg
+
         self.at(10)
         self.run_id = request_digest(self.stack, self.digest_period)
-        self.note(f"digest asked for (run {self.run_id}); waiting for it to run")
-        deadline = time.monotonic() + 40 * self.scale
-        while time.monotonic() < deadline:
-            state = query("SELECT state, progress FROM job_runs WHERE id = %s", self.run_id)[0]
-            horse = work_horse(self.stack, "rq1") if self.stack.alive("rq1") else None
-            if state[0] == "running" and horse:
-                time.sleep(1)
-                progress = query("SELECT progress FROM job_runs WHERE id = %s", self.run_id)[0][0]
-                os.kill(horse, signal.SIGKILL)
-                self.note(f"SIGKILL to the RQ work horse {horse} running the digest (progress {progress} %)")
-                self.digest_killed = True
-                return
-            time.sleep(0.3)
-        self.note("the digest never ran while watched: nothing killed")
+        self.note(f"digest asked for (run {self.run_id}); waiting for it to report {KILL_AT} %")
+        deadline = time.monotonic() + 60
+        seen: list[str] = []
+        with psycopg.connect(URL, autocommit=True) as conn:
+            while time.monotonic() < deadline:
+                state, progress, step = conn.execute("SELECT state, progress, step FROM job_runs WHERE id = %s",
+                                                     (self.run_id,)).fetchone()
+                if f"{state} {progress}" not in seen:
+                    seen.append(f"{state} {progress}")
+                if state in ("done", "failed"):
+                    raise FaultNotApplied(f"the digest ended ({state}) before its work horse was seen at {KILL_AT} % "
+                                          f"(states seen: {', '.join(seen)}); make it bigger (--digest-opinions)")
+                if state == "running" and progress >= KILL_AT and self.stack.alive("rq1"):
+                    horse = work_horse(self.stack, "rq1")
+                    if horse is not None:
+                        try:
+                            os.kill(horse, signal.SIGKILL)
+                        except ProcessLookupError:
+                            time.sleep(0.1)  # it ended between the look and the signal: the run says how
+                            continue
+                        if not gone(horse):
+                            raise FaultNotApplied(f"work horse {horse} still runs 10 s after SIGKILL")
+                        return (f"SIGKILL to the RQ work horse {horse} running the digest at {progress} % ({step}); "
+                                f"states seen: {', '.join(seen)}")
+                time.sleep(0.1)
+        raise FaultNotApplied(f"the digest did not reach {KILL_AT} % with a work horse within 60 s "
+                              f"(states seen: {', '.join(seen)})")
 
 
 def acknowledged(locations: list[str]) -> set[str]:
@@ -292,6 +396,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.faults", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="the same faults, squeezed into about a minute")
+    parser.add_argument("--digest-opinions", type=int, default=DIGEST_OPINIONS,
+                        help="opinions in the period whose digest is killed (it must still be running at "
+                             f"{KILL_AT} %% when the watcher looks)")
     args = parser.parse_args(argv)
     if not shutil.which("pgrep"):
         raise SystemExit("pgrep (procps) is needed to find worker processes")
@@ -303,7 +410,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"seeding {URL} ...", flush=True)
     targets = seed(URL, 10)
-    digest_period = load_digest_period(DIGEST_OPINIONS)
+    digest_period = load_digest_period(args.digest_opinions)
     with Stack(URL, rq_queues=list(WORKER_QUEUES.values())) as stack:
         stack.start_all(ceiling=False, scheduler=True)
         baseline = query("SELECT count(*) FROM submissions WHERE channel = 'web' AND period_id = %s",
@@ -316,6 +423,9 @@ def main(argv: list[str] | None = None) -> int:
         locations: list[str] = []
         recorder = loadgen.run(run_load(targets, seconds, locations))
         faults.join(timeout=60)
+        for name in FAULTS:
+            if name not in faults.applied and name not in faults.not_applied:
+                faults.not_applied[name] = "not done by the end of the load (the fault thread was still waiting)"
         run_id = faults.run_id
 
         print("\n== afterwards ==", flush=True)
@@ -360,13 +470,21 @@ def main(argv: list[str] | None = None) -> int:
               f"{digest_job[0][0] if digest_job else '-'} after {digest_job[0][1] if digest_job else '-'} attempt(s)")
         print(f"  outbox: {outbox}; worker/scheduler restarts by the supervisor: {dict(supervisor.restarts)}")
         print("  events:\n    " + "\n    ".join(faults.events))
-        retried = faults.digest_killed and bool(digest_job) and digest_job[0][1] >= 2
+        # The digest's target is judged only if its fault was applied: done after a retry.
+        retried = bool(digest_job) and digest_job[0][1] >= 2
+        digest_ok = run is not None and run[0] == "done" and (retried or not faults.digest_killed)
         ok = (not (acked - stored) and not any(c > 1 for c in mails.values()) and not (with_email - set(mails))
-              and run is not None and run[0] == "done" and retried and recorder.traces == 0
-              and "timeout" not in failures)
-        print(f"  fault targets (no acknowledged submission lost, no email twice or missing, digest killed and "
-              f"done after retry, no stack trace, no timeout): {'MET' if ok else 'NOT MET'}")
+              and digest_ok and recorder.traces == 0 and "timeout" not in failures)
+        print(f"  faults applied: {len(faults.applied)} of {len(FAULTS)}"
+              + "".join(f"\n    {name}: {detail}" for name, detail in faults.applied.items()))
+        print(f"  fault targets (no acknowledged submission lost, no email twice or missing, digest "
+              f"{'killed and done after retry' if faults.digest_killed else 'done'}, no stack trace, no timeout): "
+              f"{'MET' if ok else 'NOT MET'}{' for the faults applied' if faults.not_applied else ''}")
+        for name, why in faults.not_applied.items():
+            print(f"  FAULT NOT APPLIED: {name}: {why}")
     pg("stop", "-m", "fast", check=False)
+    if faults.not_applied:
+        return 2
     return 0 if ok else 1
 
 
