@@ -434,7 +434,8 @@ def main(argv: list[str] | None = None) -> int:
         supervisor.start()
         faults = Faults(stack, digest_period, scale)
         faults.app = staff_app(stack)
-        print(f"\n== faults under load: 10 submissions/s + 50 page views/s for {seconds:.0f} s ==", flush=True)
+        print(f"\n== faults under load: 10 submissions/s + 50 page views/s for {seconds:.0f} s; load average "
+              f"{os.getloadavg()[0]:.2f} ==", flush=True)
         faults.start()
         locations: list[str] = []
         recorder = loadgen.run(run_load(targets, seconds, locations))
@@ -444,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
                 faults.not_applied[name] = "not done by the end of the load (the fault thread was still waiting)"
         run_id = faults.run_id
 
-        print("\n== afterwards ==", flush=True)
+        print(f"\n== afterwards (load average {os.getloadavg()[0]:.2f}) ==", flush=True)
         deadline = time.monotonic() + 400
         while time.monotonic() < deadline:
             state = query("SELECT state FROM job_runs WHERE id = %s", run_id)[0][0] if run_id else "none"
