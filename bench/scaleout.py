@@ -41,8 +41,10 @@ from bench.load import (
     page_paths,
     print_latencies,
     print_outcomes,
+    report_unseen,
     stored_rows,
     wait_for_mail,
+    web_receipts,
 )
 from bench.stack import REDIS_PORT, WEB_PORT, WORKDIR, Stack, wait_http
 
@@ -267,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         wait_for_mail(stack, baseline, 60)
         stack.mail_log.write_text("")
         jobs_before = jobs_by_group(stack, workers)
+        receipts_before = web_receipts(args.database_url, targets["open_period"])
 
         offsets = {"lb": size(access_log)} | {name: size(WORKDIR / f"{name}.log") for name, _p, _c in web.values()}
         cpu_before = {proc: cpu_seconds(stack.pid(proc)) for proc in [*(n for n, _p, _c in web.values()), "nginx",
@@ -289,6 +292,7 @@ def main(argv: list[str] | None = None) -> int:
         print_outcomes(recorder)
 
         figures = check_receipts(stack, args.database_url, targets["open_period"], recorder, baseline, 120)
+        report_unseen(args.database_url, targets["open_period"], recorder, receipts_before)
         jobs_after = jobs_by_group(stack, workers)
         by_lb = lb_counts(access_log, offsets["lb"], {port: group for group, (_n, port, _c) in web.items()})
         total = sum(row["requests"] for row in by_lb.values()) or 1
