@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from app.core import signals
 from app.core.logsafe import loggable_path
 from app.core.shed import both_languages, standalone_headers, standalone_page, unavailable_texts
+from app.extensions import db
 
 
 class DomainError(Exception):
@@ -106,3 +107,16 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(error, database_unavailable)
     if not app.config.get("TESTING"):
         app.register_error_handler(Exception, unexpected)
+    # Registered after Flask-SQLAlchemy's own teardown, so it runs first (Flask runs them in reverse).
+    app.teardown_appcontext(end_session_quietly)
+
+
+def end_session_quietly(error: BaseException | None) -> None:
+    """Close the request's session; if the database went away after the view answered (the ROLLBACK
+    of the teardown fails while PostgreSQL restarts), log it and keep the answer already made, rather
+    than turning it into a bare 500. The failed connection is dropped by the pool."""
+    try:
+        db.session.remove()
+    except DATABASE_UNAVAILABLE as failure:
+        db.session.registry.clear()
+        current_app.logger.warning("database gone while closing the session: %s", type(failure).__name__)
