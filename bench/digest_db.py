@@ -1,4 +1,4 @@
-"""The digest job end to end on PostgreSQL: a synthetic period of 10,000 and 100,000 opinions.
+"""The digest job end to end on PostgreSQL: a synthetic period of 10,000 and 100,000 opinions (or --sizes).
 
 For each size: load the period from ``bench.digest_synthetic`` into PostgreSQL (COPY), then, in a
 fresh process so that its peak memory is its own, run the digest job the way the worker runs it
@@ -7,6 +7,10 @@ database, write the groups and counts back), then score the stored groups agains
 ground truth.
 
     python -m bench.digest_db [--database-url postgresql://postgres@127.0.0.1:5432/test_digests]
+    python -m bench.digest_db --sizes 10000,100000,1000000
+
+Then the growth from each size to the next (time, CPU time, peak memory) and, issue 20's checks, the
+largest size's time against 11x the time of a tenth of it and its peak memory against 1.5 GB.
 
 It works in its own schema ``bench`` of that database, which it drops and recreates.
 """
@@ -18,6 +22,7 @@ import random
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -25,6 +30,8 @@ DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test_digests"
 SCHEMA = "bench"
 TARGETS = {"seconds": 40.0, "peak_rss_mb": 1200.0, "precision": 0.97, "recall": 0.97}
 SIZES = (10_000, 100_000)
+GROWTH_LIMIT = 11.0  # issue 20: ten times the opinions in at most eleven times the time
+PEAK_LIMIT_MB = 1536.0  # issue 20: below 1.5 GB at a million opinions
 CHANNELS = ["web"] * 6 + ["email"] * 2 + ["fax", "post", "in_person"]
 ATTRIBUTES = ["resident"] * 7 + ["worker", "student", "business"]
 
@@ -54,6 +61,7 @@ def load(url: str, n: int) -> dict:
     app = make_app(url)
     started = time.perf_counter()
     items, truth = generate(n)
+    _save_truth(n, [opinion_id for opinion_id, _ in items], truth)
     with app.app_context():
         with db.engine.begin() as conn:
             conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
@@ -98,6 +106,32 @@ def load(url: str, n: int) -> dict:
     return {"n": n, "load_s": time.perf_counter() - started}
 
 
+def _truth_path(n: int) -> str:
+    return os.path.join(os.environ.get("BENCH_WORKDIR") or tempfile.gettempdir(), f"digest_db-truth-{n}.npz")
+
+
+def _save_truth(n: int, ids: list[int], truth) -> None:
+    """The true group of each opinion, for the score stage (generating a million again takes minutes)."""
+    import numpy as np
+
+    os.makedirs(os.path.dirname(_truth_path(n)), exist_ok=True)
+    np.savez(_truth_path(n), ids=np.array(ids, dtype=np.int64),
+             clusters=np.array([truth.cluster[i] for i in ids], dtype=np.int64))
+
+
+def _load_truth(n: int):
+    import numpy as np
+
+    from bench.digest_synthetic import Truth, generate
+
+    if not os.path.exists(_truth_path(n)):
+        items, truth = generate(n)
+        return [opinion_id for opinion_id, _ in items], truth
+    saved = np.load(_truth_path(n))
+    ids = saved["ids"].tolist()
+    return ids, Truth(cluster=dict(zip(ids, saved["clusters"].tolist(), strict=True)))
+
+
 def digest(url: str) -> dict:
     """Run the digest job exactly as a worker does, and report its wall time and peak memory."""
     from sqlalchemy import select
@@ -117,13 +151,16 @@ def digest(url: str) -> dict:
         db.session.remove()
     baseline_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     with app.app_context():
+        before = resource.getrusage(resource.RUSAGE_SELF)
         started = time.perf_counter()
         run_outbox_job(job_id)
         seconds = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_SELF)
         run = db.session.get(JobRun, run_id)
         assert run.state == "done", run.error
-    return {"seconds": seconds, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "baseline_rss_mb": baseline_mb}
+    return {"seconds": seconds, "peak_rss_mb": after.ru_maxrss / 1024, "baseline_rss_mb": baseline_mb,
+            "cpu_s": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
+            "load_average": os.getloadavg()[0]}
 
 
 def score(url: str, n: int) -> dict:
@@ -133,9 +170,9 @@ def score(url: str, n: int) -> dict:
     from app.digests.models import DigestCluster, DigestClusterMember
     from app.digests.similarity import Cluster
     from app.extensions import db
-    from bench.digest_synthetic import generate, pairwise_scores
+    from bench.digest_synthetic import pairwise_scores
 
-    items, truth = generate(n)
+    ids, truth = _load_truth(n)
     app = make_app(url)
     with app.app_context():
         members: dict[int, list[int]] = {}
@@ -147,7 +184,7 @@ def score(url: str, n: int) -> dict:
             members.setdefault(cluster_id, []).append(opinion_id)
             kinds[cluster_id] = kind
     clusters = [Cluster(kind=kinds[key], ids=sorted(ids)) for key, ids in members.items()]
-    precision, recall = pairwise_scores([opinion_id for opinion_id, _ in items], truth, clusters)
+    precision, recall = pairwise_scores(ids, truth, clusters)
     return {"precision": precision, "recall": recall, "clusters": len(clusters),
             "clustered_opinions": sum(len(ids) for ids in members.values())}
 
@@ -159,9 +196,15 @@ def _child(stage: str, url: str, n: int) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
+def _met(ok: bool) -> str:
+    return "MET" if ok else "NOT MET"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)),
+                        help="comma-separated numbers of opinions, smallest first (default 10000,100000)")
     parser.add_argument("--stage", choices=("load", "digest", "score"), help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -170,27 +213,49 @@ def main() -> None:
                   "score": lambda: score(args.database_url, args.n)}[args.stage]()
         print(json.dumps(result))
         return
+    sizes = sorted(int(size) for size in args.sizes.split(","))
     figures = {}
-    print(f"{'opinions':>9} {'load':>7} {'digest':>8} {'peak RSS':>9} {'precision':>10} {'recall':>8}  "
+    print(f"{'opinions':>9} {'load':>7} {'digest':>8} {'CPU':>8} {'peak RSS':>9} {'precision':>10} {'recall':>8}  "
           "ratio to target (time, memory, precision, recall)")
-    for n in SIZES:
+    for n in sizes:
         f = {**_child("load", args.database_url, n), **_child("digest", args.database_url, n),
              **_child("score", args.database_url, n)}
         figures[n] = f
         ratios = (f["seconds"] / TARGETS["seconds"], f["peak_rss_mb"] / TARGETS["peak_rss_mb"],
                   f["precision"] / TARGETS["precision"], f["recall"] / TARGETS["recall"])
-        print(f"{n:>9,} {f['load_s']:6.1f}s {f['seconds']:7.2f}s {f['peak_rss_mb']:6.0f} MB {f['precision']:10.6f} "
-              f"{f['recall']:8.6f}  {ratios[0]:.2f} {ratios[1]:.2f} {ratios[2]:.3f} {ratios[3]:.3f}  "
-              f"({f['clusters']:,} groups, {f['clustered_opinions']:,} opinions in them; "
-              f"process before the job {f['baseline_rss_mb']:.0f} MB)")
-    small, large = figures[SIZES[0]], figures[SIZES[1]]
-    scale = SIZES[1] / SIZES[0]
-    print(f"growth {SIZES[1]:,}/{SIZES[0]:,} (x{scale:.0f} opinions): time x{large['seconds'] / small['seconds']:.1f}, "
-          f"peak memory x{large['peak_rss_mb'] / small['peak_rss_mb']:.1f}, memory above baseline "
-          f"x{(large['peak_rss_mb'] - large['baseline_rss_mb']) / max(small['peak_rss_mb'] - small['baseline_rss_mb'], 1):.1f}")
-    met = all([large["seconds"] < TARGETS["seconds"], large["peak_rss_mb"] < TARGETS["peak_rss_mb"],
-               large["precision"] >= TARGETS["precision"], large["recall"] >= TARGETS["recall"]])
-    print("targets met" if met else "TARGETS NOT MET")
+        print(f"{n:>9,} {f['load_s']:6.1f}s {f['seconds']:7.2f}s {f['cpu_s']:7.1f}s {f['peak_rss_mb']:6.0f} MB "
+              f"{f['precision']:10.6f} {f['recall']:8.6f}  {ratios[0]:.2f} {ratios[1]:.2f} {ratios[2]:.3f} "
+              f"{ratios[3]:.3f}  ({f['clusters']:,} groups, {f['clustered_opinions']:,} opinions in them; "
+              f"process before the job {f['baseline_rss_mb']:.0f} MB; load average {f['load_average']:.1f})",
+              flush=True)
+    print()
+    print("growth     opinions  digest  x prev   CPU  x prev  peak RSS  x prev  load avg")
+    previous = None
+    for n in sizes:
+        f = figures[n]
+        growth = ["" if previous is None else f"x{f[key] / previous[key]:5.1f}"
+                  for key in ("seconds", "cpu_s", "peak_rss_mb")]
+        print(f"       {n:>12,} {f['seconds']:6.1f}s {growth[0]:>7} {f['cpu_s']:5.0f}s {growth[1]:>7} "
+              f"{f['peak_rss_mb']:6.0f} MB {growth[2]:>7}  {f['load_average']:5.1f}")
+        previous = f
+    largest = sizes[-1]
+    if largest // 10 in figures:
+        small, large = figures[largest // 10], figures[largest]
+        print(f"{largest:,} time <= {GROWTH_LIMIT:.0f}x {largest // 10:,} time: {large['seconds']:.1f}s vs "
+              f"{GROWTH_LIMIT * small['seconds']:.1f}s (x{large['seconds'] / small['seconds']:.1f}; CPU "
+              f"x{large['cpu_s'] / small['cpu_s']:.1f}): {_met(large['seconds'] <= GROWTH_LIMIT * small['seconds'])}")
+    print(f"{largest:,} peak < {PEAK_LIMIT_MB / 1024:.1f} GB: {figures[largest]['peak_rss_mb']:.0f} MB: "
+          f"{_met(figures[largest]['peak_rss_mb'] < PEAK_LIMIT_MB)}")
+    if 100_000 in figures:
+        large = figures[100_000]
+        met = all([large["seconds"] < TARGETS["seconds"], large["peak_rss_mb"] < TARGETS["peak_rss_mb"],
+                   large["precision"] >= TARGETS["precision"], large["recall"] >= TARGETS["recall"]])
+        print("targets at 100,000 (issue 7) met" if met else "targets at 100,000 (issue 7) NOT MET")
+    workdir = os.environ.get("BENCH_WORKDIR")
+    if workdir:
+        os.makedirs(workdir, exist_ok=True)
+        with open(os.path.join(workdir, "digest_db.json"), "w") as handle:
+            json.dump({str(n): f for n, f in figures.items()}, handle, indent=1)
 
 
 if __name__ == "__main__":

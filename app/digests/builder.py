@@ -1,16 +1,18 @@
 """Compiling one period's digest from the database, as the worker does it.
 
-Reading is one streamed pass over the period's opinions (id, section, excerpt, state: nothing else)
-plus a few GROUP BY queries; the heavy work is in ``similarity`` and ``keywords``; writing replaces
-the previous digest in one transaction with bulk inserts, so readers see the old digest or the
-new one, never half of one.
+Counting is a few GROUP BY queries. Grouping and keywords are two streamed passes over the period's
+usable opinions (id, section, excerpt: nothing else), a chunk at a time from a server-side cursor,
+so memory grows with the number of opinions by a few numbers each (and a MinHash signature per
+distinct text), never by their texts; the heavy work is in ``similarity`` and ``keywords``. Writing
+replaces the previous digest in one transaction with bulk inserts, so readers see the old digest
+or the new one, never half of one.
 """
 
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import Row, delete, insert, select
 from sqlalchemy import func as sql
 from sqlalchemy.orm import aliased
 
@@ -18,9 +20,9 @@ from app.core import runs
 from app.core.models import JobRun
 from app.core.settings import labels
 from app.core.timeutil import to_jst, utcnow
-from app.digests.keywords import count_keywords_by_key, overall_keywords, top_keywords
+from app.digests.keywords import KeywordTally, overall_keywords, top_keywords
 from app.digests.models import Digest, DigestCluster, DigestClusterMember
-from app.digests.similarity import Cluster, find_similar
+from app.digests.similarity import Cluster, SimilarityStream
 from app.extensions import db
 from app.moderation import counting
 from app.moderation.models import Opinion, Tag, opinion_tags
@@ -29,35 +31,36 @@ from app.responses.models import Response
 from app.submissions.models import Submission
 
 STREAM_BATCH = 5000
+OPINION_CHUNK = 10_000  # opinions read (and signed, then tokenised) at a time
+TEXTS_PER_QUERY = 500  # ids in one IN (...) when texts are read back by id
+SAVE_PAGE = 5000  # groups, or members, inserted per statement
 TOP_KEYWORDS = 20
 MAX_CHART_DAYS = 400  # a longer span is shown from its last day back
 OPINION_STATES = ("pending", "accepted", "withheld")
 
 
-@dataclass
-class PeriodOpinions:
-    """The period's opinions as parallel columns (cheaper than 100,000 row objects)."""
-
-    ids: list[int] = field(default_factory=list)
-    sections: list[int | None] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)
-    states: list[str] = field(default_factory=list)
-
-
-def read_opinions(period_id: int) -> PeriodOpinions:
-    opinions = PeriodOpinions()
-    rows = db.session.execute(
-        select(Opinion.id, Opinion.section_id, Opinion.excerpt, Opinion.state)
-        .where(Opinion.period_id == period_id)
+def usable_opinions(period_id: int, chunk: int | None = None) -> Iterator[Sequence[Row]]:
+    """(id, section_id, excerpt) of the period's opinions that are grouped and mined for words
+    (withheld ones are counted but never answered), in id order, ``chunk`` rows at a time from a
+    server-side cursor: the period's texts are never all in memory."""
+    result = db.session.execute(
+        select(Opinion.id, Opinion.section_id, Opinion.excerpt)
+        .where(Opinion.period_id == period_id, Opinion.state != "withheld")
         .order_by(Opinion.id)
-        .execution_options(yield_per=STREAM_BATCH)
+        .execution_options(yield_per=chunk or OPINION_CHUNK)
     )
-    for opinion_id, section_id, excerpt, state in rows:
-        opinions.ids.append(opinion_id)
-        opinions.sections.append(section_id)
-        opinions.texts.append(excerpt)
-        opinions.states.append(state)
-    return opinions
+    yield from result.partitions()
+
+
+def texts_by_id(ids: list[int]) -> dict[int, str]:
+    """The excerpt of each of these opinions (a few hundred ids per query)."""
+    found: dict[int, str] = {}
+    for start in range(0, len(ids), TEXTS_PER_QUERY):
+        rows = db.session.execute(
+            select(Opinion.id, Opinion.excerpt).where(Opinion.id.in_(ids[start : start + TEXTS_PER_QUERY]))
+        )
+        found.update((opinion_id, text) for opinion_id, text in rows)
+    return found
 
 
 # --- counts ---------------------------------------------------------------------------------
@@ -141,30 +144,54 @@ def count_period(period: CommentPeriod, sections: dict[int, str]) -> dict:
 # --- keywords -------------------------------------------------------------------------------
 
 
-def keyword_inputs(opinions: PeriodOpinions, usable: list[int], clusters: list[Cluster]) -> dict:
-    """Per section, (text, copies) to count words in. A form letter counts its template once per
-    copy plus each sender's own addition, so the letter's words are weighted by how many sent it
-    without tokenising every copy; any other opinion counts its own text."""
-    by_section: dict[int | None, list[tuple[str, int]]] = {}
-    section_of = {opinions.ids[i]: opinions.sections[i] for i in usable}
-    templated: set[int] = set()
-    for cluster in clusters:
-        if cluster.kind != "template":
-            continue
-        templated.update(cluster.ids)
-        for section, copies in Counter(section_of[i] for i in cluster.ids).items():
-            by_section.setdefault(section, []).append((cluster.template or "", copies))
-        for opinion_id, addition in cluster.additions.items():
-            if addition:
-                by_section.setdefault(section_of[opinion_id], []).append((addition, 1))
-    for index in usable:
-        if opinions.ids[index] not in templated:
-            by_section.setdefault(opinions.sections[index], []).append((opinions.texts[index], 1))
-    return by_section
+def group_and_count_words(period_id: int, run: JobRun, chunk: int | None = None) -> tuple[list[Cluster], dict, dict]:
+    """The groups of similar opinions, the words per section and the sample text of each group
+    that is not a form letter, in two streamed passes over the usable opinions.
+
+    The first pass keeps per opinion only numbers (``SimilarityStream``). Keywords need the
+    groups first: a form letter counts its template once per copy plus each sender's own
+    addition, so the letter's words are weighted by how many sent it without tokenising every
+    copy; any other opinion counts its own text. So the second pass reads the texts again,
+    chunk by chunk, and tokenises them (``KeywordTally``), filling the form letters' additions.
+    """
+    capacity = counting.opinions(period_id, states=None)
+    stream = SimilarityStream(capacity)
+    for rows in usable_opinions(period_id, chunk):
+        stream.add((opinion_id, text) for opinion_id, _, text in rows)
+    runs.progress(run, 35, "digest.similar")
+    clusters = stream.clusters(texts_by_id)
+    runs.progress(run, 55, "digest.keywords")
+    sample_ids = {cluster.ids[0] for cluster in clusters if cluster.kind != "template"}
+    samples: dict[int, str] = {}
+    copies: Counter[tuple[int, int | None]] = Counter()  # (id of the letter's Cluster, section)
+    tally = KeywordTally()
+    try:
+        for rows in usable_opinions(period_id, chunk):
+            for (opinion_id, section, text), copy in zip(rows, stream.additions([(i, t) for i, _, t in rows]),
+                                                         strict=True):
+                if opinion_id in sample_ids:
+                    samples[opinion_id] = text
+                if copy is None:
+                    tally.add(section, text)
+                    continue
+                cluster, addition = copy
+                copies[(id(cluster), section)] += 1
+                if addition:
+                    tally.add(section, addition)
+            tally.flush()
+        letters = {id(cluster): cluster for cluster in clusters if cluster.kind == "template"}
+        for (letter, section), count in copies.items():
+            tally.add(section, letters[letter].template or "", count)
+        words = tally.counts()
+    finally:
+        tally.close()
+    missing = [opinion_id for opinion_id in sample_ids if opinion_id not in samples]
+    if missing:  # gone between the passes
+        samples.update(texts_by_id(missing))
+    return clusters, words, samples
 
 
-def keywords_of(inputs: dict, sections: dict[int, str]) -> dict:
-    counts = count_keywords_by_key(inputs)
+def keywords_of(counts: dict, sections: dict[int, str]) -> dict:
     order = [*sections, None]
     return {
         "overall": overall_keywords(counts, TOP_KEYWORDS),
@@ -184,39 +211,42 @@ def save_digest(period: CommentPeriod, run: JobRun, counts: dict, keywords: dict
                     submission_count=submission_count, opinion_count=opinion_count)
     db.session.add(digest)
     db.session.flush()
-    if clusters:
-        # Core inserts (executemany in pages of many rows): the ORM's bulk path costs several times more.
-        clusters_table, members_table = DigestCluster.__table__, DigestClusterMember.__table__
+    # Core inserts (executemany in pages of many rows): the ORM's bulk path costs several times more.
+    # A page of groups at a time, so a million opinions never become one list of rows.
+    clusters_table, members_table = DigestCluster.__table__, DigestClusterMember.__table__
+    for start in range(0, len(clusters), SAVE_PAGE):
+        page = clusters[start : start + SAVE_PAGE]
         cluster_ids = db.session.scalars(
             insert(clusters_table).returning(clusters_table.c.id, sort_by_parameter_order=True),
-            [{"digest_id": digest.id, "position": position, "kind": cluster.kind, "size": len(cluster.ids),
-              "template": cluster.template or "", "sample": "" if cluster.template else text_of[cluster.ids[0]]}
-             for position, cluster in enumerate(clusters)],
+            [{"digest_id": digest.id, "position": start + n, "kind": cluster.kind, "size": len(cluster.ids),
+              "template": cluster.template or "", "sample": "" if cluster.template else text_of.get(cluster.ids[0], "")}
+             for n, cluster in enumerate(page)],
         ).all()
-        db.session.execute(
-            insert(members_table),
-            [{"cluster_id": cluster_id, "opinion_id": opinion_id, "addition": cluster.additions.get(opinion_id, "")}
-             for cluster_id, cluster in zip(cluster_ids, clusters, strict=True) for opinion_id in cluster.ids],
-        )
+        members = [(cluster_id, cluster) for cluster_id, cluster in zip(cluster_ids, page, strict=True)]
+        rows: list[dict] = []
+        for cluster_id, cluster in members:
+            rows.extend({"cluster_id": cluster_id, "opinion_id": opinion_id,
+                         "addition": cluster.additions.get(opinion_id, "")} for opinion_id in cluster.ids)
+            if len(rows) >= SAVE_PAGE:
+                db.session.execute(insert(members_table), rows)
+                rows = []
+        if rows:
+            db.session.execute(insert(members_table), rows)
     return digest
 
 
-def compile_digest(period: CommentPeriod, run: JobRun) -> Digest:
-    """Read, count, group, find keywords, save: the whole digest, reporting progress on ``run``."""
+def compile_digest(period: CommentPeriod, run: JobRun, chunk: int | None = None) -> Digest:
+    """Read, count, group, find keywords, save: the whole digest, reporting progress on ``run``.
+    The opinions are read ``chunk`` at a time (OPINION_CHUNK by default)."""
     sections = {section.id: section.display for section in
                 db.session.scalars(select(Section).where(Section.period_id == period.id).order_by(Section.position))}
-    runs.progress(run, 5, "digest.reading")
-    opinions = read_opinions(period.id)
-    runs.progress(run, 20, "digest.counting")
+    runs.progress(run, 5, "digest.counting")
     counts = count_period(period, sections)
     submission_count = counting.submitters(period.id)
-    runs.progress(run, 35, "digest.similar")
-    # Withheld opinions are counted but never answered, so they are neither grouped nor mined for words.
-    usable = [i for i, state in enumerate(opinions.states) if state != "withheld"]
-    clusters = find_similar((opinions.ids[i], opinions.texts[i]) for i in usable)
+    opinion_count = counting.opinions(period.id, states=None)
+    runs.progress(run, 20, "digest.reading")
+    clusters, words, samples = group_and_count_words(period.id, run, chunk)
     counts["clusters"] = dict(Counter(cluster.kind for cluster in clusters))
-    runs.progress(run, 55, "digest.keywords")
-    keywords = keywords_of(keyword_inputs(opinions, usable, clusters), sections)
+    keywords = keywords_of(words, sections)
     runs.progress(run, 85, "digest.saving")
-    text_of = {opinions.ids[i]: opinions.texts[i] for i in usable}
-    return save_digest(period, run, counts, keywords, clusters, text_of, submission_count, len(opinions.ids))
+    return save_digest(period, run, counts, keywords, clusters, samples, submission_count, opinion_count)

@@ -154,6 +154,49 @@ def count_keywords_by_key(texts_by_key: Mapping[Key, list[tuple[str, int]]]) -> 
     return {key: count_keywords(texts) for key, texts in texts_by_key.items()}
 
 
+class KeywordTally:
+    """``count_keywords_by_key`` fed in chunks: ``add`` texts, ``flush`` after each chunk (equal
+    texts of one chunk are tokenised once, over one pool of ``workers`` threads kept for the
+    whole tally), ``counts`` at the end. The counts are the same as counting everything at
+    once; only the Counters are kept between chunks."""
+
+    def __init__(self, workers: int = WORKERS):
+        self.workers = workers
+        self._counts: dict = {}
+        self._pending: dict[str, Counter] = {}  # text -> copies per key
+        self._pool: ThreadPoolExecutor | None = None
+
+    def add(self, key: Hashable, text: str, copies: int = 1) -> None:
+        self._counts.setdefault(key, Counter())
+        self._pending.setdefault(text, Counter())[key] += copies
+
+    def flush(self) -> None:
+        distinct = list(self._pending)
+        if self.workers > 1 and len(distinct) >= MIN_TEXTS_PER_WORKER * self.workers:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.workers)
+            word_sets = [words for part in self._pool.map(_words_of, _split(distinct, self.workers)) for words in part]
+        else:
+            word_sets = _words_of(distinct)
+        for text, words in zip(distinct, word_sets, strict=True):
+            for key, copies in self._pending[text].items():
+                counts = self._counts[key]
+                for word in words:
+                    counts[word] += copies
+        self._pending = {}
+
+    def counts(self) -> dict:
+        """Per key, the number of opinions using each word (as ``count_keywords_by_key``)."""
+        self.flush()
+        self.close()
+        return self._counts
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+
 def top_keywords(counts: Counter[str], top: int = 20) -> list[tuple[str, int]]:
     """The ``top`` most used words, ties broken by the word so output is stable."""
     return sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:top]

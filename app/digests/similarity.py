@@ -17,10 +17,12 @@ campaigns put thousands of near-identical texts into the same LSH buckets:
    are "near".
 """
 
-from collections.abc import Iterable, Sequence
+from array import array
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import lru_cache
+from hashlib import blake2b
 from os.path import commonprefix
 from typing import Literal
 
@@ -51,6 +53,8 @@ MIN_TEMPLATE_CHARS = 30
 # Shorter runs shared with the template candidate are treated as coincidence.
 MIN_SHARED_RUN = 3
 ADDITION_SEPARATOR = " … "
+# How many members (most-copied first) a template is read from.
+TEMPLATE_SAMPLE = 24
 
 _MASK64 = (1 << 64) - 1
 _POLY = 0x100000001B3  # FNV-1 64-bit prime: an odd multiplier for the shingle polynomial
@@ -316,7 +320,7 @@ def _medoid(sigs: np.ndarray) -> int:
     return int(np.argmax(agreement))
 
 
-def common_template(texts: list[str], sigs: np.ndarray, sample: int = 24) -> str:
+def common_template(texts: list[str], sigs: np.ndarray, sample: int = TEMPLATE_SAMPLE) -> str:
     """The text most members share: the medoid of a sample, keeping only the characters
     that at least half of the other sampled members also contain (in order).
 
@@ -340,6 +344,20 @@ def common_template(texts: list[str], sigs: np.ndarray, sample: int = 24) -> str
     return "".join(char for char, kept in zip(base, keep, strict=True) if kept).strip()
 
 
+def template_for(texts: list[str], sigs: np.ndarray, lengths: Sequence[int]) -> str | None:
+    """The form letter a component's distinct texts share, or None if they share too little.
+
+    ``texts`` and ``sigs`` are the members most-copied first (only the first ``TEMPLATE_SAMPLE``
+    are read); ``lengths`` are the lengths of every member's text. The template must be at
+    least MIN_TEMPLATE_CHARS long and half the median member's length.
+    """
+    template = common_template(texts[:TEMPLATE_SAMPLE], sigs[:TEMPLATE_SAMPLE], sample=TEMPLATE_SAMPLE)
+    median_length = float(np.median(lengths))
+    if len(template) < max(MIN_TEMPLATE_CHARS, median_length / 2):
+        return None
+    return template
+
+
 def _label(members: list[int], distinct: DistinctTexts, sigs: np.ndarray) -> Cluster:
     """Build the Cluster for one component given as distinct-text indices.
 
@@ -355,9 +373,8 @@ def _label(members: list[int], distinct: DistinctTexts, sigs: np.ndarray) -> Clu
     # Most-copied first (then earliest id) so sampling and the medoid are deterministic.
     members = sorted(members, key=lambda m: (-len(distinct.ids[m]), distinct.ids[m][0]))
     texts = [distinct.display[m] for m in members]
-    template = common_template(texts, sigs[members])
-    median_length = float(np.median([len(text) for text in texts]))
-    if len(template) < max(MIN_TEMPLATE_CHARS, median_length / 2):
+    template = template_for(texts, sigs[members], [len(text) for text in texts])
+    if template is None:
         return Cluster(kind="near", ids=ids)
     additions = {}
     for member, text in zip(members, texts, strict=True):
@@ -394,3 +411,157 @@ def find_similar(
     ]
     clusters.sort(key=lambda cluster: (-len(cluster.ids), cluster.ids[0]))
     return clusters
+
+
+# --- the same, streamed ----------------------------------------------------------------
+
+
+class SimilarityStream:
+    """``find_similar`` fed in chunks, keeping no text.
+
+    ``add`` takes the opinions chunk by chunk (in increasing id order, as the database
+    reads them) and keeps, per distinct text, a 128-bit hash of its matching key, its first
+    opinion's id, its display length and its MinHash signature row (in a matrix allocated
+    once for ``capacity`` rows), and per opinion only its id and distinct text. ``clusters``
+    then walks the LSH bands over the matrix and labels the components, reading back through
+    ``texts_of`` only the texts a template needs (a sample of each large component).
+    ``additions``, fed the texts again in a second pass, fills each form-letter copy's own
+    addition. The clusters are the ones ``find_similar`` gives for the same items.
+    """
+
+    def __init__(self, capacity: int = 0, *, threshold: float = 0.8, ngram: int = DEFAULT_NGRAM,
+                 num_perm: int = DEFAULT_NUM_PERM, seed: int = DEFAULT_SEED):
+        self.threshold, self.ngram, self.num_perm, self.seed = threshold, ngram, num_perm, seed
+        self._slot_of_key: dict[bytes, int] = {}
+        self._ids = array("q")  # per opinion with something to match, in input order
+        self._slots = array("i")  # its distinct text
+        self._first_id = array("q")  # per distinct text
+        self._display_length = array("i")
+        # np.empty maps the pages lazily: rows never written cost no memory.
+        self._sigs = np.empty((max(capacity, 1), num_perm), dtype=np.uint32)
+        self._templates: list[Cluster] = []
+        self._template_of = np.empty(0, dtype=np.int32)  # per distinct text: index in _templates or -1
+        self._addition_of: dict[int, str] = {}  # per distinct text of a template
+        self._first_of: dict[int, int] = {}  # its first opinion
+        self._sorted_ids = np.empty(0, dtype=np.int64)
+        self._sorted_slots = np.empty(0, dtype=np.int64)
+
+    @property
+    def distinct_count(self) -> int:
+        return len(self._first_id)
+
+    def add(self, items: Iterable[tuple[int, str]]) -> None:
+        """One chunk of (id, text): group it by matching key and sign its new distinct texts."""
+        key_of_raw: dict[str, str] = {}
+        new_keys: list[str] = []
+        for opinion_id, text in items:
+            key = key_of_raw.get(text)
+            if key is None:
+                key = key_of_raw[text] = normalize_for_match(text)
+            if not key:
+                continue
+            digest = blake2b(key.encode(), digest_size=16).digest()
+            slot = self._slot_of_key.get(digest)
+            if slot is None:
+                slot = self._slot_of_key[digest] = len(self._first_id)
+                self._first_id.append(opinion_id)
+                self._display_length.append(len(normalize(text)))
+                new_keys.append(key)
+            self._ids.append(opinion_id)
+            self._slots.append(slot)
+        if new_keys:
+            count = len(self._first_id)
+            if count > len(self._sigs):
+                grown = np.empty((max(count, 2 * len(self._sigs)), self.num_perm), dtype=np.uint32)
+                grown[: len(self._sigs)] = self._sigs
+                self._sigs = grown
+            self._sigs[count - len(new_keys) : count] = signatures(
+                new_keys, ngram=self.ngram, num_perm=self.num_perm, seed=self.seed)
+
+    def clusters(self, texts_of: Callable[[list[int]], dict[int, str]]) -> list[Cluster]:
+        """The clusters, largest first; ``texts_of(ids)`` returns the original text of each id.
+        Template clusters get their additions from ``additions``."""
+        self._slot_of_key = {}  # nothing more is added
+        count = len(self._first_id)
+        if not count:
+            return []
+        sigs = self._sigs[:count]
+        labels = near_components(sigs, self.threshold, self.seed)
+        ids = np.frombuffer(self._ids, dtype=np.int64).copy()
+        slots = np.frombuffer(self._slots, dtype=np.int32).astype(np.int64)
+        first_id = np.frombuffer(self._first_id, dtype=np.int64).copy()
+        display_length = np.frombuffer(self._display_length, dtype=np.int32).copy()
+        self._ids, self._slots = array("q"), array("i")
+        order = np.argsort(ids, kind="stable")
+        self._sorted_ids, self._sorted_slots = ids[order], slots[order]
+        del order
+        copies = np.bincount(slots, minlength=count)
+        kept = (np.bincount(labels) > 1) | (np.bincount(labels, weights=copies) > 1)
+        # Distinct texts, then opinion ids, of the kept components, grouped by component.
+        members = np.flatnonzero(kept[labels])
+        members = members[np.argsort(labels[members], kind="stable")]
+        member_labels = labels[members]
+        opinions = np.flatnonzero(kept[labels[slots]])
+        opinion_labels = labels[slots[opinions]]
+        by_label = np.lexsort((ids[opinions], opinion_labels))
+        group_ids, opinion_labels = ids[opinions][by_label], opinion_labels[by_label]
+        del opinions, by_label
+        component_labels = np.unique(member_labels)
+        member_bounds = np.append(np.searchsorted(member_labels, component_labels), len(members))
+        id_bounds = np.append(np.searchsorted(opinion_labels, component_labels), len(group_ids))
+        clusters: list[Cluster] = []
+        candidates: list[tuple[np.ndarray, list[int]]] = []
+        for k in range(len(component_labels)):
+            component = members[member_bounds[k] : member_bounds[k + 1]]
+            cluster_ids = group_ids[id_bounds[k] : id_bounds[k + 1]].tolist()
+            if len(component) == 1:
+                clusters.append(Cluster(kind="exact", ids=cluster_ids))
+            elif len(cluster_ids) < MIN_TEMPLATE_SIZE:
+                clusters.append(Cluster(kind="near", ids=cluster_ids))
+            else:
+                # Most-copied first (then earliest id), as find_similar orders them.
+                candidates.append((component[np.lexsort((first_id[component], -copies[component]))], cluster_ids))
+        sampled = [int(i) for ordered, _ in candidates for i in first_id[ordered[:TEMPLATE_SAMPLE]]]
+        raw = texts_of(sampled) if sampled else {}
+        self._template_of = np.full(count, -1, dtype=np.int32)
+        for ordered, cluster_ids in candidates:
+            sample = ordered[:TEMPLATE_SAMPLE]
+            texts = [normalize(raw.get(i, "")) for i in first_id[sample].tolist()]
+            template = template_for(texts, sigs[sample], display_length[ordered])
+            if template is None:
+                clusters.append(Cluster(kind="near", ids=cluster_ids))
+                continue
+            cluster = Cluster(kind="template", ids=cluster_ids, template=template)
+            self._template_of[ordered] = len(self._templates)
+            self._templates.append(cluster)
+            clusters.append(cluster)
+        templated = np.flatnonzero(self._template_of >= 0)
+        self._first_of = dict(zip(templated.tolist(), first_id[templated].tolist(), strict=True))
+        self._first_id, self._display_length = array("q"), array("i")
+        clusters.sort(key=lambda cluster: (-len(cluster.ids), cluster.ids[0]))
+        return clusters
+
+    def additions(self, items: Sequence[tuple[int, str]]) -> list[tuple[Cluster, str] | None]:
+        """For each (id, text) of a second pass over the opinions: the form-letter cluster it is
+        a copy of and what it adds to the letter (also put in the cluster's ``additions``), or
+        None. A distinct text's addition is taken from its first opinion, as ``find_similar``
+        does; the others reuse it."""
+        if not self._templates or not items:
+            return [None] * len(items)
+        ids = np.fromiter((opinion_id for opinion_id, _ in items), dtype=np.int64, count=len(items))
+        positions = np.minimum(np.searchsorted(self._sorted_ids, ids), len(self._sorted_ids) - 1)
+        found = self._sorted_ids[positions] == ids
+        slots = np.where(found, self._sorted_slots[positions], -1)
+        templates = np.where(found, self._template_of[np.maximum(slots, 0)], -1)
+        results: list[tuple[Cluster, str] | None] = []
+        for (opinion_id, text), slot, index in zip(items, slots.tolist(), templates.tolist(), strict=True):
+            if index < 0:
+                results.append(None)
+                continue
+            cluster = self._templates[index]
+            addition = self._addition_of.get(slot)
+            if addition is None or opinion_id == self._first_of[slot]:
+                addition = self._addition_of[slot] = addition_of(cluster.template or "", normalize(text))
+            cluster.additions[opinion_id] = addition
+            results.append((cluster, addition))
+        return results
