@@ -9,7 +9,6 @@ Create Date: 2026-12-02 10:40:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = "023"
 down_revision = "022"
