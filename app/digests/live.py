@@ -34,6 +34,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from sqlalchemy import and_, bindparam, delete, exists, insert, or_, select, update
 from sqlalchemy import func as sql
+from sqlalchemy import text as sql_text
 
 from app.core.text import normalize, normalize_for_match
 from app.core.timeutil import utcnow
@@ -450,11 +451,13 @@ def apply_keywords(pid: int, change: dict[int | None, Counter[str]]) -> dict[int
                 touched.append((section, word))
     if touched:
         table = LiveWord.__table__
-        db.session.execute(
-            delete(table).where(table.c.period_id == bindparam("p"), table.c.section_key == bindparam("s"),
-                                table.c.word == bindparam("w")),
-            [{"p": pid, "s": section or 0, "w": word} for section, word in touched],
-        )
+        by_section: dict[int | None, list[str]] = {}
+        for section, word in touched:
+            by_section.setdefault(section, []).append(word)
+        for section, words in by_section.items():
+            for part in _chunks(words):
+                db.session.execute(delete(table).where(table.c.period_id == pid, table.c.section_key == (section or 0),
+                                                       table.c.word.in_(part)))
         _bulk_insert(table, [{"period_id": pid, "section_key": section or 0, "word": word,
                               "count": counts[section][word]}
                              for section, word in touched if counts[section][word] > 0])
@@ -523,6 +526,9 @@ def update_live_digest(period: CommentPeriod, run=None) -> Digest:
         new = new_opinions(pid)
     newest_known = state.last_opinion_id
     groups = take_in(state, new)
+    if newest_known == 0 and db.session.connection().dialect.name == "postgresql":
+        # Rows COPYed in bulk: let the planner see them before the next run asks for a few by index.
+        db.session.execute(sql_text("ANALYZE digest_live_opinions, digest_live_texts, digest_live_bands"))
     clusters = label_groups(groups)
     old_ids, old_templated = _old_clusters(digest, groups.old_roots)
     change = keyword_change(groups, clusters, old_templated, newest_known)
