@@ -119,6 +119,11 @@ def test_opinions_taken_in_step_by_step_give_the_full_rebuilds_digest(ctx, make_
     snapshot = step(period_id)
     assert {first[4], second[1], *third, *bridge} in groups(snapshot)
 
+    # Only copies of texts already known (no new text to sign): a lone opinion becomes a pair.
+    copies = add_opinions(period_id, [{"text": UNIQUE[0], "section": 2}, {"text": form_copy(""), "section": 3}])
+    snapshot = step(period_id)
+    assert {first[2], copies[0]} in groups(snapshot) and copies[1] in set().union(*groups(snapshot))
+
     # Nothing new: the counts still follow moderation (a tag, a decision) without starting again.
     db.session.get(Opinion, first[2]).state = "accepted"
     db.session.commit()
