@@ -377,26 +377,41 @@ def label_groups(groups: Groups) -> dict[int, Cluster | None]:
     return clusters
 
 
-def _old_clusters(digest: Digest | None, roots: set[int]) -> tuple[list[int], dict[int, tuple[str, str]]]:
-    """The digest's clusters holding one of ``roots`` (a group's first opinion), and, for the members
-    of form-letter clusters among them, (template, addition): what their keywords were counted from."""
+@dataclass
+class OldCluster:
+    id: int
+    kind: str
+    template: str
+    additions: dict[int, str]  # member opinion id -> addition
+
+
+def _old_clusters(digest: Digest | None, roots: set[int]) -> dict[int, OldCluster]:
+    """The digest's clusters holding one of ``roots`` (a group's first opinion), by that root."""
     if digest is None or not roots:
-        return [], {}
+        return {}
     cluster_ids: set[int] = set()
-    templated: dict[int, tuple[str, str]] = {}
     for part in _chunks(sorted(roots)):
         cluster_ids.update(db.session.scalars(
             select(DigestClusterMember.cluster_id).join(DigestCluster, DigestCluster.id == DigestClusterMember.cluster_id)
             .where(DigestCluster.digest_id == digest.id, DigestClusterMember.opinion_id.in_(part))
         ))
+    found: dict[int, OldCluster] = {}
     for part in _chunks(sorted(cluster_ids)):
-        for opinion_id, template, addition in db.session.execute(
-            select(DigestClusterMember.opinion_id, DigestCluster.template, DigestClusterMember.addition)
+        for cluster_id, kind, template, opinion_id, addition in db.session.execute(
+            select(DigestCluster.id, DigestCluster.kind, DigestCluster.template, DigestClusterMember.opinion_id,
+                   DigestClusterMember.addition)
             .join(DigestCluster, DigestCluster.id == DigestClusterMember.cluster_id)
-            .where(DigestCluster.id.in_(part), DigestCluster.kind == "template")
+            .where(DigestCluster.id.in_(part))
         ):
-            templated[opinion_id] = (template, addition)
-    return sorted(cluster_ids), templated
+            cluster = found.setdefault(cluster_id, OldCluster(cluster_id, kind, template, {}))
+            cluster.additions[opinion_id] = addition
+    return {min(cluster.additions): cluster for cluster in found.values()}
+
+
+def _templated(old: dict[int, OldCluster]) -> dict[int, tuple[str, str]]:
+    """(template, addition) of each member of an old form-letter cluster: what its words were counted from."""
+    return {opinion_id: (cluster.template, addition) for cluster in old.values() if cluster.kind == "template"
+            for opinion_id, addition in cluster.additions.items()}
 
 
 def keyword_change(groups: Groups, clusters: dict[int, Cluster | None], old_templated: dict[int, tuple[str, str]],
@@ -473,39 +488,79 @@ def keywords_json(counts: dict[int | None, Counter[str]], sections: dict[int, st
     }
 
 
-def rewrite_clusters(digest: Digest, old_ids: list[int], clusters: list[Cluster], excerpt: dict[int, str]) -> None:
-    """Replace the changed clusters and renumber the others (largest first, then by first opinion)."""
+def _set_positions(moves: list[tuple[int, int]]) -> None:
+    if not moves:
+        return
+    table = DigestCluster.__table__
+    if db.session.connection().dialect.name == "postgresql":
+        # One statement for thousands of clusters moving down one place.
+        ids, positions = zip(*moves, strict=True)
+        db.session.execute(sql_text("UPDATE digest_clusters SET position = moved.position"
+                                    " FROM unnest(CAST(:ids AS integer[]), CAST(:positions AS integer[]))"
+                                    " AS moved(id, position) WHERE digest_clusters.id = moved.id"),
+                           {"ids": list(ids), "positions": list(positions)})
+        return
+    db.session.execute(update(table).where(table.c.id == bindparam("b_id")).values(position=bindparam("b_position")),
+                       [{"b_id": cluster_id, "b_position": position} for cluster_id, position in moves])
+
+
+def rewrite_clusters(digest: Digest, old: dict[int, OldCluster], clusters: list[Cluster],
+                     excerpt: dict[int, str]) -> None:
+    """Write the changed clusters and renumber all (largest first, then by first opinion). A cluster
+    that only grew, keeping its kind and template, keeps its row and gains its new members (their
+    old members' additions depend on the template alone); any other is replaced."""
     members_table, clusters_table = DigestClusterMember.__table__, DigestCluster.__table__
-    for part in _chunks(old_ids):
+    kept: dict[int, Cluster] = {}  # old cluster id -> its new label
+    fresh: list[Cluster] = []
+    for cluster in clusters:
+        before = old.get(cluster.ids[0])
+        if (before is not None and before.kind == cluster.kind and before.template == (cluster.template or "")
+                and all(cluster.additions.get(i, "") == addition for i, addition in before.additions.items())):
+            kept[before.id] = cluster
+        else:
+            fresh.append(cluster)
+    gone = sorted(cluster.id for cluster in old.values() if cluster.id not in kept)
+    for part in _chunks(gone):
         db.session.execute(delete(members_table).where(members_table.c.cluster_id.in_(part)))
         db.session.execute(delete(clusters_table).where(clusters_table.c.id.in_(part)))
-    kept = db.session.execute(
+    if kept:
+        db.session.execute(
+            update(clusters_table).where(clusters_table.c.id == bindparam("b_id"))
+            .values(size=bindparam("b_size"), sample=bindparam("b_sample")),
+            [{"b_id": cluster_id, "b_size": len(cluster.ids),
+              "b_sample": "" if cluster.template else excerpt[cluster.ids[0]]} for cluster_id, cluster in kept.items()],
+        )
+        old_by_id = {cluster.id: cluster for cluster in old.values()}
+        _bulk_insert(members_table, [
+            {"cluster_id": cluster_id, "opinion_id": opinion_id, "addition": cluster.additions.get(opinion_id, "")}
+            for cluster_id, cluster in kept.items() for opinion_id in cluster.ids
+            if opinion_id not in old_by_id[cluster_id].additions
+        ])
+    rows = db.session.execute(
         select(DigestCluster.id, DigestCluster.size, DigestCluster.position, sql.min(DigestClusterMember.opinion_id))
         .join(DigestClusterMember, DigestClusterMember.cluster_id == DigestCluster.id)
         .where(DigestCluster.digest_id == digest.id)
         .group_by(DigestCluster.id, DigestCluster.size, DigestCluster.position)
     ).all()
-    order = sorted([(-size, first, cluster_id, position) for cluster_id, size, position, first in kept]
-                   + [(-len(cluster.ids), cluster.ids[0], None, index) for index, cluster in enumerate(clusters)])
-    moves, positions = [], [0] * len(clusters)
-    for position, (_, _, cluster_id, old) in enumerate(order):
+    order = sorted([(-size, first, cluster_id, position) for cluster_id, size, position, first in rows]
+                   + [(-len(cluster.ids), cluster.ids[0], None, index) for index, cluster in enumerate(fresh)])
+    moves, positions = [], [0] * len(fresh)
+    for position, (_, _, cluster_id, old_position) in enumerate(order):
         if cluster_id is None:
-            positions[old] = position
-        elif old != position:
-            moves.append({"b_id": cluster_id, "b_position": position})
-    if moves:
-        db.session.execute(update(clusters_table).where(clusters_table.c.id == bindparam("b_id"))
-                           .values(position=bindparam("b_position")), moves)
-    if clusters:
+            positions[old_position] = position
+        elif old_position != position:
+            moves.append((cluster_id, position))
+    _set_positions(moves)
+    if fresh:
         cluster_ids = db.session.scalars(
             insert(clusters_table).returning(clusters_table.c.id, sort_by_parameter_order=True),
             [{"digest_id": digest.id, "position": position, "kind": cluster.kind, "size": len(cluster.ids),
               "template": cluster.template or "", "sample": "" if cluster.template else excerpt[cluster.ids[0]]}
-             for position, cluster in zip(positions, clusters, strict=True)],
+             for position, cluster in zip(positions, fresh, strict=True)],
         ).all()
         _bulk_insert(members_table, [
             {"cluster_id": cluster_id, "opinion_id": opinion_id, "addition": cluster.additions.get(opinion_id, "")}
-            for cluster_id, cluster in zip(cluster_ids, clusters, strict=True) for opinion_id in cluster.ids
+            for cluster_id, cluster in zip(cluster_ids, fresh, strict=True) for opinion_id in cluster.ids
         ])
 
 
@@ -530,8 +585,8 @@ def update_live_digest(period: CommentPeriod, run=None) -> Digest:
         # Rows COPYed in bulk: let the planner see them before the next run asks for a few by index.
         db.session.execute(sql_text("ANALYZE digest_live_opinions, digest_live_texts, digest_live_bands"))
     clusters = label_groups(groups)
-    old_ids, old_templated = _old_clusters(digest, groups.old_roots)
-    change = keyword_change(groups, clusters, old_templated, newest_known)
+    old = _old_clusters(digest, groups.old_roots)
+    change = keyword_change(groups, clusters, _templated(old), newest_known)
     counts_by_section = apply_keywords(pid, change)
 
     sections = {section.id: section.display for section in
@@ -541,7 +596,7 @@ def update_live_digest(period: CommentPeriod, run=None) -> Digest:
         db.session.add(digest)
         db.session.flush()
     new_clusters = [cluster for cluster in clusters.values() if cluster is not None]
-    rewrite_clusters(digest, old_ids, new_clusters, groups.excerpt)
+    rewrite_clusters(digest, old, new_clusters, groups.excerpt)
     counts = count_period(period, sections)
     counts["clusters"] = dict(Counter(db.session.scalars(
         select(DigestCluster.kind).where(DigestCluster.digest_id == digest.id).order_by(DigestCluster.position))))
