@@ -60,6 +60,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--opinions", type=int, default=100_000)
     parser.add_argument("--new", type=int, default=1_000)
+    parser.add_argument("--profile", action="store_true", help="cProfile the live update (its CPU time grows)")
     parser.add_argument("--slowest", type=int, default=0, help="list the N slowest SQL statements of each stage")
     args = parser.parse_args()
     os.environ.setdefault("MEYASU_ENV", "testing")
@@ -93,12 +94,22 @@ def main() -> None:
 
         event.listen(db.engine, "before_cursor_execute", before)
         event.listen(db.engine, "after_cursor_execute", after)
+        bulk_insert = live._bulk_insert
+
+        def copied(table, rows):  # COPY goes around the cursor events: time it here
+            started = time.perf_counter()
+            bulk_insert(table, rows)
+            statements.append([time.perf_counter() - started, f"COPY {table.name} ({len(rows):,} rows)"])
+
+        live._bulk_insert = copied
 
         def timed(label: str, work) -> dict:
             statements.clear()
             wall, cpu = time.perf_counter(), time.process_time()
             work()
+            committing = time.perf_counter()
             db.session.commit()
+            statements.append([time.perf_counter() - committing, "COMMIT"])
             figures = {"seconds": time.perf_counter() - wall, "cpu": time.process_time() - cpu,
                        "statements": len(statements), "load": os.getloadavg()[0]}
             print(f"{label}: {figures['seconds']:.2f}s wall, {figures['cpu']:.2f}s CPU, "
@@ -114,7 +125,16 @@ def main() -> None:
             conn.execute(text("UPDATE opinions SET period_id = 1 WHERE id > :n"), {"n": args.opinions})
         db.session.expire_all()
         period = db.session.get(CommentPeriod, 1)
-        step = timed(f"live update, {args.new:,} new opinions", lambda: live.update_live_digest(period))
+        if args.profile:
+            import cProfile
+            import pstats
+
+            profile = cProfile.Profile()
+            step = timed(f"live update, {args.new:,} new opinions (profiled)",
+                         lambda: profile.runcall(live.update_live_digest, period))
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
+        else:
+            step = timed(f"live update, {args.new:,} new opinions", lambda: live.update_live_digest(period))
         db.session.expire_all()
         live_digest = snapshot(1)
 

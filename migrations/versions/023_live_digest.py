@@ -66,18 +66,14 @@ def upgrade():
         batch_op.create_index("ix_digest_live_texts_period_component", ["period_id", "component"], unique=False)
     op.create_table(
         "digest_live_bands",
-        sa.Column("opinion_id", sa.Integer(), nullable=False),
-        sa.Column("band", sa.SmallInteger(), nullable=False),
         sa.Column("period_id", sa.Integer(), nullable=False),
+        sa.Column("band", sa.SmallInteger(), nullable=False),
         sa.Column("key", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(["opinion_id"], ["digest_live_texts.opinion_id"],
-                                name=op.f("fk_digest_live_bands_opinion_id_digest_live_texts"), ondelete="CASCADE"),
+        sa.Column("opinion_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["period_id"], ["comment_periods.id"],
                                 name=op.f("fk_digest_live_bands_period_id_comment_periods"), ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("opinion_id", "band", name=op.f("pk_digest_live_bands")),
+        sa.PrimaryKeyConstraint("period_id", "band", "key", "opinion_id", name=op.f("pk_digest_live_bands")),
     )
-    with op.batch_alter_table("digest_live_bands", schema=None) as batch_op:
-        batch_op.create_index("ix_digest_live_bands_period_band_key", ["period_id", "band", "key"], unique=False)
     op.create_table(
         "digest_live_words",
         sa.Column("period_id", sa.Integer(), nullable=False),
@@ -92,8 +88,6 @@ def upgrade():
 
 def downgrade():
     op.drop_table("digest_live_words")
-    with op.batch_alter_table("digest_live_bands", schema=None) as batch_op:
-        batch_op.drop_index("ix_digest_live_bands_period_band_key")
     op.drop_table("digest_live_bands")
     with op.batch_alter_table("digest_live_texts", schema=None) as batch_op:
         batch_op.drop_index("ix_digest_live_texts_period_component")
