@@ -149,7 +149,9 @@ def main() -> None:
               f"in them); identical: {'no (' + '; '.join(found) + ')' if found else 'yes'}")
         met = step["seconds"] < TARGET_SECONDS and not found
         print(f"{utcnow():%Y-%m-%d %H:%M} UTC: " + ("target met" if met else "TARGET NOT MET")
-              + f" (update < {TARGET_SECONDS:.0f}s and identical)")
+              + f" (update < {TARGET_SECONDS:.0f}s wall and identical); the update's own CPU time "
+              f"{step['cpu']:.2f}s {'<' if step['cpu'] < TARGET_SECONDS else '>='} {TARGET_SECONDS:.0f}s "
+              f"(load average {step['load']:.2f} on {os.cpu_count()} cores)")
 
 
 if __name__ == "__main__":
