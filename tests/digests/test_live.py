@@ -196,3 +196,21 @@ def test_the_schedule_updates_open_periods_and_forgets_closed_ones(ctx, make_per
     db.session.get(CommentPeriod, open_id).closes_at = utcnow()
     db.session.commit()
     assert update_live_digests() == 0
+
+
+def test_an_opinion_committed_out_of_id_order_starts_again(ctx, make_period, add_opinions, starts):
+    """An opinion whose id is below one already taken in (its transaction committed later) would not
+    come last in its buckets: the run starts again rather than differ from a full rebuild."""
+    period_id = make_period()
+    ids = add_opinions(period_id, [{"text": form_copy(addition), "section": 3} for addition in ADDITIONS])
+    late = db.session.get(Opinion, ids[2])
+    submission_id, excerpt = late.submission_id, late.excerpt
+    db.session.delete(late)
+    db.session.commit()
+    step(period_id)
+    db.session.add(Opinion(id=ids[2], period_id=period_id, submission_id=submission_id, excerpt=excerpt,
+                           section_id=db.session.get(Opinion, ids[0]).section_id))
+    db.session.commit()
+    step(period_id)
+    assert starts == [period_id, period_id]
+    assert ids[2] in {member for member, _ in stored(period_id)["clusters"][0]["members"]}
