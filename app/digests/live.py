@@ -84,8 +84,8 @@ def key_hash(key: str) -> str:
 
 
 def _bulk_insert(table, rows: list[dict]) -> None:
-    """Insert many rows: COPY on PostgreSQL (a fresh state at 100,000 opinions is 1.4 million band
-    rows), executemany elsewhere."""
+    """Insert many rows: COPY on PostgreSQL (a fresh state at 100,000 opinions is about a million
+    band rows), executemany elsewhere."""
     if not rows:
         return
     connection = db.session.connection()

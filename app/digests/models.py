@@ -134,7 +134,7 @@ class LiveBand(db.Model):
 
     The primary key is the lookup, (period, band, key), and it ends with the text, so a bucket's
     first and last text are read from the index alone. There is no foreign key to the text: a state
-    of 100,000 opinions is 1.4 million of these rows, each checked otherwise (rows go with their
+    of 100,000 opinions is about a million of these rows, each checked otherwise (rows go with their
     period, and ``live.clear`` deletes them with the texts)."""
 
     __tablename__ = "digest_live_bands"
