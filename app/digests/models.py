@@ -8,7 +8,7 @@ lists clusters a page at a time and accepts one cluster's members by index, neve
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models import JobRun
@@ -76,3 +76,81 @@ class DigestClusterMember(db.Model):
     addition: Mapped[str] = mapped_column(Text, default="")
 
     opinion: Mapped[Opinion] = relationship()
+
+
+# --- the live digest's state (app/digests/live.py) -------------------------------------------
+#
+# While a period is open its digest is kept up to date a few opinions at a time. What a full
+# rebuild would recompute for every opinion is kept here, per period: each distinct text's MinHash
+# signature and LSH band keys, the component (group) it belongs to, and the running keyword counts.
+
+
+class LiveDigest(db.Model):
+    """Where a period's live digest stands: the opinions it has taken in and the digest it wrote."""
+
+    __tablename__ = "digest_live_states"
+
+    period_id: Mapped[int] = mapped_column(ForeignKey("comment_periods.id", ondelete="CASCADE"), primary_key=True)
+    digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id", ondelete="SET NULL"))
+    last_opinion_id: Mapped[int] = mapped_column(default=0)
+    opinion_count: Mapped[int] = mapped_column(default=0)  # rows in digest_live_opinions
+    params: Mapped[str] = mapped_column(String(64), default="")  # threshold/ngram/perms/seed it was built with
+    stale: Mapped[bool] = mapped_column(default=False)  # the next run starts again from nothing
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LiveOpinion(db.Model):
+    """An opinion as the live digest took it in. The excerpt, section and withheld flag are kept so
+    that a later moderation edit is seen (and the state rebuilt)."""
+
+    __tablename__ = "digest_live_opinions"
+    __table_args__ = (Index("ix_digest_live_opinions_period_text", "period_id", "text_id"),)
+
+    opinion_id: Mapped[int] = mapped_column(ForeignKey("opinions.id", ondelete="CASCADE"), primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("comment_periods.id", ondelete="CASCADE"))
+    # The first opinion with the same matching text (a LiveText); None when withheld or empty.
+    text_id: Mapped[int | None] = mapped_column()
+    section_id: Mapped[int | None] = mapped_column()
+    withheld: Mapped[bool] = mapped_column(default=False)
+    excerpt: Mapped[str] = mapped_column(Text)
+
+
+class LiveText(db.Model):
+    """One distinct matching text, named by its first opinion: its signature and its group."""
+
+    __tablename__ = "digest_live_texts"
+    __table_args__ = (Index("ix_digest_live_texts_period_key", "period_id", "key_hash"),
+                      Index("ix_digest_live_texts_period_component", "period_id", "component"))
+
+    opinion_id: Mapped[int] = mapped_column(ForeignKey("opinions.id", ondelete="CASCADE"), primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("comment_periods.id", ondelete="CASCADE"))
+    key_hash: Mapped[str] = mapped_column(String(32))  # blake2b-128 of normalize_for_match(text), hex
+    signature: Mapped[bytes] = mapped_column(LargeBinary)  # uint32 little-endian, one per permutation
+    component: Mapped[int] = mapped_column()  # the smallest text id of its group
+
+
+class LiveBand(db.Model):
+    """A text's LSH bucket in one band: texts sharing (band, key) are candidate near-duplicates.
+
+    The primary key is the lookup, (period, band, key), and it ends with the text, so a bucket's
+    first and last text are read from the index alone. There is no foreign key to the text: a state
+    of 100,000 opinions is about a million of these rows, each checked otherwise (rows go with their
+    period, and ``live.clear`` deletes them with the texts)."""
+
+    __tablename__ = "digest_live_bands"
+
+    period_id: Mapped[int] = mapped_column(ForeignKey("comment_periods.id", ondelete="CASCADE"), primary_key=True)
+    band: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # the 64-bit band key, as a signed integer
+    opinion_id: Mapped[int] = mapped_column(primary_key=True)  # the LiveText
+
+
+class LiveWord(db.Model):
+    """Running keyword count: opinions of a section (0: none) using a word, as the digest counts them."""
+
+    __tablename__ = "digest_live_words"
+
+    period_id: Mapped[int] = mapped_column(ForeignKey("comment_periods.id", ondelete="CASCADE"), primary_key=True)
+    section_key: Mapped[int] = mapped_column(primary_key=True)
+    word: Mapped[str] = mapped_column(Text, primary_key=True)
+    count: Mapped[int] = mapped_column()

@@ -9,8 +9,8 @@ campaigns put thousands of near-identical texts into the same LSH buckets:
    datasketch's own permutation parameters (its "affine32" scheme: fmix32 pre-mix, then
    ``a * h + b mod 2**32``), so they equal ``datasketch.MinHash(hashfunc=shingle_hash)``;
 3. the LSH buckets (datasketch's optimal band layout) are walked per band; inside a
-   bucket each member is checked against the bucket's first member and its neighbour in a
-   per-band random order, and only pairs whose signatures agree on at least ``threshold``
+   bucket each member is checked against the bucket's first member and its predecessor in
+   text order (first opinion id), and only pairs whose signatures agree on at least ``threshold``
    of the permutations are joined (connected components);
 4. clusters are labelled: one distinct text is "exact"; a large cluster sharing a long
    common text is a "template" (form letter) with each member's own addition; the rest
@@ -223,8 +223,9 @@ def _band_keys(band: np.ndarray) -> np.ndarray:
 def _bucket_pairs(keys: np.ndarray, tiebreak: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Candidate pairs inside the buckets of one band, at most two per member.
 
-    Members of a bucket are ordered by ``tiebreak`` (a fresh random order per band) and
-    each is paired with its predecessor and with the bucket's first member, so a bucket
+    Members of a bucket are ordered by ``tiebreak`` (text order: a text arriving later comes
+    last in its buckets, so it only adds pairs, which lets ``live`` add opinions incrementally
+    with the same result) and each is paired with its predecessor and with the bucket's first member, so a bucket
     of a thousand form letters costs two thousand checks, not half a million.
     """
     order = np.lexsort((tiebreak, keys))
@@ -258,11 +259,10 @@ def near_components(sigs: np.ndarray, threshold: float, seed: int) -> np.ndarray
         return np.zeros(count, dtype=np.int64)
     bands, rows = band_layout(threshold, num_perm)
     min_agree = int(np.ceil(threshold * num_perm - 1e-9))
-    rng = np.random.default_rng(seed)
     lefts, rights = [], []
     for band in range(bands):
         keys = _band_keys(sigs[:, band * rows : (band + 1) * rows])
-        left, right = _bucket_pairs(keys, rng.permutation(count))
+        left, right = _bucket_pairs(keys, np.arange(count))
         keep = _agreeing(sigs, left, right, min_agree)
         lefts.append(left[keep])
         rights.append(right[keep])

@@ -10,8 +10,9 @@ from app.core import runs, spreadsheet
 from app.core.jobs import Recurring, job
 from app.core.models import JobRun
 from app.core.timeutil import to_jst, utcnow
+from app.digests import live
 from app.digests.builder import compile_digest
-from app.digests.models import Digest, DigestCluster, DigestClusterMember
+from app.digests.models import Digest, DigestCluster, DigestClusterMember, LiveDigest
 from app.extensions import db
 from app.jobs.services import exports_folder
 from app.moderation.models import Opinion
@@ -19,6 +20,7 @@ from app.periods.models import CommentPeriod, Section
 from app.submissions.models import Submission
 
 DIGEST = "period_digest"
+LIVE_INTERVAL = 300  # seconds between two live updates of the open periods' digests
 EXPORT = "digest_export"
 
 
@@ -114,7 +116,34 @@ def export_digest_csv(run_id: int) -> None:
                                  "type": spreadsheet.CSV_MIMETYPE, "size": path.stat().st_size}], "rows": count})
 
 
+@job("low")
+def update_live_digests() -> int:
+    """Bring the digest of every open period up to date with the opinions added since the last time
+    (``live``), each period in its own transaction; a period whose full rebuild is under way waits
+    for the next tick. The live state of periods no longer open is dropped (their digests stay)."""
+    now = utcnow()
+    open_ids = db.session.scalars(
+        select(CommentPeriod.id)
+        .where(CommentPeriod.status == "scheduled", CommentPeriod.opens_at <= now, CommentPeriod.closes_at > now,
+               CommentPeriod.results_published_at.is_(None))
+        .order_by(CommentPeriod.id)
+    ).all()
+    for period_id in db.session.scalars(select(LiveDigest.period_id).where(LiveDigest.period_id.not_in(open_ids))):
+        live.forget(period_id)
+    db.session.commit()
+    updated = 0
+    for period_id in open_ids:
+        if runs.active_run(DIGEST, runs.subject_type(CommentPeriod), period_id) is not None:
+            continue
+        live.update_live_digest(db.session.get(CommentPeriod, period_id))
+        db.session.commit()
+        updated += 1
+    return updated
+
+
 SCHEDULE = [
     # A period closes at its closing second; its digest is asked for within the minute after.
     Recurring(request_digests_of_closed_periods, interval=60),
+    # While it is open, its digest follows the new opinions every five minutes.
+    Recurring(update_live_digests, interval=LIVE_INTERVAL),
 ]
