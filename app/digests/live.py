@@ -38,8 +38,8 @@ from sqlalchemy import text as sql_text
 
 from app.core.text import normalize, normalize_for_match
 from app.core.timeutil import utcnow
-from app.digests.builder import TOP_KEYWORDS, PeriodOpinions, count_period
-from app.digests.keywords import count_keywords_by_key, overall_keywords, top_keywords
+from app.digests.builder import count_period, keywords_of
+from app.digests.keywords import count_keywords_by_key
 from app.digests.models import (
     Digest,
     DigestCluster,
@@ -146,6 +146,16 @@ def clear(state: LiveDigest) -> None:
     db.session.execute(delete(Digest).where(Digest.period_id == pid))
     state.digest_id, state.last_opinion_id, state.opinion_count, state.stale, state.params = None, 0, 0, False, PARAMS
     db.session.flush()
+
+
+@dataclass
+class PeriodOpinions:
+    """New opinions as parallel columns (cheaper than row objects)."""
+
+    ids: list[int] = field(default_factory=list)
+    sections: list[int | None] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    states: list[str] = field(default_factory=list)
 
 
 def new_opinions(period_id: int) -> PeriodOpinions:
@@ -417,7 +427,7 @@ def _templated(old: dict[int, OldCluster]) -> dict[int, tuple[str, str]]:
 def keyword_change(groups: Groups, clusters: dict[int, Cluster | None], old_templated: dict[int, tuple[str, str]],
                    newest_known: int) -> dict[int | None, Counter[str]]:
     """Per section, how the keyword counts change: what the changed groups' opinions were counted
-    from is taken off, what they are counted from now is added (``builder.keyword_inputs``: a form
+    from is taken off, what they are counted from now is added (as ``builder.group_and_count_words`` counts them: a form
     letter's template once per copy plus each addition, any other opinion its own text). Only texts
     whose weight changed are tokenised."""
     weights: Counter[tuple[int | None, str]] = Counter()
@@ -477,15 +487,6 @@ def apply_keywords(pid: int, change: dict[int | None, Counter[str]]) -> dict[int
                               "count": counts[section][word]}
                              for section, word in touched if counts[section][word] > 0])
     return {section: +words for section, words in counts.items()}  # unary + drops zero counts
-
-
-def keywords_json(counts: dict[int | None, Counter[str]], sections: dict[int, str]) -> dict:
-    """``builder.keywords_of`` from counts already made."""
-    return {
-        "overall": overall_keywords(counts, TOP_KEYWORDS),
-        "sections": [{"section_id": key, "label": sections.get(key, ""), "words": top_keywords(counts[key], TOP_KEYWORDS)}
-                     for key in [*sections, None] if key in counts and counts[key]],
-    }
 
 
 def _set_positions(moves: list[tuple[int, int]]) -> None:
@@ -601,7 +602,7 @@ def update_live_digest(period: CommentPeriod, run=None) -> Digest:
     counts["clusters"] = dict(Counter(db.session.scalars(
         select(DigestCluster.kind).where(DigestCluster.digest_id == digest.id).order_by(DigestCluster.position))))
     digest.counts = counts
-    digest.keywords = keywords_json(counts_by_section, sections)
+    digest.keywords = keywords_of(counts_by_section, sections)
     digest.built_at = utcnow()
     digest.job_run_id = run.id if run is not None else None
     digest.submission_count = counting.submitters(pid)

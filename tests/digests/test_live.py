@@ -4,15 +4,15 @@ counts and the keywords — while an incremental run only works on what changed.
 
 import json
 from collections import Counter
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
 
 from app.core.timeutil import utcnow
 from app.digests import live
-from app.digests.builder import compile_digest, count_period, keyword_inputs, keywords_of, read_opinions
+from app.digests.builder import compile_digest, count_period, group_and_count_words, keywords_of
 from app.digests.models import Digest, DigestCluster, DigestClusterMember, LiveDigest, LiveText
-from app.digests.similarity import find_similar
 from app.digests.tasks import update_live_digests
 from app.extensions import db
 from app.moderation.models import Opinion
@@ -44,23 +44,20 @@ def stored(period_id: int) -> dict:
 def rebuilt(period_id: int) -> dict:
     """What ``compile_digest`` would store, computed with the builder's own functions without saving
     (so the live state's digest is left alone)."""
+    from app.moderation import counting
+
     period = db.session.get(CommentPeriod, period_id)
     sections = {section.id: section.display for section in
                 db.session.scalars(select(Section).where(Section.period_id == period_id).order_by(Section.position))}
-    opinions = read_opinions(period_id)
     counts = count_period(period, sections)
-    usable = [i for i, state in enumerate(opinions.states) if state != "withheld"]
-    clusters = find_similar((opinions.ids[i], opinions.texts[i]) for i in usable)
+    clusters, words, samples = group_and_count_words(period_id, SimpleNamespace(progress=0, step=""))
     counts["clusters"] = dict(Counter(cluster.kind for cluster in clusters))
-    keywords = keywords_of(keyword_inputs(opinions, usable, clusters), sections)
-    text_of = dict(zip(opinions.ids, opinions.texts, strict=True))
-    from app.moderation import counting
-
+    keywords = keywords_of(words, sections)
     return {"counts": json.loads(json.dumps(counts)), "keywords": json.loads(json.dumps(keywords)),
-            "submissions": counting.submitters(period_id), "opinions": len(opinions.ids),
+            "submissions": counting.submitters(period_id), "opinions": counting.opinions(period_id, states=None),
             "clusters": [{"position": position, "kind": cluster.kind, "size": len(cluster.ids),
                           "template": cluster.template or "",
-                          "sample": "" if cluster.template else text_of[cluster.ids[0]],
+                          "sample": "" if cluster.template else samples.get(cluster.ids[0], ""),
                           "members": [[i, cluster.additions.get(i, "")] for i in cluster.ids]}
                          for position, cluster in enumerate(clusters)]}
 
