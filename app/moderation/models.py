@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, literal_column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.timeutil import utcnow
@@ -111,6 +111,13 @@ class SearchDocument(db.Model):
     """
 
     __tablename__ = "submission_search_docs"
+    __table_args__ = (
+        # PostgreSQL only (migration 024): pg_trgm's GIN index, which answers ``text LIKE '%…%'`` for a
+        # phrase of three characters or more. Declared on the column as an expression, so that the
+        # schema check on SQLite, which has no such index, skips it instead of asking to create it.
+        Index("ix_submission_search_docs_text_trgm", literal_column("text"), postgresql_using="gin",
+              postgresql_ops={"text": "gin_trgm_ops"}),
+    )
 
     submission_id: Mapped[int] = mapped_column(
         ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True

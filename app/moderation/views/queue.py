@@ -46,8 +46,11 @@ def queue():
     filters = _filters(form) if valid else services.QueueFilters()
     if filters.q and services.ensure_indexed():
         db.session.commit()
+    # The counts per state are one GROUP BY over the matches; the page's total is read from them
+    # rather than counted again (a search's matches are then found twice per page, not three times).
+    counts = services.state_counts(filters, current_user)
     page = paginate(services.queue_query(filters, current_user).options(selectinload(Submission.entries)),
-                    request.args.get("page", 1, type=int), per_page=50)
+                    request.args.get("page", 1, type=int), per_page=50, total=services.queue_total(filters, counts))
     opinion_counts = dict(db.session.execute(
         select(Opinion.submission_id, func.count()).where(Opinion.submission_id.in_([s.id for s in page.items]))
         .group_by(Opinion.submission_id)
@@ -55,7 +58,7 @@ def queue():
     period_titles = {p.id: p.title for p in periods}
     args = {key: value for key, value in request.args.items() if key != "page"}
     return render_template(
-        "moderation/queue.html", form=form, page=page, counts=services.state_counts(filters, current_user),
+        "moderation/queue.html", form=form, page=page, counts=counts,
         claimants=user_labels(s.claimed_by_id for s in page.items), opinion_counts=opinion_counts,
         period_titles=period_titles, args=args, filters=filters, title=_("Moderation queue"),
     )
