@@ -14,13 +14,15 @@ from app.moderation.services.stats import moderated_periods, period_counts
 from app.moderation.views import bp, moderator_required, user_labels
 from app.submissions.models import Submission
 
+MINE_SHOWN = 50  # the dashboard's list of one's claims; the queue (claim=mine) pages through the rest
+
 
 @bp.get("/moderation")
 @moderator_required
 def dashboard():
     periods = moderated_periods(current_user)
     counts = period_counts([p.id for p in periods])
-    mine = db.session.scalars(services.queue_query(services.QueueFilters(claim="mine"), current_user)).all()
+    mine = paginate(services.queue_query(services.QueueFilters(claim="mine"), current_user), 1, per_page=MINE_SHOWN)
     return render_template("moderation/dashboard.html", periods=periods, counts=counts, mine=mine,
                            title=_("Moderation"))
 
