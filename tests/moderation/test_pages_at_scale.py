@@ -86,3 +86,5 @@ def test_the_queue_total_is_read_from_the_counts_per_state(app, login_as, make_p
     assert "は3件です" in client.get(f"/moderation/queue?period={period_id}").get_data(as_text=True)  # open
     searched = client.get(f"/moderation/queue?period={period_id}&state=in_progress&q=提出").get_data(as_text=True)
     assert "1件（受付の古い順）" in searched
+    nothing = client.get(f"/moderation/queue?period={period_id}&state=&q=存在しない語句").get_data(as_text=True)
+    assert "0件（受付の古い順）" in nothing

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.core.ids import id_arg
-from app.core.pagination import paginate
+from app.core.pagination import Page, paginate
 from app.extensions import db
 from app.moderation import services
 from app.moderation.forms import QueueFilterForm
@@ -51,8 +51,12 @@ def queue():
     # The counts per state are one GROUP BY over the matches; the page's total is read from them
     # rather than counted again (a search's matches are then found twice per page, not three times).
     counts = services.state_counts(filters, current_user)
-    page = paginate(services.queue_query(filters, current_user).options(selectinload(Submission.entries)),
-                    request.args.get("page", 1, type=int), per_page=50, total=services.queue_total(filters, counts))
+    total = services.queue_total(filters, counts)
+    if total:
+        page = paginate(services.queue_query(filters, current_user).options(selectinload(Submission.entries)),
+                        request.args.get("page", 1, type=int), per_page=50, total=total)
+    else:  # nothing matches: no page to look for (a search for a word no text holds would read them all again)
+        page = Page(items=[], page=1, per_page=50, total=0)
     opinion_counts = dict(db.session.execute(
         select(Opinion.submission_id, func.count()).where(Opinion.submission_id.in_([s.id for s in page.items]))
         .group_by(Opinion.submission_id)
