@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from app.moderation import labels, services
 from app.moderation.forms import DecisionForm, GroupChoiceForm, OpinionForm, ReasonForm, RedactionForm
 from app.moderation.services.redaction import public_text
-from app.moderation.services.stats import group_sizes, period_groups
+from app.moderation.services.stats import GROUP_CHOICES, group_sizes, period_groups
 
 
 def moderation_globals() -> dict:
@@ -29,7 +29,7 @@ def _forms(opinion, **given):
             "withhold_reason": opinion.withhold_reason, "note": opinion.withhold_note}),
         "redaction_form": RedactionForm(prefix="redact"),
         "group_form": GroupChoiceForm(prefix="group", groups=[
-            g for g in period_groups(opinion.period_id) if g.id != opinion.group_id]),
+            g for g in period_groups(opinion.period_id, GROUP_CHOICES) if g.id != opinion.group_id]),
         "ungroup_form": ReasonForm(prefix="ungroup"),
         "delete_form": ReasonForm(prefix="delete"),
         "unredact_form": ReasonForm(prefix="unredact"),

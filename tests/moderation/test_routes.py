@@ -199,6 +199,8 @@ def test_bulk_group_and_withhold_from_the_opinion_list(app, client, login_as, ma
         assert sorted(o.id for o in group.opinions) == sorted(ids)
         assert db.session.get(Opinion, advert).withhold_reason == "advertising"
     html = client.get(page).get_data(as_text=True)
+    assert "開館時間の延長" in html and "1件のグループを見る" in html
+    html = client.get(f"/moderation/periods/{period_id}/groups").get_data(as_text=True)
     assert "開館時間の延長" in html and "同様の意見 2件" in html
 
 

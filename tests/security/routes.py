@@ -122,6 +122,7 @@ TABLE: dict[str, Rule] = {
     "moderation.delete": R(MODERATION),
     "moderation.opinions": R(MODERATION),
     "moderation.bulk": R(MODERATION),
+    "moderation.groups": R(MODERATION),
     "moderation.group": R(MODERATION),
     "moderation.rename_group": R(MODERATION),
     "moderation.dissolve": R(MODERATION),

@@ -170,3 +170,10 @@ def state_counts(filters: QueueFilters, actor) -> dict[str, int]:
     counts.update({state: n for state, n in rows})
     counts["open"] = sum(counts[state] for state in OPEN_STATES)
     return counts
+
+
+def queue_total(filters: QueueFilters, counts: dict[str, int]) -> int:
+    """How many submissions ``queue_query`` gives, read from the ``state_counts`` of the same filters."""
+    if filters.state in counts:
+        return counts[filters.state]
+    return sum(counts[state] for state in SUBMISSION_STATES)

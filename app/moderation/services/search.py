@@ -1,11 +1,21 @@
 """Search in submission texts, for Japanese as well as for English.
 
-PostgreSQL's full-text search does not split Japanese into words, and SQLite has none, so each
-submission's text is indexed as its distinct character bigrams. A query is normalised the same way;
-the candidates are the submissions holding every bigram of the query (an index lookup per bigram),
-and a substring match on the stored normalised text then confirms that the bigrams stand together.
-The same SQL searches on both engines; a new submission's index is written in one statement on
-PostgreSQL (see ``_INSERT_AS_ARRAYS``) and in two bulk inserts on SQLite.
+PostgreSQL's full-text search does not split Japanese into words, and SQLite has none. Each
+submission's text is stored normalised (``submission_search_docs``, one line per entry) with its
+distinct character bigrams (``submission_search_grams``), both written as the submission is created
+(``signals.submission_created``). A query is normalised the same way and matched as a substring:
+
+- two characters: the one bigram, looked up in the bigram table (exact: a line holds the phrase iff
+  it holds that bigram);
+- three or more: on PostgreSQL, ``text LIKE '%…%'``, which pg_trgm's GIN index (migration 024)
+  answers; on SQLite, the submissions holding every bigram of the query, then the LIKE to confirm
+  that the bigrams stand together;
+- one character: the LIKE alone, a scan of the texts (no index holds single characters).
+
+Every way gives the submissions whose text holds the phrase, so both engines find the same ones
+(``tests/moderation/test_search_engines.py`` runs both ways on the same rows). A new submission's
+index is written in one statement on PostgreSQL (see ``_INSERT_AS_ARRAYS``) and in two bulk inserts
+on SQLite.
 """
 
 from sqlalchemy import Select, delete, func, insert, select, text
@@ -81,8 +91,10 @@ def _insert_as_arrays(documents: list[dict], grams: list[dict]) -> None:
 
 
 def unindexed_query() -> Select:
-    indexed = select(SearchDocument.submission_id)
-    return select(Submission).where(Submission.id.not_in(indexed))
+    """Submissions without a search document: an anti-join (two primary-key indexes) rather than a
+    NOT IN, which PostgreSQL answers by hashing every document's id and reading every submission."""
+    indexed = select(SearchDocument.submission_id).where(SearchDocument.submission_id == Submission.id)
+    return select(Submission).where(~indexed.exists())
 
 
 def ensure_indexed(limit: int = 2000) -> int:
@@ -120,15 +132,25 @@ def reindex_all() -> int:
         last_id = batch[-1].id
 
 
-def matching_submissions(query: str) -> Select | None:
-    """A select of the ids of submissions whose text contains ``query``; None for an empty query."""
+TRIGRAM_DIALECTS = ("postgresql",)
+
+
+def matching_submissions(query: str, dialect: str | None = None) -> Select | None:
+    """A select of the ids of submissions whose text contains ``query``; None for an empty query.
+
+    ``dialect`` chooses the way (see the module's docstring); by default the session's engine's.
+    Every way gives the same ids on either engine, only the indexes they can use differ."""
     needle = normalize_for_match(query)
     if not needle:
         return None
+    if dialect is None:
+        dialect = db.session.get_bind().dialect.name
+    if len(needle) == GRAM:
+        return select(SearchGram.submission_id).where(SearchGram.gram == needle)
     confirmed = select(SearchDocument.submission_id).where(SearchDocument.text.contains(needle, autoescape=True))
-    grams = set(char_ngrams(needle, GRAM))
-    if len(needle) < GRAM:
+    if len(needle) < GRAM or dialect in TRIGRAM_DIALECTS:
         return confirmed
+    grams = set(char_ngrams(needle, GRAM))
     candidates = (
         select(SearchGram.submission_id).where(SearchGram.gram.in_(grams))
         .group_by(SearchGram.submission_id).having(func.count() == len(grams))

@@ -1,6 +1,6 @@
 """Counts for the dashboard, the queue and the period's opinion list, each in one grouped query."""
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from app.extensions import db
 from app.moderation import counting
@@ -29,10 +29,11 @@ def period_counts(period_ids: list[int]) -> dict[int, dict]:
 
 def moderated_periods(user) -> list[CommentPeriod]:
     """The periods ``user`` moderates that have submissions or are past their draft stage, newest first."""
-    with_submissions = select(Submission.period_id).distinct()
+    # EXISTS probes the submissions' period index once per period; IN (SELECT DISTINCT …) read them all.
+    with_submissions = select(Submission.id).where(Submission.period_id == CommentPeriod.id).exists()
     return list(db.session.scalars(
         select(CommentPeriod).where(CommentPeriod.moderated_by(user),
-                                    CommentPeriod.id.in_(with_submissions) | CommentPeriod.status.in_(("scheduled",)))
+                                    with_submissions | CommentPeriod.status.in_(("scheduled",)))
         .order_by(CommentPeriod.opens_at.desc())
     ))
 
@@ -44,10 +45,23 @@ def group_sizes(group_ids) -> dict[int, int]:
     return {group_id: n for group_id, n in rows}
 
 
-def period_groups(period_id: int) -> list[OpinionGroup]:
-    """The period's groups that still have members."""
-    members = select(Opinion.group_id).where(Opinion.group_id.is_not(None))
-    return list(db.session.scalars(
-        select(OpinionGroup).where(OpinionGroup.period_id == period_id, OpinionGroup.id.in_(members))
-        .order_by(OpinionGroup.id)
-    ))
+GROUP_CHOICES = 100
+
+
+def period_groups(period_id: int, limit: int | None = None) -> list[OpinionGroup]:
+    """The period's groups that still have members, oldest first; with ``limit``, the newest ``limit``."""
+    members = select(Opinion.group_id).where(Opinion.period_id == period_id, Opinion.group_id.is_not(None))
+    query = select(OpinionGroup).where(OpinionGroup.period_id == period_id, OpinionGroup.id.in_(members))
+    if limit is None:
+        return list(db.session.scalars(query.order_by(OpinionGroup.id)))
+    return sorted(db.session.scalars(query.order_by(OpinionGroup.id.desc()).limit(limit)), key=lambda g: g.id)
+
+
+def group_rows(period_id: int) -> Select:
+    """(group, members) of the period's groups that have members, oldest first: for a paged list,
+    the members counted by one GROUP BY on the period's grouped opinions."""
+    sizes = (select(Opinion.group_id, func.count().label("members"))
+             .where(Opinion.period_id == period_id, Opinion.group_id.is_not(None))
+             .group_by(Opinion.group_id).subquery())
+    return (select(OpinionGroup, sizes.c.members).join(sizes, sizes.c.group_id == OpinionGroup.id)
+            .order_by(OpinionGroup.id))

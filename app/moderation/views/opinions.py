@@ -9,7 +9,7 @@ from app.moderation import services
 from app.moderation.forms import DecisionForm, GroupChoiceForm, OpinionForm, ReasonForm, RedactionForm
 from app.moderation.models import Redaction
 from app.moderation.pages import render_opinion
-from app.moderation.services.stats import period_groups
+from app.moderation.services.stats import GROUP_CHOICES, period_groups
 from app.moderation.views import bp, load_group, load_opinion, moderator_required
 from app.moderation.views.submissions import period_tags
 
@@ -88,7 +88,7 @@ def add_to_group(opinion_id: int):
         return services.group_opinions([opinion], current_user, group=load_group(int(form.group.data)))
 
     return _form_page(opinion_id, "group_form", lambda o: GroupChoiceForm(prefix="group", groups=[
-        g for g in period_groups(o.period_id) if g.id != o.group_id]), action, _("The opinion has been added to the group."))
+        g for g in period_groups(o.period_id, GROUP_CHOICES) if g.id != o.group_id]), action, _("The opinion has been added to the group."))
 
 
 @bp.post("/moderation/opinions/<int:opinion_id>/ungroup")

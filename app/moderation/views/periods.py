@@ -11,9 +11,12 @@ from app.core.pagination import paginate
 from app.moderation import services
 from app.moderation.forms import BulkForm, GroupTitleForm, ReasonForm
 from app.moderation.models import OPINION_STATES, Opinion, opinion_tags
-from app.moderation.services.stats import group_sizes, period_counts, period_groups
+from app.moderation.services.stats import group_rows, period_counts
 from app.moderation.views import bp, load_group, load_period, moderator_required
 from app.moderation.views.submissions import period_tags
+
+GROUPS_PER_PAGE = 100  # a period's groups list
+MEMBERS_PER_PAGE = 100  # a group's members (a form letter sent by thousands makes one group)
 
 
 def _list_filters() -> dict:
@@ -43,10 +46,9 @@ def render_opinions(period, bulk_form=None, status=200):
         selectinload(Opinion.redactions), selectinload(Opinion.group))
     page = paginate(query, request.args.get("page", 1, type=int), per_page=100)
     tags = period_tags(period.id)
-    groups = period_groups(period.id)
     return render_template(
-        "moderation/opinions.html", period=period, page=page, filters=filters, tags=tags, groups=groups,
-        sizes=group_sizes([g.id for g in groups]), counts=period_counts([period.id]).get(period.id),
+        "moderation/opinions.html", period=period, page=page, filters=filters, tags=tags,
+        counts=period_counts([period.id]).get(period.id),
         bulk_form=bulk_form or BulkForm(tags=tags),
         args={k: v for k, v in request.args.items() if k != "page"},
         title=_("Opinions: %(period)s", period=period.title),
@@ -74,11 +76,25 @@ def bulk(period_id: int):
         then=url_for("moderation.opinions", period_id=period.id, **request.args))
 
 
+@bp.get("/moderation/periods/<int:period_id>/groups")
+@moderator_required
+def groups(period_id: int):
+    """The period's groups, a page at a time, each with its number of members."""
+    period = load_period(period_id)
+    page = paginate(group_rows(period.id), request.args.get("page", 1, type=int), per_page=GROUPS_PER_PAGE, rows=True)
+    return render_template("moderation/groups.html", period=period, page=page,
+                           title=_("Groups of similar opinions: %(period)s", period=period.title))
+
+
 @bp.get("/moderation/groups/<int:group_id>")
 @moderator_required
 def group(group_id: int, title_form=None, status=200):
     group = load_group(group_id)
-    return render_template("moderation/group.html", group=group, period=services.group_period(group),
+    members = paginate(
+        select(Opinion).where(Opinion.group_id == group.id).order_by(Opinion.id)
+        .options(selectinload(Opinion.submission), selectinload(Opinion.redactions)),
+        request.args.get("page", 1, type=int), per_page=MEMBERS_PER_PAGE)
+    return render_template("moderation/group.html", group=group, period=services.group_period(group), members=members,
                            title_form=title_form or GroupTitleForm(data={"title": group.title}),
                            dissolve_form=ReasonForm(prefix="dissolve"),
                            title=_("Group: %(title)s", title=group.title)), status

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.core.ids import id_arg
-from app.core.pagination import paginate
+from app.core.pagination import Page, paginate
 from app.extensions import db
 from app.moderation import services
 from app.moderation.forms import QueueFilterForm
@@ -14,13 +14,15 @@ from app.moderation.services.stats import moderated_periods, period_counts
 from app.moderation.views import bp, moderator_required, user_labels
 from app.submissions.models import Submission
 
+MINE_SHOWN = 50  # the dashboard's list of one's claims; the queue (claim=mine) pages through the rest
+
 
 @bp.get("/moderation")
 @moderator_required
 def dashboard():
     periods = moderated_periods(current_user)
     counts = period_counts([p.id for p in periods])
-    mine = db.session.scalars(services.queue_query(services.QueueFilters(claim="mine"), current_user)).all()
+    mine = paginate(services.queue_query(services.QueueFilters(claim="mine"), current_user), 1, per_page=MINE_SHOWN)
     return render_template("moderation/dashboard.html", periods=periods, counts=counts, mine=mine,
                            title=_("Moderation"))
 
@@ -46,8 +48,15 @@ def queue():
     filters = _filters(form) if valid else services.QueueFilters()
     if filters.q and services.ensure_indexed():
         db.session.commit()
-    page = paginate(services.queue_query(filters, current_user).options(selectinload(Submission.entries)),
-                    request.args.get("page", 1, type=int), per_page=50)
+    # The counts per state are one GROUP BY over the matches; the page's total is read from them
+    # rather than counted again (a search's matches are then found twice per page, not three times).
+    counts = services.state_counts(filters, current_user)
+    total = services.queue_total(filters, counts)
+    if total:
+        page = paginate(services.queue_query(filters, current_user).options(selectinload(Submission.entries)),
+                        request.args.get("page", 1, type=int), per_page=50, total=total)
+    else:  # nothing matches: no page to look for (a search for a word no text holds would read them all again)
+        page = Page(items=[], page=1, per_page=50, total=0)
     opinion_counts = dict(db.session.execute(
         select(Opinion.submission_id, func.count()).where(Opinion.submission_id.in_([s.id for s in page.items]))
         .group_by(Opinion.submission_id)
@@ -55,7 +64,7 @@ def queue():
     period_titles = {p.id: p.title for p in periods}
     args = {key: value for key, value in request.args.items() if key != "page"}
     return render_template(
-        "moderation/queue.html", form=form, page=page, counts=services.state_counts(filters, current_user),
+        "moderation/queue.html", form=form, page=page, counts=counts,
         claimants=user_labels(s.claimed_by_id for s in page.items), opinion_counts=opinion_counts,
         period_titles=period_titles, args=args, filters=filters, title=_("Moderation queue"),
     )
