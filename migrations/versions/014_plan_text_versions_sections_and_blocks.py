@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '014'
+revision = "014"
 down_revision = "013"
 branch_labels = None
 depends_on = None

@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "024"
-down_revision = "022"
+down_revision = "023"
 branch_labels = None
 depends_on = None
 
