@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import event, select
 
-from app.core.models import Setting
+from app.core.models import OutboxJob, Setting
 from app.core.settings import forget_kept_settings, get_setting, set_setting
 
 from app.extensions import db
@@ -24,8 +24,11 @@ def kept_settings(app):
         forget_kept_settings()
 
 
-def test_a_web_send_is_one_transaction_of_few_statements(app, client, make_period, committing_db, kept_settings):
+@pytest.mark.parametrize("drainer", [False, True])
+def test_a_web_send_is_one_transaction_of_few_statements(app, client, make_period, committing_db, kept_settings,
+                                                         drainer):
     period_id = make_period()
+    app.config["OUTBOX_DRAINER"] = drainer
     data = confirmed_data(client, period_id, opinion(email="hanako@example.jp"))
     with app.app_context():
         engine = db.engine
@@ -33,7 +36,7 @@ def test_a_web_send_is_one_transaction_of_few_statements(app, client, make_perio
 
     def on_statement(conn, cursor, statement, parameters, context, executemany):
         if not statement.startswith("BEGIN"):
-            statements.append(" ".join(statement.split())[:100])
+            statements.append(" ".join(statement.split()))
 
     def on_commit(conn):
         statements.append("COMMIT")
@@ -45,12 +48,18 @@ def test_a_web_send_is_one_transaction_of_few_statements(app, client, make_perio
     finally:
         event.remove(engine, "before_cursor_execute", on_statement)
         event.remove(engine, "commit", on_commit)
+        del app.config["OUTBOX_DRAINER"]
     assert "COMMIT" in statements
     first = statements.index("COMMIT")
     assert first <= MOST_STATEMENTS[engine.dialect.name], "\n".join(statements)
     if app.config["REDIS_URL"]:
         # The job goes to RQ after the commit with nothing more written (without Redis it runs inline).
         assert statements[first + 1:] == [], "\n".join(statements)
+    if drainer and engine.dialect.name == "postgresql" and app.config["REDIS_URL"]:
+        # The outbox row wakes the workers' drainer in the same statement; the request left it pending.
+        assert any("pg_notify" in statement for statement in statements[:first]), "\n".join(statements)
+        with app.app_context():
+            assert db.session.scalars(select(OutboxJob.state)).one() == "pending"
 
 
 def test_kept_settings_are_read_once_and_a_change_is_seen_at_once(app, committing_db, kept_settings):
