@@ -2,6 +2,7 @@
 
     python -m bench.send_cost [--database-url postgresql://postgres@127.0.0.1:5432/test_send_cost]
                               [--redis-url redis://127.0.0.1:6379/7] [--sends 200] [--show] [--cprofile]
+                              [--outbox-drainer]
 
 Reseeds the database (``bench.seed``, no extra periods), then through ``app.test_client()`` (no HTTP
 server, no other process) opens the form once, asks for a confirm page per send outside the count, and
@@ -22,7 +23,7 @@ from bench.seed import seed
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test_send_cost"
 
 
-def make_app(url: str, redis_url: str):
+def make_app(url: str, redis_url: str, drainer: bool = False):
     from app import create_app
     from config import DevelopmentConfig
 
@@ -34,6 +35,7 @@ def make_app(url: str, redis_url: str):
         MAIL_SUPPRESS_SEND = True
         SUBMISSION_RATE_LIMIT = "1000000 per hour"
         SUBMISSION_RATE_LIMIT_PER_EMAIL = "1000000 per hour"
+        OUTBOX_DRAINER = drainer  # new outbox rows left to the workers' drainer (none runs here)
 
     return create_app(CostConfig)
 
@@ -88,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/7")
     parser.add_argument("--sends", type=int, default=200)
     parser.add_argument("--show", action="store_true", help="print the statements of one send")
+    parser.add_argument("--outbox-drainer", action="store_true",
+                        help="leave new outbox rows to the workers' drainer (OUTBOX_DRAINER) instead of RQ after commit")
     parser.add_argument("--cprofile", action="store_true", help="print the top functions by CPU")
     args = parser.parse_args(argv)
 
@@ -96,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     Redis.from_url(args.redis_url).flushdb()
     targets = seed(args.database_url, 0)
     period_id = targets["open_period"]
-    app = make_app(args.database_url, args.redis_url)
+    app = make_app(args.database_url, args.redis_url, args.outbox_drainer)
     from app.extensions import db
     from bench.loadgen import hidden_fields
 

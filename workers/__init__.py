@@ -17,6 +17,17 @@ class AppWorkerMixin:
 
     app: Flask
 
+    def work(self, *args, **kwargs):
+        # New outbox rows reach RQ through this process when requests leave them to it (OUTBOX_DRAINER).
+        from workers.drainer import start_drainer
+
+        drainer = None if kwargs.get("burst") else start_drainer(self.app)
+        try:
+            return super().work(*args, **kwargs)
+        finally:
+            if drainer is not None:
+                drainer.stop()
+
     def perform_job(self, job, queue, *args, **kwargs):
         with self.app.app_context():
             return super().perform_job(job, queue, *args, **kwargs)

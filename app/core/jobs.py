@@ -16,6 +16,7 @@ lost); every job is written to be safe to run twice, and mail is kept at most on
 
 import json
 import logging
+import os
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -30,11 +31,11 @@ from redis.exceptions import RedisError
 from rq import Queue, Retry
 from rq.job import Job, JobStatus, get_current_job
 from rq.serializers import JSONSerializer
-from sqlalchemy import event, select, update
+from sqlalchemy import bindparam, event, insert, select, text, update
 from sqlalchemy import func as sql
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
-from app.core.models import OutboxJob
+from app.core.models import OutboxJob, new_job_id
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -49,6 +50,8 @@ JOB_TIMEOUT = 30 * 60
 _LIVE = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 # Rows handed over (or running) this long ago are checked against RQ by the drain.
 STUCK_AFTER = timedelta(minutes=2)
+# What the workers' drainer listens on (PostgreSQL), see ``drainer_mode``.
+NOTIFY_CHANNEL = "meyasu_outbox"
 _current_job_id: ContextVar[str | None] = ContextVar("current_job_id", default=None)
 
 
@@ -127,10 +130,31 @@ def request_job(func: str, *args: Any, queue: str = "default") -> OutboxJob:
         json.dumps(args)
     except TypeError as exc:
         raise TypeError(f"{func}: job arguments must be JSON values (ids, strings): {exc}") from None
-    row = OutboxJob(func=func, args=list(args), queue=queue)
+    row = OutboxJob(id=new_job_id(), func=func, args=list(args), queue=queue, state="pending", attempts=0, error="",
+                    created_at=utcnow(), enqueued_at=None, finished_at=None)
+    # One Core insert, then the object joins the session as the row it now is: flushing it cost a web
+    # send more CPU than the statement (bench/README.md). ``_collect_new_jobs`` does not see it, so it
+    # is remembered here for the hand-over after commit.
+    values = {column: getattr(row, column) for column in _OUTBOX_COLUMNS}
+    if drainer_mode() and db.session.get_bind().dialect.name == "postgresql":
+        # The row and the drainer's wake-up in one statement; the notice goes out at commit, if any.
+        db.session.execute(_INSERT_OUTBOX_AND_NOTIFY, values)
+    else:
+        db.session.execute(_INSERT_OUTBOX, values)
+    make_transient_to_detached(row)
     db.session.add(row)
-    db.session.flush()
+    db.session.info.setdefault("outbox_new", []).append((row.id, queue, True))
     return row
+
+
+_OUTBOX_COLUMNS = [column.key for column in OutboxJob.__table__.columns]
+_INSERT_OUTBOX = insert(OutboxJob.__table__)
+# A SELECT in a WITH runs only if it is read: the insert reads it (one row) to notify once per row.
+_INSERT_OUTBOX_AND_NOTIFY = text(
+    f"INSERT INTO outbox_jobs ({', '.join(_OUTBOX_COLUMNS)}) "
+    f"SELECT {', '.join(':' + column for column in _OUTBOX_COLUMNS)} "
+    f"FROM (SELECT pg_notify('{NOTIFY_CHANNEL}', '')) AS notified"
+).bindparams(*[bindparam(column, type_=OutboxJob.__table__.c[column].type) for column in _OUTBOX_COLUMNS])
 
 
 def current_job_id() -> str | None:
@@ -184,11 +208,25 @@ def get_queue(name: str = "default") -> Queue:
     return Queue(name, connection=redis_connection(), serializer=JSONSerializer, is_async=not inline)
 
 
+def drainer_mode() -> bool:
+    """Whether new outbox rows are left to the workers' drainer (``OUTBOX_DRAINER``, with Redis): the
+    request then only writes its row (and on PostgreSQL notifies the drainer in the same transaction)
+    instead of two round trips to Redis after its commit. Without Redis jobs still run inline."""
+    config = current_app.config
+    return bool(config.get("REDIS_URL")) and bool(config.get("OUTBOX_DRAINER", _DRAINER_FROM_ENV))
+
+
+_DRAINER_FROM_ENV = os.environ.get("OUTBOX_DRAINER", "").lower() in ("1", "true", "yes", "on")
+
+
 def dispatch() -> int:
     """Enqueue the jobs whose transaction has committed. Returns how many reached the queue."""
     rows = db.session.info.pop("outbox_ready", None)
     if not rows:
         return 0
+    if drainer_mode():
+        # New rows are the drainer's (``drain_new``); a row sent round again by an admin goes now.
+        rows = [row for row in rows if not row[2]]
     # Rows this transaction created (fresh): nobody can have handed them to RQ yet.
     fresh = [(job_id, queue) for job_id, queue, created in rows if created]
     again = [(job_id, queue) for job_id, queue, created in rows if not created]
@@ -200,7 +238,7 @@ def retry_policy() -> Retry:
     return Retry(max=len(intervals), interval=intervals)
 
 
-def enqueue_rows(rows: list[tuple[str, str]], *, fresh: bool = False) -> int:
+def enqueue_rows(rows: list[tuple[str, str]], *, fresh: bool = False, mark: bool = False) -> int:
     """Hand outbox rows (id, queue) to RQ under their own ids. A row whose RQ job is still waiting or
     running is left alone, so handing a row over twice never runs it twice; ``fresh`` rows, just
     committed, skip that look-up and keep their state (see below)."""
@@ -229,7 +267,7 @@ def enqueue_rows(rows: list[tuple[str, str]], *, fresh: bool = False) -> int:
     # Fresh rows stay "pending" until their worker marks them running: writing "enqueued" cost the
     # request a second transaction (bench/README.md). A pending row older than the drain's margin is
     # checked against RQ and left alone while its job waits, so nothing runs twice.
-    if sent and not fresh and current_app.config.get("REDIS_URL"):
+    if sent and (mark or not fresh) and current_app.config.get("REDIS_URL"):
         db.session.execute(
             update(OutboxJob)
             .where(OutboxJob.id.in_(sent), OutboxJob.state == "pending")
@@ -268,6 +306,24 @@ def drain_outbox(older_than: timedelta = timedelta(seconds=30)) -> int:
             handed += _settle_stuck(utcnow() - STUCK_AFTER)
         except RedisError as exc:
             log.warning("could not check stuck jobs: %s", exc)
+    return handed
+
+
+def drain_new(limit: int = 200) -> int:
+    """Hand the new outbox rows to RQ: what the workers' drainer runs when it is woken (a NOTIFY on
+    PostgreSQL) or every short while. Rows another drainer is handing over are skipped (SKIP LOCKED);
+    a row is marked ``enqueued`` only while still ``pending``, in the transaction that held it."""
+    query = (select(OutboxJob.id, OutboxJob.queue).where(OutboxJob.state == "pending")
+             .order_by(OutboxJob.created_at).limit(limit))
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = db.session.execute(query).all()
+    if not rows:
+        db.session.rollback()
+        return 0
+    # Fresh: none of these rows was handed over yet (a row handed over is marked in this same transaction).
+    handed = enqueue_rows([(row.id, row.queue) for row in rows], fresh=True, mark=True)
+    db.session.commit()
     return handed
 
 

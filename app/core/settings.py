@@ -5,8 +5,10 @@ A list of labels (``LABELLED``) holds ``[code, Japanese label, English label]`` 
 English show the English label, or the Japanese one while the city has given none.
 """
 
+import time
 from typing import Any
 
+from flask import current_app, has_app_context
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
@@ -38,18 +40,54 @@ LABELLED = ("period.attributes", "response.categories")
 
 def _stored() -> dict[str, Any]:
     """Every stored setting, read in one query once per transaction: pages such as a result read
-    several settings many times over."""
-    stored = db.session.info.get("settings")
+    several settings many times over. Between transactions the process keeps what it read for
+    ``SETTINGS_CACHE_SECONDS`` (10; 0 under test unless a test turns it on), so that a citizen's send
+    asks nothing of the table; a change is seen at once in the process that commits it, and within
+    those seconds in the others."""
+    session = db.session()
+    stored = session.info.get("settings")
     if stored is None:
-        stored = {row.key: row.value for row in db.session.scalars(select(Setting))}
-        db.session.info["settings"] = stored
+        changing = session.info.get("settings_changed", False)
+        stored = None if changing else _kept()
+        if stored is None:
+            stored = {row.key: row.value for row in db.session.scalars(select(Setting))}
+            if not changing:
+                _keep(stored)
+        session.info["settings"] = stored
     return stored
+
+
+_KEPT = "meyasu_settings"
+
+
+def _keep_seconds() -> float:
+    return current_app.config.get("SETTINGS_CACHE_SECONDS", 0 if current_app.testing else 10)
+
+
+def _kept() -> dict[str, Any] | None:
+    kept = current_app.extensions.get(_KEPT)
+    if kept is not None and time.monotonic() - kept[0] < _keep_seconds():
+        return kept[1]
+    return None
+
+
+def _keep(stored: dict[str, Any]) -> None:
+    if _keep_seconds() > 0:
+        current_app.extensions[_KEPT] = (time.monotonic(), stored)
+
+
+def forget_kept_settings() -> None:
+    """Drop what this process keeps (a change committed here, or a test that wrote the table by hand)."""
+    if has_app_context():
+        current_app.extensions.pop(_KEPT, None)
 
 
 @event.listens_for(Session, "after_commit")
 @event.listens_for(Session, "after_rollback")
 def _forget_settings(session: Session) -> None:
     session.info.pop("settings", None)
+    if session.info.pop("settings_changed", False):
+        forget_kept_settings()
 
 
 def get_setting(key: str) -> Any:
@@ -69,6 +107,7 @@ def set_setting(key: str, value: Any, *, actor, reason: str = "") -> None:
         row.value = value
     db.session.flush()
     db.session.info.pop("settings", None)
+    db.session.info["settings_changed"] = True  # read from the table until this transaction ends
     record_audit("setting.change", row, actor=actor, reason=reason, details={"key": key, "old": old, "new": value})
 
 

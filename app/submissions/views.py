@@ -24,7 +24,7 @@ from app.extensions import db, limiter
 from app.periods.models import CommentPeriod
 from app.periods.pages import public_period
 from app.submissions import services
-from app.submissions.forms import SubmissionForm
+from app.submissions.forms import SubmissionForm, quick_received
 from app.submissions.messages import attach_error, error_message
 from app.submissions.services import SubmissionError
 
@@ -124,27 +124,35 @@ def check_send_limits() -> None:
 def send(period_id: int):
     check_send_limits()
     period = web_period(period_id)
-    submission_form = SubmissionForm(period=period)
-    key = submission_form.idempotency_key.data or ""
+    key = request.form.get("idempotency_key") or ""
     if not services.KEY_PATTERN.match(key):
         abort(400)
-    if submission_form.is_spam:
-        return _render_form(period, submission_form, notice=spam_message(), status=400)
-    if not submission_form.validate_on_submit():
-        return _render_form(period, submission_form)
+    # What the confirm page posts on is read without binding the form; anything not plainly valid
+    # goes through the form, which refuses it with its messages (or accepts what the quick read would not).
+    received = quick_received(period, request.form) if set(request.files) <= {"attachments"} else None
+    submission_form = None
+    if received is None:
+        submission_form = SubmissionForm(period=period)
+        if submission_form.is_spam:
+            return _render_form(period, submission_form, notice=spam_message(), status=400)
+        if not submission_form.validate_on_submit():
+            return _render_form(period, submission_form)
+        received = submission_form.received()
     # A double click or a retried send from this browser carries a key its session was given, with the
     # lookup code that goes with it, and submit_web answers with the first submission. Any other key
     # (copied, replayed, from another period's page) finds nothing: the person checks and sends anew.
     secret = formkeys.issued(key, send_scope(period.id))
     if not secret:
-        return _key_refused(period, submission_form)
+        return _key_refused(period, submission_form or SubmissionForm(period=period))
     try:
-        files = services.check_uploads(submission_form.attachments.data or [], max_count=period.max_attachments,
-                                       max_bytes=period.max_attachment_bytes)
-        submission, _created = services.submit_web(period.id, submission_form.received(files), idempotency_key=key,
+        received.files = services.check_uploads(request.files.getlist("attachments"),
+                                                max_count=period.max_attachments,
+                                                max_bytes=period.max_attachment_bytes)
+        submission, _created = services.submit_web(period.id, received, idempotency_key=key,
                                                    secret=secret, locale=current_locale())
     except SubmissionError as error:
         db.session.rollback()
+        submission_form = submission_form or SubmissionForm(period=period)
         if error.code == "key_taken":
             return _key_refused(period, submission_form)
         notice = attach_error(submission_form, error)
@@ -152,7 +160,7 @@ def send(period_id: int):
             return _render_confirm(period, submission_form, notice=notice)
         return _render_form(period, submission_form, notice=notice, status=409 if notice else 200)
     written = services.stored_names(submission)
-    receipt_no = submission.receipt_no  # read before the commit expires it: no query to read it back
+    receipt_no = submission.receipt_no
     try:
         db.session.commit()
     except Exception:

@@ -1,18 +1,34 @@
 """What one web send asks of the database: a guard on the send's cost (bench/README.md), counted, not timed."""
 
-from sqlalchemy import event
+import pytest
+from sqlalchemy import event, select
+
+from app.core.models import OutboxJob, Setting
+from app.core.settings import forget_kept_settings, get_setting, set_setting
 
 from app.extensions import db
 from tests.submissions.conftest import confirmed_data, opinion, send
 
-# The period with its plan and sections, the settings, the submission and its entries in a savepoint
-# (4 with SAVEPOINT and RELEASE), the search index (one statement on PostgreSQL, two on SQLite), the
-# counter that takes the lock, the outbox row for the receipt email, the number.
-MOST_STATEMENTS = {"postgresql": 10, "sqlite": 11}
+# The period with its plan and sections, the submission (INSERT … ON CONFLICT DO NOTHING on its key),
+# its entries, the search index (one statement on PostgreSQL, two on SQLite), the counter that takes
+# the lock, the number, the outbox row for the receipt email. The settings are kept by the process.
+MOST_STATEMENTS = {"postgresql": 7, "sqlite": 8}
 
 
-def test_a_web_send_is_one_transaction_of_few_statements(app, client, make_period, committing_db):
+@pytest.fixture
+def kept_settings(app):
+    app.config["SETTINGS_CACHE_SECONDS"] = 10
+    yield
+    del app.config["SETTINGS_CACHE_SECONDS"]
+    with app.app_context():
+        forget_kept_settings()
+
+
+@pytest.mark.parametrize("drainer", [False, True])
+def test_a_web_send_is_one_transaction_of_few_statements(app, client, make_period, committing_db, kept_settings,
+                                                         drainer):
     period_id = make_period()
+    app.config["OUTBOX_DRAINER"] = drainer
     data = confirmed_data(client, period_id, opinion(email="hanako@example.jp"))
     with app.app_context():
         engine = db.engine
@@ -20,7 +36,7 @@ def test_a_web_send_is_one_transaction_of_few_statements(app, client, make_perio
 
     def on_statement(conn, cursor, statement, parameters, context, executemany):
         if not statement.startswith("BEGIN"):
-            statements.append(" ".join(statement.split())[:100])
+            statements.append(" ".join(statement.split()))
 
     def on_commit(conn):
         statements.append("COMMIT")
@@ -32,9 +48,45 @@ def test_a_web_send_is_one_transaction_of_few_statements(app, client, make_perio
     finally:
         event.remove(engine, "before_cursor_execute", on_statement)
         event.remove(engine, "commit", on_commit)
+        del app.config["OUTBOX_DRAINER"]
     assert "COMMIT" in statements
     first = statements.index("COMMIT")
     assert first <= MOST_STATEMENTS[engine.dialect.name], "\n".join(statements)
     if app.config["REDIS_URL"]:
         # The job goes to RQ after the commit with nothing more written (without Redis it runs inline).
         assert statements[first + 1:] == [], "\n".join(statements)
+    if drainer and engine.dialect.name == "postgresql" and app.config["REDIS_URL"]:
+        # The outbox row wakes the workers' drainer in the same statement; the request left it pending.
+        assert any("pg_notify" in statement for statement in statements[:first]), "\n".join(statements)
+        with app.app_context():
+            assert db.session.scalars(select(OutboxJob.state)).one() == "pending"
+
+
+def test_kept_settings_are_read_once_and_a_change_is_seen_at_once(app, committing_db, kept_settings):
+    statements: list[str] = []
+
+    def on_statement(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", on_statement)
+        try:
+            assert get_setting("period.min_days") == 30
+            db.session.commit()
+            assert get_setting("period.min_days") == 30
+            db.session.commit()
+            assert len([s for s in statements if "FROM settings" in s]) == 1
+            set_setting("period.min_days", 20, actor=None)
+            assert get_setting("period.min_days") == 20  # in the transaction that changed it
+            db.session.rollback()
+            assert get_setting("period.min_days") == 30  # a rolled-back change is not kept
+            set_setting("period.min_days", 25, actor=None)
+            db.session.commit()
+            assert get_setting("period.min_days") == 25  # committed here: seen at once
+        finally:
+            event.remove(engine, "before_cursor_execute", on_statement)
+            db.session.rollback()
+            for row in db.session.scalars(select(Setting)):
+                db.session.delete(row)
+            db.session.commit()

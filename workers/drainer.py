@@ -1,0 +1,87 @@
+"""The outbox drainer: a thread of the worker process that hands new outbox rows to RQ.
+
+With ``OUTBOX_DRAINER`` on (and Redis), a request that asks for a job only writes its outbox row;
+on PostgreSQL the same statement notifies ``LISTEN meyasu_outbox``, so the drainer wakes as the
+request commits. It also looks every ``wait`` seconds (and, on SQLite, every ``poll`` seconds), so a
+lost notice delays a job, never loses it; ``drain_outbox`` every minute is still the safety net.
+Several workers may each run one: a row is taken by one of them (``SELECT … FOR UPDATE SKIP LOCKED``).
+"""
+
+import logging
+import threading
+import time
+
+from flask import Flask
+
+from app.core.jobs import NOTIFY_CHANNEL, drain_new
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+BATCH = 200
+
+
+class Drainer(threading.Thread):
+    def __init__(self, app: Flask, *, poll: float = 0.2, wait: float = 5.0):
+        super().__init__(name="outbox-drainer", daemon=True)
+        self.app, self.poll, self.wait = app, poll, wait
+        self.stopping = threading.Event()
+        self.drained = 0
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def drain(self) -> int:
+        """Every pending row, in batches; how many reached RQ."""
+        total = 0
+        with self.app.app_context():
+            try:
+                while not self.stopping.is_set():
+                    handed = drain_new(BATCH)
+                    total += handed
+                    if handed < BATCH:
+                        break
+            finally:
+                db.session.remove()
+        self.drained += total
+        return total
+
+    def run(self) -> None:
+        with self.app.app_context():
+            url = db.engine.url
+        while not self.stopping.is_set():
+            try:
+                if url.get_backend_name() == "postgresql":
+                    self._listen(url)
+                else:
+                    self.drain()
+                    self.stopping.wait(self.poll)
+            except Exception:  # the database or Redis went away: try again shortly
+                log.exception("outbox drainer")
+                self.stopping.wait(1.0)
+
+    def _listen(self, url) -> None:
+        import psycopg
+
+        conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+            self.drain()  # rows written before this connection listened
+            last = time.monotonic()
+            while not self.stopping.is_set():
+                # Woken by a notice, or each second to see whether to stop or to look anyway.
+                woken = any(True for _notice in conn.notifies(timeout=1.0, stop_after=1))
+                if woken or time.monotonic() - last >= self.wait:
+                    self.drain()
+                    last = time.monotonic()
+
+
+def start_drainer(app: Flask) -> Drainer | None:
+    """The drainer thread, started when the app leaves new rows to it (``jobs.drainer_mode``)."""
+    from app.core.jobs import drainer_mode
+
+    with app.app_context():
+        if not drainer_mode():
+            return None
+    drainer = Drainer(app)
+    drainer.start()
+    return drainer
