@@ -11,11 +11,11 @@ from html.parser import HTMLParser
 from itertools import groupby
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Integer, and_, cast, func, literal, null, select, union_all
+from sqlalchemy import Integer, and_, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import aliased, selectinload
 
 from app.core import signals
-from app.core.pagination import Page, paginate
+from app.core.pagination import Page
 from app.core.sanitize import render_markdown
 from app.core.settings import labels
 from app.extensions import db
@@ -133,7 +133,7 @@ def public_result(period: CommentPeriod) -> PublicResult:
 # a page or an export chunk loads only its own opinions and answers. Row numbers are positions in
 # that order, as before, so "No. 1234" is the same row on the page, in every file and in the API.
 
-PER_PAGE = 100
+PER_PAGE = 50
 EXPORT_CHUNK = 500
 
 
@@ -157,12 +157,19 @@ def _published_targets(period: CommentPeriod):
     return union_all(alone, groups).subquery()
 
 
-def _in_order(targets):
-    """The targets in the result's order, with what a row needs to be built."""
-    position = func.coalesce(Section.position, 0)
-    return (select(targets.c.lead_id, targets.c.similar, targets.c.section_id, targets.c.response_id)
-            .outerjoin(Section, Section.id == targets.c.section_id)
-            .order_by(targets.c.section_id.is_(None), position, targets.c.lead_id))
+def _order(targets) -> tuple:
+    """The result's order: by the section's position, the draft as a whole last, then the lead opinion."""
+    return targets.c.section_id.is_(None), func.coalesce(Section.position, 0), targets.c.lead_id
+
+
+def _numbered(period: CommentPeriod):
+    """The published targets with their row number, their place in their part of the draft and its size."""
+    targets = _published_targets(period)
+    return (select(targets, func.row_number().over(order_by=_order(targets)).label("number"),
+                   func.row_number().over(partition_by=targets.c.section_id, order_by=targets.c.lead_id)
+                   .label("in_part"),
+                   func.count().over(partition_by=targets.c.section_id).label("part_size"))
+            .outerjoin(Section, Section.id == targets.c.section_id).subquery())
 
 
 @dataclass
@@ -183,21 +190,6 @@ class SectionEntry:
         return f"part-{self.section_id if self.section_id is not None else 'whole'}"
 
 
-def section_index(period: CommentPeriod) -> list[SectionEntry]:
-    """How many published rows each part of the draft has, in the result's order: one GROUP BY."""
-    targets = _published_targets(period)
-    counts = dict(db.session.execute(select(targets.c.section_id, func.count()).group_by(targets.c.section_id)).all())
-    sections = db.session.scalars(select(Section).where(Section.id.in_([k for k in counts if k is not None]))).all()
-    ordered = [(s.id, s.display) for s in sorted(sections, key=lambda s: s.position)]
-    if None in counts:
-        ordered.append((None, ""))
-    index, first = [], 1
-    for section_id, label in ordered:
-        index.append(SectionEntry(section_id, label, counts[section_id], first))
-        first += counts[section_id]
-    return index
-
-
 @dataclass
 class Part:
     """The rows of one part of the draft on a page (``continued``: its first rows are on an earlier page)."""
@@ -208,8 +200,25 @@ class Part:
     continued: bool = False
 
 
-def _rows(period: CommentPeriod, found, first_number: int, section_labels: dict, answer_labels: dict) -> list[Row]:
-    """Rows for target rows of ``_in_order``: their lead opinions (with redactions) and answers, in two queries."""
+def _survey(period: CommentPeriod, first: int, last: int):
+    """One pass over the numbered targets: the rows numbered ``first`` to ``last``, the first row of each
+    part of the draft (which gives the table of contents and the total) and the rows whose answer
+    changes the draft (for the numbers of the changes). Returns (rows, index, {answer id: row})."""
+    numbered = _numbered(period)
+    changing = (select(DraftChange.response_id).join(Response, Response.id == DraftChange.response_id)
+                .where(Response.period_id == period.id))
+    found = db.session.execute(
+        select(numbered).where(or_(numbered.c.number.between(first, last), numbered.c.in_part == 1,
+                                   numbered.c.response_id.in_(changing)))
+        .order_by(numbered.c.number)).all()
+    labels = _section_labels(period)
+    index = [SectionEntry(r.section_id, labels.get(r.section_id, ""), r.part_size, r.number)
+             for r in found if r.in_part == 1]
+    return ([r for r in found if first <= r.number <= last], index, {r.response_id: r.number for r in found})
+
+
+def _rows(found, numbers, section_labels: dict, answer_labels: dict) -> list[Row]:
+    """Rows for target rows: their lead opinions (with redactions) and answers, in three queries."""
     if not found:
         return []
     leads = {o.id: o for o in db.session.scalars(
@@ -217,7 +226,7 @@ def _rows(period: CommentPeriod, found, first_number: int, section_labels: dict,
     answers = {r.id: (r.body, r.category) for r in db.session.execute(
         select(Response.id, Response.body, Response.category).where(Response.id.in_([r.response_id for r in found])))}
     rows = []
-    for number, target in enumerate(found, start=first_number):
+    for number, target in zip(numbers, found, strict=True):
         body, category = answers[target.response_id]
         rows.append(Row(number, section_labels.get(target.section_id, ""), public_text(leads[target.lead_id]),
                         target.similar, body, category, answer_labels.get(category, category), target.section_id))
@@ -229,16 +238,22 @@ def _section_labels(period: CommentPeriod) -> dict[int, str]:
 
 
 def iter_rows(period: CommentPeriod, chunk: int = EXPORT_CHUNK) -> Iterator[Row]:
-    """Every published row in order, read ``chunk`` targets at a time: what the exports stream."""
-    query = _in_order(_published_targets(period))
+    """Every published row in order: the targets' ids in one query (four numbers a row), then their
+    texts and answers ``chunk`` rows at a time. What the exports stream."""
+    targets = _published_targets(period)
+    order = db.session.execute(
+        select(targets.c.lead_id, targets.c.similar, targets.c.section_id, targets.c.response_id)
+        .outerjoin(Section, Section.id == targets.c.section_id).order_by(*_order(targets))).all()
     section_labels, answer_labels = _section_labels(period), category_labels()
-    offset = 0
-    while True:
-        found = db.session.execute(query.limit(chunk).offset(offset)).all()
-        yield from _rows(period, found, offset + 1, section_labels, answer_labels)
-        if len(found) < chunk:
-            return
-        offset += chunk
+    for start in range(0, len(order), chunk):
+        found = order[start:start + chunk]
+        # Nothing keeps a chunk's opinions once its rows are written: the session holds them weakly.
+        yield from _rows(found, range(start + 1, start + 1 + len(found)), section_labels, answer_labels)
+
+
+def section_index(period: CommentPeriod) -> list[SectionEntry]:
+    """How many published rows each part of the draft has, in the result's order."""
+    return _survey(period, 1, 0)[1]
 
 
 def _parts(rows, index: list[SectionEntry]) -> Iterator[Part]:
@@ -287,32 +302,18 @@ class _RowNumbers(Mapping):
         return len(self._load())
 
 
-def _numbered(period: CommentPeriod):
-    """The published targets with their row number."""
-    targets = _published_targets(period)
-    number = func.row_number().over(order_by=(targets.c.section_id.is_(None), func.coalesce(Section.position, 0),
-                                              targets.c.lead_id))
-    return (select(targets.c.opinion_id, targets.c.group_id, targets.c.response_id, number.label("number"))
-            .outerjoin(Section, Section.id == targets.c.section_id).subquery())
-
-
-def _changes(period: CommentPeriod) -> list[Change]:
-    """修正内容: from the plan's text when it was diffed, else the pairs typed with the answers, in row order."""
+def _changes(period: CommentPeriod, numbers: dict[int, int]) -> list[Change]:
+    """修正内容: from the plan's text when it was diffed, else the pairs typed with the answers, in row
+    order. ``numbers`` holds {answer id: row} for at least every published answer that has a change."""
     from_text = next((rows for _receiver, rows in signals.result_changes.send(period, numbers=_RowNumbers(period))
                       if rows is not None), None)
     if from_text is not None:
         return [Change("、".join(map(str, row.numbers)), row.section, row.before, row.after, row.numbers, row.lines)
                 for row in from_text]
-    typed = (select(DraftChange.id).join(Response, Response.id == DraftChange.response_id)
-             .where(Response.period_id == period.id, Response.state == "approved").limit(1))
-    if db.session.scalar(typed) is None:
-        return []
-    numbered = _numbered(period)
-    found = db.session.execute(
-        select(DraftChange, numbered.c.number).join(numbered, numbered.c.response_id == DraftChange.response_id)
-        .options(selectinload(DraftChange.section)).order_by(numbered.c.number, DraftChange.id)).all()
-    return [Change(number, change.section.display if change.section else "", change.before, change.after)
-            for change, number in found]
+    typed = db.session.scalars(select(DraftChange).where(DraftChange.response_id.in_(list(numbers)))
+                               .options(selectinload(DraftChange.section))).all() if numbers else []
+    return [Change(numbers[change.response_id], change.section.display if change.section else "", change.before,
+                   change.after) for change in sorted(typed, key=lambda c: (numbers[c.response_id], c.id))]
 
 
 @dataclass
@@ -336,31 +337,35 @@ class ResultPage(PublicResult):
         return (number - 1) // (self.page.per_page if self.page else PER_PAGE) + 1
 
 
-def _header(period: CommentPeriod) -> dict:
+def _header(period: CommentPeriod, numbers: dict[int, int]) -> dict:
     result = result_for(period)
     counts = result.counts if result is not None and result.published_at is not None else compute_counts(period)
-    return {"period": period, "result": result, "counts": counts, "changes": _changes(period),
+    return {"period": period, "result": result, "counts": counts, "changes": _changes(period, numbers),
             "errata": list(result.errata) if result else []}
 
 
 def result_page(period: CommentPeriod, number: int = 1, per_page: int = PER_PAGE) -> ResultPage:
     """Page ``number`` of the result: only its rows are read. A page past the last shows the last."""
-    index = section_index(period)
+    number = max(1, number)
+    first = (number - 1) * per_page + 1
+    found, index, numbers = _survey(period, first, first + per_page - 1)
     total = sum(entry.count for entry in index)
     pages = max(1, -(-total // per_page))
-    found = paginate(_in_order(_published_targets(period)), min(number, pages), per_page, rows=True, total=total)
-    found.items = _rows(period, found.items, (found.page - 1) * per_page + 1, _section_labels(period),
-                        category_labels())
-    parts = list(_parts(found.items, index))
-    return ResultPage(**_header(period), sections=[(part.label, part.rows) for part in parts], page=found,
-                      index=index, parts=parts, row_count=total)
+    if number > pages:
+        number, first = pages, (pages - 1) * per_page + 1
+        found, index, numbers = _survey(period, first, first + per_page - 1)
+    rows = _rows(found, [r.number for r in found], _section_labels(period), category_labels())
+    parts = list(_parts(rows, index))
+    return ResultPage(**_header(period, numbers), sections=[(part.label, part.rows) for part in parts],
+                      page=Page(items=rows, page=number, per_page=per_page, total=total), index=index, parts=parts,
+                      row_count=total)
 
 
 def streamed_result(period: CommentPeriod, chunk: int = EXPORT_CHUNK) -> ResultPage:
     """All of the result for a file: its parts and rows are read from the database as they are written,
     so they can be iterated once."""
-    index = section_index(period)
-    return ResultPage(**_header(period), sections=[], page=None, index=index,
+    _found, index, numbers = _survey(period, 1, 0)
+    return ResultPage(**_header(period, numbers), sections=[], page=None, index=index,
                       parts=_parts(iter_rows(period, chunk), index), row_count=sum(e.count for e in index))
 
 

@@ -107,8 +107,11 @@ def _page_rows(html: str) -> list[int]:
 def test_pages_show_every_row_exactly_once_in_the_old_order(app, client, big_result):
     old = _old_rows(app, big_result)
     assert len(old) == 236
+    per_page = report.PER_PAGE
+    pages = -(-236 // per_page)
+    assert pages > 2
     seen, texts = [], []
-    for number in (1, 2, 3):
+    for number in range(1, pages + 1):
         html = client.get(f"/periods/{big_result}/result?page={number}").get_data(as_text=True)
         seen += _page_rows(html)
         texts += re.findall(r'<span class="opinion-text"[^>]*>([^<]*)</span>', html)
@@ -116,9 +119,10 @@ def test_pages_show_every_row_exactly_once_in_the_old_order(app, client, big_res
     assert texts == [row[2] for row in old]
     assert "■■" in "".join(texts)
     # Page 1 is the old address; a page past the last shows the last.
-    assert _page_rows(client.get(f"/periods/{big_result}/result").get_data(as_text=True)) == list(range(1, 101))
-    assert _page_rows(client.get(f"/periods/{big_result}/result?page=9").get_data(as_text=True)) == \
-        list(range(201, 237))
+    assert _page_rows(client.get(f"/periods/{big_result}/result").get_data(as_text=True)) == \
+        list(range(1, per_page + 1))
+    assert _page_rows(client.get(f"/periods/{big_result}/result?page=99").get_data(as_text=True)) == \
+        list(range((pages - 1) * per_page + 1, 237))
 
 
 def test_a_page_reads_only_its_own_rows(app, client, big_result, monkeypatch):
@@ -128,12 +132,13 @@ def test_a_page_reads_only_its_own_rows(app, client, big_result, monkeypatch):
     monkeypatch.setattr(services, "period_targets", lambda *a: pytest.fail("every target loaded"))
     monkeypatch.setattr(report, "public_text", lambda opinion: read.append(opinion.id) or opinion.excerpt)
     assert client.get(f"/periods/{big_result}/result?page=2").status_code == 200
-    assert len(read) == 100
+    assert len(read) == report.PER_PAGE
 
 
 def test_every_part_of_the_draft_is_linked_to_the_page_where_it_starts(app, client, big_result):
     old = _old_rows(app, big_result)
-    html = client.get(f"/periods/{big_result}/result?page=3").get_data(as_text=True)
+    per_page, here = report.PER_PAGE, 3
+    html = client.get(f"/periods/{big_result}/result?page={here}").get_data(as_text=True)
     nav = re.search(r'<nav class="result-parts".*?</nav>', html, re.S).group(0)
     links = re.findall(r'<a href="([^"]*)">([^<]*)</a>', nav)
     starts = {}
@@ -142,11 +147,11 @@ def test_every_part_of_the_draft_is_linked_to_the_page_where_it_starts(app, clie
     assert [label for _href, label in links][:3] == ["第1章 施策1", "第2章 施策2", "第3章 施策3"]
     assert len(links) == 4  # and the draft as a whole, last
     for (href, _label), first in zip(links, starts.values(), strict=True):
-        page = (first - 1) // 100 + 1
+        page = (first - 1) // per_page + 1
         path, anchor = href.split("#")
-        target = client.get(path or f"/periods/{big_result}/result?page=3").get_data(as_text=True)
+        target = client.get(path or f"/periods/{big_result}/result?page={here}").get_data(as_text=True)
         assert f'id="{anchor}"' in target and f'<tr id="result-row-{first}">' in target
-        assert (path == "" and page == 3) or path.endswith(f"page={page}")
+        assert (path == "" and page == here) or path.endswith(f"page={page}")
     # A part that began on an earlier page says so, and its anchor is only where it starts.
     assert "(continued)" in html or "（続き）" in html
 
@@ -246,7 +251,7 @@ def test_api_pages_cover_every_row_once(app, client, big_result):
     assert pages == 6
     assert seen == [(number, opinion, category) for number, _s, opinion, _sim, _a, category in old]
     whole = client.get(f"/api/v1/periods/{big_result}/result").get_json()
-    assert whole["meta"] == {"page": 1, "per_page": 100, "total": 236, "pages": 3}
+    assert whole["meta"] == {"page": 1, "per_page": 100, "total": 236, "pages": 3}  # the API's own default
     assert whole["links"]["prev"] is None and whole["links"]["next"].endswith("page=2&per_page=100")
 
 
