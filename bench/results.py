@@ -72,13 +72,13 @@ def shape(app, n: int) -> dict:
                            {"size": GROUP_SIZE, "grouped": grouped})
         common = ("'', now(), now(), now(), now()")
         db.session.execute(text(
-            "INSERT INTO responses (period_id, opinion_id, body, category, state, return_comment, created_at,"
+            "INSERT INTO responses (period_id, opinion_id, body, category, state, return_comment, created_at,"  # noqa: S608  (constants of this script)
             " updated_at, submitted_at, approved_at) SELECT 1, id,"
             f" replace(({answers})[id % 4 + 1], '{{topic}}', '第' || (id % 7 + 1) || '章の施策'),"
             " (ARRAY['A','B','C','D','E'])[id % 5 + 1], 'approved', " + common
             + " FROM opinions WHERE group_id IS NULL"))
         db.session.execute(text(
-            "INSERT INTO responses (period_id, group_id, body, category, state, return_comment, created_at,"
+            "INSERT INTO responses (period_id, group_id, body, category, state, return_comment, created_at,"  # noqa: S608
             " updated_at, submitted_at, approved_at) SELECT 1, id,"
             f" replace(({answers})[id % 4 + 1], '{{topic}}', '関連する施策'), 'B', 'approved', " + common
             + " FROM opinion_groups"))
@@ -87,7 +87,7 @@ def shape(app, n: int) -> dict:
             " SELECT id, (id % 7) + 1, '市民活動を支援します。', '市民活動団体と協働し、その活動を支援します。'"
             " FROM responses WHERE id % 400 = 0"))
         for table in ("opinion_groups", "responses", "draft_changes"):
-            db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+            db.session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"  # noqa: S608
                                     f" (SELECT max(id) FROM {table}))"))
         period = db.session.get(CommentPeriod, 1)
         now = utcnow()

@@ -24,8 +24,16 @@ from sqlalchemy.orm import selectinload
 
 from app.core.formatting import format_date, format_datetime
 from app.core.pdf import BODY_FONT, HEADING_FONT, register_fonts
-from app.core.spreadsheet import (BOM, CSV_MIMETYPE, XLSX_MIMETYPE, CsvWriter, add_sheet, open_csv, stream_sheet,
-                                  write_csv)
+from app.core.spreadsheet import (
+    BOM,
+    CSV_MIMETYPE,
+    XLSX_MIMETYPE,
+    CsvWriter,
+    add_sheet,
+    open_csv,
+    stream_sheet,
+    write_csv,
+)
 from app.extensions import db
 from app.moderation.models import Opinion
 from app.periods.labels import attribute_label, channel_label
