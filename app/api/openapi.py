@@ -112,7 +112,8 @@ SCHEMAS |= {
     "Result": obj(
         "The published result (結果公表): counts, each published opinion with the city's view, grouped by the "
         "part of the draft it concerns, the changes made and any corrections. Withheld opinions are only counted, "
-        "by reason.",
+        "by reason. The opinions come a page at a time (``page``, ``per_page``, in row-number order; ``links.next`` "
+        "is the next page); everything else is on every page.",
         period_id=INTEGER, title=STRING, plan=ID_REF, opens_at=DATETIME, closes_at=DATETIME,
         draft_published_on=nullable(DATE), published_at=DATETIME, introduction_html=HTML, full_text_note=STRING,
         counts=obj(
@@ -132,7 +133,9 @@ SCHEMAS |= {
                           section=nullable(STRING), before=STRING, after=STRING)),
         errata=array(obj(created_at=DATETIME, location=STRING, before=STRING, after=STRING, reason=STRING)),
         categories=array(obj(code=STRING, label=STRING)),
-        links=obj(self=URL, csv=URL, html=URL, period=URL),
+        meta=ref("PageMeta"),
+        links=obj(self=URL, csv=URL, html=URL, period=URL, first=URL, last=URL, prev=nullable(URL),
+                  next=nullable(URL)),
     ),
     "Heard": obj(
         "What we heard (いただいたご意見のまとめ), once the result is published: counts, the words most opinions used "
@@ -207,6 +210,8 @@ PAGE = {"name": "page", "in": "query", "required": False, "description": "Page n
 PER_PAGE = {"name": "per_page", "in": "query", "required": False,
             "description": f"Items per page; more than {MAX_PER_PAGE} is served as {MAX_PER_PAGE}.",
             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE_ASKED, "default": DEFAULT_PER_PAGE}}
+RESULT_PER_PAGE = {**PER_PAGE, "description": f"Opinions per page; more than {MAX_PER_PAGE} is served as {MAX_PER_PAGE}.",
+                   "schema": {**PER_PAGE["schema"], "default": MAX_PER_PAGE}}
 STATE = {"name": "state", "in": "query", "required": False,
          "description": "Only periods in this state now: upcoming, open for comment, closed, or with the result "
                         "published.", "schema": enum(*PERIOD_STATES)}
@@ -270,8 +275,9 @@ PATHS = {
                                              ok_json("Period", "The comment period."),
                                              parameters=(path_id("period_id"),), not_found=NOT_PUBLIC),
     "/api/v1/periods/{period_id}/result": operation(
-        "getResult", "The published result of a comment period", ok_json("Result", "The result."),
-        parameters=(path_id("period_id"),),
+        "getResult", "The published result of a comment period, its opinions a page at a time",
+        ok_json("Result", "The result, with one page of its opinions."),
+        parameters=(path_id("period_id"), PAGE, RESULT_PER_PAGE), bad_query=True,
         not_found=f"{NOT_PUBLIC} Also before the result is published (type ends in #result_not_published)."),
     "/api/v1/periods/{period_id}/heard": operation(
         "getHeard", "What we heard: a published period's opinions summarised by part of the draft",

@@ -12,7 +12,8 @@ from app.digests.heard import heard as heard_of
 from app.extensions import limiter
 from app.periods.labels import attribute_labels
 from app.responses.exports import public_csv
-from app.responses.report import public_result
+from app.responses.report import result_page
+from app.responses.results import result_for
 from app.workshops.facilitation import report_groups
 from app.workshops.services import counts_for
 
@@ -131,8 +132,15 @@ def result(period_id: int):
     found, refused = published_period(period_id)
     if refused is not None:
         return refused
-    report = public_result(found)
-    return http.json_response(serialize.result_detail(report), last_modified=result_changed_at(report))
+    paging = services.parse_paging(request.args)
+    if "per_page" not in request.args:  # a whole small result, as before paging, in one answer
+        paging = services.Paging(paging.page, services.MAX_PER_PAGE)
+    report = result_page(found, paging.page, paging.per_page)
+    data = serialize.result_detail(report)
+    paged = listing(report.page, [], "api.result", period_id=found.id)
+    data["meta"] = paged["meta"]
+    data["links"].update({key: paged["links"][key] for key in ("self", "first", "prev", "next", "last")})
+    return http.json_response(data, last_modified=result_changed_at(report))
 
 
 @bp.get("/periods/<int:period_id>/heard")
@@ -149,8 +157,9 @@ def result_csv(period_id: int):
     found, refused = published_period(period_id)
     if refused is not None:
         return refused
-    report = public_result(found)
-    return http.csv_response(public_csv(report), f"result-{found.id}.csv", last_modified=result_changed_at(report))
+    result = result_for(found)
+    return http.csv_response(public_csv(found), f"result-{found.id}.csv", last_modified=services.newest(
+        found.results_published_at, *(erratum.created_at for erratum in (result.errata if result else []))))
 
 
 # --- workshops ---

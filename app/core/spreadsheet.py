@@ -112,3 +112,38 @@ def add_sheet(workbook: Workbook, title: str, headers: list[str], rows: Iterable
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     return sheet
+
+
+def stream_sheet(workbook: Workbook, title: str, headers: list[str], rows: Iterable[Iterable[Any]],
+                 widths: list[int]) -> Worksheet:
+    """``add_sheet`` for a ``Workbook(write_only=True)``: rows go to disk as they come, so a sheet of
+    any length holds one row in memory. Same cells: safe text typed as strings, a bold header row
+    that stays in view, wrapped text, the given widths."""
+    from openpyxl.cell import WriteOnlyCell
+
+    sheet = workbook.create_sheet(title)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.freeze_panes = "A2"
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+
+    def cells(values, style: str) -> list:
+        out = []
+        for value in values:
+            value = None if value is None else safe_cell(value)
+            if isinstance(value, str):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            cell = WriteOnlyCell(sheet, value)
+            if isinstance(value, str):
+                cell.data_type = "s"
+            if style == "header":
+                cell.font = bold
+            else:
+                cell.alignment = wrap
+            out.append(cell)
+        return out
+
+    sheet.append(cells(headers, "header"))
+    for row in rows:
+        sheet.append(cells(row, "row"))
+    return sheet

@@ -1,14 +1,21 @@
 """Files of a result: CSV (UTF-8 with BOM, as Excel in Japan expects), XLSX, a printable HTML report
-and a PDF, all made from ``report.public_result``; and the staff list with submitter details.
+and a PDF, all made from ``report.streamed_result``; and the staff list with submitter details.
+
+The public files are streamed (issue 20): rows are read from the database a chunk at a time and
+written as they come (CSV line by line, XLSX through openpyxl's write-only mode, the HTML report
+through Jinja's stream, the PDF as a table per chunk fed to ReportLab as it asks), so a result of
+20,000 opinions takes no more memory than one of 200.
 
 Column titles are Japanese whatever the reader's language: these files go to the city's records.
 """
 
+import io
 import shutil
+from itertools import islice
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from flask import current_app, render_template
+from flask import current_app, stream_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook
@@ -17,13 +24,22 @@ from sqlalchemy.orm import selectinload
 
 from app.core.formatting import format_date, format_datetime
 from app.core.pdf import BODY_FONT, HEADING_FONT, register_fonts
-from app.core.spreadsheet import CSV_MIMETYPE, XLSX_MIMETYPE, add_sheet, csv_text, write_csv
+from app.core.spreadsheet import (
+    BOM,
+    CSV_MIMETYPE,
+    XLSX_MIMETYPE,
+    CsvWriter,
+    add_sheet,
+    open_csv,
+    stream_sheet,
+    write_csv,
+)
 from app.extensions import db
 from app.moderation.models import Opinion
 from app.periods.labels import attribute_label, channel_label
 from app.periods.models import CommentPeriod
 from app.responses.models import Response
-from app.responses.report import PublicResult, markdown_text, withhold_label
+from app.responses.report import PublicResult, Row, iter_rows, markdown_text, streamed_result, withhold_label
 from app.responses.services import category_labels
 from app.submissions.models import Submission
 
@@ -41,6 +57,7 @@ STAFF_FORMATS = {
 }
 # CID fonts every PDF reader knows, so no font file is needed here. An official notice is set in
 # Mincho at normal weight; only the title and headings are in the heavier Gothic.
+PDF_ROWS_PER_TABLE = 40  # one long table is re-measured at every page it splits: quadratic in its rows
 
 
 def export_folder(run_id: int) -> Path:
@@ -54,34 +71,66 @@ def _headers() -> list[str]:
             _("The city's view"), _("Reflection category")]
 
 
+def _values(row: Row) -> list:
+    return [row.number, row.section or _("The draft as a whole"), row.opinion, row.similar,
+            markdown_text(row.answer), f"{row.category} {row.category_label}".strip()]
+
+
 def _row_values(report: PublicResult) -> list[list]:
-    return [[row.number, row.section or _("The draft as a whole"), row.opinion, row.similar,
-             markdown_text(row.answer), f"{row.category} {row.category_label}".strip()] for row in report.rows]
+    """Every row of an in-memory result (``report.public_result``) as the files hold it."""
+    return [_values(row) for row in report.rows]
 
 
-def public_csv(report: PublicResult) -> str:
+def public_csv(period: CommentPeriod) -> str:
     """The result's CSV, the same as the downloadable file, made on the spot (the open data API serves it)."""
+    buffer = io.StringIO()
     with force_locale("ja"):
-        return csv_text(_headers(), _row_values(report))
+        _write_csv_rows(buffer, period)
+    return BOM + buffer.getvalue()
 
 
-def write_public(report: PublicResult, folder: Path) -> dict[str, str]:
-    """Every public file of one result; returns format -> file name inside ``folder``."""
+def _write_csv_rows(handle, period: CommentPeriod) -> None:
+    writer = CsvWriter(handle)
+    writer.writerow(_headers())
+    for row in iter_rows(period):
+        writer.writerow(_values(row))
+
+
+def write_public_csv(period: CommentPeriod, path: Path) -> None:
+    with force_locale("ja"), open_csv(path) as handle:
+        _write_csv_rows(handle, period)
+
+
+def write_public_xlsx(period: CommentPeriod, path: Path) -> None:
     with force_locale("ja"):
-        headers, rows = _headers(), _row_values(report)
-        write_csv(folder / PUBLIC_FORMATS["csv"][0], headers, rows)
+        report = streamed_result(period)
+        workbook = Workbook(write_only=True)
+        stream_sheet(workbook, _("Opinions and answers"), _headers(), (_values(row) for row in iter_rows(period)),
+                     [6, 24, 50, 10, 60, 18])
+        stream_sheet(workbook, _("Changes to the draft"), [_("No."), _("Part of the draft"), _("Before"), _("After")],
+                     [[c.number, c.section, c.before, c.after] for c in report.changes], [6, 24, 50, 50])
+        stream_sheet(workbook, _("Counts"), [_("Item"), _("Submitters"), _("Opinions")], _count_rows(report),
+                     [30, 12, 12])
+        workbook.save(path)
 
-        workbook = Workbook()
-        add_sheet(workbook, _("Opinions and answers"), headers, rows, [6, 24, 50, 10, 60, 18], first=True)
-        add_sheet(workbook, _("Changes to the draft"), [_("No."), _("Part of the draft"), _("Before"), _("After")],
-               [[c.number, c.section, c.before, c.after] for c in report.changes], [6, 24, 50, 50])
-        add_sheet(workbook, _("Counts"), [_("Item"), _("Submitters"), _("Opinions")], _count_rows(report),
-               [30, 12, 12])
-        workbook.save(folder / PUBLIC_FORMATS["xlsx"][0])
 
-        html = render_template("responses/report.html", report=report, css=_print_css(), standalone=True)
-        (folder / PUBLIC_FORMATS["html"][0]).write_text(html, encoding="utf-8")
-        write_pdf(report, folder / PUBLIC_FORMATS["pdf"][0])
+def write_public_html(period: CommentPeriod, path: Path) -> None:
+    with force_locale("ja"), path.open("w", encoding="utf-8") as handle:
+        for piece in stream_template("responses/report.html", report=streamed_result(period), css=_print_css(),
+                                     standalone=True, result_endpoint=None):
+            handle.write(piece)
+
+
+WRITERS = {"csv": write_public_csv, "xlsx": write_public_xlsx, "html": write_public_html}
+
+
+def write_public(period: CommentPeriod, folder: Path, progress=None) -> dict[str, str]:
+    """Every public file of one result; returns format -> file name inside ``folder``. ``progress``, if
+    given, is told each format before it is written."""
+    for fmt, (name, _type) in PUBLIC_FORMATS.items():
+        if progress is not None:
+            progress(fmt)
+        (WRITERS.get(fmt) or write_pdf)(period, folder / name)
     return {fmt: name for fmt, (name, _type) in PUBLIC_FORMATS.items()}
 
 
@@ -99,8 +148,34 @@ def _print_css() -> str:
     return (Path(current_app.static_folder) / "css" / "responses-report.css").read_text(encoding="utf-8")
 
 
-def write_pdf(report: PublicResult, path: Path) -> None:
-    """A4 portrait, Japanese through a CID font, the same table as the page."""
+class _Flowables(list):
+    """The story of a PDF whose tail is made on demand: ReportLab's ``build`` takes flowables from the
+    front of a list (and puts split halves back there), so only the ones on the current page and the
+    next chunk of rows are ever in memory."""
+
+    def __init__(self, head, tail):
+        super().__init__(head)
+        self._tail = iter(tail)
+
+    def _fill(self) -> None:
+        while self._tail is not None and super().__len__() < 2:
+            try:
+                self.append(next(self._tail))
+            except StopIteration:
+                self._tail = None
+
+    def __len__(self) -> int:
+        self._fill()
+        return super().__len__()
+
+    def __getitem__(self, index):
+        self._fill()
+        return super().__getitem__(index)
+
+
+def write_pdf(period: CommentPeriod, path: Path) -> None:
+    """A4 portrait, Japanese through a CID font, the same table as the page (in tables of
+    ``PDF_ROWS_PER_TABLE`` rows, each with the column titles)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
@@ -123,38 +198,46 @@ def write_pdf(report: PublicResult, path: Path) -> None:
                                   ("VALIGN", (0, 0), (-1, -1), "TOP")]))
         return grid
 
-    period = report.period
-    story = [para(report.title, title)]
-    facts = [(_("Comment period"), period.title), (_("Plan"), period.plan.title),
-             (_("Comment dates"), f"{format_date(period.opens_at)} – {format_date(period.closes_at)}")]
-    if report.result and report.result.draft_published_on:
-        facts.append((_("Draft published on"), format_date(report.result.draft_published_on)))
-    if report.result and report.result.published_at:
-        facts.append((_("Result published on"), format_date(report.result.published_at)))
-    facts.append((_("Submitters and opinions"), _("%(submitters)d submitters, %(opinions)d opinions",
-                                                   submitters=report.counts["submitters"],
-                                                   opinions=report.counts["opinions"])))
-    story += [para(f"{label}：{value}") for label, value in facts]
-    if report.result and report.result.full_text_note:
-        story.append(para(report.result.full_text_note))
-    story += [Spacer(1, 4 * mm), para(_("Counts"), heading), table([[_("Item"), _("Submitters"), _("Opinions")],
-                                                                   *_count_rows(report)], [80, 30, 30])]
-    story.append(para(_("Opinions and the city's view"), heading))
-    if report.rows:
-        story.append(table([_headers(), *_row_values(report)], [10, 25, 50, 14, 60, 21]))
-    else:
-        story.append(para(_("No opinions were received.")))
-    if report.changes:
-        story += [para(_("Changes to the draft"), heading),
-                  table([[_("No."), _("Part of the draft"), _("Before"), _("After")],
-                         *[[c.number, c.section, c.before, c.after] for c in report.changes]], [10, 30, 70, 70])]
-    if report.errata:
-        story += [para(_("Corrections"), heading),
-                  table([[_("Where"), _("Before"), _("After"), _("Reason")],
-                         *[[e.location, e.before, e.after, e.reason] for e in report.errata]], [30, 50, 50, 50])]
-    document = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=12 * mm, rightMargin=12 * mm,
-                                 topMargin=14 * mm, bottomMargin=14 * mm, title=report.title)
-    document.build(story)
+    with force_locale("ja"):
+        report = streamed_result(period)
+        story = [para(report.title, title)]
+        facts = [(_("Comment period"), period.title), (_("Plan"), period.plan.title),
+                 (_("Comment dates"), f"{format_date(period.opens_at)} – {format_date(period.closes_at)}")]
+        if report.result and report.result.draft_published_on:
+            facts.append((_("Draft published on"), format_date(report.result.draft_published_on)))
+        if report.result and report.result.published_at:
+            facts.append((_("Result published on"), format_date(report.result.published_at)))
+        facts.append((_("Submitters and opinions"), _("%(submitters)d submitters, %(opinions)d opinions",
+                                                       submitters=report.counts["submitters"],
+                                                       opinions=report.counts["opinions"])))
+        story += [para(f"{label}：{value}") for label, value in facts]
+        if report.result and report.result.full_text_note:
+            story.append(para(report.result.full_text_note))
+        story += [Spacer(1, 4 * mm), para(_("Counts"), heading),
+                  table([[_("Item"), _("Submitters"), _("Opinions")], *_count_rows(report)], [80, 30, 30])]
+        story.append(para(_("Opinions and the city's view"), heading))
+        headers = _headers()
+        tail = []
+        if not report.row_count:
+            story.append(para(_("No opinions were received.")))
+        if report.changes:
+            tail += [para(_("Changes to the draft"), heading),
+                     table([[_("No."), _("Part of the draft"), _("Before"), _("After")],
+                            *[[c.number, c.section, c.before, c.after] for c in report.changes]], [10, 30, 70, 70])]
+        if report.errata:
+            tail += [para(_("Corrections"), heading),
+                     table([[_("Where"), _("Before"), _("After"), _("Reason")],
+                            *[[e.location, e.before, e.after, e.reason] for e in report.errata]], [30, 50, 50, 50])]
+
+        def flowables():
+            rows = iter_rows(period)
+            while chunk := list(islice(rows, PDF_ROWS_PER_TABLE)):
+                yield table([headers, *(_values(row) for row in chunk)], [10, 25, 50, 14, 60, 21])
+            yield from tail
+
+        document = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=12 * mm, rightMargin=12 * mm,
+                                     topMargin=14 * mm, bottomMargin=14 * mm, title=report.title)
+        document.build(_Flowables(story, flowables()))
 
 
 # --- the staff list: personal data, never linked from a public page ---

@@ -21,7 +21,7 @@ from app.responses import results
 from app.responses.exports import PUBLIC_FORMATS, STAFF_FORMATS
 from app.responses.forms import ActionForm, ErratumForm, PublishForm, ResultForm
 from app.responses.messages import problem_message
-from app.responses.report import public_result
+from app.responses.report import result_page
 from app.responses.views import editable_period
 
 bp = Blueprint("results", __name__)
@@ -151,8 +151,15 @@ def _print_page_policy(path: Path) -> str:
 @roles_required("staff", "admin")
 def preview(period_id: int):
     period = editable_period(period_id)
-    return render_template("responses/result.html", report=public_result(period), preview=True, files={},
+    return render_template("responses/result.html", report=result_page(period, _page_number()), preview=True,
+                           files={}, result_endpoint="results.preview",
                            title=_("Preview: %(title)s", title=period.title))
+
+
+def _page_number() -> int:
+    """``?page=`` from 1; anything else is the first page (an old link without it, too)."""
+    raw = request.args.get("page", "")
+    return min(int(raw), 10**6) if raw.isdigit() and int(raw) > 0 else 1
 
 
 @bp.get("/results")
@@ -169,11 +176,14 @@ def public_period(period_id: int) -> CommentPeriod:
 
 @bp.get("/periods/<int:period_id>/result")
 def show(period_id: int):
+    """The published result, a page of rows at a time (page 1 at the old address), every part of the
+    draft listed with a link to the page where it starts."""
     period = public_period(period_id)
-    report = public_result(period)
+    report = result_page(period, _page_number())
     run = latest_run(results.EXPORT_KIND, period, done=True)
     files = run.result.get("files", {}) if run else {}
-    return render_template("responses/result.html", report=report, preview=False, files=files, title=report.title)
+    return render_template("responses/result.html", report=report, preview=False, files=files,
+                           result_endpoint="results.show", title=report.title)
 
 
 @bp.get("/periods/<int:period_id>/result/download/<fmt>")

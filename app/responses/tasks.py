@@ -27,8 +27,7 @@ LOCALE = "ja"
 @job("low")
 def export_result(run_id: int) -> None:
     """The public files of a published result. Never anything a citizen did not see on the page."""
-    from app.responses.exports import export_folder, write_public
-    from app.responses.report import public_result
+    from app.responses.exports import PUBLIC_FORMATS, export_folder, write_public
 
     run = runs.begin(run_id)
     if run is None:
@@ -37,9 +36,11 @@ def export_result(run_id: int) -> None:
     if period is None or period.results_published_at is None:
         runs.fail(run, "the result is not published")
         return
+    order = list(PUBLIC_FORMATS)
     with runs.failing(run):
-        runs.progress(run, 20, "collecting")
-        files = write_public(public_result(period), export_folder(run.id))
+        # Each file streams the rows from the database: nothing holds the whole result.
+        files = write_public(period, export_folder(run.id),
+                             progress=lambda fmt: runs.progress(run, 10 + 80 * order.index(fmt) // len(order), fmt))
     runs.finish(run, {"files": files})
 
 
