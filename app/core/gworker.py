@@ -26,7 +26,7 @@ For an app without a gate (the benchmark's bare app) it is gthread as it was. Se
 import errno
 import os
 import selectors
-import socket
+import sys
 import threading
 import time
 from collections import deque
@@ -41,6 +41,10 @@ PEEK_BYTES = 65536
 # A request's time per kind in ms until this worker has timed a few (a kept page is ~1 ms, a send ~15).
 START_ESTIMATES = {"send": 30.0, "page": 10.0, "other": 30.0, "form": 30.0, "shed": 5.0}
 SHED_LOG_SECONDS = 10.0
+# How long a thread running Python may keep the GIL while the loop waits for it (CPython's default is
+# 5 ms). The loop gives the GIL up at each recv and send; with 5 ms each, a busy request thread held a
+# turned-away request for 10-15 ms, and the loop could answer only some 60 a second.
+SWITCH_INTERVAL = float(os.environ.get("GUNICORN_SWITCH_INTERVAL_MS", "1")) / 1000
 REASONS = {503: "Service Unavailable"}
 
 
@@ -118,6 +122,7 @@ class ShedWorker(ThreadWorker):
         self.shed_counts = {kind: 0 for kind in shed.KINDS}
         self.shed_logged = time.monotonic()
         self.local = threading.local()
+        sys.setswitchinterval(SWITCH_INTERVAL)
         self.wake_r, self.wake_w = os.pipe()
         os.set_blocking(self.wake_r, False)
         os.set_blocking(self.wake_w, False)
@@ -159,11 +164,13 @@ class ShedWorker(ThreadWorker):
         now = time.monotonic()
         parser = conn.parser
         if parser is not None and parser.unreader.buf.seek(0, os.SEEK_END):
-            return self._queue(conn, "other", None, now)  # bytes already read from the socket: gthread's way
+            return self._queue(conn, "other", None, b"", now)  # bytes already read from the socket: gthread's way
         try:
-            data = conn.sock.recv(PEEK_BYTES, socket.MSG_PEEK)
+            # Read, not peeked: one call that lets go of the GIL instead of two. What a thread will parse
+            # is handed to gunicorn's parser before it runs (``_start``).
+            data = conn.sock.recv(PEEK_BYTES)
         except (BlockingIOError, InterruptedError):
-            return self._queue(conn, "other", None, now)
+            return self._queue(conn, "other", None, b"", now)
         except OSError:
             data = b""
         if not data:  # the client closed its (kept-alive) connection
@@ -172,16 +179,16 @@ class ShedWorker(ThreadWorker):
             return None
         head = parse_head(data)
         if head is None:
-            return self._queue(conn, "other", None, now)
+            return self._queue(conn, "other", None, data, now)
         kind = self.gate.classify(head.method, head.path)
         waiting = {name: len(queue) for name, queue in self.waiting.items()}
         if shed.admit(kind, waiting, self.running, self.estimates, self.gate.limits, self.cfg.threads):
-            return self._queue(conn, kind, head, now)
+            return self._queue(conn, kind, head, data, now)
         self._turn_away(conn, kind, head, data, now)
         return None
 
-    def _queue(self, conn, kind: str, head: Head | None, now: float) -> None:
-        conn.meyasu_kind, conn.meyasu_head, conn.meyasu_queued_at = kind, head, now
+    def _queue(self, conn, kind: str, head: Head | None, data: bytes, now: float) -> None:
+        conn.meyasu_kind, conn.meyasu_head, conn.meyasu_data, conn.meyasu_queued_at = kind, head, data, now
         self.waiting[kind].append(conn)
         self._dispatch(fresh=conn)
 
@@ -196,28 +203,19 @@ class ShedWorker(ThreadWorker):
             conn = self.waiting[kind].popleft()
             limit = self.gate.limits.get(kind)
             if limit and conn is not fresh and conn.meyasu_head is not None \
-                    and (time.monotonic() - conn.meyasu_queued_at) * 1000 > limit:
-                data = self._peek(conn)
-                if data and self._turn_away(conn, kind, conn.meyasu_head, data, conn.meyasu_queued_at):
-                    continue
-                if data is None:
-                    continue
-            self.running.append(kind)
-            super().enqueue_req(conn)
-            self.futures[-1].add_done_callback(self._finished)
+                    and (time.monotonic() - conn.meyasu_queued_at) * 1000 > limit \
+                    and self._turn_away(conn, kind, conn.meyasu_head, conn.meyasu_data, conn.meyasu_queued_at):
+                continue
+            self._start(conn, kind)
 
-    def _peek(self, conn) -> bytes | None:
-        try:
-            data = conn.sock.recv(PEEK_BYTES, socket.MSG_PEEK)
-        except (BlockingIOError, InterruptedError):
-            return b""
-        except OSError:
-            data = b""
-        if not data:
-            self.nr_conns -= 1
-            conn.close()
-            return None
-        return data
+    def _start(self, conn, kind: str) -> None:
+        self.running.append(kind)
+        conn.init()
+        if conn.meyasu_data:
+            conn.parser.unreader.unread(conn.meyasu_data)
+            conn.meyasu_data = b""
+        super().enqueue_req(conn)
+        self.futures[-1].add_done_callback(self._finished)
 
     def _turn_away(self, conn, kind: str, head: Head, data: bytes, since: float) -> bool:
         """Answer 503 from the loop; a POST this loop cannot read whole goes to the WSGI shed, first in line."""
@@ -227,7 +225,7 @@ class ShedWorker(ThreadWorker):
                 and not head.content_type.startswith("application/x-www-form-urlencoded")):
             if kind == "shed":
                 return False
-            conn.meyasu_kind, conn.meyasu_queued_at = "shed", since
+            conn.meyasu_kind, conn.meyasu_head, conn.meyasu_data, conn.meyasu_queued_at = "shed", head, data, since
             self.waiting["shed"].append(conn)
             self.shed_counts[kind] += 1
             return True
@@ -235,11 +233,14 @@ class ShedWorker(ThreadWorker):
             body = self.gate.page()
         else:
             body = self.gate.form(head.path, data[head.length:whole], _charset(head.content_type))
-        keep = head.keep_alive and self.alive and len(self._keep) < self.max_keepalived
+        # Bytes past this request (a client that sends the next one before the answer) close the connection.
+        keep = head.keep_alive and self.alive and len(self._keep) < self.max_keepalived and len(data) == whole
         out = response_bytes(503, self.gate.headers(body), body, keep_alive=keep, head_only=head.method == "HEAD")
         self.shed_counts[kind] += 1
         try:
-            conn.sock.recv(whole)  # the request, read to its end: the connection stays in step
+            if not conn.initialized:
+                conn.init()
+            conn.sock.setblocking(False)
             sent = conn.sock.send(out)
             if sent < len(out):
                 conn.sock.settimeout(5.0)
@@ -248,9 +249,6 @@ class ShedWorker(ThreadWorker):
         except OSError:
             keep = False
         if keep:
-            if not conn.initialized:
-                conn.init()
-            conn.sock.setblocking(False)
             conn.set_timeout()
             with self._lock:
                 self._keep.append(conn)
