@@ -266,6 +266,20 @@ class ShedWorker(ThreadWorker):
             self.log.info("shed in the loop in the last %.0f s: %s", SHED_LOG_SECONDS, self.shed_counts)
             self.shed_counts = {kind: 0 for kind in shed.KINDS}
 
+    def murder_keepalived(self):
+        super().murder_keepalived()
+        if not self.alive:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        """The worker is stopping (max_requests, a signal): what waits goes to the pool, which finishes its
+        queue within graceful_timeout, rather than being dropped with the process."""
+        if self.gate is None:
+            return
+        for kind in ("shed", *shed.KINDS):
+            while self.waiting[kind]:
+                self._start(self.waiting[kind].popleft(), kind)
+
     def on_wake(self, _fileobj) -> None:
         try:
             while os.read(self.wake_r, 4096):
@@ -277,6 +291,9 @@ class ShedWorker(ThreadWorker):
             self.running.remove(kind)
             if kind in self.estimates:
                 self.estimates[kind] += (took_ms - self.estimates[kind]) * 0.2
+        if not self.alive:
+            self._hand_over()
+            return
         self._dispatch()
 
     # --- the threads' side ---
