@@ -183,7 +183,9 @@ class ShedWorker(ThreadWorker):
         kind = self.gate.classify(head.method, head.path)
         waiting = {name: len(queue) for name, queue in self.waiting.items()}
         if shed.admit(kind, waiting, self.running, self.estimates, self.gate.limits, self.cfg.threads):
-            return self._queue(conn, kind, head, data, now)
+            # Taken next: not turned away when its turn comes, however long the running request took.
+            sure = shed.first_in_line(kind, waiting, self.cfg.threads)
+            return self._queue(conn, kind, None if sure else head, data, now)
         self._turn_away(conn, kind, head, data, now)
         return None
 

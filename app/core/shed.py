@@ -247,11 +247,20 @@ def expected_wait(kind: str, waiting: Mapping[str, int], running: list[str], est
     return ahead / max(threads, 1)
 
 
+def first_in_line(kind: str, waiting: Mapping[str, int], threads: int) -> bool:
+    """Whether fewer requests than threads wait ahead of one of ``kind``: it will be taken next."""
+    return sum(waiting.get(k, 0) for k in KINDS[:KINDS.index(kind) + 1]) < threads
+
+
 def admit(kind: str, waiting: Mapping[str, int], running: list[str], estimates: Mapping[str, float],
           limits: Mapping[str, float], threads: int) -> bool:
-    """Whether a request joins the queue (or is turned away at once): a limit of 0 turns shedding off."""
+    """Whether a request joins the queue (or is turned away at once): a limit of 0 turns shedding off.
+    One request per thread may always wait ahead of it, however slow the machine: a few clients that
+    each wait for their answer (a closed loop, a quiet day on a loaded host) are never shed; a crowd is."""
     limit = limits.get(kind) or 0
-    return not limit or expected_wait(kind, waiting, running, estimates, threads) <= limit
+    if not limit or first_in_line(kind, waiting, threads):
+        return True
+    return expected_wait(kind, waiting, running, estimates, threads) <= limit
 
 
 def next_kind(waiting: Mapping[str, int]) -> str | None:

@@ -86,6 +86,14 @@ def test_more_threads_share_the_queue():
     assert shed.admit("form", waiting, ["form"] * 4, EST, LIMITS, threads=4)
 
 
+def test_the_first_request_waiting_for_each_thread_is_never_shed_however_slow_the_machine():
+    slow = {kind: 10_000.0 for kind in EST}  # a loaded host: every request takes 10 s
+    assert shed.admit("page", {}, ["form"], slow, LIMITS, threads=1)
+    assert shed.admit("form", {"form": 1}, ["form"] * 2, slow, LIMITS, threads=2)
+    assert not shed.admit("form", {"form": 1}, ["form"], slow, LIMITS, threads=1)
+    assert not shed.admit("page", {"send": 1}, ["form"], slow, LIMITS, threads=1)
+
+
 def test_a_limit_of_zero_never_sheds():
     assert shed.admit("form", {"form": 10_000}, ["form"], EST, LIMITS | {"form": 0}, threads=1)
 
@@ -180,7 +188,11 @@ def test_a_worker_whose_only_thread_is_busy_answers_503_from_its_loop(gunicorn):
         time.sleep(0.01)
     assert (folder / "started").exists()
 
-    # The only thread is held: these are answered by the worker's loop, or not at all until it is let go.
+    # One request may always wait for the thread: this one waits (it is read before the next connection
+    # is even accepted, so it is first in line).
+    waiting = socket.create_connection(("127.0.0.1", port), timeout=20)
+    waiting.sendall(b"GET /_test/hold?second HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+    # The only thread is held and one waits: these are answered by the loop, or not until it is let go.
     page = _request(port, b"GET /periods HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
     body = b"entries-0-body=%E6%9B%B8%E3%81%84%E3%81%9F%E6%84%8F%E8%A6%8B&csrf_token=tok&consent=y"
     form = _request(port, b"POST /periods/3/submit/confirm HTTP/1.1\r\nHost: a\r\nConnection: close\r\n"
@@ -196,3 +208,5 @@ def test_a_worker_whose_only_thread_is_busy_answers_503_from_its_loop(gunicorn):
     (folder / "release").touch()
     holder.join(30)
     assert held and held[0].startswith(b"HTTP/1.1 200 ")
+    with waiting:
+        assert waiting.recv(64).startswith(b"HTTP/1.1 200 ")  # the one that waited is served
