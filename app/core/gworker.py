@@ -11,7 +11,9 @@ kernel already holds (the request line, the headers, and for a small form its bo
   of it will take (``shed.expected_wait``, from the time each kind took lately in this worker);
 - within the kind's limit (``SHED_*_WAIT_MS``) the request joins the worker's queue, one queue per
   kind, and a free thread takes the first waiting request of the first kind (a send before a page
-  before a new confirmation); a request that waited past its limit anyway is turned away when its turn comes;
+  before a new confirmation); a request that waited past its limit anyway is turned away when its turn
+  comes, except the one that was next in line when it came (one per thread is never shed: a few
+  clients each waiting for an answer are not a crowd, however slow the host);
 - otherwise the loop answers it at once, itself: 503 with ``Retry-After``, the bilingual busy page for a
   GET, and for a POST the page that keeps every field it carried (parsed from the body in hand, which
   is a few kilobytes). The request is read to its end first, so the connection stays open for the
