@@ -16,14 +16,23 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # views with 6 threads a process, in pure-Python code each time (heap corruption found later by
 # the garbage collector), and not once in 77,000 with one thread (bench/README.md). A crash then
 # takes one request with it, not six. 5 x 1 met the design load (p95 24 ms) and the surge on the
-# 2-core benchmark machine. The gthread class stays: its queue is what the overload shed measures.
+# 2-core benchmark machine.
 workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count() + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-worker_class = "gthread"
+# gthread with the overload shed in its loop (app/core/gworker.py): under a crowd a request is answered
+# 503 + Retry-After there, before it reaches a thread, instead of waiting in an unbounded queue.
+# "gthread" gives gunicorn's own (then only the WSGI shed in app/core/shed.py acts, on the stamp below).
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "app.core.gworker.ShedWorker")
+# Connections a worker holds (kept alive, queued or running). Past it the worker stops accepting and the
+# kernel queues the rest, where nothing can shed them: keep it above what a crowd's clients open.
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", "1000"))
+# The kernel's accept queue. Bounded, so that a connection cannot wait there for tens of seconds: the
+# workers' loops accept as fast as they can answer, and what they cannot take is refused at connect.
+backlog = int(os.environ.get("GUNICORN_BACKLOG", "512"))
 # A request that takes longer than this is a bug or an attack; the citizen gets an error page.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
-keepalive = 5
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # Recycle workers now and then so a slow leak cannot grow without bound. Rarely: a new worker imports
 # the whole app again (about 2 s of CPU) and drops its keep-alive connections, and a client that
 # reuses one of them sees the connection reset. At 20000, both workers recycled in the middle of the
@@ -63,7 +72,8 @@ def post_worker_init(worker):
 
     faulthandler.enable()
 
-    if not hasattr(worker, "tpool"):
+    # The shed worker stamps requests itself (app.core.gworker); this is for gunicorn's own gthread.
+    if not hasattr(worker, "tpool") or hasattr(worker, "gate"):
         return
     local = threading.local()
     enqueue, handle, wsgi = worker.enqueue_req, worker.handle, worker.wsgi

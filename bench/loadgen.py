@@ -79,6 +79,11 @@ class Recorder:
     # Receipt numbers a send answered with (its 303), and why the receipt page of some was not shown.
     redirected: set[str] = field(default_factory=set)
     unshown: dict[str, str] = field(default_factory=dict)
+    # When the surge's arrivals started and ended, and when each send was answered with its 303
+    # (time.monotonic()): the goodput is counted over that window, not over the preparation or the drain.
+    started: float = 0.0
+    arrivals_ended: float = 0.0
+    accepted_at: list[float] = field(default_factory=list)
 
     def ok(self, kind: str, seconds: float, status: int) -> None:
         self.latencies[kind].append(seconds)
@@ -209,6 +214,7 @@ async def send_and_read_receipt(citizen: Citizen, period_id: int, fields: dict, 
     path = urlsplit(location)._replace(scheme="", netloc="").geturl()
     given = parse_qs(urlsplit(location).query).get("receipt", [""])[0]
     rec.redirected.add(given)
+    rec.accepted_at.append(time.monotonic())
     got = await citizen.request("submit.receipt", "GET", path, shed_ok=shed_ok)
     if got is None:
         rec.unshown[given] = "the receipt page failed"

@@ -99,6 +99,16 @@ def _cache() -> PageCache | None:
     return current_app.extensions.get("meyasu_page_cache")
 
 
+def generation() -> str | None:
+    """The version of what public pages show, for what is kept alongside them (the glossary's terms):
+    it moves with every commit that changed a row pages show, in this process at once and in the
+    others within a second (Redis). None while the page cache is off: then nothing may be kept."""
+    cache = _cache()
+    if cache is None or current_app.config["PUBLIC_PAGE_CACHE_SECONDS"] <= 0:
+        return None
+    return cache.generation()
+
+
 def _key() -> tuple[str, str]:
     from app.core import current_locale
 

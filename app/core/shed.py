@@ -12,15 +12,24 @@ token it carried stays valid for the session), a GET a short "busy" page; both w
 ``Retry-After: SHED_RETRY_AFTER``, in Japanese and English. It has to be this cheap: at a deadline
 surge the shed answers are most of the traffic, and answering fast is what empties the queue.
 Without gunicorn (tests, ``flask run``) there is no stamp and nothing is shed.
+
+That is the second line. The first is in gunicorn's own loop (``app.core.gworker``), before a request
+reaches a worker thread: it asks the ``Gate`` here what kind a request is (``kind_of``), decides by the
+work already queued ahead of it (``admit``) and answers a request it turns away with the same pages,
+built here (``Gate.page``, ``Gate.form``), without a thread, a session or the app.
 """
 
+import os
 import re
 import time
+from collections.abc import Mapping
 from html import escape
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from flask import Flask, current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.formparser import parse_form_data
 
@@ -28,6 +37,9 @@ from app.core import signals
 from app.core.security import CSP
 
 QUEUED_AT = "meyasu.queued_at"
+# Set by app.core.gworker on a request it turned away but could not answer itself (its body had not all
+# arrived, or it is not a plain form): the middleware sheds it without waiting.
+SHED_NOW = "meyasu.shed_now"
 # How long a request may wait: a send of a confirmed form, a new form, anything else.
 LIMITS = ("SHED_SEND_WAIT_MS", "SHED_FORM_WAIT_MS", "SHED_ANY_WAIT_MS")
 
@@ -126,6 +138,8 @@ class ShedMiddleware:
         return self._texts[seconds]
 
     def __call__(self, environ, start_response):
+        if environ.get(SHED_NOW):
+            return self.shed(environ, start_response, self.app.config["SHED_RETRY_AFTER"])
         queued_at = environ.get(QUEUED_AT)
         if queued_at:
             wait_ms = (time.monotonic() - queued_at) * 1000
@@ -202,8 +216,132 @@ def standalone_headers(data: bytes, retry_after: int) -> list[tuple[str, str]]:
             ("X-Frame-Options", "DENY"), ("Referrer-Policy", "strict-origin-when-cross-origin")]
 
 
+# --- the first line: what gunicorn's loop asks before a request reaches a thread (app.core.gworker) ---
+
+# The kinds of request, in the order a worker's threads take them from its queue: a send (it carries the
+# key its confirm page issued, so the person has done the work) and the page it redirects to (the
+# receipt), then pages people read, then other POSTs, then new forms (a confirm), which are what a crowd
+# brings most of and what is turned away first.
+KINDS = ("send", "page", "other", "form")
+LIMIT_OF = {"send": "SHED_SEND_WAIT_MS", "page": "SHED_PAGE_WAIT_MS", "other": "SHED_ANY_WAIT_MS",
+            "form": "SHED_FORM_WAIT_MS"}
+
+
+def kind_of(endpoint: str | None, method: str, sends: frozenset | set, forms: frozenset | set) -> str:
+    if endpoint in sends:
+        return "send"
+    if method in ("GET", "HEAD"):
+        return "page"
+    return "form" if endpoint in forms else "other"
+
+
+def expected_wait(kind: str, waiting: Mapping[str, int], running: list[str], estimates: Mapping[str, float],
+                  threads: int) -> float:
+    """Milliseconds a request of ``kind`` arriving now would wait for a thread: the queued requests taken
+    before it (its own kind and those before it in ``KINDS``) and half of what is running, shared by
+    ``threads``. ``estimates`` is the time one request of each kind takes."""
+    if len(running) < threads and not any(waiting.get(k) for k in KINDS[:KINDS.index(kind) + 1]):
+        return 0.0
+    ahead = sum(waiting.get(k, 0) * estimates[k] for k in KINDS[:KINDS.index(kind) + 1])
+    ahead += sum(estimates[k] for k in running) / 2
+    return ahead / max(threads, 1)
+
+
+def first_in_line(kind: str, waiting: Mapping[str, int], threads: int) -> bool:
+    """Whether fewer requests than threads wait ahead of one of ``kind``: it will be taken next."""
+    return sum(waiting.get(k, 0) for k in KINDS[:KINDS.index(kind) + 1]) < threads
+
+
+def admit(kind: str, waiting: Mapping[str, int], running: list[str], estimates: Mapping[str, float],
+          limits: Mapping[str, float], threads: int) -> bool:
+    """Whether a request joins the queue (or is turned away at once): a limit of 0 turns shedding off.
+    One request per thread may always wait ahead of it, however slow the machine: a few clients that
+    each wait for their answer (a closed loop, a quiet day on a loaded host) are never shed; a crowd is."""
+    limit = limits.get(kind) or 0
+    if not limit or first_in_line(kind, waiting, threads):
+        return True
+    return expected_wait(kind, waiting, running, estimates, threads) <= limit
+
+
+def next_kind(waiting: Mapping[str, int]) -> str | None:
+    """The kind a free thread takes next."""
+    return next((kind for kind in KINDS if waiting.get(kind)), None)
+
+
+class Gate:
+    """What the worker's loop needs from the app, built once per process; used by that loop's thread only,
+    except ``follow`` (from request threads, rarely)."""
+
+    def __init__(self, app: Flask, middleware: "ShedMiddleware"):
+        self.app = app
+        self.middleware = middleware
+        declared = app.extensions["meyasu_shed"]
+        self.sends, self.forms = set(declared["sends"]), declared["forms"]
+        self.adapter = app.url_map.bind("localhost")
+        self.kinds: dict[tuple[str, str], str] = {}
+        self.limits = {kind: float(app.config[name] or 0) for kind, name in LIMIT_OF.items()}
+        self.retry_after = int(app.config["SHED_RETRY_AFTER"])
+        self._page: bytes | None = None
+
+    def endpoint(self, method: str, path: str, adapter=None) -> str | None:
+        try:
+            return (adapter or self.adapter).match(unquote(path), method=method)[0]
+        except HTTPException:  # a redirect too (RequestRedirect)
+            return None
+
+    def classify(self, method: str, path: str) -> str:
+        key = (method, path)
+        kind = self.kinds.get(key)
+        if kind is None:
+            kind = kind_of(self.endpoint(method, path), method, self.sends, self.forms)
+            if len(self.kinds) >= 4096:
+                self.kinds.clear()
+            self.kinds[key] = kind
+        return kind
+
+    def follow(self, location: str) -> None:
+        """A send answered with a redirect: the page it leads to (the receipt) finishes the send, and is
+        taken with it, before pages and new forms; a receipt turned away would leave a stored opinion
+        whose number nobody saw."""
+        endpoint = self.endpoint("GET", urlsplit(location).path or "/", self.app.url_map.bind("localhost"))
+        if endpoint and endpoint not in self.sends:
+            self.sends.add(endpoint)
+            self.kinds = {}
+
+    def page(self) -> bytes:
+        """The busy page as a whole HTTP body, built once."""
+        if self._page is None:
+            self._page = standalone_page(self.middleware.texts(self.retry_after), None, "/")
+        return self._page
+
+    def form(self, path: str, body: bytes, charset: str = "utf-8") -> bytes:
+        """The busy page that keeps every field an url-encoded POST carried, sending them again to ``path``."""
+        fields = MultiDict(_pairs(body.decode(charset, "replace")))
+        return standalone_page(self.middleware.texts(self.retry_after), fields, path)
+
+    def headers(self, data: bytes) -> list[tuple[str, str]]:
+        return standalone_headers(data, self.retry_after)
+
+
+def _pairs(body: str) -> list[tuple[str, str]]:
+    return parse_qsl(body, keep_blank_values=True, max_num_fields=1000)
+
+
+def gate(app) -> Gate | None:
+    """The gate of a Meyasu app (None for another WSGI app, such as the benchmark's bare one)."""
+    middleware = getattr(app, "extensions", {}).get("meyasu_shed_middleware")
+    if middleware is None or "meyasu_shed" not in app.extensions:
+        return None
+    return Gate(app, middleware)
+
+
 def init_app(app: Flask) -> None:
     for name, default in (("SHED_FORM_WAIT_MS", 1000), ("SHED_SEND_WAIT_MS", 2500), ("SHED_ANY_WAIT_MS", 3000),
                           ("SHED_RETRY_AFTER", 10)):
         app.config.setdefault(name, default)
-    app.wsgi_app = ShedMiddleware(app)
+    # Pages wait at most this long in gunicorn's queue before the loop turns them away (app.core.gworker);
+    # readers should see a page, or the busy page, within a second.
+    app.config.setdefault("SHED_PAGE_WAIT_MS", int(os.environ.get("SHED_PAGE_WAIT_MS", "500")))
+    middleware = ShedMiddleware(app)
+    app.extensions["meyasu_shed_middleware"] = middleware
+    app.wsgi_app = middleware

@@ -1,10 +1,12 @@
 """The city's glossary: words staff explain in やさしい日本語, listed on /glossary and linked from their first
 use on each public page. Flush only."""
 
+import time
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -15,6 +17,8 @@ from app.reading.models import GlossaryTerm
 from app.reading.ruby import KANJI, hiragana
 
 FORBIDDEN = "<>&\"'"
+# How long a process keeps the terms when it cannot learn of an edit (Redis down: the generation stays).
+KEEP_SECONDS = 60.0
 
 
 class GlossaryError(DomainError):
@@ -48,6 +52,25 @@ def current() -> tuple[Term, ...]:
     return tuple(Term(*row) for row in db.session.execute(
         select(GlossaryTerm.id, GlossaryTerm.term, GlossaryTerm.reading, GlossaryTerm.explanation)
         .order_by(GlossaryTerm.id)))
+
+
+def kept() -> tuple[Term, ...]:
+    """``current()``, kept per process for as long as the page cache's generation stays the same
+    (``app.core.pagecache.generation``: a commit that adds, changes or removes a term moves it, in every
+    process within a second) and at most ``KEEP_SECONDS``. So an uncached page costs no query for its
+    terms. With the page cache off (tests, ``PUBLIC_PAGE_CACHE_SECONDS=0``) they are read each time."""
+    from app.core.pagecache import generation
+
+    version = generation()
+    if version is None:
+        return current()
+    now = time.monotonic()
+    held = current_app.extensions.get("meyasu_glossary_terms")
+    if held is not None and held[0] == version and held[1] > now:
+        return held[2]
+    entries = current()
+    current_app.extensions["meyasu_glossary_terms"] = (version, now + KEEP_SECONDS, entries)
+    return entries
 
 
 @lru_cache(maxsize=32)

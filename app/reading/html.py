@@ -15,7 +15,7 @@ from app.reading.ruby import EMPTY, CityDictionary, annotate_text
 
 _MARKUP = re.compile(r"<!--.*?-->|<![^>]*>|<\?[^>]*>|<[^>]*>", re.S)
 _TAG = re.compile(r"<\s*(/)?\s*([a-zA-Z][\w:-]*)")
-_LANG = re.compile(r"""\slang\s*=\s*["']?([\w-]*)""", re.I)
+LANG = re.compile(r"""\slang\s*=\s*["']?([\w-]*)""", re.I)
 # Elements whose text gets no ruby: raw text, code, text that cannot hold elements, and ruby itself.
 UNTOUCHED = frozenset({"script", "style", "code", "kbd", "samp", "pre", "textarea", "option", "optgroup",
                        "select", "title", "head", "ruby", "rt", "rp", "svg", "math", "template", "noscript"})
@@ -74,7 +74,7 @@ def rewrite_text(html: str, change: Callable[[str], str], *, lang: str = "", ski
             position = stop
             continue
         parent_lang, parent_untouched = (stack[-1][1], stack[-1][2]) if stack else (lang, outside)
-        own = _LANG.search(tag)
+        own = LANG.search(tag)
         untouched = (parent_untouched and name != inside) or name in skip
         stack.append((name, own.group(1) if own else parent_lang, untouched))
     return "".join(out)

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from markupsafe import escape
 
 from app.reading import glossary
-from app.reading.html import UNTOUCHED, rewrite_text
+from app.reading.html import LANG, UNTOUCHED, rewrite_text
 from app.reading.models import has_kanji
 
 # Forms too: a link among the fields would be one more stop for the keyboard between two of them.
@@ -25,6 +25,7 @@ SKIP = UNTOUCHED | frozenset({"a", "button", "label", "summary", "legend", "dfn"
                               "h5", "h6", "input", "nav", "form"})
 # Work pages: staff read them all day and know the words.
 STAFF_PATHS = ("/staff/", "/admin/", "/moderation", "/facilitate", "/jobs")
+_HTML_TAG = re.compile(r"<html\b[^>]*>", re.I)
 
 
 @lru_cache(maxsize=32)
@@ -44,10 +45,23 @@ def _markup(term: glossary.Term, text: str, href: str) -> str:
 
 def mark_terms(html: str, entries: tuple[glossary.Term, ...], *, href: str, script: str, more: str,
                lang: str = "") -> str:
-    """``html`` with the first use of each term in ``<main>`` marked, and the script that opens them."""
+    """``html`` with the first use of each term in ``<main>`` marked, and the script that opens them.
+
+    One pass over ``<main>`` alone, and none when no term occurs in it: what comes before and after is
+    copied. The language ``<main>`` inherits is the page's (``<html lang>``, else ``lang``): the templates
+    put no other element with a language around it."""
     pattern = _pattern(entries)
     if pattern is None:
         return html
+    start = html.find("<main")
+    if start < 0:
+        return html
+    end = html.rfind("</main")
+    end = len(html) if end < start else end
+    if pattern.search(html, start, end) is None:
+        return html
+    page = _HTML_TAG.search(html, 0, start)
+    own = LANG.search(page.group()) if page else None
     terms = glossary.by_text(entries)
     used: set[int] = set()
 
@@ -58,12 +72,15 @@ def mark_terms(html: str, entries: tuple[glossary.Term, ...], *, href: str, scri
         used.add(term.id)
         return _markup(term, match.group(), href)
 
-    marked = rewrite_text(html, lambda text: pattern.sub(replace, text), lang=lang, skip=SKIP, inside="main")
+    marked = rewrite_text(html[start:end], lambda text: pattern.sub(replace, text), lang=own.group(1) if own else lang,
+                          skip=SKIP, inside="main")
     if not used:
         return html
     tag = f'<script src="{escape(script)}" data-more="{escape(more)}" defer></script>'
-    end = marked.lower().rfind("</body")
-    return marked[:end] + tag + marked[end:] if end >= 0 else marked + tag
+    rest = html[end:]
+    body_end = rest.lower().rfind("</body")
+    rest = rest[:body_end] + tag + rest[body_end:] if body_end >= 0 else rest + tag
+    return html[:start] + marked + rest
 
 
 def wanted(response: Response) -> bool:
@@ -75,10 +92,11 @@ def wanted(response: Response) -> bool:
 
 
 def add_terms(response: Response) -> Response:
-    """After the view: the page's glossary terms (before ふりがな and before the page cache keeps it)."""
+    """After the view: the page's glossary terms (before ふりがな and before the page cache keeps it); the
+    terms are read once per version of the site's content (``glossary.kept``)."""
     if not wanted(response) or b"<main" not in response.get_data():
         return response  # terms are marked in <main> only: a page without it costs no lookup
-    entries = glossary.current()
+    entries = glossary.kept()
     if entries:
         response.set_data(mark_terms(response.get_data(as_text=True), entries,
                                      href=url_for("reading.glossary_page"),

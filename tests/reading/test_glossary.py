@@ -125,3 +125,88 @@ def test_staff_add_a_term_and_see_the_easy_japanese_check(app, login_as):
     assert refused.status_code == 422
     with app.app_context():
         assert db.session.scalar(select(GlossaryTerm.id).where(GlossaryTerm.term == "審議会")) is None
+
+
+@pytest.fixture
+def kept_pages(app):
+    """The page cache on (the terms are kept with it), emptied before and after."""
+    cache = app.extensions["meyasu_page_cache"]
+    saved = app.config["PUBLIC_PAGE_CACHE_SECONDS"]
+    app.config["PUBLIC_PAGE_CACHE_SECONDS"] = 60
+    cache.entries.clear()
+    app.extensions.pop("meyasu_glossary_terms", None)
+    yield cache
+    app.config["PUBLIC_PAGE_CACHE_SECONDS"] = saved
+    cache.entries.clear()
+    app.extensions.pop("meyasu_glossary_terms", None)
+
+
+def glossary_queries(app, get) -> tuple[str, int]:
+    from sqlalchemy import event
+
+    seen = []
+
+    def note(_conn, _cursor, statement, *_args):
+        if "glossary_terms" in statement:
+            seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        html = get().get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return html, len(seen)
+
+
+def test_uncached_pages_read_the_terms_once_until_staff_change_them(app, client, terms, make_plan, login_as,
+                                                                    kept_pages):
+    plan = make_plan(summary="協働を進めます。")
+    kept_pages.checked = 0.0  # the generation after make_plan's commit, read now rather than within a second
+    # Each query string is a page of its own for the page cache: every one of these is rendered.
+    first, read = glossary_queries(app, lambda: client.get(f"/plans/{plan}?n=1"))
+    assert read == 1 and "いっしょに 働く ことです。" in first
+    again, read = glossary_queries(app, lambda: client.get(f"/plans/{plan}?n=2"))
+    assert read == 0 and again.count("glossary-link") == 1
+    staff, _user = login_as("staff")
+    with app.app_context():
+        term_id = db.session.scalar(select(GlossaryTerm.id).where(GlossaryTerm.term == "協働"))
+    edit = f"/staff/glossary/{term_id}/edit"
+    assert staff.post(edit, data={"term": "協働", "reading": "きょうどう", "explanation": "みんなで 働く ことです。",
+                                  "csrf_token": csrf_token(staff, edit)}).status_code == 303
+    changed, read = glossary_queries(app, lambda: client.get(f"/plans/{plan}?n=3"))
+    assert read == 1 and "みんなで 働く ことです。" in changed and "いっしょに" not in changed
+
+
+def test_an_edit_made_by_another_process_is_seen_once_its_generation_is_read(app, client, terms, make_plan,
+                                                                             kept_pages):
+    from sqlalchemy import update
+
+    from app.core.jobs import redis_connection
+    from app.core.pagecache import GENERATION_KEY
+
+    plan = make_plan(summary="協働を進めます。")
+    kept_pages.checked = 0.0  # the generation after make_plan's commit, read now rather than within a second
+    assert "いっしょに" in client.get(f"/plans/{plan}?n=1").get_data(as_text=True)
+    with app.app_context():
+        # Written past the ORM's unit of work, as another process's commit looks from here: no bump.
+        db.session.execute(update(GlossaryTerm).where(GlossaryTerm.term == "協働").values(explanation="べつの 説明です。"))
+        db.session.commit()
+    assert "いっしょに" in client.get(f"/plans/{plan}?n=2").get_data(as_text=True)  # kept
+    with app.app_context():
+        redis_connection().incr(GENERATION_KEY)  # what that process's commit did
+    kept_pages.checked = 0.0  # the next page reads the generation (at most a second later in production)
+    assert "べつの 説明です。" in client.get(f"/plans/{plan}?n=3").get_data(as_text=True)
+
+
+def test_without_the_page_cache_the_terms_are_read_for_every_page(app, client, terms, make_plan):
+    plan = make_plan(summary="協働を進めます。")
+    for n in range(2):
+        _html, read = glossary_queries(app, lambda n=n: client.get(f"/plans/{plan}?n={n}"))
+        assert read == 1
+
+
+def test_a_page_without_any_term_in_its_main_is_returned_as_it_was():
+    page = '<html lang="ja"><body><header>協働</header><main><p>計画</p></main></body></html>'
+    assert mark_terms(page, TERMS, href="/glossary", script="/g.js", more="") is page

@@ -1,0 +1,330 @@
+"""A gunicorn worker that sheds overload in its own loop, before a request reaches a thread.
+
+gthread's loop accepts a connection, waits until it is readable and hands it to the thread pool, whose
+queue has no bound: under a crowd, requests waited there (and, once a worker held ``worker_connections``,
+in the kernel's accept queue) for tens of seconds before the WSGI shed (``app.core.shed``) could see them.
+This worker looks at each request when its connection becomes readable, by peeking at the bytes the
+kernel already holds (the request line, the headers, and for a small form its body):
+
+- it asks the app's ``shed.Gate`` what kind of request it is (a send, a page, another POST, a new
+  form: ``shed.KINDS``, in the order threads take them) and how long the requests already queued ahead
+  of it will take (``shed.expected_wait``, from the time each kind took lately in this worker);
+- within the kind's limit (``SHED_*_WAIT_MS``) the request joins the worker's queue, one queue per
+  kind, and a free thread takes the first waiting request of the first kind (a send before a page
+  before a new confirmation); a request that waited past its limit anyway is turned away when its turn
+  comes, except the one that was next in line when it came (one per thread is never shed: a few
+  clients each waiting for an answer are not a crowd, however slow the host);
+- otherwise the loop answers it at once, itself: 503 with ``Retry-After``, the bilingual busy page for a
+  GET, and for a POST the page that keeps every field it carried (parsed from the body in hand, which
+  is a few kilobytes). The request is read to its end first, so the connection stays open for the
+  next one (closing it with unread bytes would reset it). A POST whose body has not all arrived, or
+  that is not a plain url-encoded form, goes to the front of the queue marked to be shed
+  (``shed.SHED_NOW``) and the WSGI shed answers it.
+
+For an app without a gate (the benchmark's bare app) it is gthread as it was. Settings:
+``gunicorn.conf.py`` (``GUNICORN_WORKER_CLASS`` chooses the worker).
+"""
+
+import errno
+import os
+import selectors
+import sys
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from functools import partial
+
+from gunicorn.workers.gthread import ThreadWorker
+
+from app.core import shed
+
+PEEK_BYTES = 65536
+# A request's time per kind in ms until this worker has timed a few (a kept page is ~1 ms, a send ~15).
+START_ESTIMATES = {"send": 30.0, "page": 10.0, "other": 30.0, "form": 30.0, "shed": 5.0}
+SHED_LOG_SECONDS = 10.0
+# How long a thread running Python may keep the GIL while the loop waits for it (CPython's default is
+# 5 ms). The loop gives the GIL up at each recv and send; with 5 ms each, a busy request thread held a
+# turned-away request for 10-15 ms, and the loop could answer only some 60 a second.
+SWITCH_INTERVAL = float(os.environ.get("GUNICORN_SWITCH_INTERVAL_MS", "1")) / 1000
+REASONS = {503: "Service Unavailable"}
+
+
+@dataclass(frozen=True)
+class Head:
+    """What the loop reads of a request before deciding: its line, the headers it needs, their length."""
+
+    method: str
+    target: str
+    version: str
+    length: int  # bytes of the request line and headers, blank line included
+    content_length: int
+    content_type: str
+    chunked: bool
+    keep_alive: bool
+    expect: bool
+
+    @property
+    def path(self) -> str:
+        if self.target.startswith(("http://", "https://")):
+            from urllib.parse import urlsplit
+
+            return urlsplit(self.target).path or "/"
+        return self.target.split("?", 1)[0] or "/"
+
+
+def parse_head(data: bytes) -> Head | None:
+    """The request's head from the bytes peeked, or None while it has not all arrived (or is not HTTP/1)."""
+    end = data.find(b"\r\n\r\n")
+    if end < 0:
+        return None
+    try:
+        lines = data[:end].decode("latin-1").split("\r\n")
+        method, target, version = lines[0].split(" ")
+    except ValueError:
+        return None
+    if not version.startswith("HTTP/1."):
+        return None
+    fields: dict[str, str] = {}
+    for line in lines[1:]:
+        name, sep, value = line.partition(":")
+        if not sep:
+            return None
+        fields[name.strip().lower()] = value.strip()
+    try:
+        content_length = int(fields.get("content-length", "0") or 0)
+    except ValueError:
+        return None
+    connection = fields.get("connection", "").lower()
+    keep_alive = "close" not in connection if version == "HTTP/1.1" else "keep-alive" in connection
+    return Head(method=method.upper(), target=target, version=version, length=end + 4,
+                content_length=content_length, content_type=fields.get("content-type", "").lower(),
+                chunked="chunked" in fields.get("transfer-encoding", "").lower(), keep_alive=keep_alive,
+                expect="expect" in fields)
+
+
+def response_bytes(status: int, headers: list[tuple[str, str]], body: bytes, *, keep_alive: bool,
+                   head_only: bool = False) -> bytes:
+    lines = [f"HTTP/1.1 {status} {REASONS.get(status, 'Error')}"]
+    lines += [f"{name}: {value}" for name, value in headers]
+    lines.append("Connection: keep-alive" if keep_alive else "Connection: close")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (b"" if head_only else body)
+
+
+class ShedWorker(ThreadWorker):
+    """gthread with the shed in its loop (see the module's docstring)."""
+
+    def init_process(self):
+        self.gate: shed.Gate | None = None
+        self.waiting: dict[str, deque] = {kind: deque() for kind in shed.KINDS}
+        self.waiting["shed"] = deque()  # turned away, for the WSGI shed to answer: first of all
+        self.running: list[str] = []
+        self.estimates = dict(START_ESTIMATES)
+        self.finished: deque = deque()  # (kind, ms) from the threads, read by the loop
+        self.shed_counts = {kind: 0 for kind in shed.KINDS}
+        self.shed_logged = time.monotonic()
+        self.local = threading.local()
+        sys.setswitchinterval(SWITCH_INTERVAL)
+        self.wake_r, self.wake_w = os.pipe()
+        os.set_blocking(self.wake_r, False)
+        os.set_blocking(self.wake_w, False)
+        super().init_process()
+
+    def run(self):
+        self.gate = None if self.cfg.is_ssl else shed.gate(self.wsgi)
+        if self.gate is not None:
+            self.gate.classify("GET", "/")  # werkzeug builds its matcher on the first match: not in a request
+            app = self.wsgi
+
+            def wsgi(environ, start_response):
+                conn = self.local.conn
+                environ[shed.QUEUED_AT] = conn.meyasu_queued_at
+                if conn.meyasu_kind == "shed":
+                    environ[shed.SHED_NOW] = True
+                elif conn.meyasu_kind == "send":
+                    start_response = self._following(start_response)
+                return app(environ, start_response)
+
+            self.wsgi = wsgi
+            self.poller.register(self.wake_r, selectors.EVENT_READ, self.on_wake)
+        super().run()
+
+    def _following(self, start_response):
+        def following(status, headers, exc_info=None):
+            if status[:1] == "3":
+                location = next((value for name, value in headers if name.lower() == "location"), None)
+                if location:
+                    self.gate.follow(location)
+            return start_response(status, headers, exc_info)
+        return following
+
+    # --- the loop's side: called by gthread when a connection is readable ---
+
+    def enqueue_req(self, conn):
+        if self.gate is None:
+            return super().enqueue_req(conn)
+        now = time.monotonic()
+        parser = conn.parser
+        if parser is not None and parser.unreader.buf.seek(0, os.SEEK_END):
+            return self._queue(conn, "other", None, b"", now)  # bytes already read from the socket: gthread's way
+        try:
+            # Read, not peeked: one call that lets go of the GIL instead of two. What a thread will parse
+            # is handed to gunicorn's parser before it runs (``_start``).
+            data = conn.sock.recv(PEEK_BYTES)
+        except (BlockingIOError, InterruptedError):
+            return self._queue(conn, "other", None, b"", now)
+        except OSError:
+            data = b""
+        if not data:  # the client closed its (kept-alive) connection
+            self.nr_conns -= 1
+            conn.close()
+            return None
+        head = parse_head(data)
+        if head is None:
+            return self._queue(conn, "other", None, data, now)
+        kind = self.gate.classify(head.method, head.path)
+        waiting = {name: len(queue) for name, queue in self.waiting.items()}
+        if shed.admit(kind, waiting, self.running, self.estimates, self.gate.limits, self.cfg.threads):
+            # Taken next: not turned away when its turn comes, however long the running request took.
+            sure = shed.first_in_line(kind, waiting, self.cfg.threads)
+            return self._queue(conn, kind, None if sure else head, data, now)
+        self._turn_away(conn, kind, head, data, now)
+        return None
+
+    def _queue(self, conn, kind: str, head: Head | None, data: bytes, now: float) -> None:
+        conn.meyasu_kind, conn.meyasu_head, conn.meyasu_data, conn.meyasu_queued_at = kind, head, data, now
+        self.waiting[kind].append(conn)
+        self._dispatch(fresh=conn)
+
+    def _dispatch(self, fresh=None) -> None:
+        """Free threads take the first request of the first kind; one that waited past its limit is turned
+        away (not ``fresh``, just admitted: its wait so far was this loop reading it)."""
+        while len(self.running) < self.cfg.threads:
+            kind = "shed" if self.waiting["shed"] else shed.next_kind(
+                {name: len(queue) for name, queue in self.waiting.items()})
+            if kind is None:
+                return
+            conn = self.waiting[kind].popleft()
+            limit = self.gate.limits.get(kind)
+            if limit and conn is not fresh and conn.meyasu_head is not None \
+                    and (time.monotonic() - conn.meyasu_queued_at) * 1000 > limit \
+                    and self._turn_away(conn, kind, conn.meyasu_head, conn.meyasu_data, conn.meyasu_queued_at):
+                continue
+            self._start(conn, kind)
+
+    def _start(self, conn, kind: str) -> None:
+        self.running.append(kind)
+        conn.init()
+        if conn.meyasu_data:
+            conn.parser.unreader.unread(conn.meyasu_data)
+            conn.meyasu_data = b""
+        super().enqueue_req(conn)
+        self.futures[-1].add_done_callback(self._finished)
+
+    def _turn_away(self, conn, kind: str, head: Head, data: bytes, since: float) -> bool:
+        """Answer 503 from the loop; a POST this loop cannot read whole goes to the WSGI shed, first in line."""
+        whole = head.length + head.content_length
+        if head.chunked or head.expect or whole > len(data) or (
+                head.content_length and head.method not in ("GET", "HEAD")
+                and not head.content_type.startswith("application/x-www-form-urlencoded")):
+            if kind == "shed":
+                return False
+            conn.meyasu_kind, conn.meyasu_head, conn.meyasu_data, conn.meyasu_queued_at = "shed", head, data, since
+            self.waiting["shed"].append(conn)
+            self.shed_counts[kind] += 1
+            return True
+        if head.method in ("GET", "HEAD"):
+            body = self.gate.page()
+        else:
+            body = self.gate.form(head.path, data[head.length:whole], _charset(head.content_type))
+        # Bytes past this request (a client that sends the next one before the answer) close the connection.
+        keep = head.keep_alive and self.alive and len(self._keep) < self.max_keepalived and len(data) == whole
+        out = response_bytes(503, self.gate.headers(body), body, keep_alive=keep, head_only=head.method == "HEAD")
+        self.shed_counts[kind] += 1
+        try:
+            if not conn.initialized:
+                conn.init()
+            conn.sock.setblocking(False)
+            sent = conn.sock.send(out)
+            if sent < len(out):
+                conn.sock.settimeout(5.0)
+                conn.sock.sendall(out[sent:])
+                conn.sock.setblocking(False)
+        except OSError:
+            keep = False
+        if keep:
+            conn.set_timeout()
+            with self._lock:
+                self._keep.append(conn)
+                self.poller.register(conn.sock, selectors.EVENT_READ, partial(self.on_client_socket_readable, conn))
+        else:
+            self.nr_conns -= 1
+            conn.close()
+        self._log_shed()
+        return True
+
+    def _log_shed(self) -> None:
+        now = time.monotonic()
+        if now - self.shed_logged >= SHED_LOG_SECONDS:
+            self.shed_logged = now
+            self.log.info("shed in the loop in the last %.0f s: %s", SHED_LOG_SECONDS, self.shed_counts)
+            self.shed_counts = {kind: 0 for kind in shed.KINDS}
+
+    def murder_keepalived(self):
+        super().murder_keepalived()
+        if not self.alive:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        """The worker is stopping (max_requests, a signal): what waits goes to the pool, which finishes its
+        queue within graceful_timeout, rather than being dropped with the process."""
+        if self.gate is None:
+            return
+        for kind in ("shed", *shed.KINDS):
+            while self.waiting[kind]:
+                self._start(self.waiting[kind].popleft(), kind)
+
+    def on_wake(self, _fileobj) -> None:
+        try:
+            while os.read(self.wake_r, 4096):
+                pass
+        except BlockingIOError:
+            pass
+        while self.finished:
+            kind, took_ms = self.finished.popleft()
+            self.running.remove(kind)
+            if kind in self.estimates:
+                self.estimates[kind] += (took_ms - self.estimates[kind]) * 0.2
+        if not self.alive:
+            self._hand_over()
+            return
+        self._dispatch()
+
+    # --- the threads' side ---
+
+    def handle(self, conn):
+        self.local.conn = conn
+        started = time.monotonic()
+        try:
+            return super().handle(conn)
+        finally:
+            conn.meyasu_took_ms = (time.monotonic() - started) * 1000
+
+    def _finished(self, fs) -> None:
+        conn = fs.conn
+        self.finished.append((conn.meyasu_kind, getattr(conn, "meyasu_took_ms", 0.0)))
+        try:
+            os.write(self.wake_w, b".")
+        except BlockingIOError:
+            pass  # the loop has wake-ups pending already
+        except OSError as exc:
+            if exc.errno != errno.EBADF:
+                raise
+
+
+def _charset(content_type: str) -> str:
+    for part in content_type.split(";")[1:]:
+        name, _sep, value = part.strip().partition("=")
+        if name.lower() == "charset" and value:
+            return value.strip('"')
+    return "utf-8"

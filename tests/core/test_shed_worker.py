@@ -1,0 +1,212 @@
+"""The shed in gunicorn's loop (app.core.gworker): what it reads of a request and how it chooses."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from app.core import shed
+from app.core.gworker import parse_head, response_bytes
+
+ROOT = Path(__file__).resolve().parents[2]
+EST = {"send": 20.0, "page": 2.0, "other": 20.0, "form": 30.0}
+LIMITS = {"send": 2500.0, "page": 500.0, "other": 3000.0, "form": 1000.0}
+
+
+# --- what kind a request is ---
+
+def test_kinds_follow_the_declared_endpoints():
+    sends, forms = {"submissions.send", "submissions.receipt"}, {"submissions.confirm", "submissions.send"}
+    assert shed.kind_of("submissions.send", "POST", sends, forms) == "send"
+    assert shed.kind_of("submissions.receipt", "GET", sends, forms) == "send"
+    assert shed.kind_of("submissions.confirm", "POST", sends, forms) == "form"
+    assert shed.kind_of("periods.show", "GET", sends, forms) == "page"
+    assert shed.kind_of(None, "GET", sends, forms) == "page"
+    assert shed.kind_of("auth.login", "POST", sends, forms) == "other"
+
+
+def test_the_gate_classifies_the_apps_paths_and_learns_where_a_send_leads(app):
+    gate = shed.gate(app)
+    assert gate.classify("POST", "/periods/3/submit/send") == "send"
+    assert gate.classify("POST", "/periods/3/submit/confirm") == "form"
+    assert gate.classify("GET", "/periods/3") == "page"
+    assert gate.classify("GET", "/receipt") == "page"
+    gate.follow("http://localhost/receipt?receipt=R-1")  # a send answered 303 to its receipt
+    assert gate.classify("GET", "/receipt") == "send"
+    assert gate.classify("GET", "/periods/3") == "page"
+
+
+def test_a_wsgi_app_without_the_shed_has_no_gate():
+    from flask import Flask
+
+    assert shed.gate(Flask("bare")) is None
+
+
+# --- the order and the decision ---
+
+def test_threads_take_sends_then_pages_then_other_posts_then_new_forms():
+    assert shed.next_kind({"form": 3, "page": 1, "send": 2, "other": 1}) == "send"
+    assert shed.next_kind({"form": 3, "page": 1, "send": 0, "other": 1}) == "page"
+    assert shed.next_kind({"form": 3, "page": 0, "other": 1}) == "other"
+    assert shed.next_kind({"form": 3}) == "form"
+    assert shed.next_kind({"form": 0}) is None
+
+
+def test_a_free_thread_takes_anything():
+    for kind in shed.KINDS:
+        assert shed.admit(kind, {}, [], EST, LIMITS, threads=1)
+
+
+def test_a_new_form_is_turned_away_while_a_send_behind_the_same_queue_is_taken():
+    waiting = {"send": 60, "form": 0}  # 60 sends queued: 1.2 s of work, within a send's 2.5 s, not a form's 1 s
+    assert shed.admit("send", waiting, ["send"], EST, LIMITS, threads=1)
+    assert not shed.admit("form", waiting, ["send"], EST, LIMITS, threads=1)
+
+
+def test_a_send_waits_only_behind_sends_not_behind_queued_forms():
+    waiting = {"send": 1, "form": 500}  # a long line of new forms does not count against a send
+    assert shed.expected_wait("send", waiting, ["form"], EST, threads=1) == 20 + 15
+    assert shed.admit("send", waiting, ["form"], EST, LIMITS, threads=1)
+    assert not shed.admit("form", waiting, ["form"], EST, LIMITS, threads=1)
+
+
+def test_pages_are_turned_away_sooner_than_sends():
+    waiting = {"send": 30}  # 600 ms of sends ahead
+    assert not shed.admit("page", waiting, ["send"], EST, LIMITS, threads=1)
+    assert shed.admit("send", waiting, ["send"], EST, LIMITS, threads=1)
+
+
+def test_more_threads_share_the_queue():
+    waiting = {"form": 40}  # 1,200 ms of forms for one thread, 300 ms for four
+    assert not shed.admit("form", waiting, ["form"], EST, LIMITS, threads=1)
+    assert shed.admit("form", waiting, ["form"] * 4, EST, LIMITS, threads=4)
+
+
+def test_the_first_request_waiting_for_each_thread_is_never_shed_however_slow_the_machine():
+    slow = {kind: 10_000.0 for kind in EST}  # a loaded host: every request takes 10 s
+    assert shed.admit("page", {}, ["form"], slow, LIMITS, threads=1)
+    assert shed.admit("form", {"form": 1}, ["form"] * 2, slow, LIMITS, threads=2)
+    assert not shed.admit("form", {"form": 1}, ["form"], slow, LIMITS, threads=1)
+    assert not shed.admit("page", {"send": 1}, ["form"], slow, LIMITS, threads=1)
+
+
+def test_a_limit_of_zero_never_sheds():
+    assert shed.admit("form", {"form": 10_000}, ["form"], EST, LIMITS | {"form": 0}, threads=1)
+
+
+# --- what the loop reads of a request ---
+
+def test_the_head_of_a_form_post():
+    body = b"csrf_token=t&entries-0-body=%E6%84%8F%E8%A6%8B"
+    data = (b"POST /periods/3/submit/confirm?x=1 HTTP/1.1\r\nHost: a\r\nContent-Type: application/x-www-form-"
+            b"urlencoded; charset=utf-8\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+    head = parse_head(data)
+    assert (head.method, head.path, head.content_length, head.keep_alive) == ("POST", "/periods/3/submit/confirm",
+                                                                               len(body), True)
+    assert data[head.length:head.length + head.content_length] == body
+
+
+def test_a_head_that_has_not_all_arrived_is_not_read():
+    assert parse_head(b"GET /periods HTTP/1.1\r\nHost: a\r\n") is None
+    assert parse_head(b"\x16\x03\x01 tls hello\r\n\r\n") is None
+
+
+def test_connection_close_and_http_1_0_are_not_kept_alive():
+    assert not parse_head(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n").keep_alive
+    assert not parse_head(b"GET / HTTP/1.0\r\n\r\n").keep_alive
+    assert parse_head(b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n").keep_alive
+    assert parse_head(b"GET http://h/periods?q=1 HTTP/1.1\r\n\r\n").path == "/periods"
+
+
+def test_the_gate_keeps_the_text_of_a_form_it_turns_away(app):
+    gate = shed.gate(app)
+    page = gate.form("/periods/3/submit/send", b"csrf_token=tok&entries-0-body=%E7%9F%AD%E3%81%84%E6%84%8F%E8%A6%8B"
+                     b"&idempotency_key=k1").decode()
+    assert "短い意見" in page and 'name="idempotency_key" value="k1"' in page
+    assert 'name="csrf_token" value="tok"' in page and 'action="/periods/3/submit/send"' in page
+    answer = response_bytes(503, gate.headers(page.encode()), page.encode(), keep_alive=True)
+    assert answer.startswith(b"HTTP/1.1 503 Service Unavailable\r\n")
+    assert f"Retry-After: {gate.retry_after}\r\n".encode() in answer and b"Connection: keep-alive" in answer
+
+
+# --- a real gunicorn ---
+
+def _request(port: int, raw: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
+        sock.sendall(raw)
+        chunks = []
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@pytest.fixture
+def gunicorn(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEST_", "GUNICORN_"))}
+    env.update(GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="1", GUNICORN_THREADS="1",
+               SHED_TEST_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
+    log = open(tmp_path / "gunicorn.log", "wb")  # noqa: SIM115
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "tests.core.shed_app:make()"],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        for _ in range(600):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert proc.poll() is None, (tmp_path / "gunicorn.log").read_text()
+                time.sleep(0.1)
+        yield port, tmp_path
+    finally:
+        (tmp_path / "release").touch()
+        proc.terminate()
+        proc.wait(30)
+        log.close()
+
+
+def test_a_worker_whose_only_thread_is_busy_answers_503_from_its_loop(gunicorn):
+    port, folder = gunicorn
+    import threading
+
+    held: list[bytes] = []
+    holder = threading.Thread(target=lambda: held.append(_request(port, b"GET /_test/hold HTTP/1.1\r\nHost: a\r\n"
+                                                                        b"Connection: close\r\n\r\n")))
+    holder.start()
+    for _ in range(9000):  # the worker imports the app first
+        if (folder / "started").exists():
+            break
+        time.sleep(0.01)
+    assert (folder / "started").exists()
+
+    # One request may always wait for the thread: this one waits (it is read before the next connection
+    # is even accepted, so it is first in line).
+    waiting = socket.create_connection(("127.0.0.1", port), timeout=20)
+    waiting.sendall(b"GET /_test/hold?second HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+    # The only thread is held and one waits: these are answered by the loop, or not until it is let go.
+    page = _request(port, b"GET /periods HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+    body = b"entries-0-body=%E6%9B%B8%E3%81%84%E3%81%9F%E6%84%8F%E8%A6%8B&csrf_token=tok&consent=y"
+    form = _request(port, b"POST /periods/3/submit/confirm HTTP/1.1\r\nHost: a\r\nConnection: close\r\n"
+                          b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: "
+                    + str(len(body)).encode() + b"\r\n\r\n" + body)
+    assert not held and not (folder / "release").exists()
+    for answer in (page, form):
+        assert answer.startswith(b"HTTP/1.1 503 "), answer[:200]
+        assert b"\r\nRetry-After: " in answer
+    assert "混み合って" in page.decode()
+    assert "書いた意見" in form.decode() and 'value="tok"' in form.decode()
+
+    (folder / "release").touch()
+    holder.join(30)
+    assert held and held[0].startswith(b"HTTP/1.1 200 ")
+    with waiting:
+        assert waiting.recv(64).startswith(b"HTTP/1.1 200 ")  # the one that waited is served
