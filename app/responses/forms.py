@@ -77,15 +77,16 @@ class ActionForm(FlaskForm):
 
 
 class ApproveManyForm(FlaskForm):
-    """Approve the answers ticked on the approver's list; the choices are what this user may approve."""
+    """Approve the answers ticked on the approver's list; the choices are the ids of answers this user may
+    approve (one page of them to show; the ticked ones still waiting, to check)."""
 
     response_ids = SelectMultipleField(coerce=int, validators=[
         DataRequired(_l("Tick at least one answer to approve."))])
     submit = SubmitField(_l("Approve the ticked answers"))
 
-    def __init__(self, *args, waiting=(), **kwargs):
+    def __init__(self, *args, ids=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.response_ids.choices = [SelectChoice(row.response.id, str(row.response.id)) for row in waiting]
+        self.response_ids.choices = [SelectChoice(i, str(i)) for i in ids]
 
 
 class PublishForm(FlaskForm):

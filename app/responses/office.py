@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from app.moderation import counting
 from app.periods.office import period_group, plan_periods
 from app.plans.office import WorkGroup, WorkItem
-from app.responses import results, services
+from app.responses import checks, services
 
 
 def plan_work(plan, user) -> list[WorkGroup]:
@@ -27,7 +27,7 @@ def plan_work(plan, user) -> list[WorkGroup]:
                      url_for("responses.work", period_id=period.id, status="submitted"), waiting=submitted > 0),
         ]
         if period.state() == "closed":
-            problems = len(results.publication_problems(period))
+            problems = len(checks.publication_problems(period))
             items.append(WorkItem(_("Problems before the result can be published"), f"{problems:,}",
                                   url_for("results.manage", period_id=period.id), waiting=problems > 0))
         groups.append(period_group(period, items))

@@ -7,9 +7,11 @@ from flask_babel import gettext as _
 from app.accounts.services import user_labels
 from app.moderation.services import public_text
 from app.periods.models import CommentPeriod
-from app.responses import services
+from app.responses import services, worklist
 from app.responses.forms import ActionForm, ChangeForm, CopyForm, ResponseForm, ReturnForm
 from app.responses.models import Response
+
+COPY_WORDS_MAX = 100
 
 
 def target_url(target_or_response) -> str:
@@ -29,17 +31,19 @@ def _shortened(text: str, limit: int = 30) -> str:
 
 
 def render_editor(period: CommentPeriod, target: services.Target, form=None, change_form=None, copy_form=None,
-                  return_form=None, status: int = 200, **extra):
-    """The answer editor of one target; a form given replaces the blank one (it failed, with its errors)."""
+                  return_form=None, status: int = 200, copy_words: str = "", **extra):
+    """The answer editor of one target; a form given replaces the blank one (it failed, with its errors).
+    ``copy_words`` are what the clerk searched the answers to copy from for (none: the same section's)."""
     response = target.response
-    others = [t for t in services.period_targets(period) if t.response is not None and t.response.body
-              and t.key != target.key]
+    copy_words = " ".join(copy_words.split())[:COPY_WORDS_MAX]
+    sources = [] if period.results_published_at else worklist.copy_sources(period, target, copy_words)
     history = services.audit_history(response)
     html = render_template(
         "responses/edit.html", period=period, target=target, response=response,
         form=form or ResponseForm(obj=response),
         change_form=change_form or ChangeForm(sections=period.sections),
-        copy_form=copy_form or CopyForm(sources=[(t.response, public_text(t.lead)[:60]) for t in others]),
+        copy_form=copy_form or CopyForm(sources=[(s.response, public_text(s.lead)[:60]) for s in sources]),
+        copy_words=copy_words, copy_max=worklist.COPY_MAX,
         return_form=return_form or ReturnForm(), action_form=ActionForm(), history=history,
         history_names=user_labels(entry.actor_id for entry in history),
         labels=services.category_labels(), public_text=public_text,

@@ -51,17 +51,18 @@ def overview(approve_form=None, status: int = 200):
     answers = counting.answers_needed(ids)
     states = services.answer_states(ids)
     rows = [(p, answers.get(p.id, 0), states.get(p.id, {})) for p in periods]
-    waiting = approvals.waiting_list(current_user)
+    waiting = approvals.waiting_page(current_user, request.args.get("page", 1, type=int))
     return render_template("responses/overview.html", rows=rows, waiting=waiting,
-                           approve_form=approve_form or ApproveManyForm(waiting=waiting), title=_("Responses"),
-                           public_text=public_text), status
+                           approve_form=approve_form or ApproveManyForm(ids=[row.response.id for row in waiting.items]),
+                           title=_("Responses"), public_text=public_text), status
 
 
 @bp.post("/staff/responses/approve")
 @roles_required("staff", "admin")
 def approve_many():
     """Approve from the list: each ticked answer was read there, in full, with its opinion."""
-    form = ApproveManyForm(waiting=approvals.waiting_list(current_user))
+    # The choices are the ticked answers still waiting for this user: the list is paged, so not one page's.
+    form = ApproveManyForm(ids=approvals.waiting_ids(current_user, _ticked()))
 
     def report_refusals(result) -> None:
         for response, code in result[1]:
@@ -73,6 +74,10 @@ def approve_many():
                       done=lambda result: ngettext("%(num)d answer has been approved.",
                                                    "%(num)d answers have been approved.", result[0]) if result[0] else None,
                       then=url_for("responses.overview"))
+
+
+def _ticked() -> list[int]:
+    return [int(value) for value in request.form.getlist("response_ids") if value.isdigit() and len(value) < 19]
 
 
 @bp.get("/staff/periods/<int:period_id>/responses")
@@ -104,7 +109,7 @@ def edit(period_id: int, kind: str, target_id: int):
     target = _target(period, kind, target_id)
     form = ResponseForm(obj=target.response)
     if request.method != "POST":
-        return render_editor(period, target, form=form)
+        return render_editor(period, target, form=form, copy_words=request.args.get("copy_q", ""))
     return run_action(
         lambda: services.save_response(period, target, body=form.body.data or "", category=form.category.data or "",
                                        actor=current_user),

@@ -80,6 +80,12 @@ def counts(period: CommentPeriod) -> list[Count]:
         .group_by(rows.c.section_id, rows.c.status, rows.c.category))]
 
 
+def unapproved(period: CommentPeriod) -> int:
+    """How many targets have no approved answer (none yet, a draft or one waiting): one count."""
+    rows = _targets(period)[0].order_by(None).subquery()
+    return db.session.scalar(select(func.count()).select_from(rows).where(rows.c.status != "approved")) or 0
+
+
 def progress(period: CommentPeriod, rows: list[Count] | None = None) -> Progress:
     """The same figures as ``services.progress(period_targets(period))``."""
     by_status = dict.fromkeys(STATUSES, 0)
@@ -154,3 +160,53 @@ def _load(period: CommentPeriod, rows) -> list[Target]:
                           or_(Response.opinion_id.in_(alone), Response.group_id.in_(groups)))
                    .options(selectinload(Response.changes).selectinload(DraftChange.section)))} if rows else {}
     return [Target(row.kind, row.id, members[(row.kind, row.id)], answers.get((row.kind, row.id))) for row in rows]
+
+
+COPY_MAX = 50  # answers offered to copy from: enough to choose, few enough to read
+
+
+@dataclass(frozen=True)
+class Source:
+    """An answer the editor offers to copy from, with the opinion (or group's lead) it answers."""
+
+    response: Response
+    lead: Opinion
+
+
+def copy_sources(period: CommentPeriod, target: Target, words: str = "", limit: int = COPY_MAX) -> list[Source]:
+    """Other written answers of the period to start a draft from, most recently saved first. Without
+    ``words``: the answers to opinions about the same part of the draft as ``target`` (a clerk answering
+    an opinion about 第3章 reuses what was written for 第3章). With ``words``: answers anywhere in the
+    period whose text, or whose opinion's summary or excerpt, contains them. Only answers of targets
+    (as the work list has them) are offered; two bounded queries, one for answers to an opinion alone
+    and one for answers to a group (through its lead, the oldest accepted member)."""
+    words = " ".join(words.split())
+    own = target.response.id if target.response is not None and target.response.id else None
+    section = target.section.id if target.section is not None else None
+
+    def narrowed(query, lead):
+        query = query.where(Response.period_id == period.id, Response.body != "", lead.period_id == period.id,
+                            lead.state == "accepted")
+        if own is not None:
+            query = query.where(Response.id != own)
+        if words:
+            query = query.where(or_(Response.body.icontains(words, autoescape=True),
+                                    lead.summary.icontains(words, autoescape=True),
+                                    lead.excerpt.icontains(words, autoescape=True)))
+        else:
+            query = query.where(lead.section_id.is_(None) if section is None else lead.section_id == section)
+        return (query.order_by(Response.updated_at.desc(), Response.id.desc()).limit(limit)
+                .options(selectinload(lead.redactions)))
+
+    alone = narrowed(select(Response, Opinion).join(Opinion, Opinion.id == Response.opinion_id)
+                     .where(Opinion.group_id.is_(None)), Opinion)
+    leads = (select(Opinion.group_id, func.min(Opinion.id).label("lead_id"))
+             .where(Opinion.period_id == period.id, Opinion.state == "accepted", Opinion.group_id.is_not(None))
+             .group_by(Opinion.group_id).subquery())
+    lead = aliased(Opinion)
+    grouped = narrowed(select(Response, lead).join(leads, leads.c.group_id == Response.group_id)
+                       .join(lead, lead.id == leads.c.lead_id), lead)
+    found = [Source(response, opinion) for query in (alone, grouped)
+             for response, opinion in db.session.execute(query)]
+    found.sort(key=lambda source: (source.response.updated_at, source.response.id), reverse=True)
+    return found[:limit]
