@@ -22,6 +22,8 @@ from app.responses.models import Response
 from app.responses.results import Problem
 from app.submissions.models import Submission
 
+STREAM_BATCH = 5000
+
 
 @dataclass
 class Piece:
@@ -81,38 +83,63 @@ class Blocking:
 
 def blocking(period: CommentPeriod) -> Blocking:
     """What stops the period's result from being published, for the publication check. Reads only:
-    a stale text is screened here in memory, and stored when someone screens it on the review page."""
-    opinions = db.session.scalars(
-        select(Opinion).where(Opinion.period_id == period.id, Opinion.state == "accepted")
-        .options(selectinload(Opinion.redactions))
-    ).all()
-    responses = db.session.scalars(
-        select(Response).where(Response.period_id == period.id, Response.state == "approved")).all()
-    screenings = db.session.scalars(select(TextScreening).where(TextScreening.period_id == period.id)).all()
-    by_opinion = {s.opinion_id: s for s in screenings if s.opinion_id}
-    by_response = {s.response_id: s for s in screenings if s.response_id}
+    a stale text is screened here in memory, and stored when someone screens it on the review page.
+
+    At 100,000 opinions the texts are read as plain rows (id and text) and checked against their
+    screening's hash; only a text changed since its screening is loaded as an object and screened."""
+    screened = {}
+    for screening in db.session.execute(
+        select(TextScreening.id, TextScreening.opinion_id, TextScreening.response_id, TextScreening.field,
+               TextScreening.text_sha256).where(TextScreening.period_id == period.id)
+    ):
+        screened["opinion" if screening.opinion_id else "response", screening.opinion_id or screening.response_id] = \
+            screening
     counts = dict(db.session.execute(
         select(PersonalFinding.screening_id, func.count()).join(TextScreening)
         .where(TextScreening.period_id == period.id, PersonalFinding.state == "unreviewed")
         .group_by(PersonalFinding.screening_id)
     ).all())
-    unreviewed = unscreened = 0
-    for opinion in opinions:
-        field, text = source_field(opinion), source_text(opinion)
-        screening = by_opinion.get(opinion.id)
-        if is_fresh(screening, field, text):
+    unreviewed = 0
+    stale_opinions, stale_responses = [], []
+    opinions = select(Opinion.id, Opinion.summary, Opinion.excerpt).where(
+        Opinion.period_id == period.id, Opinion.state == "accepted")
+    for row in db.session.execute(opinions.execution_options(yield_per=STREAM_BATCH)):
+        screening = screened.get(("opinion", row.id))
+        if is_fresh(screening, source_field(row), source_text(row)):
             unreviewed += counts.get(screening.id, 0)
-            continue
-        hidden = hidden_spans(opinion, field)
-        found = find_personal_data(text, submitter_known(opinion.submission))
-        unscreened += any(not lies_inside(f.start, f.end, hidden) for f in found)
-    for response in responses:
-        screening = by_response.get(response.id)
-        if is_fresh(screening, "body", response.body):
+        else:
+            stale_opinions.append(row.id)
+    responses = select(Response.id, Response.body).where(Response.period_id == period.id, Response.state == "approved")
+    for row in db.session.execute(responses.execution_options(yield_per=STREAM_BATCH)):
+        screening = screened.get(("response", row.id))
+        if is_fresh(screening, "body", row.body):
             unreviewed += counts.get(screening.id, 0)
-        elif find_personal_data(response.body, submitter_known(answered_submission(response))):
-            unscreened += 1
-    return Blocking(unreviewed, unscreened)
+        else:
+            stale_responses.append(row.id)
+    return Blocking(unreviewed, _unscreened(stale_opinions, stale_responses))
+
+
+def _unscreened(opinion_ids: list[int], response_ids: list[int]) -> int:
+    """How many of these texts, changed since they were screened, hold personal data not hidden."""
+    unscreened = 0
+    for part in _parts(opinion_ids):
+        for opinion in db.session.scalars(
+            select(Opinion).where(Opinion.id.in_(part))
+            .options(selectinload(Opinion.redactions), selectinload(Opinion.submission))
+        ):
+            field, text = source_field(opinion), source_text(opinion)
+            hidden = hidden_spans(opinion, field)
+            found = find_personal_data(text, submitter_known(opinion.submission))
+            unscreened += any(not lies_inside(f.start, f.end, hidden) for f in found)
+    for part in _parts(response_ids):
+        for response in db.session.scalars(select(Response).where(Response.id.in_(part))):
+            unscreened += bool(find_personal_data(response.body, submitter_known(answered_submission(response))))
+    return unscreened
+
+
+def _parts(ids: list[int], size: int = 500):
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
 
 
 def publication_problems(period: CommentPeriod) -> list:
