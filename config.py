@@ -49,6 +49,10 @@ class Config:
     RQ_DEFAULT_QUEUE = "default"
     # Seconds between a worker's registry maintenance, which retries the jobs of a worker that died.
     RQ_MAINTENANCE_INTERVAL = env_int("RQ_MAINTENANCE_INTERVAL", 60)
+    # With Redis, a request that asks for a job only writes its outbox row (and on PostgreSQL notifies);
+    # a thread of each `python -m workers` hands it to RQ (workers/drainer.py). Off: the request hands
+    # it to RQ after its commit (two Redis round trips in the request).
+    OUTBOX_DRAINER = env_bool("OUTBOX_DRAINER", True)
 
     CITY_NAME = env_str("CITY_NAME", "下関市")
     # The city's name on English pages; without one they use CITY_NAME.
@@ -152,6 +156,7 @@ class TestConfig(Config):
     SECRET_KEY = "testing-secret"  # noqa: S105
     SQLALCHEMY_DATABASE_URI = env_str("TEST_DATABASE_URL", "sqlite://")
     REDIS_URL = env_str("TEST_REDIS_URL")
+    OUTBOX_DRAINER = False  # no worker runs beside the suite; the drainer's own tests turn it on
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     # The limiter runs (so its storage exists), but limits are high unless a test lowers them.

@@ -1,11 +1,11 @@
 """The check before a result is published, counted by the database.
 
-``results.publication_problems`` loads every target of the period to count those without an approved
-answer, and every accepted opinion's summary and excerpt to see whether a summary stands in for what
-someone wrote: seconds at 100,000 opinions, for the staff result page and for each closed period on the
-plan's office dashboard. Here each finding is one aggregate query (a count or an EXISTS), and the
-findings are the same, in the same order, with the same counts (``tests/responses/test_checks.py``
-compares the two on a mixed period).
+The check used to load every target of the period to count those without an approved answer, and
+every accepted opinion's summary and excerpt to see whether a summary stands in for what someone
+wrote: seconds at 100,000 opinions, for the staff result page, the publication itself and each closed
+period on the plan's office dashboard. Here each finding is one aggregate query (a count or an
+EXISTS), with the same findings in the same order and the same counts (``tests/responses/test_checks.py``
+keeps the old way as its reference and compares the two on a mixed period).
 """
 
 from sqlalchemy import func, select
@@ -39,7 +39,7 @@ def summaries_stand_in(period: CommentPeriod) -> bool:
 
 
 def publication_problems(period: CommentPeriod) -> list[Problem]:
-    """What ``results.publication_problems`` finds, from counts: empty means ready."""
+    """Everything missing before the result can be published; empty means ready."""
     problems: list[Problem] = []
     state = period.state()
     if state == "published":

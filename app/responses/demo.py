@@ -15,7 +15,7 @@ from app.extensions import db
 from app.moderation.models import Opinion
 from app.moderation.services import public_text
 from app.periods.models import CommentPeriod
-from app.responses import results, services
+from app.responses import checks, results, services
 from app.responses.models import Response
 
 AUTHOR, APPROVER = "staff@example.jp", "approver@example.jp"
@@ -101,7 +101,7 @@ def _publish(period: CommentPeriod, author: User, approver: User) -> list[str]:
                                            "ご意見をお寄せいただいた皆さまに、心からお礼申し上げます。",
                               actor=author)
     lines = [f"{name}: {approved} answer(s) written and approved"]
-    problems = results.publication_problems(period)
+    problems = checks.publication_problems(period)
     if problems:
         return lines + [f"{name}: not published yet: {p.code}" + (f" ({p.count})" if p.count else "")
                         for p in problems]

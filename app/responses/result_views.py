@@ -17,7 +17,7 @@ from app.core.runs import latest_run
 from app.core.security import CSP
 from app.extensions import db
 from app.periods.models import CommentPeriod
-from app.responses import results
+from app.responses import checks, results
 from app.responses.exports import PUBLIC_FORMATS, STAFF_FORMATS
 from app.responses.forms import ActionForm, ErratumForm, PublishForm, ResultForm
 from app.responses.messages import problem_message
@@ -40,7 +40,7 @@ def _manage(period: CommentPeriod, form=None, erratum_form=None, publish_form=No
         "responses/manage_result.html", period=period, result=result,
         form=form or ResultForm(obj=result), erratum_form=erratum_form or ErratumForm(), action_form=ActionForm(),
         publish_form=publish_form or PublishForm(formdata=None),
-        problems=[(problem_message(p), problem_link(p, period)) for p in results.publication_problems(period)],
+        problems=[(problem_message(p), problem_link(p, period)) for p in checks.publication_problems(period)],
         export_run=latest_run(results.EXPORT_KIND, period),
         staff_run=latest_run(results.STAFF_EXPORT_KIND, period), staff_formats=STAFF_FORMATS,
         title=_("Result: %(title)s", title=period.title),

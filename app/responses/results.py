@@ -8,19 +8,18 @@ considered; a summary may stand in for the full text only if the full text can b
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.core.audit import record_audit
 from app.core.runs import run_subject, start_run
-from app.core.signals import publication_check, result_published
+from app.core.signals import result_published
 from app.core.timeutil import to_jst, utcnow
 from app.extensions import db
 from app.moderation import counting
-from app.moderation.models import Opinion
 from app.periods.models import CommentPeriod
 from app.responses.messages import problem_message
 from app.responses.models import Erratum, Result
-from app.responses.services import ResponseError, period_targets
+from app.responses.services import ResponseError
 from app.responses.tasks import export_result, export_staff, notify_submitter_outcome
 from app.submissions.models import Submission
 
@@ -84,50 +83,6 @@ def update_result(period: CommentPeriod, *, title: str, draft_published_on: date
     return result
 
 
-def _summaries_stand_in(period: CommentPeriod) -> bool:
-    """True when some published opinion shows a summary rather than the words the citizen wrote."""
-    rows = db.session.execute(
-        select(Opinion.summary, Opinion.excerpt).where(Opinion.period_id == period.id, Opinion.state == "accepted")
-    ).all()
-    return any(summary.strip() and summary.strip() != excerpt.strip() for summary, excerpt in rows)
-
-
-def publication_problems(period: CommentPeriod) -> list[Problem]:
-    """Everything missing before the result can be published; empty means ready."""
-    problems: list[Problem] = []
-    state = period.state()
-    if state == "published":
-        problems.append(Problem("already_published"))
-    elif state != "closed":
-        problems.append(Problem("not_closed"))
-    pending = db.session.scalar(
-        select(func.count()).select_from(Opinion).where(Opinion.period_id == period.id, Opinion.state == "pending")
-    )
-    if pending:
-        problems.append(Problem("pending_opinions", pending))
-    unsplit = db.session.scalar(
-        select(func.count()).select_from(Submission).where(
-            Submission.period_id == period.id,
-            ~select(Opinion.id).where(Opinion.submission_id == Submission.id).exists(),
-        )
-    )
-    if unsplit:
-        problems.append(Problem("unsplit_submissions", unsplit))
-    missing = sum(1 for target in period_targets(period) if target.status != "approved")
-    if missing:
-        problems.append(Problem("missing_responses", missing))
-    result = result_for(period)
-    if result is None or not result.title.strip():
-        problems.append(Problem("no_title"))
-    if result is None or result.draft_published_on is None:
-        problems.append(Problem("no_draft_date"))
-    if _summaries_stand_in(period) and (result is None or not result.full_text_note.strip()):
-        problems.append(Problem("no_full_text_note"))
-    for _receiver, found in publication_check.send(period):
-        problems.extend(found)
-    return problems
-
-
 def compute_counts(period: CommentPeriod) -> dict:
     """提出者数 and 意見件数 (``app.moderation.counting``), in total, by channel and by attribute, and
     the withheld by reason.
@@ -165,6 +120,8 @@ def publish_result(period: CommentPeriod, *, actor) -> Result:
     and build the exports. Refused, with nothing changed, while anything is missing."""
     if not period.can_edit(actor):
         raise ResponseError("not_allowed")
+    from app.responses.checks import publication_problems  # checks reads this module's Problem
+
     period = _locked_period(period)
     problems = publication_problems(period)
     if problems:

@@ -19,7 +19,7 @@ def drainer_on(app):
     try:
         yield
     finally:
-        del app.config["OUTBOX_DRAINER"]
+        app.config["OUTBOX_DRAINER"] = False
 
 
 def test_without_redis_jobs_still_run_inline(app, ctx, mailbox):

@@ -9,7 +9,7 @@ from app.extensions import db
 from app.moderation import counting
 from app.periods.models import CommentPeriod
 from app.plans.models import Plan
-from app.responses import results
+from app.responses import checks
 from app.submissions.models import Submission
 from tests.factories import user
 
@@ -86,7 +86,7 @@ def test_the_office_shows_what_waits_in_each_period_workshop_and_survey(
     assert closed["回答（市の考え方）がない意見"] == ("2", f"/staff/periods/{closed_id}/responses?status=none", True)
     assert closed["承認待ちの回答"][0] == "0" and not closed["承認待ちの回答"][2]
     with app.app_context():
-        problems = len(results.publication_problems(db.session.get(CommentPeriod, closed_id)))
+        problems = len(checks.publication_problems(db.session.get(CommentPeriod, closed_id)))
     assert closed["結果の公表前に直すこと"] == (str(problems), f"/staff/periods/{closed_id}/result", True)
     assert accepted
 

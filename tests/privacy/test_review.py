@@ -15,7 +15,7 @@ from app.moderation.models import Opinion
 from app.periods.models import CommentPeriod
 from app.privacy import services
 from app.privacy.models import PersonalFinding, TextScreening
-from app.responses import results
+from app.responses import checks
 from app.responses import services as responses
 from app.responses.models import Response
 from app.submissions.models import Submission
@@ -28,7 +28,7 @@ PHONE, EMAIL = "090-1234-5678", "taro@example.jp"
 
 
 def _codes(period_id) -> dict[str, int]:
-    return {p.code: p.count for p in results.publication_problems(db.session.get(CommentPeriod, period_id))}
+    return {p.code: p.count for p in checks.publication_problems(db.session.get(CommentPeriod, period_id))}
 
 
 def _screened_opinion(app, make_opinion, period_id, text, **extra) -> int:  # noqa: F811

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.core.models import AuditEntry, JobRun, OutboxJob
 from app.extensions import db
 from app.periods.models import CommentPeriod
-from app.responses import results, services
+from app.responses import checks, results, services
 from app.responses.lookup import lookup_section
 from app.responses.models import Result
 from app.submissions.models import Submission
@@ -20,7 +20,7 @@ def _period(period_id) -> CommentPeriod:
 
 
 def _codes(period_id) -> list[str]:
-    return [p.code for p in results.publication_problems(_period(period_id))]
+    return [p.code for p in checks.publication_problems(_period(period_id))]
 
 
 def _describe(period_id, actor_id, *, note="全文はまちづくり政策課で閲覧できます。"):
@@ -35,7 +35,7 @@ def test_check_lists_everything_missing_on_an_open_period(ctx, make_period, make
     make_submission(period_id)
     assert _codes(period_id) == ["not_closed", "pending_opinions", "unsplit_submissions", "missing_responses",
                                  "no_title", "no_draft_date"]
-    problems = {p.code: p.count for p in results.publication_problems(_period(period_id))}
+    problems = {p.code: p.count for p in checks.publication_problems(_period(period_id))}
     assert problems["pending_opinions"] == 1 and problems["missing_responses"] == 1
 
 

@@ -5,7 +5,6 @@ from sqlalchemy import event, select
 
 from app.core.models import OutboxJob, Setting
 from app.core.settings import forget_kept_settings, get_setting, set_setting
-
 from app.extensions import db
 from tests.submissions.conftest import confirmed_data, opinion, send
 
@@ -48,7 +47,7 @@ def test_a_web_send_is_one_transaction_of_few_statements(app, client, make_perio
     finally:
         event.remove(engine, "before_cursor_execute", on_statement)
         event.remove(engine, "commit", on_commit)
-        del app.config["OUTBOX_DRAINER"]
+        app.config["OUTBOX_DRAINER"] = False
     assert "COMMIT" in statements
     first = statements.index("COMMIT")
     assert first <= MOST_STATEMENTS[engine.dialect.name], "\n".join(statements)
