@@ -159,7 +159,7 @@ def make_submission(app):
             section = period.sections[section_index] if section_index is not None else None
             submission = Submission(
                 period_id=period_id, receipt_no=f"R-{number:05d}", channel=channel,
-                received_at=utcnow() - timedelta(days=received_days_ago, minutes=number),
+                received_at=utcnow() - timedelta(days=received_days_ago, seconds=number),  # apart and in order, but never a day back
                 name=name, address=address, attribute=attribute, email=email, phone=phone,
                 lookup_token_hash=hashlib.sha256(f"token{number}".encode()).hexdigest(),
             )

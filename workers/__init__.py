@@ -16,12 +16,18 @@ class AppWorkerMixin:
     """Each job runs inside an app context; a forked work horse gets its own DB connections."""
 
     app: Flask
+    # New outbox rows reach RQ through a worker's drainer thread when requests leave them to it
+    # (OUTBOX_DRAINER) -- but only in a worker that runs its jobs itself (the Procfile's `worker`,
+    # `--no-fork`). A thread in a process that forks a work horse per job may hold a lock (logging's,
+    # the connection pool's) at the moment of the fork, and the horse then hangs on it for ever: seen
+    # in CI, a horse that never started its job. Forking workers leave the outbox to the others (and to
+    # the scheduler's `drain_outbox` every minute).
+    runs_drainer = False
 
     def work(self, *args, **kwargs):
-        # New outbox rows reach RQ through this process when requests leave them to it (OUTBOX_DRAINER).
         from workers.drainer import start_drainer
 
-        drainer = None if kwargs.get("burst") else start_drainer(self.app)
+        drainer = start_drainer(self.app) if self.runs_drainer and not kwargs.get("burst") else None
         try:
             return super().work(*args, **kwargs)
         finally:
@@ -39,6 +45,8 @@ class AppWorker(AppWorkerMixin, Worker):
 
 class AppSimpleWorker(AppWorkerMixin, SimpleWorker):
     """Runs jobs in the worker process itself: for tests, and for machines where fork is costly."""
+
+    runs_drainer = True
 
 
 def build_worker(app: Flask, queue_names=QUEUES, *, fork: bool = True) -> Worker:

@@ -69,3 +69,22 @@ def test_the_drainer_thread_wakes_on_the_commit_not_on_its_timer(app, committing
             assert not drainer.is_alive()
     with app.app_context():
         assert get_queue("high").count == 1
+
+
+@pytest.mark.services
+def test_only_a_worker_that_runs_its_jobs_itself_starts_the_drainer(app, monkeypatch):
+    """A forking worker must not run the drainer's thread: a lock it holds at a fork hangs the horse."""
+    import rq
+
+    from workers import build_worker
+
+    started = []
+    monkeypatch.setattr("workers.drainer.start_drainer", lambda application: started.append(application))
+    monkeypatch.setattr(rq.Worker, "work", lambda self, *args, **kwargs: True)
+    with drainer_on(app):
+        build_worker(app, ["high"], fork=True).work()
+        assert started == []
+        build_worker(app, ["high"], fork=False).work()
+        assert started == [app]
+        build_worker(app, ["high"], fork=False).work(burst=True)
+        assert started == [app]
