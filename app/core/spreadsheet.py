@@ -80,13 +80,19 @@ def open_csv(path: Path) -> TextIO:
     return path.open("w", encoding="utf-8-sig", newline="")
 
 
+def cell_value(value: Any) -> Any:
+    """What a cell may hold: ``safe_cell``'s value, without the control characters XML cannot carry."""
+    value = None if value is None else safe_cell(value)
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def append_row(sheet: Worksheet, values: Iterable[Any]) -> None:
     """One row at the bottom of ``sheet``: text typed as a string, never a formula or an error code
     (openpyxl would read ``#N/A`` as one).
 
     Control characters XML cannot carry (a pasted form feed) are dropped instead of failing the file."""
-    cells = [None if value is None else safe_cell(value) for value in values]
-    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value for value in cells])
+    cells = [cell_value(value) for value in values]
+    sheet.append(cells)
     if not cells:
         return
     for cell in sheet[sheet.max_row]:
@@ -130,9 +136,7 @@ def stream_sheet(workbook: Workbook, title: str, headers: list[str], rows: Itera
     def cells(values, style: str) -> list:
         out = []
         for value in values:
-            value = None if value is None else safe_cell(value)
-            if isinstance(value, str):
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            value = cell_value(value)
             cell = WriteOnlyCell(sheet, value)
             if isinstance(value, str):
                 cell.data_type = "s"
