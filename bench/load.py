@@ -71,6 +71,23 @@ def wait_for_mail(stack: Stack, expected: int, timeout: float) -> int:
     return len([m for m in stack.mails() if m["receipt"]])
 
 
+def warm_up(stack: Stack, database_url: str, period_id: int, phase) -> int:
+    """Run a short ``phase`` to warm every worker's caches and connections, then wait until its last
+    submissions are stored and mailed and forget its mail, so that none of them counts as the run's.
+    Returns the rows stored by then."""
+    loadgen.run(phase)
+    baseline = -1
+    for _ in range(60):
+        _, now = stored_rows(database_url, period_id, [])
+        if now == baseline:
+            break
+        baseline = now
+        time.sleep(2)
+    wait_for_mail(stack, baseline, 60)
+    stack.mail_log.write_text("")
+    return baseline
+
+
 def stored_rows(database_url: str, period_id: int, receipts: list[str]) -> tuple[int, int]:
     """(rows for the receipts shown, all web rows of the period)."""
     import psycopg
@@ -387,19 +404,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"stack: gunicorn {args.web_workers} workers x {args.web_threads} threads, {args.rq_workers} RQ "
               f"worker(s) ({'forking' if args.rq_fork else '--no-fork'}), Redis :{REDIS_PORT}, PostgreSQL {args.database_url.rsplit('@', 1)[-1]}, {os.cpu_count()} cores; "
               f"load average {os.getloadavg()[0]:.2f}", flush=True)
-        _, baseline = stored_rows(args.database_url, targets["open_period"], [])
         # Warm every worker's caches and connections before timing anything; then wait until the
         # warm-up's last submissions are in, so that none of them counts as the run's.
-        loadgen.run(design_phase(targets, 3, 5, 50))
-        baseline = -1
-        for _ in range(60):
-            _, now = stored_rows(args.database_url, targets["open_period"], [])
-            if now == baseline:
-                break
-            baseline = now
-            time.sleep(2)
-        wait_for_mail(stack, baseline, 60)
-        stack.mail_log.write_text("")
+        baseline = warm_up(stack, args.database_url, targets["open_period"], design_phase(targets, 3, 5, 50))
         profile = start_profile(stack, int(min(seconds, 60))) if args.profile else None
         ok = True
         if args.ceiling_only:

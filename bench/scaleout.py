@@ -42,8 +42,7 @@ from bench.load import (
     print_latencies,
     print_outcomes,
     report_unseen,
-    stored_rows,
-    wait_for_mail,
+    warm_up,
     web_receipts,
 )
 from bench.stack import REDIS_PORT, WEB_PORT, WORKDIR, Stack, wait_http
@@ -258,16 +257,7 @@ def main(argv: list[str] | None = None) -> int:
 
         # Warm both groups (connections, caches), then wait until the warm-up's sends are stored and
         # mailed, so that none of them counts as the run's.
-        loadgen.run(design_phase(lb, targets, 3, 5, 50))
-        baseline = -1
-        for _ in range(60):
-            _, now = stored_rows(args.database_url, targets["open_period"], [])
-            if now == baseline:
-                break
-            baseline = now
-            time.sleep(2)
-        wait_for_mail(stack, baseline, 60)
-        stack.mail_log.write_text("")
+        baseline = warm_up(stack, args.database_url, targets["open_period"], design_phase(lb, targets, 3, 5, 50))
         jobs_before = jobs_by_group(stack, workers)
         receipts_before = web_receipts(args.database_url, targets["open_period"])
 
