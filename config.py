@@ -68,6 +68,8 @@ class Config:
     MAIL_PASSWORD = env_str("MAIL_PASSWORD")
     MAIL_USE_TLS = env_bool("MAIL_USE_TLS")
     MAIL_SENDER = env_str("MAIL_SENDER", "no-reply@meyasu.example.jp")
+    # Seconds an idle SMTP connection is kept for the next mail of the same thread (app/core/mail.py).
+    MAIL_KEEP_CONNECTION = env_int("MAIL_KEEP_CONNECTION", 30)
     # Without a mail server (the embedded default) mail is logged instead of sent.
     MAIL_SUPPRESS_SEND = env_bool("MAIL_SUPPRESS_SEND", False)
 

@@ -1,0 +1,136 @@
+"""One SMTP connection carries a thread's mails one after another, and a connection that went bad is
+never trusted with a message: each mail still arrives exactly once."""
+
+import socket
+import threading
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from app.core import mail
+
+
+class CountingHandler:
+    """Remembers each message with the client port it came from (one port per connection)."""
+
+    def __init__(self, refuse: set[str] = frozenset()):
+        self.received: list[tuple[int, str]] = []
+        self.refuse = refuse
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        subject = str(message_from_bytes(envelope.content, policy=policy.default)["Subject"])
+        if subject in self.refuse:
+            return "554 refused for the test"
+        with self.lock:
+            self.received.append((session.peer[1], subject))
+        return "250 OK"
+
+    def subjects(self) -> list[str]:
+        return [subject for _, subject in self.received]
+
+    def connections(self) -> int:
+        return len({port for port, _ in self.received})
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """A server of a test's own, on the port the app's mail goes to."""
+
+    def __init__(self, handler: CountingHandler, port: int):
+        self.handler, self.port = handler, port
+        self.controller = Controller(handler, hostname="127.0.0.1", port=port)
+        self.controller.start()
+
+    def restart(self) -> None:
+        self.controller.stop()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+
+@pytest.fixture
+def server(app):
+    mail._drop_connection()  # no connection held from an earlier test
+    server = Server(CountingHandler(), free_port())
+    saved = app.config["MAIL_PORT"], app.config["MAIL_KEEP_CONNECTION"]
+    app.config["MAIL_PORT"] = server.port
+    try:
+        yield server
+    finally:
+        mail._drop_connection()
+        app.config["MAIL_PORT"], app.config["MAIL_KEEP_CONNECTION"] = saved
+        server.controller.stop()
+
+
+def test_mails_one_after_another_share_one_connection(app, ctx, server):
+    handler = server.handler
+    for n in range(3):
+        mail.deliver("citizen@example.jp", f"mail {n}", "本文")
+    assert handler.subjects() == ["mail 0", "mail 1", "mail 2"]
+    assert handler.connections() == 1
+
+
+def test_a_connection_the_server_closed_is_replaced_before_the_message_goes(app, ctx, server):
+    handler = server.handler
+    mail.deliver("citizen@example.jp", "before", "本文")
+    server.restart()  # the server went away and came back on the same port: the held connection is dead
+    mail.deliver("citizen@example.jp", "after", "本文")
+    assert handler.subjects() == ["before", "after"]  # each exactly once
+    assert handler.connections() == 2
+
+
+def test_a_refused_message_raises_and_the_next_mail_starts_a_new_connection(app, ctx, server):
+    handler = server.handler
+    handler.refuse = {"refused"}
+    mail.deliver("citizen@example.jp", "first", "本文")
+    with pytest.raises(mail.smtplib.SMTPDataError):
+        mail.deliver("citizen@example.jp", "refused", "本文")
+    mail.deliver("citizen@example.jp", "third", "本文")
+    assert handler.subjects() == ["first", "third"]
+    assert handler.connections() == 2
+
+
+def test_a_connection_idle_longer_than_the_setting_is_not_reused(app, ctx, server):
+    handler = server.handler
+    app.config["MAIL_KEEP_CONNECTION"] = 0
+    mail.deliver("citizen@example.jp", "one", "本文")
+    mail.deliver("citizen@example.jp", "two", "本文")
+    assert handler.connections() == 2
+
+
+def test_another_mail_server_in_the_settings_gets_its_own_connection(app, ctx, server):
+    first = server.handler
+    mail.deliver("citizen@example.jp", "to the first", "本文")
+    other = CountingHandler()
+    controller = Controller(other, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        app.config["MAIL_PORT"] = controller.port
+        mail.deliver("citizen@example.jp", "to the second", "本文")
+    finally:
+        controller.stop()
+    assert first.subjects() == ["to the first"]
+    assert other.subjects() == ["to the second"]
+
+
+def test_a_japanese_mail_reads_back_as_written(app, ctx, mailbox):
+    from app.core.mail import deliver
+
+    deliver("citizen@example.jp", "【下関市】ご意見を受け付けました（受付番号 R-00001）",
+            "ご意見ありがとうございました。\n受付番号: R-00001\n", {"List-Unsubscribe": "<https://example.jp/u/1>",
+                                                       "X-Meyasu-Period": "第2次下関市総合計画"})
+    message = mailbox[-1]
+    assert message["Subject"] == "【下関市】ご意見を受け付けました（受付番号 R-00001）"
+    assert message["From"].addresses[0].display_name == app.config["CITY_NAME"]
+    assert message["From"].addresses[0].addr_spec == app.config["MAIL_SENDER"]
+    assert message["To"] == "citizen@example.jp"
+    assert message["List-Unsubscribe"] == "<https://example.jp/u/1>"
+    assert message["X-Meyasu-Period"] == "第2次下関市総合計画"
+    assert message["Date"] and message["Message-ID"]
+    assert message.get_content() == "ご意見ありがとうございました。\n受付番号: R-00001\n"
