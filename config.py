@@ -53,6 +53,8 @@ class Config:
     # a thread of each `python -m workers` hands it to RQ (workers/drainer.py). Off: the request hands
     # it to RQ after its commit (two Redis round trips in the request).
     OUTBOX_DRAINER = env_bool("OUTBOX_DRAINER", True)
+    # Rows that waited together for one queue go to RQ as one job of up to this many (app/core/jobs.py).
+    OUTBOX_BATCH = env_int("OUTBOX_BATCH", 20)
 
     CITY_NAME = env_str("CITY_NAME", "下関市")
     # The city's name on English pages; without one they use CITY_NAME.

@@ -247,15 +247,7 @@ def enqueue_rows(rows: list[tuple[str, str]], *, fresh: bool = False, mark: bool
             if existing is not None and existing.get_status(refresh=False) == JobStatus.FAILED:
                 queue.failed_job_registry.remove(job_id)
             if existing is None or not will_run(queue, existing):
-                queue.enqueue_call(
-                    func=run_outbox_job,
-                    args=[job_id],
-                    job_id=job_id,
-                    retry=retry_policy(),
-                    timeout=current_app.config.get("JOB_TIMEOUT", JOB_TIMEOUT),
-                    result_ttl=3600,
-                    failure_ttl=7 * 24 * 3600,
-                )
+                _enqueue(queue, run_outbox_job, job_id, job_id)
         except RedisError as exc:
             # The row stays pending; drain_outbox will hand it over when Redis is back.
             log.warning("could not enqueue job %s: %s", job_id, exc)
@@ -265,13 +257,29 @@ def enqueue_rows(rows: list[tuple[str, str]], *, fresh: bool = False, mark: bool
     # request a second transaction (bench/README.md). A pending row older than the drain's margin is
     # checked against RQ and left alone while its job waits, so nothing runs twice.
     if sent and (mark or not fresh) and current_app.config.get("REDIS_URL"):
-        db.session.execute(
-            update(OutboxJob)
-            .where(OutboxJob.id.in_(sent), OutboxJob.state == "pending")
-            .values(state="enqueued", enqueued_at=utcnow())
-        )
+        _mark_enqueued(sent, None)
         db.session.commit()
     return len(sent)
+
+
+def _enqueue(queue: Queue, func: Callable[..., Any], argument: Any, rq_job_id: str) -> None:
+    queue.enqueue_call(
+        func=func,
+        args=[argument],
+        job_id=rq_job_id,
+        retry=retry_policy(),
+        timeout=current_app.config.get("JOB_TIMEOUT", JOB_TIMEOUT),
+        result_ttl=3600,
+        failure_ttl=7 * 24 * 3600,
+    )
+
+
+def _mark_enqueued(job_ids: list[str], rq_job_id: str | None) -> None:
+    db.session.execute(
+        update(OutboxJob)
+        .where(OutboxJob.id.in_(job_ids), OutboxJob.state == "pending")
+        .values(state="enqueued", enqueued_at=utcnow(), rq_job_id=rq_job_id)
+    )
 
 
 def will_run(queue: Queue, rq_job: Job) -> bool:
@@ -309,7 +317,11 @@ def drain_outbox(older_than: timedelta = timedelta(seconds=30)) -> int:
 def drain_new(limit: int = 200) -> int:
     """Hand the new outbox rows to RQ: what the workers' drainer runs when it is woken (a NOTIFY on
     PostgreSQL) or every short while. Rows another drainer is handing over are skipped (SKIP LOCKED);
-    a row is marked ``enqueued`` only while still ``pending``, in the transaction that held it."""
+    a row is marked ``enqueued`` only while still ``pending``, in the transaction that held it.
+
+    Rows that waited together for the same queue go as one RQ job of up to ``OUTBOX_BATCH`` rows
+    (``run_outbox_batch``): RQ's own bookkeeping, some twenty round trips to Redis a job, cost a worker
+    more than a receipt mail itself. A row alone goes as its own job, so a quiet moment adds no wait."""
     query = (select(OutboxJob.id, OutboxJob.queue).where(OutboxJob.state == "pending")
              .order_by(OutboxJob.created_at).limit(limit))
     if db.session.get_bind().dialect.name == "postgresql":
@@ -318,10 +330,37 @@ def drain_new(limit: int = 200) -> int:
     if not rows:
         db.session.rollback()
         return 0
-    # Fresh: none of these rows was handed over yet (a row handed over is marked in this same transaction).
-    handed = enqueue_rows([(row.id, row.queue) for row in rows], fresh=True, mark=True)
+    size = max(1, current_app.config.get("OUTBOX_BATCH", 1))
+    by_queue: dict[str, list[str]] = {}
+    for row in rows:
+        by_queue.setdefault(row.queue, []).append(row.id)
+    handed = 0
+    for queue_name, job_ids in by_queue.items():
+        for start in range(0, len(job_ids), size):
+            batch = job_ids[start:start + size]
+            if len(batch) == 1:
+                # Fresh: none of these rows was handed over yet (a row handed over is marked in this same
+                # transaction).
+                sent = enqueue_rows([(batch[0], queue_name)], fresh=True, mark=True)
+            else:
+                sent = _enqueue_batch(queue_name, batch)
+            handed += sent
+            if sent < len(batch):
+                break  # Redis went away: the rest stay pending for the next drain
     db.session.commit()
     return handed
+
+
+def _enqueue_batch(queue_name: str, job_ids: list[str]) -> int:
+    """One RQ job for several fresh rows; each row names it. Returns how many rows were handed over."""
+    batch_id = new_job_id()
+    try:
+        _enqueue(get_queue(queue_name), run_outbox_batch, job_ids, batch_id)
+    except RedisError as exc:
+        log.warning("could not enqueue a batch of %d jobs: %s", len(job_ids), exc)
+        return 0
+    _mark_enqueued(job_ids, batch_id)
+    return len(job_ids)
 
 
 def _settle_stuck(cutoff) -> int:
@@ -339,12 +378,13 @@ def _settle_stuck(cutoff) -> int:
     lost: list[tuple[str, str]] = []
     for row in rows:
         queue = get_queue(row.queue)
-        rq_job = queue.fetch_job(row.id)
+        rq_job = queue.fetch_job(row.carried_by)
         status = rq_job.get_status(refresh=False) if rq_job is not None else None
         if status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
             row.state = "failed"
             row.error = row.error or _last_line(rq_job) or f"RQ job {status.value}"
         elif rq_job is None or not will_run(queue, rq_job):
+            row.rq_job_id = None  # handed over again on its own, under its own id
             lost.append((row.id, row.queue))
     db.session.commit()
     return enqueue_rows(lost) if lost else 0
@@ -396,6 +436,30 @@ def run_outbox_job(job_id: str) -> str:
     return "done"
 
 
+class BatchIncomplete(Exception):
+    """Some rows of a batch failed: RQ retries the batch, and the rows already done are skipped."""
+
+
+def run_outbox_batch(job_ids: list[str]) -> str:
+    """What the worker runs for rows the drainer handed over together: each row as ``run_outbox_job``
+    runs it, one after another. A row that fails is marked as it would be alone and does not stop the
+    others; the batch then fails so that RQ retries it."""
+    from rq.timeouts import JobTimeoutException
+
+    failed: list[str] = []
+    for job_id in job_ids:
+        try:
+            run_outbox_job(job_id)
+        except JobTimeoutException:
+            raise
+        except Exception:
+            log.exception("outbox job %s failed in a batch", job_id)
+            failed.append(job_id)
+    if failed:
+        raise BatchIncomplete(f"{len(failed)} of {len(job_ids)} jobs failed: {', '.join(failed)}")
+    return "done"
+
+
 def retry_outbox_job(job: OutboxJob, *, actor) -> OutboxJob:
     """Send a failed job round again (an admin's Retry). A job that already succeeded is left as it
     is: retrying it must not send anything twice."""
@@ -405,6 +469,7 @@ def retry_outbox_job(job: OutboxJob, *, actor) -> OutboxJob:
         return job
     job.state = "pending"
     job.error = ""
+    job.rq_job_id = None
     db.session.flush()
     # Handed to RQ by ``dispatch`` once the caller commits, like a new row.
     db.session.info.setdefault("outbox_new", []).append((job.id, job.queue, False))

@@ -44,7 +44,8 @@ class OutboxJob(db.Model):
     """A job asked for inside a transaction; it reaches the queue only once that transaction commits.
 
     Its id is the RQ job id, so enqueueing it twice is harmless, and a row still ``pending``
-    after Redis was down is picked up by the drain.
+    after Redis was down is picked up by the drain. A row the workers' drainer handed over with others
+    in one RQ job (``run_outbox_batch``) names that job in ``rq_job_id``.
     """
 
     __tablename__ = "outbox_jobs"
@@ -60,6 +61,12 @@ class OutboxJob(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rq_job_id: Mapped[str | None] = mapped_column(String(32))
+
+    @property
+    def carried_by(self) -> str:
+        """The id of the RQ job that runs this row."""
+        return self.rq_job_id or self.id
 
 
 class MailDelivery(db.Model):

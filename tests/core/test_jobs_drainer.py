@@ -89,3 +89,81 @@ def test_only_a_worker_that_runs_its_jobs_itself_starts_the_drainer(app, monkeyp
         assert started == [app]
         build_worker(app, ["high"], fork=False).work(burst=True)
         assert started == [app]
+
+
+# --- batches: rows that waited together go to RQ as one job --------------------------------------
+
+
+def _queued_mails(n: int, note: str = "batched") -> None:
+    for i in range(n):
+        queue_email(f"citizen{i}@example.jp", "email/test.txt", note=f"{note} {i}")
+    db.session.commit()
+
+
+@pytest.mark.services
+def test_rows_that_waited_together_go_as_batches_and_each_mail_goes_once(app, ctx, mailbox, run_jobs):
+    app.config["OUTBOX_BATCH"], saved = 3, app.config["OUTBOX_BATCH"]
+    try:
+        with drainer_on(app):
+            _queued_mails(7)
+            assert drain_new() == 7
+    finally:
+        app.config["OUTBOX_BATCH"] = saved
+    rows = db.session.scalars(select(OutboxJob).order_by(OutboxJob.created_at)).all()
+    carriers = [row.carried_by for row in rows]
+    # 3 + 3 in batches, the seventh alone under its own id.
+    assert get_queue("high").count == 3
+    assert len(set(carriers[:3])) == 1 and len(set(carriers[3:6])) == 1 and carriers[0] != carriers[3]
+    assert rows[6].rq_job_id is None and carriers[6] == rows[6].id
+    assert {row.state for row in rows} == {"enqueued"}
+    run_jobs()
+    db.session.expire_all()
+    assert {row.state for row in db.session.scalars(select(OutboxJob))} == {"done"}
+    assert sorted(str(message["To"]) for message in mailbox) == sorted(f"citizen{i}@example.jp" for i in range(7))
+
+
+@pytest.mark.services
+def test_a_failing_row_does_not_stop_its_batch_and_a_retry_mails_nobody_twice(app, ctx, mailbox):
+    from app.core.jobs import BatchIncomplete, request_job, run_outbox_batch
+
+    _queued_mails(2, "around a failure")
+    broken = request_job("app.core.jobs.resolve", "no.such.module.func", queue="high")
+    db.session.commit()
+    ids = [row.id for row in db.session.scalars(select(OutboxJob).order_by(OutboxJob.created_at))]
+    assert broken.id in ids
+    with pytest.raises(BatchIncomplete, match=broken.id):
+        run_outbox_batch(ids)
+    db.session.expire_all()
+    states = {row.id: row.state for row in db.session.scalars(select(OutboxJob))}
+    assert states.pop(broken.id) == "failed"
+    assert set(states.values()) == {"done"}
+    assert len(mailbox) == 2
+    with pytest.raises(BatchIncomplete):
+        run_outbox_batch(ids)  # what RQ's retry runs: the rows done are skipped
+    assert len(mailbox) == 2
+
+
+@pytest.mark.services
+def test_rows_of_a_batch_redis_lost_are_handed_over_again_one_by_one(app, ctx, mailbox, run_jobs):
+    from datetime import timedelta
+
+    from app.core.jobs import drain_outbox, redis_connection
+    from app.core.timeutil import utcnow
+
+    with drainer_on(app):
+        _queued_mails(2, "lost")
+        assert drain_new() == 2
+    batch_id = db.session.scalars(select(OutboxJob.rq_job_id)).first()
+    assert batch_id
+    redis_connection().flushdb()  # Redis restarted without its data: the batch is gone
+    for row in db.session.scalars(select(OutboxJob)):
+        row.enqueued_at = utcnow() - timedelta(minutes=5)
+    db.session.commit()
+    assert drain_outbox() == 2
+    db.session.expire_all()
+    rows = db.session.scalars(select(OutboxJob)).all()
+    assert all(row.rq_job_id is None for row in rows)
+    assert get_queue("high").count == 2
+    run_jobs()
+    assert len(mailbox) == 2
+    assert drain_outbox() == 0  # nothing left to hand over
