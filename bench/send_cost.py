@@ -2,19 +2,29 @@
 
     python -m bench.send_cost [--database-url postgresql://postgres@127.0.0.1:5432/test_send_cost]
                               [--redis-url redis://127.0.0.1:6379/7] [--sends 200] [--show] [--cprofile]
-                              [--outbox-drainer]
+                              [--outbox-drainer] [--jobs]
 
 Reseeds the database (``bench.seed``, no extra periods), then through ``app.test_client()`` (no HTTP
 server, no other process) opens the form once, asks for a confirm page per send outside the count, and
 counts over the sends alone: statements and commits seen by the engine, round trips to Redis (a
 pipeline is one), CPU and wall time of this process. ``--show`` prints the statements of one send in
 order; ``--cprofile`` prints where the sends' CPU goes. The Redis database given is flushed.
+
+``--jobs`` then runs the jobs those sends asked for (the receipt mails) in an RQ worker of this
+process, as ``python -m workers --no-fork`` runs them, against ``bench.smtp_sink`` in a process of its
+own, and prints the same counts per outbox row (one receipt mail each): what each send costs the machine
+after its answer. Rows that waited together go as one RQ job of up to ``OUTBOX_BATCH`` rows.
 """
 
 import argparse
 import cProfile
+import os
 import pstats
 import re
+import socket
+import subprocess
+import sys
+import tempfile
 import time
 from collections import Counter
 
@@ -23,7 +33,7 @@ from bench.seed import seed
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test_send_cost"
 
 
-def make_app(url: str, redis_url: str, drainer: bool = False):
+def make_app(url: str, redis_url: str, drainer: bool = False, smtp_port: int | None = None):
     from app import create_app
     from config import DevelopmentConfig
 
@@ -32,7 +42,9 @@ def make_app(url: str, redis_url: str, drainer: bool = False):
         SQLALCHEMY_DATABASE_URI = url.replace("postgresql://", "postgresql+psycopg://", 1)
         REDIS_URL = redis_url
         RATELIMIT_STORAGE_URI = redis_url
-        MAIL_SUPPRESS_SEND = True
+        MAIL_SUPPRESS_SEND = smtp_port is None
+        MAIL_SERVER = "127.0.0.1"
+        MAIL_PORT = smtp_port or 25
         SUBMISSION_RATE_LIMIT = "1000000 per hour"
         SUBMISSION_RATE_LIMIT_PER_EMAIL = "1000000 per hour"
         OUTBOX_DRAINER = drainer  # new outbox rows left to the workers' drainer (none runs here)
@@ -93,14 +105,44 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--outbox-drainer", action="store_true",
                         help="leave new outbox rows to the workers' drainer (OUTBOX_DRAINER) instead of RQ after commit")
     parser.add_argument("--cprofile", action="store_true", help="print the top functions by CPU")
+    parser.add_argument("--jobs", action="store_true",
+                        help="then run the jobs the sends asked for (receipt mails) in an RQ worker, to an SMTP sink")
     args = parser.parse_args(argv)
+    sink = start_sink() if args.jobs else None
+    try:
+        return run(args, sink[1] if sink else None)
+    finally:
+        if sink:
+            sink[0].terminate()
+            sink[0].wait(timeout=10)
+
+
+def start_sink() -> tuple[subprocess.Popen, int]:
+    """``bench.smtp_sink`` on a free port, in its own process (its CPU is not this process's)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handle, log = tempfile.mkstemp(prefix="send-cost-mail-", suffix=".jsonl")
+    os.close(handle)
+    process = subprocess.Popen([sys.executable, "-m", "bench.smtp_sink", "--port", str(port), "--log", log])
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return process, port
+        time.sleep(0.1)
+    process.terminate()
+    raise SystemExit("the SMTP sink did not start")
+
+
+def run(args, smtp_port: int | None) -> int:
 
     from redis import Redis
 
     Redis.from_url(args.redis_url).flushdb()
     targets = seed(args.database_url, 0)
     period_id = targets["open_period"]
-    app = make_app(args.database_url, args.redis_url, args.outbox_drainer)
+    app = make_app(args.database_url, args.redis_url, args.outbox_drainer, smtp_port)
     from app.extensions import db
     from bench.loadgen import hidden_fields
 
@@ -144,9 +186,58 @@ def main(argv: list[str] | None = None) -> int:
     if args.show:
         for statement in shown:
             print("  ", re.sub(r"\s+", " ", statement)[:160])
+    if profile and not args.jobs:
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
+    sent_ok = statuses == Counter({303: sends})
+    if args.jobs:
+        return 0 if run_jobs(app, counts, sends, args.cprofile) and sent_ok else 1
+    return 0 if sent_ok else 1
+
+
+def run_jobs(app, counts: "Counts", sends: int, cprofile: bool) -> bool:
+    """Hand every outbox row to RQ (not counted), then run them in a burst of one no-fork worker (counted)."""
+    from sqlalchemy import func, select
+
+    from app.core.jobs import drain_new, get_queue
+    from app.core.models import MailDelivery, OutboxJob
+    from app.extensions import db
+    from workers import build_worker
+
+    def done_and_mailed() -> tuple[int, int]:
+        with app.app_context():
+            done = db.session.scalar(select(func.count()).select_from(OutboxJob).where(OutboxJob.state == "done"))
+            mailed = db.session.scalar(select(func.count()).select_from(MailDelivery)
+                                       .where(MailDelivery.state == "sent"))
+            db.session.rollback()
+            return done, mailed
+
+    with app.app_context():
+        while drain_new(limit=1000):  # rows left to the drainer (--outbox-drainer); none otherwise
+            pass
+        waiting = sum(get_queue(name).count for name in ("high", "default", "low"))
+    done_before, mailed_before = done_and_mailed()
+    worker = build_worker(app, ["high", "default", "low"], fork=False)
+    profile = cProfile.Profile(time.process_time) if cprofile else None
+    before = (len(counts.statements), counts.commits, counts.redis)
+    counts.on = True
+    started_cpu, started = time.process_time(), time.perf_counter()
+    if profile:
+        profile.enable()
+    worker.work(burst=True, logging_level="WARNING")
+    if profile:
+        profile.disable()
+    cpu, wall = time.process_time() - started_cpu, time.perf_counter() - started
+    counts.on = False
+    done_after, mailed_after = done_and_mailed()
+    rows, mailed = done_after - done_before, mailed_after - mailed_before
+    per = max(rows, 1)
+    print(f"{waiting} RQ jobs (OUTBOX_BATCH {app.config['OUTBOX_BATCH']}) run by one RQ worker (--no-fork): {rows} "
+          f"outbox rows done, {mailed} mails sent; per outbox row: {(len(counts.statements) - before[0]) / per:.1f} "
+          f"SQL statements, {(counts.commits - before[1]) / per:.1f} commits, {(counts.redis - before[2]) / per:.1f} "
+          f"Redis round trips, {1000 * cpu / per:.2f} ms CPU, {1000 * wall / per:.2f} ms wall")
     if profile:
         pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
-    return 0 if statuses == Counter({303: sends}) else 1
+    return rows >= sends and mailed == rows
 
 
 if __name__ == "__main__":
