@@ -55,6 +55,8 @@ class Config:
     OUTBOX_DRAINER = env_bool("OUTBOX_DRAINER", True)
     # Rows that waited together for one queue go to RQ as one job of up to this many (app/core/jobs.py).
     OUTBOX_BATCH = env_int("OUTBOX_BATCH", 20)
+    # Milliseconds a woken drainer waits for more rows before it hands them over (workers/drainer.py).
+    OUTBOX_GATHER_MS = env_int("OUTBOX_GATHER_MS", 200)
 
     CITY_NAME = env_str("CITY_NAME", "下関市")
     # The city's name on English pages; without one they use CITY_NAME.

@@ -167,3 +167,28 @@ def test_rows_of_a_batch_redis_lost_are_handed_over_again_one_by_one(app, ctx, m
     run_jobs()
     assert len(mailbox) == 2
     assert drain_outbox() == 0  # nothing left to hand over
+
+
+@pytest.mark.services
+def test_a_woken_drainer_gathers_the_rows_committed_meanwhile_into_one_rq_job(app, committing_db, mailbox):
+    from workers.drainer import Drainer
+
+    with drainer_on(app):
+        drainer = Drainer(app, wait=60, gather=1.0)
+        drainer.start()
+        try:
+            time.sleep(1.0)  # listening
+            with app.app_context():
+                for i in range(3):  # three requests, each its own transaction and notice
+                    queue_email(f"citizen{i}@example.jp", "email/test.txt", note=f"gathered {i}")
+                    db.session.commit()
+            deadline = time.monotonic() + 10
+            while drainer.drained < 3 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert drainer.drained == 3
+        finally:
+            drainer.stop()
+            drainer.join(timeout=10)
+    with app.app_context():
+        assert get_queue("high").count == 1  # one job for the three rows
+        assert len(set(db.session.scalars(select(OutboxJob.rq_job_id)))) == 1
