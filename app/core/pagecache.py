@@ -1,7 +1,10 @@
 """Public pages kept for a few seconds, so that a deadline's crowd reads them without the database.
 
 Only anonymous GETs of endpoints that a feature names (``signals.cacheable_pages``) are kept, per process, for
-``PUBLIC_PAGE_CACHE_SECONDS`` (0 turns it off), keyed by path, query and language. What differs
+``PUBLIC_PAGE_CACHE_SECONDS`` (0 turns it off), keyed by path, query and language. With Redis a page
+rendered by one process is also kept there, under the generation it was rendered in, for the others:
+each page is rendered once per period of time by the whole site, not once by every worker process
+(at the design load five processes rendering every page each was an eighth of the machine). What differs
 between readers is never kept: the page's CSRF token is cut out before storing and the reader's own
 is put back when serving; a reader with flashed messages, or logged in, gets a fresh page.
 
@@ -34,6 +37,7 @@ UNSEEN_TABLES = frozenset({"submissions", "submission_entries", "attachments", "
 # Columns that no cached page shows: the receipt counter moves with every submission.
 UNSEEN_COLUMNS = {"comment_periods": {"receipt_counter", "updated_at"}}
 GENERATION_KEY = "meyasu:pagecache:generation"
+SHARED_PREFIX = "meyasu:pagecache:page:"
 GENERATION_CHECK_SECONDS = 1.0
 CSRF_MARK = "\x00csrf-token\x00"
 
@@ -94,6 +98,40 @@ class PageCache:
                 self.entries.clear()
             self.entries[key] = entry
 
+    # --- the copy other processes read (Redis) ---
+
+    @staticmethod
+    def _shared_key(key: tuple[str, str], generation: str) -> str:
+        path, locale = key
+        return f"{SHARED_PREFIX}{generation}:{locale}:{path}"
+
+    def get_shared(self, key: tuple[str, str], generation: str) -> Entry | None:
+        """A page another process kept in this generation; kept here too until it expires there."""
+        from app.core.jobs import redis_connection
+
+        try:
+            value = redis_connection().get(self._shared_key(key, generation))
+        except RedisError:
+            return None
+        if not value:
+            return None
+        expires_at, content_type, body = value.decode().split("\n", 2)
+        left = float(expires_at) - time.time()
+        if left <= 0:
+            return None
+        entry = Entry(body, content_type, generation, time.monotonic() + left)
+        self.put(key, entry)
+        return entry
+
+    def put_shared(self, key: tuple[str, str], entry: Entry, ttl: int) -> None:
+        from app.core.jobs import redis_connection
+
+        value = f"{time.time() + ttl}\n{entry.content_type}\n{entry.body}"
+        try:
+            redis_connection().set(self._shared_key(key, entry.generation), value.encode(), ex=ttl)
+        except RedisError as exc:
+            log.warning("page cache: cannot share a page (%s)", exc)
+
 
 def _cache() -> PageCache | None:
     return current_app.extensions.get("meyasu_page_cache")
@@ -120,12 +158,23 @@ def _wanted(cache: PageCache) -> bool:
             and not current_user.is_authenticated)
 
 
+def _shareable(generation: str) -> bool:
+    """Whether pages of this generation may go to and come from the other processes: with Redis, and
+    only while this process has no change of its own that the others have not counted yet (its own
+    bumps are numbered from 1 in every process, so "5.1" here is not "5.1" there)."""
+    return bool(current_app.config.get("REDIS_URL")) and generation.endswith(".0")
+
+
 def serve_cached():
     cache = _cache()
     if cache is None or current_app.config["PUBLIC_PAGE_CACHE_SECONDS"] <= 0 or not _wanted(cache):
         return None
     generation = cache.generation()
-    entry = cache.get(_key(), generation)
+    key = _key()
+    entry = cache.get(key, generation)
+    where = "hit"
+    if entry is None and _shareable(generation):
+        entry, where = cache.get_shared(key, generation), "shared"
     if entry is None:
         g.page_cache_store = generation
         return None
@@ -133,7 +182,7 @@ def serve_cached():
     body = entry.body.replace(CSRF_MARK, generate_csrf()) if CSRF_MARK in entry.body else entry.body
     response = current_app.response_class(body,
                                           content_type=entry.content_type)
-    response.headers["X-Page-Cache"] = "hit"
+    response.headers["X-Page-Cache"] = where
     return response
 
 
@@ -147,7 +196,11 @@ def store(response):
     if token:
         body = body.replace(token, CSRF_MARK)
     ttl = current_app.config["PUBLIC_PAGE_CACHE_SECONDS"]
-    _cache().put(_key(), Entry(body, response.content_type, generation, time.monotonic() + ttl))
+    entry = Entry(body, response.content_type, generation, time.monotonic() + ttl)
+    cache = _cache()
+    cache.put(_key(), entry)
+    if _shareable(generation):
+        cache.put_shared(_key(), entry, ttl)
     return response
 
 

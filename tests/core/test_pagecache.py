@@ -126,3 +126,44 @@ def test_off_when_the_setting_is_zero(app, client, make_period):
     period_id = make_period()
     client.get(f"/periods/{period_id}")
     assert "X-Page-Cache" not in client.get(f"/periods/{period_id}").headers
+
+
+def settle(cache) -> None:
+    """The process's next look at Redis's generation takes it as new (as a second later, in the suite too,
+    where Redis is emptied between tests and its counter starts again)."""
+    cache.shared, cache.checked = "", 0.0
+
+
+@pytest.mark.services
+def test_a_page_one_process_rendered_is_served_by_the_others_until_a_change(app, client, cached, make_period):
+    period_id = make_period(title="共有されるページ")
+    settle(cached)  # a second later: the bump of make_period's commit is counted in Redis's generation
+    assert "X-Page-Cache" not in client.get(f"/periods/{period_id}").headers  # rendered here, kept in Redis too
+    cached.entries.clear()  # another process: nothing of its own
+    second, statements = count_queries(app, lambda: client.get(f"/periods/{period_id}"))
+    assert second.headers["X-Page-Cache"] == "shared"
+    assert statements == []
+    assert "共有されるページ" in second.get_data(as_text=True)
+    assert client.get(f"/periods/{period_id}").headers["X-Page-Cache"] == "hit"  # kept here from now on
+
+    # A staff change in another process: Redis's generation moves, and this process reads it within a second.
+    with app.app_context():
+        db.session.get(CommentPeriod, period_id).title = "変更後の題名"
+        db.session.commit()
+    settle(cached)  # as if the commit had been made elsewhere: only Redis's generation tells
+    cached.entries.clear()
+    fresh = client.get(f"/periods/{period_id}")
+    assert "X-Page-Cache" not in fresh.headers
+    assert "変更後の題名" in fresh.get_data(as_text=True)
+
+
+@pytest.mark.services
+def test_a_process_with_a_change_of_its_own_neither_shares_nor_takes_shared_pages(app, client, cached, make_period):
+    period_id = make_period(title="自分の変更")
+    with app.app_context():
+        db.session.get(CommentPeriod, period_id).title = "この工程で変えた題名"
+        db.session.commit()  # bumps this process: its generation is "n.1" until it reads Redis again
+        assert not cached.generation().endswith(".0")
+    client.get(f"/periods/{period_id}")
+    cached.entries.clear()
+    assert "X-Page-Cache" not in client.get(f"/periods/{period_id}").headers  # nothing was shared
