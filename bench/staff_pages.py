@@ -141,7 +141,7 @@ def main() -> None:
     assert client.post("/login", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token}).status_code == 303
 
     from app.privacy import services as privacy
-    from app.responses import checks, results
+    from app.responses import checks
 
     ids = targets(app)
     editor = f"/staff/periods/1/responses/opinion/{ids['opinion']}"
@@ -153,14 +153,8 @@ def main() -> None:
              fetch(client, editor + "?copy_q=%E8%A6%8B%E3%81%A4%E3%81%8B%E3%82%89%E3%81%AA%E3%81%84", args.repeat),
              fetch(client, "/staff/responses", args.repeat),
              fetch(client, "/staff/responses?page=300", args.repeat)]
-    # The staff result page calls results.publication_problems (results.py, not this branch's file): timed
-    # here with the check counted in SQL put in its place, as the merge must do (the old one: --compare).
-    old_check = results.publication_problems
-    results.publication_problems = checks.publication_problems
-    try:
-        result_page = fetch(client, "/staff/periods/1/result", args.repeat)
-    finally:
-        results.publication_problems = old_check
+    # The staff result page runs the publication check (``checks.publication_problems``, counted in SQL).
+    result_page = fetch(client, "/staff/periods/1/result", args.repeat)
     check = timed(app, checks.publication_problems, args.repeat)
     private = timed(app, privacy.publication_problems, args.repeat)
     load_average = " ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -172,7 +166,7 @@ def main() -> None:
         print(f"{p['path']:<72} {p['ms']:6.0f}ms {p['ms_first']:6.0f}ms {p['kb']:6.0f} KB {p['rows']:>5}  "
               f"{p['ms'] / TARGET_MS:.2f} {p['kb'] / TARGET_KB:.2f}  {verdict(p['ms'], p['kb'], TARGET_MS)}")
     p = result_page
-    print(f"{p['path'] + ' (new check)':<72} {p['ms']:6.0f}ms {p['ms_first']:6.0f}ms {p['kb']:6.0f} KB {'':>5}  "
+    print(f"{p['path']:<72} {p['ms']:6.0f}ms {p['ms_first']:6.0f}ms {p['kb']:6.0f} KB {'':>5}  "
           f"{p['ms'] / TARGET_MS:.2f} {p['kb'] / TARGET_KB:.2f}  {verdict(p['ms'], p['kb'], TARGET_MS)}")
     found = ", ".join(f"{problem.code} {problem.count}" for problem in check["value"])
     print(f"{'checks.publication_problems (function)':<72} {check['ms']:6.0f}ms {check['ms_first']:6.0f}ms "
@@ -187,11 +181,6 @@ def main() -> None:
 
         old = timed(app, lambda period: services.progress(services.period_targets(period)), 1)
         print(f"old work list, loading and counting every target (no HTML): {old['ms']:,.0f} ms")
-        old = timed(app, results.publication_problems, 1)
-        print(f"old publication check (results.publication_problems): {old['ms']:,.0f} ms, "
-              f"same findings: {old['value'] == check['value']}")
-        old_page = fetch(client, "/staff/periods/1/result", 1)
-        print(f"old staff result page (results.publication_problems): {old_page['ms']:,.0f} ms, {old_page['kb']:.0f} KB")
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print("all targets MET" if met else "TARGETS NOT MET")
 
