@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -86,7 +86,14 @@ def blocking(period: CommentPeriod) -> Blocking:
     a stale text is screened here in memory, and stored when someone screens it on the review page.
 
     At 100,000 opinions the texts are read as plain rows (id and text) and checked against their
-    screening's hash; only a text changed since its screening is loaded as an object and screened."""
+    screening's hash; only a text changed since its screening is loaded as an object and screened. On
+    PostgreSQL the database hashes the texts itself and sends back only those not plainly fresh."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return _blocking_in_sql(period)
+    return _blocking_in_python(period)
+
+
+def _blocking_in_python(period: CommentPeriod) -> Blocking:
     screened = {}
     for screening in db.session.execute(
         select(TextScreening.id, TextScreening.opinion_id, TextScreening.response_id, TextScreening.field,
@@ -117,6 +124,55 @@ def blocking(period: CommentPeriod) -> Blocking:
         else:
             stale_responses.append(row.id)
     return Blocking(unreviewed, _unscreened(stale_opinions, stale_responses))
+
+
+def _digest(column):
+    """The hex SHA-256 of a text's UTF-8 bytes, as ``screening.text_hash`` makes it (PostgreSQL 11+)."""
+    return func.encode(func.sha256(func.convert_to(column, "UTF8")), "hex")
+
+
+def _blocking_in_sql(period: CommentPeriod) -> Blocking:
+    """``blocking`` with the hashes compared by PostgreSQL. A row is fresh (1) when its screening's field
+    and hash match the text ``source_field``/``source_text`` would choose, stale (0) when not; an excerpt
+    screened while the summary was blank, whose summary is no longer empty, is decided here (2): Python's
+    idea of blank (``str.strip``) is not the database's."""
+    screening = TextScreening
+    unreviewed = (select(PersonalFinding.screening_id, func.count().label("n")).join(TextScreening)
+                  .where(TextScreening.period_id == period.id, PersonalFinding.state == "unreviewed")
+                  .group_by(PersonalFinding.screening_id).subquery())
+    excerpt_matches = and_(screening.field == "excerpt", screening.text_sha256 == _digest(Opinion.excerpt))
+    opinion_state = case(
+        (and_(screening.field == "summary", screening.text_sha256 == _digest(Opinion.summary)), 1),
+        (and_(excerpt_matches, Opinion.summary == ""), 1),
+        (excerpt_matches, 2),
+        else_=0)
+    response_state = case((and_(screening.field == "body", screening.text_sha256 == _digest(Response.body)), 1),
+                          else_=0)
+    opinions = (select(Opinion.id, opinion_state.label("state"), func.coalesce(unreviewed.c.n, 0).label("n"))
+                .outerjoin(screening, screening.opinion_id == Opinion.id)
+                .outerjoin(unreviewed, unreviewed.c.screening_id == screening.id)
+                .where(Opinion.period_id == period.id, Opinion.state == "accepted").subquery())
+    responses = (select(Response.id, response_state.label("state"), func.coalesce(unreviewed.c.n, 0).label("n"))
+                 .outerjoin(screening, screening.response_id == Response.id)
+                 .outerjoin(unreviewed, unreviewed.c.screening_id == screening.id)
+                 .where(Response.period_id == period.id, Response.state == "approved").subquery())
+    count = 0
+    stale: dict[str, list[int]] = {"opinion": [], "response": []}
+    maybe: dict[int, int] = {}
+    for kind, rows in (("opinion", opinions), ("response", responses)):
+        count += db.session.scalar(select(func.coalesce(func.sum(rows.c.n), 0)).where(rows.c.state == 1))
+        for row in db.session.execute(select(rows.c.id, rows.c.state, rows.c.n).where(rows.c.state != 1)):
+            if row.state == 2:
+                maybe[row.id] = row.n
+            else:
+                stale[kind].append(row.id)
+    for part in _parts(list(maybe)):
+        for row in db.session.execute(select(Opinion.id, Opinion.summary).where(Opinion.id.in_(part))):
+            if row.summary.strip():
+                stale["opinion"].append(row.id)
+            else:
+                count += maybe[row.id]
+    return Blocking(int(count), _unscreened(stale["opinion"], stale["response"]))
 
 
 def _unscreened(opinion_ids: list[int], response_ids: list[int]) -> int:
