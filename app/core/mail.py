@@ -90,11 +90,12 @@ def compose(sender_name: str, sender: str, to: str, subject: str, text: str,
     message = MIMEText(text, "plain", "utf-8")
     message["From"] = formataddr((sender_name, sender), charset="utf-8")
     message["To"] = to
-    message["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")
+    # header_name: the first line's encoded words leave room for "Subject: " (78 characters a line).
+    message["Subject"] = subject if subject.isascii() else Header(subject, "utf-8", header_name="Subject")
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain=sender.partition("@")[2] or None)
     for name, value in (headers or {}).items():
-        message[name] = value if value.isascii() else Header(value, "utf-8")
+        message[name] = value if value.isascii() else Header(value, "utf-8", header_name=name)
     return message
 
 

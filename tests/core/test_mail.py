@@ -16,6 +16,7 @@ class CountingHandler:
 
     def __init__(self, refuse: set[str] = frozenset()):
         self.received: list[tuple[int, str]] = []
+        self.raw: list[bytes] = []
         self.refuse = refuse
         self.lock = threading.Lock()
 
@@ -25,6 +26,7 @@ class CountingHandler:
             return "554 refused for the test"
         with self.lock:
             self.received.append((session.peer[1], subject))
+            self.raw.append(envelope.content)
         return "250 OK"
 
     def subjects(self) -> list[str]:
@@ -134,3 +136,12 @@ def test_a_japanese_mail_reads_back_as_written(app, ctx, mailbox):
     assert message["X-Meyasu-Period"] == "第2次下関市総合計画"
     assert message["Date"] and message["Message-ID"]
     assert message.get_content() == "ご意見ありがとうございました。\n受付番号: R-00001\n"
+
+
+def test_a_long_japanese_subject_is_folded_into_short_encoded_words(app, ctx, server):
+    subject = "【下関市】ご意見を受け付けました（受付番号 R-00001）第2次下関市総合計画（素案）"
+    mail.deliver("citizen@example.jp", subject, "本文")
+    raw = server.handler.raw[-1]
+    head = raw.split(b"\r\n\r\n", 1)[0] if b"\r\n\r\n" in raw else raw.split(b"\n\n", 1)[0]
+    assert max(len(line) for line in head.splitlines()) <= 78  # RFC 5322's line, RFC 2047's encoded words
+    assert server.handler.subjects() == [subject]
