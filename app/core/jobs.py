@@ -335,32 +335,30 @@ def drain_new(limit: int = 200) -> int:
     for row in rows:
         by_queue.setdefault(row.queue, []).append(row.id)
     handed = 0
+    # One commit at the end: the rows stay locked against the other drainers until all are marked.
     for queue_name, job_ids in by_queue.items():
         for start in range(0, len(job_ids), size):
-            batch = job_ids[start:start + size]
-            if len(batch) == 1:
-                # Fresh: none of these rows was handed over yet (a row handed over is marked in this same
-                # transaction).
-                sent = enqueue_rows([(batch[0], queue_name)], fresh=True, mark=True)
-            else:
-                sent = _enqueue_batch(queue_name, batch)
-            handed += sent
-            if sent < len(batch):
-                break  # Redis went away: the rest stay pending for the next drain
+            if not _hand_over(queue_name, job_ids[start:start + size]):
+                db.session.commit()  # what was handed over stays marked; the rest wait for the next drain
+                return handed
+            handed += len(job_ids[start:start + size])
     db.session.commit()
     return handed
 
 
-def _enqueue_batch(queue_name: str, job_ids: list[str]) -> int:
-    """One RQ job for several fresh rows; each row names it. Returns how many rows were handed over."""
-    batch_id = new_job_id()
+def _hand_over(queue_name: str, job_ids: list[str]) -> bool:
+    """Fresh rows to RQ, a row alone as its own job under its own id, several as one ``run_outbox_batch``
+    job that each row names; marked ``enqueued`` in the caller's transaction. False if Redis is away."""
+    alone = len(job_ids) == 1
+    rq_job_id = job_ids[0] if alone else new_job_id()
     try:
-        _enqueue(get_queue(queue_name), run_outbox_batch, job_ids, batch_id)
+        _enqueue(get_queue(queue_name), run_outbox_job if alone else run_outbox_batch,
+                 job_ids[0] if alone else job_ids, rq_job_id)
     except RedisError as exc:
-        log.warning("could not enqueue a batch of %d jobs: %s", len(job_ids), exc)
-        return 0
-    _mark_enqueued(job_ids, batch_id)
-    return len(job_ids)
+        log.warning("could not enqueue %d job(s): %s", len(job_ids), exc)
+        return False
+    _mark_enqueued(job_ids, None if alone else rq_job_id)
+    return True
 
 
 def _settle_stuck(cutoff) -> int:

@@ -192,3 +192,26 @@ def test_a_woken_drainer_gathers_the_rows_committed_meanwhile_into_one_rq_job(ap
     with app.app_context():
         assert get_queue("high").count == 1  # one job for the three rows
         assert len(set(db.session.scalars(select(OutboxJob.rq_job_id)))) == 1
+
+
+@pytest.mark.services
+def test_a_drain_keeps_its_rows_locked_until_every_one_is_marked(app, ctx, monkeypatch):
+    """One commit for the whole drain, whatever mix of batches and lone rows: a commit half-way would
+    free the rows not yet handed over for another drainer to hand over too."""
+    from tests.jobs.tasks import remember
+
+    app.config["OUTBOX_BATCH"], saved = 3, app.config["OUTBOX_BATCH"]
+    try:
+        with drainer_on(app):
+            _queued_mails(4, "mixed")  # high: a batch of three, then one alone
+            remember.delay("alone on low")
+            db.session.commit()
+            commits = []
+            commit = db.session.commit
+            monkeypatch.setattr(db.session, "commit", lambda: (commits.append(1), commit())[1])
+            assert drain_new() == 5
+    finally:
+        app.config["OUTBOX_BATCH"] = saved
+    assert len(commits) == 1
+    assert get_queue("high").count == 2 and get_queue("low").count == 1
+    assert set(db.session.scalars(select(OutboxJob.state))) == {"enqueued"}
