@@ -59,10 +59,10 @@ def external_url(endpoint: str, **values) -> str:
 
 def deliver(to: str, subject: str, text: str, headers: dict | None = None) -> None:
     config = current_app.config
-    message = compose(config["CITY_NAME"], config["MAIL_SENDER"], to, subject, text, headers)
     if config.get("MAIL_SUPPRESS_SEND"):
         log.info("mail suppressed (no mail server configured): to=%s subject=%s", to, subject)
         return
+    message = compose(config["CITY_NAME"], config["MAIL_SENDER"], to, subject, text, headers)
     smtp, reused = _connection(config)
     if reused:
         # A server may have closed a connection that waited: NOOP finds out before any message is
