@@ -60,6 +60,12 @@ class Opinion(db.Model):
         # all the period's opinions; its filters' columns ride along so that counting them reads no rows.
         Index("ix_opinions_period_list", "period_id", "section_id", "submission_id", "position",
               postgresql_include=["state", "group_id"]),
+        # PostgreSQL only (migration 026): pg_trgm's GIN indexes, which answer the answer editor's
+        # "start from another answer" search (``ILIKE '%…%'`` on the opinion's words) without a scan.
+        Index("ix_opinions_summary_trgm", literal_column("summary"), postgresql_using="gin",
+              postgresql_ops={"summary": "gin_trgm_ops"}),
+        Index("ix_opinions_excerpt_trgm", literal_column("excerpt"), postgresql_using="gin",
+              postgresql_ops={"excerpt": "gin_trgm_ops"}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, literal_column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.timeutil import utcnow
@@ -20,6 +20,10 @@ class Response(db.Model):
     __tablename__ = "responses"
     __table_args__ = (
         CheckConstraint("(opinion_id IS NULL) <> (group_id IS NULL)", name="one_target"),
+        # PostgreSQL only (migration 026): pg_trgm's GIN index for the editor's search by words
+        # (``ILIKE '%…%'``); declared as an expression so that the schema check on SQLite skips it.
+        Index("ix_responses_body_trgm", literal_column("body"), postgresql_using="gin",
+              postgresql_ops={"body": "gin_trgm_ops"}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

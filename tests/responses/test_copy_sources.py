@@ -69,6 +69,35 @@ def test_words_find_answers_in_every_section_by_their_text_or_their_opinion(ctx,
     assert _offered(period_id, "opinion", mine, "ありません") == []
 
 
+def test_long_and_short_words_find_the_same_answers(ctx, make_period, make_opinion, make_group):
+    """Three characters or more go through the texts' own tables (PostgreSQL's trigram indexes), shorter
+    words through the list's rows: both find answers by their text, by a lone opinion's summary or
+    excerpt and by a group's lead, ignore case, and leave out what is not offered."""
+    period_id = make_period()
+    mine = make_opinion(period_id, section=1)
+    by_body = _answer(period_id, "opinion", make_opinion(period_id, section=2), "Bike parking は増やします。")
+    by_summary = _answer(period_id, "opinion", make_opinion(period_id, section=3), "検討します。", minutes_ago=2)
+    db.session.execute(update(Opinion).where(Opinion.id == db.session.get(Response, by_summary).opinion_id)
+                       .values(summary="BIKE PARKING の要望"))
+    group_id = make_group(period_id)
+    make_opinion(period_id, group=group_id, excerpt="bike parking が足りない。")
+    make_opinion(period_id, group=group_id, excerpt="別の話です。")
+    by_group = _answer(period_id, "group", group_id, "まとめて回答します。", minutes_ago=4)
+    withheld = make_opinion(period_id, excerpt="bike parking の件")
+    _answer(period_id, "opinion", withheld, "bike parking の回答")
+    db.session.execute(update(Opinion).where(Opinion.id == withheld).values(state="withheld"))
+    other_period = make_period()
+    _answer(other_period, "opinion", make_opinion(other_period, excerpt="bike parking"), "bike parking")
+    _answer(period_id, "opinion", make_opinion(period_id, excerpt="bike parking"), "")  # nothing to copy
+
+    found = [by_body, by_summary, by_group]
+    assert len("parking") >= worklist.TRIGRAM > len("Pa")
+    assert _offered(period_id, "opinion", mine, "Bike Parking") == found
+    assert _offered(period_id, "opinion", mine, "ke pa") == found  # a space inside the words
+    assert _offered(period_id, "opinion", mine, "Pa") == found
+    assert _offered(period_id, "opinion", mine, "bike lane") == []
+
+
 def test_the_list_is_bounded(ctx, make_period, make_opinion):
     period_id = make_period()
     mine = make_opinion(period_id)
