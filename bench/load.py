@@ -24,7 +24,8 @@ from collections import Counter
 from bench import loadgen
 from bench.stack import CEILING_PORT, DEFAULT_DB, REDIS_PORT, WEB_PORT, WEB_THREADS, WEB_WORKERS, WORKDIR, Stack
 
-TARGETS = {"p95": 0.300, "p99": 1.0}
+# Issue 20: p95 < 100 ms and p99 < 300 ms at the design load (and at twice it: --sub-rate 40 --page-rate 400).
+TARGETS = {"p95": 0.100, "p99": 0.300}
 SUBMIT_KINDS = ["submit.form", "submit.confirm", "submit.send", "submit.receipt"]
 
 
@@ -60,32 +61,32 @@ def print_outcomes(recorder: loadgen.Recorder) -> None:
         print(f"    e.g. {example}")
 
 
-def wait_for_mail(stack: Stack, expected: int, timeout: float) -> int:
-    """Wait (bounded) until the SMTP sink has ``expected`` receipt emails and the queues are empty."""
+def wait_for_mail(stack: Stack, receipts: set[str], timeout: float) -> int:
+    """Wait (bounded) until the SMTP sink has a receipt email for each of ``receipts`` and the queues are
+    empty; the number of those receipts emailed."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        got = len([m for m in stack.mails() if m["receipt"]])
-        if got >= expected and stack.queue_length() == 0:
+    while True:
+        got = len(receipts & {m["receipt"] for m in stack.mails() if m["receipt"]})
+        if (got >= len(receipts) and stack.queue_length() == 0) or time.monotonic() >= deadline:
             return got
         time.sleep(1)
-    return len([m for m in stack.mails() if m["receipt"]])
 
 
-def warm_up(stack: Stack, database_url: str, period_id: int, phase) -> int:
+def warm_up(stack: Stack, database_url: str, period_id: int, phase) -> set[str]:
     """Run a short ``phase`` to warm every worker's caches and connections, then wait until its last
     submissions are stored and mailed and forget its mail, so that none of them counts as the run's.
-    Returns the rows stored by then."""
+    Returns the period's receipts stored by then."""
     loadgen.run(phase)
-    baseline = -1
+    stored: set[str] | None = None
     for _ in range(60):
-        _, now = stored_rows(database_url, period_id, [])
-        if now == baseline:
+        now = web_receipts(database_url, period_id)
+        if now == stored:
             break
-        baseline = now
+        stored = now
         time.sleep(2)
-    wait_for_mail(stack, baseline, 60)
+    wait_for_mail(stack, stored, 60)
     stack.mail_log.write_text("")
-    return baseline
+    return stored
 
 
 def stored_rows(database_url: str, period_id: int, receipts: list[str]) -> tuple[int, int]:
@@ -119,27 +120,29 @@ def report_unseen(database_url: str, period_id: int, recorder: loadgen.Recorder,
 
 
 def check_receipts(stack: Stack, database_url: str, period_id: int, recorder: loadgen.Recorder,
-                   baseline_rows: int, mail_timeout: float) -> dict:
+                   before: set[str], mail_timeout: float) -> dict:
+    """Receipts shown, rows stored and receipt emails of the rows stored since ``before`` (the period's
+    receipts before the phase). A mail of an earlier row that arrives during the phase (an outbox row
+    of the warm-up still waiting for the drainer) is counted apart, not as the phase's."""
     receipts = [receipt for receipt, _email in recorder.receipts]
-    shown_stored, total = stored_rows(database_url, period_id, receipts)
-    new_rows = total - baseline_rows
+    shown_stored, _total = stored_rows(database_url, period_id, receipts)
+    new = web_receipts(database_url, period_id) - before
     started = time.monotonic()
-    mails = wait_for_mail(stack, new_rows, mail_timeout)
+    mails = wait_for_mail(stack, new, mail_timeout)
     print(f"  receipt emails caught up {time.monotonic() - started:.0f} s after the load stopped"
-          + ("" if mails >= new_rows else f" (not within {mail_timeout:.0f} s: {new_rows - mails} missing)"))
+          + ("" if mails >= len(new) else f" (not within {mail_timeout:.0f} s: {len(new) - mails} missing)"))
     by_receipt = Counter(m["receipt"] for m in stack.mails() if m["receipt"])
-    twice = sum(1 for count in by_receipt.values() if count > 1)
+    twice = sum(1 for receipt, count in by_receipt.items() if count > 1)
+    earlier = sum(count for receipt, count in by_receipt.items() if receipt not in new)
     shown_mailed = sum(1 for receipt in set(receipts) if by_receipt.get(receipt))
     figures = {"receipts_shown": len(receipts), "distinct_receipts_shown": len(set(receipts)),
-               "shown_and_stored": shown_stored, "rows_stored": new_rows, "emails_sent": mails,
-               "shown_and_emailed": shown_mailed, "receipts_emailed_twice": twice}
+               "shown_and_stored": shown_stored, "rows_stored": len(new), "emails_sent": mails,
+               "shown_and_emailed": shown_mailed, "receipts_emailed_twice": twice, "earlier_mails": earlier}
     print("  receipts shown {receipts_shown} (distinct {distinct_receipts_shown}); of them stored "
-          "{shown_and_stored}; rows stored {rows_stored}; receipt emails sent {emails_sent} (for shown receipts "
-          "{shown_and_emailed}); receipts emailed twice {receipts_emailed_twice}".format(**figures))
+          "{shown_and_stored}; rows stored {rows_stored}; of them emailed {emails_sent} (shown receipts emailed "
+          "{shown_and_emailed}); receipts emailed twice {receipts_emailed_twice}; mails of rows stored before "
+          "the phase {earlier_mails}".format(**figures))
     return figures
-
-
-# --- phases ---
 
 
 async def prepare_citizens(http: loadgen.Http, period_id: int, count: int) -> list[tuple[loadgen.Citizen, str]]:
@@ -406,7 +409,7 @@ def main(argv: list[str] | None = None) -> int:
               f"load average {os.getloadavg()[0]:.2f}", flush=True)
         # Warm every worker's caches and connections before timing anything; then wait until the
         # warm-up's last submissions are in, so that none of them counts as the run's.
-        baseline = warm_up(stack, args.database_url, targets["open_period"], design_phase(targets, 3, 5, 50))
+        before = warm_up(stack, args.database_url, targets["open_period"], design_phase(targets, 3, 5, 50))
         profile = start_profile(stack, int(min(seconds, 60))) if args.profile else None
         ok = True
         if args.ceiling_only:
@@ -429,11 +432,11 @@ def main(argv: list[str] | None = None) -> int:
             if profile:
                 profile[0].wait(90)
                 summarise_profile(profile[1])
-            figures = check_receipts(stack, args.database_url, targets["open_period"], recorder, baseline, 120)
+            figures = check_receipts(stack, args.database_url, targets["open_period"], recorder, before, 120)
             met = (p95 < TARGETS["p95"] and p99 < TARGETS["p99"] and recorder.error_count == 0
                    and recorder.traces == 0 and figures["shown_and_stored"] == figures["distinct_receipts_shown"]
                    and figures["receipts_emailed_twice"] == 0)
-            print(f"  design targets (p95 < 300 ms, p99 < 1 s, zero errors, receipts stored): "
+            print(f"  design targets (p95 < {TARGETS['p95'] * 1000:.0f} ms, p99 < {TARGETS['p99'] * 1000:.0f} ms, zero errors, receipts stored): "
                   f"{'MET' if met else 'NOT MET'}")
             ok = ok and met
             if not args.no_ceiling:
@@ -449,7 +452,6 @@ def main(argv: list[str] | None = None) -> int:
                     break
                 time.sleep(1)
             before = web_receipts(args.database_url, targets["open_period"])
-            _, baseline = stored_rows(args.database_url, targets["open_period"], [])
             stack.mail_log.write_text("")
             print(f"\n== surge: {rate:g} submissions/s (confirm, send, receipt) + {args.page_rate:g} page views/s "
                   f"for {seconds:g} s ==", flush=True)
@@ -460,7 +462,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  shed (429/503 with Retry-After): {dict(recorder.shed)}; without Retry-After: "
                   f"{recorder.shed_without_retry_after}")
             print_outcomes(recorder)
-            figures = check_receipts(stack, args.database_url, targets["open_period"], recorder, baseline, 300)
+            figures = check_receipts(stack, args.database_url, targets["open_period"], recorder, before, 300)
             report_unseen(args.database_url, targets["open_period"], recorder, before)
             # The window: from the first arrival to the later of the last arrival and the last send answered
             # (a send shed and pressed again after its Retry-After counts when it is accepted). Not the
