@@ -40,6 +40,7 @@ GENERATION_KEY = "meyasu:pagecache:generation"
 SHARED_PREFIX = "meyasu:pagecache:page:"
 GENERATION_CHECK_SECONDS = 1.0
 CSRF_MARK = "\x00csrf-token\x00"
+READY_ENVIRON = "meyasu.page_cache.entry"  # the kept page serve_cached answered with, for KeptPages
 
 
 @dataclass
@@ -48,6 +49,7 @@ class Entry:
     content_type: str
     generation: str
     expires: float
+    ready: tuple | None = None  # (scheme, Ready): the whole answer to a reader without a session (KeptPages)
 
 
 class PageCache:
@@ -179,7 +181,11 @@ def serve_cached():
         g.page_cache_store = generation
         return None
     # Only a page with a form needs the reader's token (and so a session): the others are served as kept.
-    body = entry.body.replace(CSRF_MARK, generate_csrf()) if CSRF_MARK in entry.body else entry.body
+    if CSRF_MARK in entry.body:
+        body = entry.body.replace(CSRF_MARK, generate_csrf())
+    else:
+        body = entry.body
+        request.environ[READY_ENVIRON] = (key, entry)  # the same answer for every reader without a session
     response = current_app.response_class(body,
                                           content_type=entry.content_type)
     response.headers["X-Page-Cache"] = where
@@ -250,8 +256,86 @@ def collect(app: Flask) -> None:
         endpoint for _receiver, endpoints in signals.cacheable_pages.send(app) for endpoint in endpoints)
 
 
+# --- kept answers, served before Flask ---
+
+
+@dataclass
+class Ready:
+    """A kept page's whole answer to a reader without a session, as Flask gave it (every after-request
+    hook applied)."""
+
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+class KeptPages:
+    """WSGI middleware: the answer Flask gave a reader without a session for a kept page (``serve_cached``
+    found it), given again to the next such reader of the same URL without Flask: no request context,
+    session, login, limits or hooks, which cost a kept page nine tenths of its CPU in process. Only a
+    GET without a session or remember cookie and without credentials; only an answer Flask served from
+    the cache (200, no cookie set, no token in the page). The answer is kept on the page's entry, so it
+    lives exactly as long as the page does (its generation, its expiry, a bump that clears the entries).
+    The URL as it arrives (scheme, for the HSTS header; path; query) is mapped to the entry's key."""
+
+    def __init__(self, app: Flask, wsgi_app):
+        self.app, self.wsgi_app = app, wsgi_app
+        self.keys: dict[tuple[str, str, str], tuple[str, str]] = {}
+        self.cookies = (app.config["SESSION_COOKIE_NAME"] + "=",
+                        app.config.get("REMEMBER_COOKIE_NAME", "remember_token") + "=")
+
+    def _anonymous_get(self, environ) -> bool:
+        cookie = environ.get("HTTP_COOKIE", "")
+        return (environ["REQUEST_METHOD"] == "GET" and "HTTP_AUTHORIZATION" not in environ
+                and not any(name in cookie for name in self.cookies))
+
+    def _generation(self, cache: PageCache) -> str:
+        if time.monotonic() - cache.checked < GENERATION_CHECK_SECONDS:
+            return f"{cache.shared}.{cache.local}"
+        with self.app.app_context():  # the check may read Redis through the app's connection
+            return cache.generation()
+
+    def __call__(self, environ, start_response):
+        if self.app.config["PUBLIC_PAGE_CACHE_SECONDS"] <= 0 or not self._anonymous_get(environ):
+            return self.wsgi_app(environ, start_response)
+        cache: PageCache = self.app.extensions["meyasu_page_cache"]
+        url = (environ.get("wsgi.url_scheme", "http"), environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
+        key = self.keys.get(url)
+        entry = cache.get(key, self._generation(cache)) if key is not None else None
+        if entry is not None and entry.ready is not None and entry.ready[0] == url[0]:
+            ready = entry.ready[1]
+            start_response(ready.status, list(ready.headers))
+            return [ready.body]
+        answered = {}
+
+        def keep_status(status, headers, exc_info=None):
+            answered["status"], answered["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        body = self.wsgi_app(environ, keep_status)
+        served = environ.get(READY_ENVIRON)
+        if served is None or not answered.get("status", "").startswith("200 ") or \
+                any(name.lower() == "set-cookie" for name, _value in answered["headers"]):
+            return body
+        try:
+            data = b"".join(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        key, entry = served
+        # Given again from here, it is a hit of this process, whatever it was the first time ("shared").
+        headers = [(name, "hit" if name == "X-Page-Cache" else value) for name, value in answered["headers"]]
+        entry.ready = (url[0], Ready(answered["status"], headers, data))
+        with cache.lock:
+            if len(self.keys) >= 2000:
+                self.keys.clear()
+            self.keys[url] = key
+        return [data]
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("PUBLIC_PAGE_CACHE_SECONDS", 0)
     app.extensions["meyasu_page_cache"] = PageCache()
     app.before_request(serve_cached)
     app.after_request(store)
+    app.wsgi_app = KeptPages(app, app.wsgi_app)

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from flask import request_started
 from sqlalchemy import event
 
 from app.extensions import db
@@ -126,6 +127,77 @@ def test_off_when_the_setting_is_zero(app, client, make_period):
     period_id = make_period()
     client.get(f"/periods/{period_id}")
     assert "X-Page-Cache" not in client.get(f"/periods/{period_id}").headers
+
+
+def through_flask(app, fn):
+    """(fn's result, how many requests Flask itself handled meanwhile)."""
+    handled = []
+
+    def note(sender, **extra):
+        handled.append(sender)
+
+    request_started.connect(note, app)
+    try:
+        return fn(), len(handled)
+    finally:
+        request_started.disconnect(note, app)
+
+
+def test_a_kept_answer_is_given_again_without_flask(app, client, cached, make_period):
+    """From the second kept answer on, a reader without a session gets the very bytes and headers Flask
+    gave (every hook's headers included), without Flask running at all."""
+    period_id = make_period(title="そのまま渡されるページ")
+    path = f"/periods/{period_id}"
+    client.get(path)  # rendered and kept
+    (by_flask, handled) = through_flask(app, lambda: client.get(path))  # Flask serves the kept page
+    assert handled == 1 and by_flask.headers["X-Page-Cache"] == "hit"
+    (again, handled) = through_flask(app, lambda: client.get(path))
+    assert handled == 0
+    assert again.get_data() == by_flask.get_data() and "そのまま渡されるページ" in again.get_data(as_text=True)
+    assert list(again.headers.items()) == list(by_flask.headers.items())
+    assert again.headers["Content-Security-Policy"] and again.headers["X-Frame-Options"] == "DENY"
+
+
+def test_a_kept_answer_goes_with_the_page_it_was_made_from(app, client, cached, make_period):
+    period_id = make_period(title="変わる前")
+    path = f"/periods/{period_id}"
+    for _ in range(3):
+        client.get(path)
+    assert through_flask(app, lambda: client.get(path))[1] == 0
+    with app.app_context():
+        db.session.get(CommentPeriod, period_id).title = "変わった後"
+        db.session.commit()
+    (page, handled) = through_flask(app, lambda: client.get(path))
+    assert handled == 1 and "変わった後" in page.get_data(as_text=True)
+    assert all("変わった後" in client.get(path).get_data(as_text=True) for _ in range(2))
+    # The page's time is up (PUBLIC_PAGE_CACHE_SECONDS): Flask renders it again.
+    for entry in cached.entries.values():
+        entry.expires = 0
+    assert through_flask(app, lambda: client.get(path))[1] == 1
+
+
+def test_readers_with_a_session_or_another_scheme_never_get_the_kept_answer(app, client, cached, make_period):
+    period_id = make_period()
+    path = f"/periods/{period_id}"
+    for _ in range(3):
+        client.get(path)
+    assert through_flask(app, lambda: client.get(path))[1] == 0
+    english = app.test_client()
+    english.get("/language", query_string={"lang": "en", "next": path})
+    (page, handled) = through_flask(app, lambda: english.get(path))
+    assert handled == 1 and '<html lang="en">' in page.get_data(as_text=True)
+    # Behind TLS the answer carries HSTS; the answer kept for plain HTTP does not, and is not given there.
+    (secure, handled) = through_flask(app, lambda: client.get(path, base_url="https://localhost"))
+    assert handled == 1 and "Strict-Transport-Security" in secure.headers
+    assert "Strict-Transport-Security" not in client.get(path).headers
+    # A page with a form gives each new reader a token and a session of their own, every time.
+    form = f"/periods/{period_id}/submit"
+    tokens = set()
+    for _ in range(3):
+        (page, handled) = through_flask(app, lambda: app.test_client().get(form))
+        assert handled == 1 and "Set-Cookie" in page.headers
+        tokens.add(TOKEN.search(page.get_data(as_text=True)).group(1))
+    assert len(tokens) == 3
 
 
 def settle(cache) -> None:
