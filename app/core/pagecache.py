@@ -49,7 +49,7 @@ class Entry:
     content_type: str
     generation: str
     expires: float
-    ready: tuple | None = None  # (scheme, Ready): the whole answer to a reader without a session (KeptPages)
+    ready: "Ready | None" = None  # the whole answer to a reader without a session (KeptPages)
 
 
 class PageCache:
@@ -264,6 +264,7 @@ class Ready:
     """A kept page's whole answer to a reader without a session, as Flask gave it (every after-request
     hook applied)."""
 
+    scheme: str  # http or https: the HSTS header differs
     status: str
     headers: list[tuple[str, str]]
     body: bytes
@@ -302,8 +303,8 @@ class KeptPages:
         url = (environ.get("wsgi.url_scheme", "http"), environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""))
         key = self.keys.get(url)
         entry = cache.get(key, self._generation(cache)) if key is not None else None
-        if entry is not None and entry.ready is not None and entry.ready[0] == url[0]:
-            ready = entry.ready[1]
+        ready = entry.ready if entry is not None else None
+        if ready is not None and ready.scheme == url[0]:
             start_response(ready.status, list(ready.headers))
             return [ready.body]
         answered = {}
@@ -325,7 +326,7 @@ class KeptPages:
         key, entry = served
         # Given again from here, it is a hit of this process, whatever it was the first time ("shared").
         headers = [(name, "hit" if name == "X-Page-Cache" else value) for name, value in answered["headers"]]
-        entry.ready = (url[0], Ready(answered["status"], headers, data))
+        entry.ready = Ready(url[0], answered["status"], headers, data)
         with cache.lock:
             if len(self.keys) >= 2000:
                 self.keys.clear()
