@@ -89,16 +89,13 @@ def warm_up(stack: Stack, database_url: str, period_id: int, phase) -> set[str]:
     return stored
 
 
-def stored_rows(database_url: str, period_id: int, receipts: list[str]) -> tuple[int, int]:
-    """(rows for the receipts shown, all web rows of the period)."""
+def stored_rows(database_url: str, period_id: int, receipts: list[str]) -> int:
+    """How many of the receipts shown are rows of the period."""
     import psycopg
 
     with psycopg.connect(database_url) as conn:
-        shown = conn.execute("SELECT count(*) FROM submissions WHERE period_id = %s AND receipt_no = ANY(%s)",
-                             (period_id, receipts)).fetchone()[0]
-        total = conn.execute("SELECT count(*) FROM submissions WHERE period_id = %s AND channel = 'web'",
-                             (period_id,)).fetchone()[0]
-    return shown, total
+        return conn.execute("SELECT count(*) FROM submissions WHERE period_id = %s AND receipt_no = ANY(%s)",
+                            (period_id, receipts)).fetchone()[0]
 
 
 def web_receipts(database_url: str, period_id: int) -> set[str]:
@@ -122,17 +119,17 @@ def report_unseen(database_url: str, period_id: int, recorder: loadgen.Recorder,
 def check_receipts(stack: Stack, database_url: str, period_id: int, recorder: loadgen.Recorder,
                    before: set[str], mail_timeout: float) -> dict:
     """Receipts shown, rows stored and receipt emails of the rows stored since ``before`` (the period's
-    receipts before the phase). A mail of an earlier row that arrives during the phase (an outbox row
-    of the warm-up still waiting for the drainer) is counted apart, not as the phase's."""
+    receipts before the phase). A mail of an earlier row that arrives during the phase (an outbox row of
+    the phase before, still waiting for the drainer) is counted apart, not as the phase's."""
     receipts = [receipt for receipt, _email in recorder.receipts]
-    shown_stored, _total = stored_rows(database_url, period_id, receipts)
+    shown_stored = stored_rows(database_url, period_id, receipts)
     new = web_receipts(database_url, period_id) - before
     started = time.monotonic()
     mails = wait_for_mail(stack, new, mail_timeout)
     print(f"  receipt emails caught up {time.monotonic() - started:.0f} s after the load stopped"
           + ("" if mails >= len(new) else f" (not within {mail_timeout:.0f} s: {len(new) - mails} missing)"))
     by_receipt = Counter(m["receipt"] for m in stack.mails() if m["receipt"])
-    twice = sum(1 for receipt, count in by_receipt.items() if count > 1)
+    twice = sum(1 for count in by_receipt.values() if count > 1)
     earlier = sum(count for receipt, count in by_receipt.items() if receipt not in new)
     shown_mailed = sum(1 for receipt in set(receipts) if by_receipt.get(receipt))
     figures = {"receipts_shown": len(receipts), "distinct_receipts_shown": len(set(receipts)),
@@ -143,6 +140,9 @@ def check_receipts(stack: Stack, database_url: str, period_id: int, recorder: lo
           "{shown_and_emailed}); receipts emailed twice {receipts_emailed_twice}; mails of rows stored before "
           "the phase {earlier_mails}".format(**figures))
     return figures
+
+
+# --- phases ---
 
 
 async def prepare_citizens(http: loadgen.Http, period_id: int, count: int) -> list[tuple[loadgen.Citizen, str]]:
