@@ -21,12 +21,25 @@ kernel already holds (the request line, the headers, and for a small form its bo
   that is not a plain url-encoded form, goes to the front of the queue marked to be shed
   (``shed.SHED_NOW``) and the WSGI shed answers it.
 
+Which worker a request lands on matters as much: gthread's loop accepts a new connection whether its
+threads are free or not, and a keep-alive connection stays with the worker that accepted it, so a page
+could wait behind its worker's 300 ms confirm while three other workers stood idle. Here:
+
+- a worker whose threads are all busy leaves a new connection in the kernel's queue: an idle worker
+  takes it at once. If one still waits at every look over ``BUSY_ACCEPT_DELAY`` (10 ms), every worker
+  is busy (a crowd): this one takes what waits and its loop decides as above. Behind nginx, which
+  opens a connection per request, that makes the workers one queue;
+- an answer given while other requests wait in this worker's queue closes its connection
+  (``Connection: close``, after the answer: nothing is cut), so that the client's next request comes
+  back through the kernel's queue to a worker with time for it, instead of queueing here again.
+
 For an app without a gate (the benchmark's bare app) it is gthread as it was. Settings:
 ``gunicorn.conf.py`` (``GUNICORN_WORKER_CLASS`` chooses the worker).
 """
 
 import errno
 import os
+import select
 import selectors
 import sys
 import threading
@@ -48,6 +61,10 @@ SHED_LOG_SECONDS = 10.0
 # turned-away request for 10-15 ms, and the loop could answer only some 60 a second.
 SWITCH_INTERVAL = float(os.environ.get("GUNICORN_SWITCH_INTERVAL_MS", "1")) / 1000
 REASONS = {503: "Service Unavailable"}
+# How long a worker with no free thread leaves a new connection for an idle worker to take.
+BUSY_ACCEPT_DELAY = float(os.environ.get("GUNICORN_BUSY_ACCEPT_DELAY_MS", "10")) / 1000
+BUSY_ACCEPT_PROBE = BUSY_ACCEPT_DELAY / 5  # how often a paused worker looks whether a connection still waits
+TAKE_AT_MOST = 64  # connections a busy worker takes at once when the delay has passed
 
 
 @dataclass(frozen=True)
@@ -128,7 +145,10 @@ class ShedWorker(ThreadWorker):
         self.wake_r, self.wake_w = os.pipe()
         os.set_blocking(self.wake_r, False)
         os.set_blocking(self.wake_w, False)
-        super().init_process()
+        self.listeners: list = []  # (socket, acceptor) while they are out of the poller
+        self.paused_at: float | None = None  # since when this busy worker leaves new connections to others
+        self.probed_at = 0.0
+        super().init_process()  # runs the worker (``run``) until it stops
 
     def run(self):
         self.gate = None if self.cfg.is_ssl else shed.gate(self.wsgi)
@@ -139,6 +159,7 @@ class ShedWorker(ThreadWorker):
             def wsgi(environ, start_response):
                 conn = self.local.conn
                 environ[shed.QUEUED_AT] = conn.meyasu_queued_at
+                start_response = self._closing(start_response)
                 if conn.meyasu_kind == "shed":
                     environ[shed.SHED_NOW] = True
                 elif conn.meyasu_kind == "send":
@@ -147,7 +168,19 @@ class ShedWorker(ThreadWorker):
 
             self.wsgi = wsgi
             self.poller.register(self.wake_r, selectors.EVENT_READ, self.on_wake)
+            wait = self.poller.select
+            self.poller.select = lambda timeout=None: self._select(wait, timeout)
         super().run()
+
+    def _closing(self, start_response):
+        """Close the connection after this answer when requests wait in this worker (see the docstring)."""
+        response = getattr(start_response, "__self__", None)  # gunicorn's Response
+
+        def closing(status, headers, exc_info=None):
+            if response is not None and any(self.waiting[kind] for kind in shed.KINDS):
+                response.force_close()
+            return start_response(status, headers, exc_info)
+        return closing
 
     def _following(self, start_response):
         def following(status, headers, exc_info=None):
@@ -157,6 +190,59 @@ class ShedWorker(ThreadWorker):
                     self.gate.follow(location)
             return start_response(status, headers, exc_info)
         return following
+
+    # --- the loop's side: which worker takes a new connection ---
+
+    def accept(self, server, listener):
+        if self.gate is not None and len(self.running) >= self.cfg.threads:
+            self._pause_accepting()  # an idle worker takes it; if none does, ``_select`` takes it
+            return None
+        return super().accept(server, listener)
+
+    def _pause_accepting(self) -> None:
+        with self._lock:
+            for sock in self.sockets:
+                self.listeners.append((sock, self.poller.get_key(sock).data))
+                self.poller.unregister(sock)
+        self.paused_at = self.probed_at = time.monotonic()
+
+    def _resume_accepting(self, *, take: bool) -> None:
+        """Listen again: a thread is free, or (``take``) the delay passed, and what no idle worker took in
+        that time (all are busy: a crowd) is taken here, for the loop to queue or turn away."""
+        if self.paused_at is None:
+            return
+        with self._lock:
+            for sock, acceptor in self.listeners:
+                self.poller.register(sock, selectors.EVENT_READ, acceptor)
+        listeners, self.listeners, self.paused_at = self.listeners, [], None
+        for sock, acceptor in listeners if take else ():
+            for _ in range(TAKE_AT_MOST):
+                before = self.nr_conns
+                ThreadWorker.accept(self, acceptor.args[0], sock)  # nothing waiting: EAGAIN, ignored
+                if self.nr_conns == before:
+                    break
+
+    def _select(self, wait, timeout):
+        if self.paused_at is not None:
+            timeout = BUSY_ACCEPT_PROBE if timeout is None else min(timeout, BUSY_ACCEPT_PROBE)
+        events = wait(timeout)
+        if self.paused_at is not None:
+            self._probe()
+        return events
+
+    def _probe(self) -> None:
+        """While paused, look at the listening sockets now and then: nothing waits there any more (an idle
+        worker took it) -> listen again, and the next connection pauses this worker afresh; something has
+        waited at every look for ``BUSY_ACCEPT_DELAY`` -> every worker is busy: take it."""
+        now = time.monotonic()
+        if now - self.probed_at < BUSY_ACCEPT_PROBE:
+            return
+        self.probed_at = now
+        ready, _w, _x = select.select([sock for sock, _acceptor in self.listeners], [], [], 0)
+        if not ready:
+            self._resume_accepting(take=False)
+        elif now - self.paused_at >= BUSY_ACCEPT_DELAY:
+            self._resume_accepting(take=True)
 
     # --- the loop's side: called by gthread when a connection is readable ---
 
@@ -294,11 +380,13 @@ class ShedWorker(ThreadWorker):
             kind, took_ms = self.finished.popleft()
             self.running.remove(kind)
             if kind in self.estimates:
-                self.estimates[kind] += (took_ms - self.estimates[kind]) * 0.2
+                self.estimates[kind] = shed.learn(self.estimates[kind], took_ms)
         if not self.alive:
             self._hand_over()
             return
         self._dispatch()
+        if len(self.running) < self.cfg.threads:
+            self._resume_accepting(take=False)
 
     # --- the threads' side ---
 

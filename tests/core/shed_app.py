@@ -18,10 +18,20 @@ def make():
 
     @app.get("/_test/hold")
     def hold():
-        (folder / "started").touch()
+        (folder / "started").write_text(str(os.getpid()))
         deadline = time.monotonic() + 30
         while not (folder / "release").exists() and time.monotonic() < deadline:
             time.sleep(0.01)
         return "held"
+
+    @app.get("/_test/pid")
+    def pid():
+        return str(os.getpid())
+
+    @app.post("/_test/other")  # neither a form nor a send: it may wait a minute in the loop's queue
+    def other():
+        return "other"
+
+    app.extensions["csrf"].exempt(other)
 
     return app

@@ -1,9 +1,11 @@
 """The shed in gunicorn's loop (app.core.gworker): what it reads of a request and how it chooses."""
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -94,6 +96,22 @@ def test_the_first_request_waiting_for_each_thread_is_never_shed_however_slow_th
     assert not shed.admit("page", {"send": 1}, ["form"], slow, LIMITS, threads=1)
 
 
+def test_one_slow_page_does_not_make_the_next_ones_look_slow():
+    estimate = 2.0
+    estimate = shed.learn(estimate, 300.0)  # a result page built afresh
+    assert estimate <= 2.6
+    waiting = {"page": 9}  # nine pages queued behind it are still let wait
+    assert shed.admit("page", waiting, ["page"], EST | {"page": estimate}, LIMITS, threads=1)
+
+
+def test_a_lasting_slowdown_is_learnt_within_some_twenty_requests():
+    estimate = 2.0
+    for _ in range(20):
+        estimate = shed.learn(estimate, 40.0)  # the host became twenty times slower
+    assert 30.0 < estimate <= 40.0
+    assert not shed.admit("page", {"page": 20}, ["page"], EST | {"page": estimate}, LIMITS, threads=1)
+
+
 def test_a_limit_of_zero_never_sheds():
     assert shed.admit("form", {"form": 10_000}, ["form"], EST, LIMITS | {"form": 0}, threads=1)
 
@@ -147,15 +165,15 @@ def _request(port: int, raw: bytes) -> bytes:
     return b"".join(chunks)
 
 
-@pytest.fixture
-def gunicorn(tmp_path):
+@contextlib.contextmanager
+def _gunicorn(folder: Path, workers: int, **settings: str):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TEST_", "GUNICORN_"))}
-    env.update(GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS="1", GUNICORN_THREADS="1",
-               SHED_TEST_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
-    log = open(tmp_path / "gunicorn.log", "wb")  # noqa: SIM115
+    env.update(GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS=str(workers), GUNICORN_THREADS="1",
+               SHED_TEST_DIR=str(folder), PYTHONPATH=str(ROOT), **settings)
+    log = open(folder / "gunicorn.log", "wb")  # noqa: SIM115
     proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "tests.core.shed_app:make()"],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
@@ -164,29 +182,69 @@ def gunicorn(tmp_path):
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
             except OSError:
-                assert proc.poll() is None, (tmp_path / "gunicorn.log").read_text()
+                assert proc.poll() is None, (folder / "gunicorn.log").read_text()
                 time.sleep(0.1)
-        yield port, tmp_path
+        yield port, folder
     finally:
-        (tmp_path / "release").touch()
+        (folder / "release").touch()
         proc.terminate()
         proc.wait(30)
         log.close()
 
 
-def test_a_worker_whose_only_thread_is_busy_answers_503_from_its_loop(gunicorn):
-    port, folder = gunicorn
-    import threading
+@pytest.fixture
+def gunicorn(tmp_path):
+    with _gunicorn(tmp_path, 1) as started:
+        yield started
 
+
+@pytest.fixture
+def two_workers(tmp_path):
+    # An idle worker takes a new connection within this (a loaded test machine may not run its loop for
+    # some milliseconds: the busy one must not take the connection meanwhile).
+    with _gunicorn(tmp_path, 2, GUNICORN_BUSY_ACCEPT_DELAY_MS="300") as (port, folder):
+        pids = set()
+        deadline = time.monotonic() + 60
+        while len(pids) < 2 and time.monotonic() < deadline:  # both have imported the app
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
+                sock.sendall(b"GET /_test/pid HTTP/1.1\r\nHost: a\r\n\r\n")
+                pids.add(_answer(sock).rsplit(b"\r\n\r\n", 1)[1])
+        assert len(pids) == 2
+        yield port, folder
+
+
+def _hold(port: int, folder: Path) -> tuple[threading.Thread, list[bytes], str]:
+    """Hold one worker's only thread (``/_test/hold``): the thread, where its answer goes, the worker's pid."""
     held: list[bytes] = []
     holder = threading.Thread(target=lambda: held.append(_request(port, b"GET /_test/hold HTTP/1.1\r\nHost: a\r\n"
                                                                         b"Connection: close\r\n\r\n")))
     holder.start()
     for _ in range(9000):  # the worker imports the app first
-        if (folder / "started").exists():
+        if (folder / "started").exists() and (folder / "started").read_text():
             break
         time.sleep(0.01)
     assert (folder / "started").exists()
+    return holder, held, (folder / "started").read_text()
+
+
+def _answer(sock: socket.socket) -> bytes:
+    """One whole answer read from a kept-alive connection (its Content-Length tells where it ends)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        assert chunk, data
+        data += chunk
+    head, _sep, body = data.partition(b"\r\n\r\n")
+    length = int(next(line.split(b":", 1)[1] for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length:")))
+    while len(body) < length:
+        body += sock.recv(65536)
+    return head + b"\r\n\r\n" + body
+
+
+def test_a_worker_whose_only_thread_is_busy_answers_503_from_its_loop(gunicorn):
+    port, folder = gunicorn
+    holder, held, _pid = _hold(port, folder)
 
     # One request may always wait for the thread: this one waits (it is read before the next connection
     # is even accepted, so it is first in line).
@@ -210,3 +268,38 @@ def test_a_worker_whose_only_thread_is_busy_answers_503_from_its_loop(gunicorn):
     assert held and held[0].startswith(b"HTTP/1.1 200 ")
     with waiting:
         assert waiting.recv(64).startswith(b"HTTP/1.1 200 ")  # the one that waited is served
+
+
+def test_a_new_connection_goes_to_the_worker_with_a_free_thread(two_workers):
+    """gthread's loop accepted connections with its only thread busy: a page waited there behind a long
+    request (or was turned away) while the other worker stood idle."""
+    port, folder = two_workers
+    holder, held, busy = _hold(port, folder)
+    for n in range(30):
+        answer = _request(port, f"GET /_test/pid?{n} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n".encode())
+        assert answer.startswith(b"HTTP/1.1 200 "), (n, answer[:200])
+        assert answer.rsplit(b"\r\n\r\n", 1)[1].decode() != busy
+    assert not held  # all of it while the other worker's thread was held
+    (folder / "release").touch()
+    holder.join(30)
+    assert held and held[0].startswith(b"HTTP/1.1 200 ")
+
+
+def test_an_answer_given_while_others_wait_closes_its_connection(gunicorn):
+    """The client's next request then comes through the kernel's queue to a worker with time for it."""
+    port, folder = gunicorn
+    holder, _held, _pid = _hold(port, folder)
+    first = socket.create_connection(("127.0.0.1", port), timeout=20)
+    first.sendall(b"GET /_test/pid HTTP/1.1\r\nHost: a\r\n\r\n")  # kept alive, first in line
+    time.sleep(0.3)
+    second = socket.create_connection(("127.0.0.1", port), timeout=20)
+    second.sendall(b"POST /_test/other HTTP/1.1\r\nHost: a\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                   b"Content-Length: 3\r\n\r\na=b")  # may wait: it is queued behind the first
+    time.sleep(0.3)
+    (folder / "release").touch()
+    holder.join(30)
+    with first, second:
+        answered_first, answered_second = _answer(first), _answer(second)
+        assert answered_first.startswith(b"HTTP/1.1 200 ") and answered_second.startswith(b"HTTP/1.1 200 ")
+        assert b"\r\nConnection: close\r\n" in answered_first  # the second was waiting
+        assert b"\r\nConnection: keep-alive\r\n" in answered_second  # nobody was
