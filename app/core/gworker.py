@@ -26,12 +26,12 @@ threads are free or not, and a keep-alive connection stays with the worker that 
 could wait behind its worker's 300 ms confirm while three other workers stood idle. Here:
 
 - a worker whose threads are all busy leaves a new connection in the kernel's queue: an idle worker
-  takes it at once. If one still waits at every look over ``BUSY_ACCEPT_DELAY`` (10 ms), every worker
-  is busy (a crowd): this one takes what waits and its loop decides as above. Behind nginx, which
-  opens a connection per request, that makes the workers one queue;
-- an answer given while other requests wait in this worker's queue closes its connection
-  (``Connection: close``, after the answer: nothing is cut), so that the client's next request comes
-  back through the kernel's queue to a worker with time for it, instead of queueing here again.
+  takes it at once. If connections still wait at every look over ``BUSY_ACCEPT_DELAY`` (10 ms), every
+  worker is busy (a crowd): this one takes what waits and its loop decides as above. Behind nginx, which
+  opens a connection per request, that makes the workers one queue. (Closing a kept-alive connection
+  whose worker has a queue, so that the client's next request comes back through the kernel's queue,
+  was tried and left out: under a surge every answer then closed its connection, the clients'
+  reconnecting took the CPU, and sends and receipts timed out.)
 
 For an app without a gate (the benchmark's bare app) it is gthread as it was. Settings:
 ``gunicorn.conf.py`` (``GUNICORN_WORKER_CLASS`` chooses the worker).
@@ -146,7 +146,8 @@ class ShedWorker(ThreadWorker):
         os.set_blocking(self.wake_r, False)
         os.set_blocking(self.wake_w, False)
         self.listeners: list = []  # (socket, acceptor) while they are out of the poller
-        self.paused_at: float | None = None  # since when this busy worker leaves new connections to others
+        self.paused = False  # this busy worker leaves new connections to others
+        self.crowd_since: float | None = None  # since when a connection waited at every look while busy
         self.probed_at = 0.0
         super().init_process()  # runs the worker (``run``) until it stops
 
@@ -159,7 +160,6 @@ class ShedWorker(ThreadWorker):
             def wsgi(environ, start_response):
                 conn = self.local.conn
                 environ[shed.QUEUED_AT] = conn.meyasu_queued_at
-                start_response = self._closing(start_response)
                 if conn.meyasu_kind == "shed":
                     environ[shed.SHED_NOW] = True
                 elif conn.meyasu_kind == "send":
@@ -171,16 +171,6 @@ class ShedWorker(ThreadWorker):
             wait = self.poller.select
             self.poller.select = lambda timeout=None: self._select(wait, timeout)
         super().run()
-
-    def _closing(self, start_response):
-        """Close the connection after this answer when requests wait in this worker (see the docstring)."""
-        response = getattr(start_response, "__self__", None)  # gunicorn's Response
-
-        def closing(status, headers, exc_info=None):
-            if response is not None and any(self.waiting[kind] for kind in shed.KINDS):
-                response.force_close()
-            return start_response(status, headers, exc_info)
-        return closing
 
     def _following(self, start_response):
         def following(status, headers, exc_info=None):
@@ -194,54 +184,71 @@ class ShedWorker(ThreadWorker):
     # --- the loop's side: which worker takes a new connection ---
 
     def accept(self, server, listener):
-        if self.gate is not None and len(self.running) >= self.cfg.threads:
-            self._pause_accepting()  # an idle worker takes it; if none does, ``_select`` takes it
-            return None
-        return super().accept(server, listener)
+        if self.gate is None or len(self.running) < self.cfg.threads:
+            return super().accept(server, listener)
+        now = time.monotonic()
+        if self.crowd_since is None:
+            self.crowd_since = now
+        if now - self.crowd_since >= BUSY_ACCEPT_DELAY:
+            self._take(server, listener)  # connections have waited at every look: every worker is busy
+        else:
+            self._pause_accepting()  # an idle worker takes it; if none does, ``_probe`` takes it
+        return None
+
+    def _take(self, server, listener) -> None:
+        """Accept what waits (at most ``TAKE_AT_MOST``), for the loop to queue or turn away."""
+        for _ in range(TAKE_AT_MOST):
+            before = self.nr_conns
+            ThreadWorker.accept(self, server, listener)
+            if self.nr_conns == before:  # nothing left (EAGAIN, ignored there)
+                self.crowd_since = None
+                return
 
     def _pause_accepting(self) -> None:
         with self._lock:
             for sock in self.sockets:
                 self.listeners.append((sock, self.poller.get_key(sock).data))
                 self.poller.unregister(sock)
-        self.paused_at = self.probed_at = time.monotonic()
+        self.paused = True
+        self.probed_at = time.monotonic()
 
     def _resume_accepting(self, *, take: bool) -> None:
-        """Listen again: a thread is free, or (``take``) the delay passed, and what no idle worker took in
-        that time (all are busy: a crowd) is taken here, for the loop to queue or turn away."""
-        if self.paused_at is None:
+        """Listen again: a thread is free, or (``take``) connections waited at every look for the delay."""
+        if not self.paused:
             return
         with self._lock:
             for sock, acceptor in self.listeners:
                 self.poller.register(sock, selectors.EVENT_READ, acceptor)
-        listeners, self.listeners, self.paused_at = self.listeners, [], None
+        listeners, self.listeners, self.paused = self.listeners, [], False
         for sock, acceptor in listeners if take else ():
-            for _ in range(TAKE_AT_MOST):
-                before = self.nr_conns
-                ThreadWorker.accept(self, acceptor.args[0], sock)  # nothing waiting: EAGAIN, ignored
-                if self.nr_conns == before:
-                    break
+            self._take(acceptor.args[0], sock)
+
+    def _connections_wait(self) -> bool:
+        ready, _w, _x = select.select(self.sockets, [], [], 0)
+        return bool(ready)
 
     def _select(self, wait, timeout):
-        if self.paused_at is not None:
+        if self.paused:
             timeout = BUSY_ACCEPT_PROBE if timeout is None else min(timeout, BUSY_ACCEPT_PROBE)
         events = wait(timeout)
-        if self.paused_at is not None:
+        if self.paused:
             self._probe()
         return events
 
     def _probe(self) -> None:
         """While paused, look at the listening sockets now and then: nothing waits there any more (an idle
-        worker took it) -> listen again, and the next connection pauses this worker afresh; something has
-        waited at every look for ``BUSY_ACCEPT_DELAY`` -> every worker is busy: take it."""
+        worker took it) -> listen again, and the next connection pauses this worker afresh; connections
+        have waited at every look since ``crowd_since`` for ``BUSY_ACCEPT_DELAY`` -> every worker is busy,
+        take them. The time counts across this worker's own requests: under a crowd it finishes one,
+        takes one connection, and is busy again, and the kernel's queue, which no loop can shed, grew."""
         now = time.monotonic()
         if now - self.probed_at < BUSY_ACCEPT_PROBE:
             return
         self.probed_at = now
-        ready, _w, _x = select.select([sock for sock, _acceptor in self.listeners], [], [], 0)
-        if not ready:
+        if not self._connections_wait():
+            self.crowd_since = None
             self._resume_accepting(take=False)
-        elif now - self.paused_at >= BUSY_ACCEPT_DELAY:
+        elif now - self.crowd_since >= BUSY_ACCEPT_DELAY:
             self._resume_accepting(take=True)
 
     # --- the loop's side: called by gthread when a connection is readable ---
@@ -387,6 +394,8 @@ class ShedWorker(ThreadWorker):
         self._dispatch()
         if len(self.running) < self.cfg.threads:
             self._resume_accepting(take=False)
+            if self.crowd_since is not None and not self._connections_wait():
+                self.crowd_since = None
 
     # --- the threads' side ---
 

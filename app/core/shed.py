@@ -247,18 +247,18 @@ def expected_wait(kind: str, waiting: Mapping[str, int], running: list[str], est
     return ahead / max(threads, 1)
 
 
-# How a worker learns the time a request of a kind takes (``learn``): a slow weighted mean of what it took,
-# each sample counted at most ``LEARN_CAP`` times the estimate. Public pages are mostly answered in a
+# How a worker learns the time a request of a kind takes (``learn``): a weighted mean of what it took, each
+# sample counted at most ``LEARN_CAP`` times the estimate. Public pages are mostly answered in a
 # millisecond, and now and then one is built afresh in a few hundred (a result page, a worker's first
 # pages): with the plain mean of the last few, one such page made the next few hundred look as if they
 # would wait half a second each, and the loop turned readers away at the design load.
-LEARN_WEIGHT = 0.1
+LEARN_WEIGHT = 0.2
 LEARN_CAP = 4.0
 
 
 def learn(estimate: float, took_ms: float) -> float:
     """The estimate after one more request that took ``took_ms``: a lasting change (a host twenty times
-    slower) is mostly learnt within some twenty requests; one outlier moves it by at most 30 %."""
+    slower) is mostly learnt within some ten requests; one outlier moves it by at most 60 %."""
     return estimate + (min(took_ms, LEARN_CAP * estimate) - estimate) * LEARN_WEIGHT
 
 

@@ -99,14 +99,14 @@ def test_the_first_request_waiting_for_each_thread_is_never_shed_however_slow_th
 def test_one_slow_page_does_not_make_the_next_ones_look_slow():
     estimate = 2.0
     estimate = shed.learn(estimate, 300.0)  # a result page built afresh
-    assert estimate <= 2.6
+    assert estimate <= 3.2
     waiting = {"page": 9}  # nine pages queued behind it are still let wait
     assert shed.admit("page", waiting, ["page"], EST | {"page": estimate}, LIMITS, threads=1)
 
 
-def test_a_lasting_slowdown_is_learnt_within_some_twenty_requests():
+def test_a_lasting_slowdown_is_learnt_within_some_ten_requests():
     estimate = 2.0
-    for _ in range(20):
+    for _ in range(10):
         estimate = shed.learn(estimate, 40.0)  # the host became twenty times slower
     assert 30.0 < estimate <= 40.0
     assert not shed.admit("page", {"page": 20}, ["page"], EST | {"page": estimate}, LIMITS, threads=1)
@@ -283,23 +283,3 @@ def test_a_new_connection_goes_to_the_worker_with_a_free_thread(two_workers):
     (folder / "release").touch()
     holder.join(30)
     assert held and held[0].startswith(b"HTTP/1.1 200 ")
-
-
-def test_an_answer_given_while_others_wait_closes_its_connection(gunicorn):
-    """The client's next request then comes through the kernel's queue to a worker with time for it."""
-    port, folder = gunicorn
-    holder, _held, _pid = _hold(port, folder)
-    first = socket.create_connection(("127.0.0.1", port), timeout=20)
-    first.sendall(b"GET /_test/pid HTTP/1.1\r\nHost: a\r\n\r\n")  # kept alive, first in line
-    time.sleep(0.3)
-    second = socket.create_connection(("127.0.0.1", port), timeout=20)
-    second.sendall(b"POST /_test/other HTTP/1.1\r\nHost: a\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-                   b"Content-Length: 3\r\n\r\na=b")  # may wait: it is queued behind the first
-    time.sleep(0.3)
-    (folder / "release").touch()
-    holder.join(30)
-    with first, second:
-        answered_first, answered_second = _answer(first), _answer(second)
-        assert answered_first.startswith(b"HTTP/1.1 200 ") and answered_second.startswith(b"HTTP/1.1 200 ")
-        assert b"\r\nConnection: close\r\n" in answered_first  # the second was waiting
-        assert b"\r\nConnection: keep-alive\r\n" in answered_second  # nobody was
