@@ -148,6 +148,7 @@ class ShedWorker(ThreadWorker):
         self.listeners: list = []  # (socket, acceptor) while they are out of the poller
         self.paused = False  # this busy worker leaves new connections to others
         self.crowd_since: float | None = None  # since when a connection waited at every look while busy
+        self.crowd_seen = 0.0  # the last look that found one waiting
         self.probed_at = 0.0
         super().init_process()  # runs the worker (``run``) until it stops
 
@@ -187,8 +188,9 @@ class ShedWorker(ThreadWorker):
         if self.gate is None or len(self.running) < self.cfg.threads:
             return super().accept(server, listener)
         now = time.monotonic()
-        if self.crowd_since is None:
-            self.crowd_since = now
+        if self.crowd_since is None or now - self.crowd_seen > BUSY_ACCEPT_DELAY:
+            self.crowd_since = now  # not seen waiting at the last looks: a new connection, not a crowd
+        self.crowd_seen = now
         if now - self.crowd_since >= BUSY_ACCEPT_DELAY:
             self._take(server, listener)  # connections have waited at every look: every worker is busy
         else:
@@ -248,7 +250,9 @@ class ShedWorker(ThreadWorker):
         if not self._connections_wait():
             self.crowd_since = None
             self._resume_accepting(take=False)
-        elif now - self.crowd_since >= BUSY_ACCEPT_DELAY:
+            return
+        self.crowd_seen = now
+        if now - self.crowd_since >= BUSY_ACCEPT_DELAY:
             self._resume_accepting(take=True)
 
     # --- the loop's side: called by gthread when a connection is readable ---
@@ -394,8 +398,11 @@ class ShedWorker(ThreadWorker):
         self._dispatch()
         if len(self.running) < self.cfg.threads:
             self._resume_accepting(take=False)
-            if self.crowd_since is not None and not self._connections_wait():
-                self.crowd_since = None
+            if self.crowd_since is not None:
+                if self._connections_wait():
+                    self.crowd_seen = time.monotonic()
+                else:
+                    self.crowd_since = None
 
     # --- the threads' side ---
 
