@@ -145,8 +145,7 @@ class ShedWorker(ThreadWorker):
         self.wake_r, self.wake_w = os.pipe()
         os.set_blocking(self.wake_r, False)
         os.set_blocking(self.wake_w, False)
-        self.listeners: list = []  # (socket, acceptor) while they are out of the poller
-        self.paused = False  # this busy worker leaves new connections to others
+        self.listeners: list = []  # (socket, acceptor) while they are out of the poller: paused
         self.crowd_since: float | None = None  # since when a connection waited at every look while busy
         self.crowd_seen = 0.0  # the last look that found one waiting
         self.probed_at = 0.0
@@ -211,17 +210,16 @@ class ShedWorker(ThreadWorker):
             for sock in self.sockets:
                 self.listeners.append((sock, self.poller.get_key(sock).data))
                 self.poller.unregister(sock)
-        self.paused = True
         self.probed_at = time.monotonic()
 
     def _resume_accepting(self, *, take: bool) -> None:
         """Listen again: a thread is free, or (``take``) connections waited at every look for the delay."""
-        if not self.paused:
+        if not self.listeners:
             return
         with self._lock:
             for sock, acceptor in self.listeners:
                 self.poller.register(sock, selectors.EVENT_READ, acceptor)
-        listeners, self.listeners, self.paused = self.listeners, [], False
+        listeners, self.listeners = self.listeners, []
         for sock, acceptor in listeners if take else ():
             self._take(acceptor.args[0], sock)
 
@@ -230,10 +228,10 @@ class ShedWorker(ThreadWorker):
         return bool(ready)
 
     def _select(self, wait, timeout):
-        if self.paused:
+        if self.listeners:
             timeout = BUSY_ACCEPT_PROBE if timeout is None else min(timeout, BUSY_ACCEPT_PROBE)
         events = wait(timeout)
-        if self.paused:
+        if self.listeners:
             self._probe()
         return events
 
