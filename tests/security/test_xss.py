@@ -28,7 +28,7 @@ PAYLOADS = (
     "[x](javascript:xss5())",
     "<a href=\"javascript:xss6()\">x</a>",
     "javascript:xss7()",
-    "{{7*191}}",
+    "{{7*1911911}}",  # evaluated, it shows 13383377: digits no timing or count on a page shows by chance
     "{% raw %}{{ config }}",
 )
 FULL = " ".join(PAYLOADS)
@@ -135,7 +135,7 @@ def test_no_payload_becomes_markup_on_any_page_for_any_role(app, world, clients)
             shown += "xss1()" in html
             for found in executable(html):
                 problems.append(f"{url} as {role}: {found}")
-            if "1337" in html or "testing-secret" in html:
+            if "13383377" in html or "testing-secret" in html:
                 problems.append(f"{url} as {role}: template syntax was evaluated")
     assert problems == [], "\n".join(sorted(set(problems)))
     assert shown > 50, "the payloads were not shown on the pages: the test would prove nothing"
