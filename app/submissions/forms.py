@@ -242,7 +242,7 @@ def quick_received(period, formdata) -> Received | None:
             given.setdefault(int(match.group(1)), {})[match.group(2)] = formdata[key]
     if not given or sorted(given) != list(range(len(given))) or len(given) > MAX_ENTRIES:
         return None
-    section_ids = {section.id for section in period.sections}
+    section_ids = period.section_ids() if any(value.get("section") for value in given.values()) else set()
     entries = []
     for index in range(len(given)):
         body, section = clean_text(given[index].get("body")), given[index].get("section") or ""

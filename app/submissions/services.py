@@ -30,6 +30,7 @@ from flask import current_app
 from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.core import signals, uploads
 from app.core.audit import record_audit
@@ -162,7 +163,7 @@ def check_received(period: CommentPeriod, received: Received, *, web: bool) -> N
     entries = received.entries
     if not entries or not any(entry.body.strip() for entry in entries):
         raise SubmissionError("body_required", "entries-0-body")
-    section_ids = {section.id for section in period.sections}
+    section_ids = period.section_ids() if any(entry.section_id is not None for entry in entries) else set()
     for index, entry in enumerate(entries):
         if not entry.body.strip():
             raise SubmissionError("body_required", f"entries-{index}-body")
@@ -216,17 +217,29 @@ def lock_period(period_id: int) -> CommentPeriod:
     return period
 
 
+# What judging a send under the lock reads of its period, and the counter that numbers it.
+_PERIODS = CommentPeriod.__table__
+_LOCKED = ("receipt_counter", "receipt_prefix", "status", "results_published_at", "opens_at", "closes_at",
+           "channels")
+_COUNT = (update(_PERIODS).where(_PERIODS.c.id == bindparam("period_id"))
+          .values(receipt_counter=_PERIODS.c.receipt_counter + 1)
+          .returning(*(_PERIODS.c[name] for name in _LOCKED)))
+
+
 def count_under_lock(period_id: int) -> CommentPeriod:
     """Take the period's next receipt number: one ``UPDATE … RETURNING`` that moves the counter, locks
     the row until the transaction ends (as FOR NO KEY UPDATE does, the counter being no key) and gives
-    the period back fresh, so that its state is judged on what the lock holds. A rollback gives the
-    number back. ``period.receipt_counter`` is then the caller's number."""
-    period = db.session.scalars(
-        update(CommentPeriod).where(CommentPeriod.id == period_id)
-        .values(receipt_counter=CommentPeriod.receipt_counter + 1).returning(CommentPeriod)
-        .execution_options(populate_existing=True, synchronize_session=False)).one_or_none()
-    if period is None:
+    back what the send is judged by (state, times, channels), as the lock holds it. A rollback gives the
+    number back. ``period.receipt_counter`` is then the caller's number.
+
+    Only those columns come back, set on the session's period as loaded from the database (the rest of
+    the row, its texts and JSON, was read before the send and is not read again)."""
+    row = db.session.execute(_COUNT, {"period_id": period_id}).one_or_none()
+    if row is None:
         raise SubmissionError("not_found")
+    period = db.session.get(CommentPeriod, period_id)
+    for name, value in zip(_LOCKED, row, strict=True):
+        set_committed_value(period, name, value)
     return period
 
 

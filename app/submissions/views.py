@@ -34,9 +34,8 @@ def web_period(period_id: int) -> CommentPeriod:
     """404 for what the public cannot see; for a withdrawn period, the withdrawn page on GET, while a
     POST goes on to be refused with the text kept on the page."""
     if request.method == "POST":
-        # A POST's form and checks read the sections: loaded with the period and its plan, in one query.
-        period = db.session.get(CommentPeriod, period_id,
-                                options=[joinedload(CommentPeriod.plan), joinedload(CommentPeriod.sections)])
+        # A POST's checks read the ids of the sections its entries name (``section_ids``), not the sections.
+        period = db.session.get(CommentPeriod, period_id, options=[joinedload(CommentPeriod.plan)])
         if period is not None and period.status == "withdrawn" and period.plan.is_published:
             return period
     return public_period(period_id)
