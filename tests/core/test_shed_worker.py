@@ -8,10 +8,12 @@ import sys
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from app.core import shed
+from app.core import gworker
 from app.core.gworker import parse_head, response_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,6 +119,34 @@ def test_a_limit_of_zero_never_sheds():
 
 
 # --- what the loop reads of a request ---
+
+# --- a busy worker: leave a new connection to an idle one, or take it ---
+
+def _busy_worker(monkeypatch, *, since: float, seen: float, now: float) -> tuple[SimpleNamespace, list]:
+    """What ``ShedWorker.accept`` reads of its worker, its only thread busy, at ``now`` on its clock."""
+    done: list[str] = []
+    worker = SimpleNamespace(gate=object(), running=["send"], cfg=SimpleNamespace(threads=1), crowd_since=since,
+                             crowd_seen=seen, _take=lambda server, listener: done.append("take"),
+                             _pause_accepting=lambda: done.append("pause"))
+    monkeypatch.setattr(gworker, "time", SimpleNamespace(monotonic=lambda: now))
+    return worker, done
+
+
+def test_a_busy_worker_takes_connections_that_waited_at_every_look_for_the_delay(monkeypatch):
+    delay = gworker.BUSY_ACCEPT_DELAY
+    worker, done = _busy_worker(monkeypatch, since=100.0, seen=100.0 + delay, now=100.0 + 1.5 * delay)
+    gworker.ShedWorker.accept(worker, None, None)
+    assert done == ["take"]
+
+
+def test_a_crowd_mark_not_seen_again_within_the_delay_is_dropped(monkeypatch):
+    """A connection waited once, long ago, then none: the next one is new, and an idle worker may take it."""
+    delay = gworker.BUSY_ACCEPT_DELAY
+    worker, done = _busy_worker(monkeypatch, since=100.0, seen=100.0, now=100.0 + 5 * delay)
+    gworker.ShedWorker.accept(worker, None, None)
+    assert done == ["pause"]
+    assert worker.crowd_since == worker.crowd_seen == 100.0 + 5 * delay
+
 
 def test_the_head_of_a_form_post():
     body = b"csrf_token=t&entries-0-body=%E6%84%8F%E8%A6%8B"
