@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_wtf import FlaskForm
-from sqlalchemy.orm import joinedload
 from wtforms import StringField
 from wtforms.validators import Optional
 
@@ -22,7 +21,7 @@ from app.core import current_locale, formkeys, ratelimit
 from app.core.errors import render_error
 from app.extensions import db, limiter
 from app.periods.models import CommentPeriod
-from app.periods.pages import public_period
+from app.periods.pages import WITH_PLAN, public_period
 from app.submissions import services
 from app.submissions.forms import SubmissionForm, quick_received
 from app.submissions.messages import attach_error, error_message
@@ -35,7 +34,7 @@ def web_period(period_id: int) -> CommentPeriod:
     POST goes on to be refused with the text kept on the page."""
     if request.method == "POST":
         # A POST's checks read the ids of the sections its entries name (``section_ids``), not the sections.
-        period = db.session.get(CommentPeriod, period_id, options=[joinedload(CommentPeriod.plan)])
+        period = db.session.get(CommentPeriod, period_id, options=WITH_PLAN)
         if period is not None and period.status == "withdrawn" and period.plan.is_published:
             return period
     return public_period(period_id)
