@@ -223,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=DEFAULT_DB)
     parser.add_argument("--web-workers-a", type=int, default=3, help="gunicorn processes of web group A")
     parser.add_argument("--web-workers-b", type=int, default=2, help="gunicorn processes of web group B")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                        help="extra environment for the app processes (e.g. GUNICORN_BUSY_ACCEPT_DELAY_MS=0)")
     parser.add_argument("--sub-rate", type=float, default=20.0, help="submissions/s (form, confirm, send, receipt)")
     parser.add_argument("--page-rate", type=float, default=200.0, help="page views/s")
     args = parser.parse_args(argv)
@@ -238,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     workers = {group: [f"rq-{group.lower()}-short", f"rq-{group.lower()}-long"] for group in web}
     lb = f"http://127.0.0.1:{LB_PORT}"
     ok = True
-    with Stack(args.database_url, rq_workers=0, extra_env={"SITE_URL": lb}) as stack:
+    with Stack(args.database_url, rq_workers=0, extra_env={"SITE_URL": lb, **dict(item.split("=", 1) for item in args.env)}) as stack:
         stack.start_redis()
         stack.flush_redis()
         stack.start_smtp()
