@@ -3,6 +3,8 @@
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Date, cast, func, literal_column
+
 JST = ZoneInfo("Asia/Tokyo")
 
 # (first day, era name in Japanese, era name in romaji), newest first.
@@ -31,6 +33,19 @@ def jst_end_of_day(day: date) -> datetime:
 
 def jst_start_of_day(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), JST).astimezone(UTC)
+
+
+def jst_date_sql(column, dialect: str):
+    """SQL for the Japan date of a UTC timestamp ``column`` on ``dialect``, to count by day in the database.
+    Japan has kept no daylight saving time since 1951: every date a period can have is UTC+9."""
+    if dialect == "postgresql":
+        return cast(func.timezone(literal_column("'Asia/Tokyo'"), column), Date)
+    return func.date(column, literal_column("'+9 hours'"))  # SQLite keeps UTC as text without an offset
+
+
+def as_date(value: date | str) -> date:
+    """A date read back from ``jst_date_sql``: PostgreSQL gives a date, SQLite its ISO text."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def jst_today() -> date:
@@ -78,8 +93,10 @@ def days_between(start: datetime, end: datetime) -> int:
 __all__ = [
     "JST",
     "UTC",
+    "as_date",
     "days_between",
     "fiscal_year_label",
+    "jst_date_sql",
     "jst_end_of_day",
     "jst_start_of_day",
     "jst_today",
