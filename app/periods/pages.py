@@ -7,7 +7,6 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.periods.models import CommentPeriod
 
-
 # Built once: built at each call, the option cost a send about 2 % of its CPU (bench.send_cost, py-spy).
 WITH_PLAN = (joinedload(CommentPeriod.plan),)
 

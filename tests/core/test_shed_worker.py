@@ -12,8 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.core import shed
-from app.core import gworker
+from app.core import gworker, shed
 from app.core.gworker import parse_head, response_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
