@@ -2,18 +2,22 @@
 
 from flask import abort, make_response, render_template
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
-from app.periods.models import CommentPeriod
+from app.periods.models import CommentPeriod, Section
 
 # Built once: built at each call, the option cost a send about 2 % of its CPU (bench.send_cost, py-spy).
 WITH_PLAN = (joinedload(CommentPeriod.plan),)
+# What the opinion form and its confirmation page show of the sections: their titles, not their text.
+WITH_SECTION_TITLES = (*WITH_PLAN, selectinload(CommentPeriod.sections).load_only(Section.position, Section.label,
+                                                                                  Section.title))
 
 
-def public_period(period_id: int) -> CommentPeriod:
-    """A period the public may see; staff who can edit it may preview it before it is public."""
-    period = db.get_or_404(CommentPeriod, period_id, options=WITH_PLAN)
+def public_period(period_id: int, options=WITH_PLAN) -> CommentPeriod:
+    """A period the public may see; staff who can edit it may preview it before it is public.
+    ``options``: how to load it (with its plan, unless told otherwise)."""
+    period = db.get_or_404(CommentPeriod, period_id, options=options)
     if period.is_public() or (period.can_edit(current_user) and period.status != "withdrawn"):
         return period
     if period.status == "withdrawn" and period.plan.is_published:
