@@ -240,7 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     workers = {group: [f"rq-{group.lower()}-short", f"rq-{group.lower()}-long"] for group in web}
     lb = f"http://127.0.0.1:{LB_PORT}"
     ok = True
-    with Stack(args.database_url, rq_workers=0, extra_env={"SITE_URL": lb, **dict(item.split("=", 1) for item in args.env)}) as stack:
+    extra_env = {"SITE_URL": lb, **dict(item.split("=", 1) for item in args.env)}
+    with Stack(args.database_url, rq_workers=0, extra_env=extra_env) as stack:
         stack.start_redis()
         stack.flush_redis()
         stack.start_smtp()

@@ -7,8 +7,10 @@
 Reseeds the database (``bench.seed``, no extra periods), then through ``app.test_client()`` (no HTTP
 server, no other process) opens the form once, asks for a confirm page per send outside the count, and
 counts over the sends alone: statements and commits seen by the engine, round trips to Redis (a
-pipeline is one), CPU and wall time of this process. ``--show`` prints the statements of one send in
-order; ``--cprofile`` prints where the sends' CPU goes. The Redis database given is flushed.
+pipeline is one), CPU and wall time of this process, and the CPU of this machine's PostgreSQL processes
+(from /proc, in clock ticks: read it as an average over many sends). ``--show`` prints the statements of
+one send in order; ``--cprofile`` prints where the sends' CPU goes and keeps the profile in
+/tmp/send_cost.prof for pstats. The Redis database given is flushed.
 
 ``--jobs`` then runs the jobs those sends asked for (the receipt mails) in an RQ worker of this
 process, as ``python -m workers --no-fork`` runs them, against ``bench.smtp_sink`` in a process of its

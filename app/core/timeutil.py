@@ -39,7 +39,7 @@ def jst_date_sql(column, dialect: str):
     """SQL for the Japan date of a UTC timestamp ``column`` on ``dialect``, to count by day in the database.
     Japan has kept no daylight saving time since 1951: every date a period can have is UTC+9."""
     if dialect == "postgresql":
-        return cast(func.timezone(literal_column("'Asia/Tokyo'"), column), Date)
+        return cast(func.timezone(literal_column(f"'{JST.key}'"), column), Date)
     return func.date(column, literal_column("'+9 hours'"))  # SQLite keeps UTC as text without an offset
 
 

@@ -117,8 +117,6 @@ def test_a_limit_of_zero_never_sheds():
     assert shed.admit("form", {"form": 10_000}, ["form"], EST, LIMITS | {"form": 0}, threads=1)
 
 
-# --- what the loop reads of a request ---
-
 # --- a busy worker: leave a new connection to an idle one, or take it ---
 
 def _busy_worker(monkeypatch, *, since: float, seen: float, now: float) -> tuple[SimpleNamespace, list]:
@@ -146,6 +144,8 @@ def test_a_crowd_mark_not_seen_again_within_the_delay_is_dropped(monkeypatch):
     assert done == ["pause"]
     assert worker.crowd_since == worker.crowd_seen == 100.0 + 5 * delay
 
+
+# --- what the loop reads of a request ---
 
 def test_the_head_of_a_form_post():
     body = b"csrf_token=t&entries-0-body=%E6%84%8F%E8%A6%8B"
