@@ -13,6 +13,13 @@ plumbing around it) bumps a generation kept in Redis, which each process reads a
 so a staff edit shows within a second; the time limit covers what changes with the clock alone (a
 period opening or closing). While Redis is down the last generation read is used, and the time limit
 still bounds how stale a page can be.
+
+One renders, the others wait on nothing: a page's copies in every process expire at the same instant
+(each took its expiry from the shared copy), and at the design load every worker then rendered the
+same result page at once, 0.1–0.8 s each on two cores, while readers queued behind them and some were
+turned away. Now the first request after the time limit claims the rendering (in Redis, for
+``CLAIM_SECONDS``) and renders; meanwhile the others serve the copy they hold, at most ``STALE_SECONDS``
+past its limit. Only for the time limit: after a change (a new generation) nobody is served the old page.
 """
 
 import logging
@@ -38,6 +45,11 @@ UNSEEN_TABLES = frozenset({"submissions", "submission_entries", "attachments", "
 UNSEEN_COLUMNS = {"comment_periods": {"receipt_counter", "updated_at"}}
 GENERATION_KEY = "meyasu:pagecache:generation"
 SHARED_PREFIX = "meyasu:pagecache:page:"
+RENDER_PREFIX = "meyasu:pagecache:render:"
+# How long a claim to render a page again lasts, and how long past its time limit a page is served while
+# another request renders it (the renderer's crash costs at most that: then the next request renders).
+CLAIM_SECONDS = 5.0
+STALE_SECONDS = 5.0
 GENERATION_CHECK_SECONDS = 1.0
 CSRF_MARK = "\x00csrf-token\x00"
 READY_ENVIRON = "meyasu.page_cache.entry"  # the kept page serve_cached answered with, for KeptPages
@@ -60,6 +72,7 @@ class PageCache:
         self.local = 0  # bumps made by this process since
         self.checked = 0.0
         self.endpoints: frozenset[str] = frozenset()  # whose anonymous GET pages may be kept
+        self.rendering: dict[tuple[str, str], float] = {}  # pages this process renders again, until when
 
     def generation(self) -> str:
         now = time.monotonic()
@@ -94,11 +107,42 @@ class PageCache:
             return None
         return entry
 
+    def stale(self, key, generation: str) -> Entry | None:
+        """The page of this generation kept here whose time limit passed less than ``STALE_SECONDS`` ago."""
+        entry = self.entries.get(key)
+        if entry is None or entry.generation != generation or entry.expires + STALE_SECONDS < time.monotonic():
+            return None
+        return entry
+
+    def claim(self, key, generation: str, shared: bool) -> bool:
+        """Whether this request is the one to render the page again (the first to ask, in this process and,
+        when ``shared``, in every process): True also when Redis cannot say."""
+        now = time.monotonic()
+        with self.lock:
+            if self.rendering.get(key, 0.0) > now:
+                return False
+            self.rendering[key] = now + CLAIM_SECONDS
+        if not shared:
+            return True
+        from app.core.jobs import redis_connection
+
+        path, locale = key
+        try:
+            claimed = redis_connection().set(f"{RENDER_PREFIX}{generation}:{locale}:{path}", b"1", nx=True,
+                                             px=int(CLAIM_SECONDS * 1000))
+        except RedisError:
+            return True
+        if not claimed:
+            with self.lock:
+                self.rendering.pop(key, None)
+        return bool(claimed)
+
     def put(self, key, entry: Entry) -> None:
         with self.lock:
             if len(self.entries) >= 2000:
                 self.entries.clear()
             self.entries[key] = entry
+            self.rendering.pop(key, None)
 
     # --- the copy other processes read (Redis) ---
 
@@ -175,8 +219,13 @@ def serve_cached():
     key = _key()
     entry = cache.get(key, generation)
     where = "hit"
-    if entry is None and _shareable(generation):
+    shareable = _shareable(generation)
+    if entry is None and shareable:
         entry, where = cache.get_shared(key, generation), "shared"
+    if entry is None:
+        stale = cache.stale(key, generation)
+        if stale is not None and not cache.claim(key, generation, shareable):
+            entry, where = stale, "stale"  # another request renders it again
     if entry is None:
         g.page_cache_store = generation
         return None

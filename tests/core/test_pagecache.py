@@ -1,11 +1,13 @@
 """Public pages kept for a few seconds: fresh after a staff edit, never sharing a reader's CSRF token."""
 
 import re
+import time
 
 import pytest
 from flask import request_started
 from sqlalchemy import event
 
+from app.core import pagecache
 from app.extensions import db
 from app.periods.models import CommentPeriod
 from tests.submissions.conftest import submit
@@ -114,6 +116,61 @@ def test_a_citizens_submission_keeps_the_pages(app, client, cached, make_period)
     response = submit(app.test_client(), period_id)
     assert response.status_code == 303
     assert client.get("/periods").headers["X-Page-Cache"] == "hit"
+
+
+def key(path: str) -> tuple[str, str]:
+    """The cache's key of a page in Japanese (the path as Flask's ``full_path`` gives it)."""
+    return f"{path}?", "ja"
+
+
+def expire(cache, path: str, seconds_ago: float) -> None:
+    """The kept page of ``path`` as if its time limit had passed ``seconds_ago``."""
+    cache.entries[key(path)].expires = time.monotonic() - seconds_ago
+
+
+def test_past_its_time_limit_a_page_is_served_as_kept_while_another_request_renders_it(app, client, cached,
+                                                                                       make_period):
+    period_id = make_period(title="描き直される題名")
+    path = f"/periods/{period_id}"
+    client.get(path)
+    with app.app_context():  # a change that bumps no generation: what the clock alone changes
+        db.session.execute(db.update(CommentPeriod).where(CommentPeriod.id == period_id).values(title="時が変えた題名"))
+        db.session.commit()
+    expire(cached, path, 1.0)
+    cached.rendering[key(path)] = time.monotonic() + 5  # another request of this process is rendering it
+    waiting, statements = count_queries(app, lambda: client.get(path))
+    assert waiting.headers["X-Page-Cache"] == "stale"
+    assert statements == []
+    assert "描き直される題名" in waiting.get_data(as_text=True)
+
+    cached.rendering.clear()  # nobody renders it: the first request after the limit does
+    fresh = client.get(path)
+    assert "X-Page-Cache" not in fresh.headers
+    assert "時が変えた題名" in fresh.get_data(as_text=True)
+    assert client.get(path).headers["X-Page-Cache"] == "hit"
+    assert not cached.rendering  # the claim ends with the page kept
+
+
+def test_a_page_long_past_its_limit_or_of_an_old_generation_is_never_served_as_kept(app, client, cached,
+                                                                                    make_period):
+    period_id = make_period(title="古いままの題名")
+    path = f"/periods/{period_id}"
+    client.get(path)
+    expire(cached, path, pagecache.STALE_SECONDS + 1)
+    cached.rendering[key(path)] = time.monotonic() + 5
+    assert "X-Page-Cache" not in client.get(path).headers  # rendered, whoever else is at it
+
+    old = cached.entries[key(path)]
+    with app.app_context():  # a staff change: a new generation
+        db.session.get(CommentPeriod, period_id).title = "職員が変えた題名"
+        db.session.commit()
+    # Another process learns of it from Redis, its own copy still there; here: the copy put back.
+    old.expires = time.monotonic() - 1.0
+    cached.entries[key(path)] = old
+    cached.rendering[key(path)] = time.monotonic() + 5
+    page = client.get(path)
+    assert "X-Page-Cache" not in page.headers
+    assert "職員が変えた題名" in page.get_data(as_text=True)
 
 
 def test_logged_in_staff_always_get_a_fresh_page(app, cached, make_period, login_as):
@@ -239,3 +296,27 @@ def test_a_process_with_a_change_of_its_own_neither_shares_nor_takes_shared_page
     client.get(f"/periods/{period_id}")
     cached.entries.clear()
     assert "X-Page-Cache" not in client.get(f"/periods/{period_id}").headers  # nothing was shared
+
+
+@pytest.mark.services
+def test_one_process_renders_a_page_past_its_limit_and_the_others_serve_theirs_meanwhile(app, client, cached,
+                                                                                        make_period):
+    from app.core.jobs import redis_connection
+
+    period_id = make_period(title="一つの工程が描き直す")
+    path = f"/periods/{period_id}"
+    settle(cached)
+    client.get(path)
+    generation = cached.generation()
+    claim = f"{pagecache.RENDER_PREFIX}{generation}:ja:{path}?"
+    with app.app_context():
+        redis_connection().delete(f"{pagecache.SHARED_PREFIX}{generation}:ja:{path}?")  # expired there too
+        redis_connection().set(claim, b"1", px=5000)  # another process claimed it
+    expire(cached, path, 1.0)
+    assert client.get(path).headers["X-Page-Cache"] == "stale"
+
+    with app.app_context():
+        redis_connection().delete(claim)  # no one at it: this process claims and renders
+        assert "X-Page-Cache" not in client.get(path).headers
+        assert redis_connection().pttl(claim) > 0  # the others serve theirs until it is shared
+        assert redis_connection().get(f"{pagecache.SHARED_PREFIX}{generation}:ja:{path}?")
