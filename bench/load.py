@@ -51,6 +51,15 @@ def print_latencies(recorder: loadgen.Recorder, kinds: list[str] | None = None) 
         print(f"  {kind:16} {row['n']:7d} {ms(row['p50'])} {ms(row['p95'])} {ms(row['p99'])} {ms(row['max'])}")
 
 
+def print_error_times(recorder: loadgen.Recorder, began: float, seconds: float, step: int = 10) -> None:
+    """When the errors came, by ``step`` seconds of the phase: a cold start shows in the first."""
+    if not recorder.error_at:
+        return
+    counts = Counter(min(int((at - began) // step), int(seconds // step)) for at in recorder.error_at)
+    windows = ", ".join(f"{n * step}-{(n + 1) * step} s: {counts[n]}" for n in sorted(counts))
+    print(f"  errors by time in the phase: {windows}")
+
+
 def print_outcomes(recorder: loadgen.Recorder) -> None:
     statuses = {kind: dict(counter) for kind, counter in recorder.statuses.items()}
     print(f"  statuses: {json.dumps(statuses)}")
@@ -417,10 +426,11 @@ def main(argv: list[str] | None = None) -> int:
         elif args.design:
             print(f"\n== design load: {args.sub_rate:g} submissions/s (form, confirm, send, receipt) + "
                   f"{args.page_rate:g} page views/s for {seconds:g} s ==", flush=True)
-            started = time.perf_counter()
+            started, began = time.perf_counter(), time.monotonic()
             recorder = loadgen.run(design_phase(targets, seconds, args.sub_rate, args.page_rate))
             elapsed = time.perf_counter() - started
             print_latencies(recorder)
+            print_error_times(recorder, began, seconds)
             every = recorder.all_latencies()
             p95, p99 = loadgen.percentile(every, 95), loadgen.percentile(every, 99)
             flows = len(recorder.receipts)

@@ -84,6 +84,7 @@ class Recorder:
     started: float = 0.0
     arrivals_ended: float = 0.0
     accepted_at: list[float] = field(default_factory=list)
+    error_at: list[float] = field(default_factory=list)  # time.monotonic() of each error, to see when they came
 
     def ok(self, kind: str, seconds: float, status: int) -> None:
         self.latencies[kind].append(seconds)
@@ -91,6 +92,7 @@ class Recorder:
 
     def error(self, kind: str, what: str, seconds: float | None = None) -> None:
         self.errors[f"{kind}: {what}"] += 1
+        self.error_at.append(time.monotonic())
         if seconds is not None:
             self.latencies[kind].append(seconds)
         if len(self.error_examples) < 10:
