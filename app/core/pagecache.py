@@ -14,12 +14,14 @@ so a staff edit shows within a second; the time limit covers what changes with t
 period opening or closing). While Redis is down the last generation read is used, and the time limit
 still bounds how stale a page can be.
 
-One renders, the others wait on nothing: a page's copies in every process expire at the same instant
-(each took its expiry from the shared copy), and at the design load every worker then rendered the
-same result page at once, 0.1–0.8 s each on two cores, while readers queued behind them and some were
-turned away. Now the first request after the time limit claims the rendering (in Redis, for
-``CLAIM_SECONDS``) and renders; meanwhile the others serve the copy they hold, at most ``STALE_SECONDS``
-past its limit. Only for the time limit: after a change (a new generation) nobody is served the old page.
+One process renders a page, the others wait for it: a page's copies in every process expire at the
+same instant (each took its expiry from the shared copy), and at the design load every worker then
+rendered the same result page at once, 0.1–0.8 s each on two cores, while readers queued behind them
+and some were turned away. Now the first request that misses a page claims its rendering (in Redis, for
+``CLAIM_SECONDS``) and renders it; meanwhile the others serve the copy they hold when its time limit
+passed less than ``STALE_SECONDS`` ago, or else (after a change, or in a process that has none) wait
+for the shared copy, at most ``WAIT_SECONDS``, and render it themselves only when it does not come.
+After a change (a new generation) nobody is served the old page.
 """
 
 import logging
@@ -50,6 +52,8 @@ RENDER_PREFIX = "meyasu:pagecache:render:"
 # another request renders it (the renderer's crash costs at most that: then the next request renders).
 CLAIM_SECONDS = 5.0
 STALE_SECONDS = 5.0
+WAIT_SECONDS = 1.0  # a request without a copy waits this long for the one another process renders
+WAIT_STEP = 0.01
 GENERATION_CHECK_SECONDS = 1.0
 CSRF_MARK = "\x00csrf-token\x00"
 READY_ENVIRON = "meyasu.page_cache.entry"  # the kept page serve_cached answered with, for KeptPages
@@ -137,6 +141,30 @@ class PageCache:
                 self.rendering.pop(key, None)
         return bool(claimed)
 
+    def release(self, key, generation: str, shared: bool) -> None:
+        """The claimed page was not kept after all (an error, a page with flashed messages): let the next
+        request render it instead of waiting for it."""
+        with self.lock:
+            self.rendering.pop(key, None)
+        if shared:
+            from app.core.jobs import redis_connection
+
+            path, locale = key
+            try:
+                redis_connection().delete(f"{RENDER_PREFIX}{generation}:{locale}:{path}")
+            except RedisError:
+                pass
+
+    def wait_shared(self, key, generation: str) -> Entry | None:
+        """The page another process is rendering, once it is shared; None after ``WAIT_SECONDS``."""
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(WAIT_STEP)
+            entry = self.get_shared(key, generation)
+            if entry is not None:
+                return entry
+        return None
+
     def put(self, key, entry: Entry) -> None:
         with self.lock:
             if len(self.entries) >= 2000:
@@ -223,9 +251,12 @@ def serve_cached():
     if entry is None and shareable:
         entry, where = cache.get_shared(key, generation), "shared"
     if entry is None:
-        stale = cache.stale(key, generation)
-        if stale is not None and not cache.claim(key, generation, shareable):
-            entry, where = stale, "stale"  # another request renders it again
+        if cache.claim(key, generation, shareable):
+            g.page_cache_claimed = key
+        else:  # another request renders it
+            entry, where = cache.stale(key, generation), "stale"
+            if entry is None and shareable:
+                entry, where = cache.wait_shared(key, generation), "waited"
     if entry is None:
         g.page_cache_store = generation
         return None
@@ -243,8 +274,12 @@ def serve_cached():
 
 def store(response):
     generation = g.pop("page_cache_store", None)
-    if generation is None or response.status_code != 200 or response.mimetype != "text/html" \
-            or response.direct_passthrough:
+    claimed = g.pop("page_cache_claimed", None)
+    if generation is None:
+        return response
+    if response.status_code != 200 or response.mimetype != "text/html" or response.direct_passthrough:
+        if claimed is not None:
+            _cache().release(claimed, generation, _shareable(generation))
         return response
     body = response.get_data(as_text=True)
     token = g.get("csrf_token")

@@ -320,3 +320,44 @@ def test_one_process_renders_a_page_past_its_limit_and_the_others_serve_theirs_m
         assert "X-Page-Cache" not in client.get(path).headers
         assert redis_connection().pttl(claim) > 0  # the others serve theirs until it is shared
         assert redis_connection().get(f"{pagecache.SHARED_PREFIX}{generation}:ja:{path}?")
+
+
+@pytest.mark.services
+def test_a_process_without_a_copy_waits_for_the_page_another_renders(app, client, cached, make_period, monkeypatch):
+    import threading
+
+    from app.core.jobs import redis_connection
+
+    period_id = make_period(title="待って受け取る")
+    path = f"/periods/{period_id}"
+    settle(cached)
+    client.get(path)  # rendered and shared
+    generation = cached.generation()
+    shared = f"{pagecache.SHARED_PREFIX}{generation}:ja:{path}?"
+    with app.app_context():
+        kept = redis_connection().get(shared)
+        redis_connection().delete(shared)
+        redis_connection().set(f"{pagecache.RENDER_PREFIX}{generation}:ja:{path}?", b"1", px=5000)
+    cached.entries.clear()  # a process with no copy, while another renders the page
+
+    def another_process_shares_it():
+        with app.app_context():
+            redis_connection().set(shared, kept, ex=60)
+
+    threading.Timer(0.1, another_process_shares_it).start()
+    waited, statements = count_queries(app, lambda: client.get(path))
+    assert waited.headers["X-Page-Cache"] == "waited"
+    assert statements == []
+    assert "待って受け取る" in waited.get_data(as_text=True)
+
+    # When it does not come within the wait, the request renders the page itself.
+    monkeypatch.setattr(pagecache, "WAIT_SECONDS", 0.05)
+    cached.entries.clear()
+    with app.app_context():
+        redis_connection().delete(shared)
+    assert "X-Page-Cache" not in client.get(path).headers
+
+
+def test_a_claimed_page_that_is_not_kept_is_given_up(app, client, cached):
+    assert client.get("/periods/999999").status_code == 404
+    assert not cached.rendering  # the next request renders it, nobody waits for it
