@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, literal_column
+from sqlalchemy import Column, FetchedValue, ForeignKey, Index, String, Table, Text, UniqueConstraint, literal_column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.timeutil import utcnow
@@ -76,6 +76,12 @@ class Opinion(db.Model):
     excerpt: Mapped[str] = mapped_column(Text)  # the words it came from, verbatim
     section_id: Mapped[int | None] = mapped_column(ForeignKey("sections.id"), index=True)
     summary: Mapped[str] = mapped_column(Text, default="")  # 意見の概要, what is published
+    # The SHA-256 (hex) of the summary and the excerpt as they stand, written by PostgreSQL's trigger on
+    # every insert and update (migration 027) for the publication check; never by the app. NULL on SQLite.
+    summary_sha256: Mapped[str | None] = mapped_column(String(64), server_default=FetchedValue(),
+                                                       server_onupdate=FetchedValue(), deferred=True)
+    excerpt_sha256: Mapped[str | None] = mapped_column(String(64), server_default=FetchedValue(),
+                                                       server_onupdate=FetchedValue(), deferred=True)
     state: Mapped[str] = mapped_column(String(16), default="pending")
     withhold_reason: Mapped[str] = mapped_column(String(32), default="")
     withhold_note: Mapped[str] = mapped_column(Text, default="")

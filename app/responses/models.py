@@ -1,7 +1,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, literal_column
+from sqlalchemy import JSON, CheckConstraint, FetchedValue, ForeignKey, Index, String, Text, literal_column
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.timeutil import utcnow
@@ -31,6 +31,9 @@ class Response(db.Model):
     opinion_id: Mapped[int | None] = mapped_column(ForeignKey("opinions.id"), unique=True)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("opinion_groups.id"), unique=True)
     body: Mapped[str] = mapped_column(Text, default="")  # Markdown, sanitised when shown
+    # The SHA-256 (hex) of the body, written by PostgreSQL's trigger (migration 027); NULL on SQLite.
+    body_sha256: Mapped[str | None] = mapped_column(String(64), server_default=FetchedValue(),
+                                                    server_onupdate=FetchedValue(), deferred=True)
     category: Mapped[str] = mapped_column(String(8), default="")
     state: Mapped[str] = mapped_column(String(16), default="draft")
     return_comment: Mapped[str] = mapped_column(Text, default="")

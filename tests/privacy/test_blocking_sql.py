@@ -54,3 +54,39 @@ def test_the_sql_count_is_the_python_reading(app, ctx, make_period, add_opinions
     assert in_sql.unreviewed >= 1
     assert in_sql.unscreened == 3
     assert reading.blocking(period) == in_sql  # what the check uses on PostgreSQL
+
+
+@pytest.mark.services
+def test_postgresql_keeps_each_texts_hash_whoever_writes_it(app, ctx, make_period, add_opinions, answered):
+    from sqlalchemy import text
+
+    from app.privacy.services.screening import text_hash
+
+    period_id = make_period(state="closed")
+    opinion_id, other_id = add_opinions(period_id, [{"text": CLEAN, "state": "accepted"},
+                                                    {"text": PHONE, "state": "accepted"}])
+    answered(period_id)
+    response = db.session.scalars(select(Response).where(Response.period_id == period_id)).first()
+    db.session.get(Opinion, opinion_id).summary = "要約した文"  # through the ORM
+    db.session.execute(update(Opinion).where(Opinion.id == other_id).values(excerpt="直した" + PHONE))  # in bulk
+    db.session.execute(update(Response).where(Response.id == response.id).values(body="新しい回答"))
+    db.session.commit()
+
+    def stored(model, row_id, *columns):
+        return db.session.execute(select(*(getattr(model, c) for c in columns)).where(model.id == row_id)).one()
+
+    assert stored(Opinion, opinion_id, "summary_sha256", "excerpt_sha256") == (text_hash("要約した文"), text_hash(CLEAN))
+    assert stored(Opinion, other_id, "excerpt_sha256")[0] == text_hash("直した" + PHONE)
+    assert stored(Response, response.id, "body_sha256")[0] == text_hash("新しい回答")
+
+    # A row without its hash (the trigger switched off by hand) is never taken as screened.
+    for opinion in db.session.scalars(select(Opinion).where(Opinion.period_id == period_id)):
+        screen_opinion(opinion)
+    db.session.commit()
+    period = db.session.get(CommentPeriod, period_id)
+    assert reading._blocking_in_sql(period).unscreened == 0
+    db.session.execute(text("ALTER TABLE opinions DISABLE TRIGGER opinions_text_hashes"))
+    db.session.execute(update(Opinion).where(Opinion.id == other_id).values(excerpt_sha256=None))
+    db.session.execute(text("ALTER TABLE opinions ENABLE TRIGGER opinions_text_hashes"))
+    db.session.commit()
+    assert reading._blocking_in_sql(period).unscreened == 1  # screened again in Python: it holds a phone

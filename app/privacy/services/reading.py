@@ -17,12 +17,14 @@ from app.privacy.services.screening import (
     is_fresh,
     lies_inside,
     submitter_known,
+    text_hash,
 )
 from app.responses.models import Response
 from app.responses.results import Problem
 from app.submissions.models import Submission
 
 STREAM_BATCH = 5000
+EMPTY_SHA256 = text_hash("")
 
 
 @dataclass
@@ -126,27 +128,24 @@ def _blocking_in_python(period: CommentPeriod) -> Blocking:
     return Blocking(unreviewed, _unscreened(stale_opinions, stale_responses))
 
 
-def _digest(column):
-    """The hex SHA-256 of a text's UTF-8 bytes, as ``screening.text_hash`` makes it (PostgreSQL 11+)."""
-    return func.encode(func.sha256(func.convert_to(column, "UTF8")), "hex")
-
-
 def _blocking_in_sql(period: CommentPeriod) -> Blocking:
     """``blocking`` with the hashes compared by PostgreSQL. A row is fresh (1) when its screening's field
     and hash match the text ``source_field``/``source_text`` would choose, stale (0) when not; an excerpt
     screened while the summary was blank, whose summary is no longer empty, is decided here (2): Python's
-    idea of blank (``str.strip``) is not the database's."""
+    idea of blank (``str.strip``) is not the database's. The texts' hashes are the ones PostgreSQL keeps
+    on their rows (``Opinion.summary_sha256``…, migration 027), made as ``screening.text_hash`` makes its
+    own; a row without one (NULL) matches nothing and is screened again."""
     screening = TextScreening
     unreviewed = (select(PersonalFinding.screening_id, func.count().label("n")).join(TextScreening)
                   .where(TextScreening.period_id == period.id, PersonalFinding.state == "unreviewed")
                   .group_by(PersonalFinding.screening_id).subquery())
-    excerpt_matches = and_(screening.field == "excerpt", screening.text_sha256 == _digest(Opinion.excerpt))
+    excerpt_matches = and_(screening.field == "excerpt", screening.text_sha256 == Opinion.excerpt_sha256)
     opinion_state = case(
-        (and_(screening.field == "summary", screening.text_sha256 == _digest(Opinion.summary)), 1),
-        (and_(excerpt_matches, Opinion.summary == ""), 1),
+        (and_(screening.field == "summary", screening.text_sha256 == Opinion.summary_sha256), 1),
+        (and_(excerpt_matches, Opinion.summary_sha256 == EMPTY_SHA256), 1),  # an empty summary, its text unread
         (excerpt_matches, 2),
         else_=0)
-    response_state = case((and_(screening.field == "body", screening.text_sha256 == _digest(Response.body)), 1),
+    response_state = case((and_(screening.field == "body", screening.text_sha256 == Response.body_sha256), 1),
                           else_=0)
     opinions = (select(Opinion.id, opinion_state.label("state"), func.coalesce(unreviewed.c.n, 0).label("n"))
                 .outerjoin(screening, screening.opinion_id == Opinion.id)
