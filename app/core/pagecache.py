@@ -370,9 +370,25 @@ class KeptPages:
                         app.config.get("REMEMBER_COOKIE_NAME", "remember_token") + "=")
 
     def _anonymous_get(self, environ) -> bool:
-        cookie = environ.get("HTTP_COOKIE", "")
-        return (environ["REQUEST_METHOD"] == "GET" and "HTTP_AUTHORIZATION" not in environ
-                and not any(name in cookie for name in self.cookies))
+        return environ["REQUEST_METHOD"] == "GET" and self._anonymous(environ.get("HTTP_COOKIE", ""),
+                                                                      "HTTP_AUTHORIZATION" in environ)
+
+    def _anonymous(self, cookie: str, authorized: bool) -> bool:
+        return not authorized and not any(name in cookie for name in self.cookies)
+
+    def ready(self, scheme: str, path: str, query: str, cookie: str, authorized: bool) -> Ready | None:
+        """The kept answer to an anonymous GET of this URL, for gunicorn's loop (``app.core.gworker``), which
+        answers it without a thread. The loop may not wait for Redis: only while this process read the
+        generation less than ``GENERATION_CHECK_SECONDS`` ago (a request thread reads it again)."""
+        if self.app.config["PUBLIC_PAGE_CACHE_SECONDS"] <= 0 or not self._anonymous(cookie, authorized):
+            return None
+        cache: PageCache = self.app.extensions["meyasu_page_cache"]
+        key = self.keys.get((scheme, path, query))
+        if key is None or time.monotonic() - cache.checked >= GENERATION_CHECK_SECONDS:
+            return None
+        entry = cache.get(key, f"{cache.shared}.{cache.local}")
+        ready = entry.ready if entry is not None else None
+        return ready if ready is not None and ready.scheme == scheme else None
 
     def _generation(self, cache: PageCache) -> str:
         if time.monotonic() - cache.checked < GENERATION_CHECK_SECONDS:
@@ -423,4 +439,4 @@ def init_app(app: Flask) -> None:
     app.extensions["meyasu_page_cache"] = PageCache()
     app.before_request(serve_cached)
     app.after_request(store)
-    app.wsgi_app = KeptPages(app, app.wsgi_app)
+    app.wsgi_app = app.extensions["meyasu_kept_pages"] = KeptPages(app, app.wsgi_app)

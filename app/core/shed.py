@@ -297,6 +297,7 @@ class Gate:
         self.limits = {kind: float(app.config[name] or 0) for kind, name in LIMIT_OF.items()}
         self.retry_after = int(app.config["SHED_RETRY_AFTER"])
         self._page: bytes | None = None
+        self.kept_pages = app.extensions.get("meyasu_kept_pages")  # kept answers the loop gives itself
 
     def endpoint(self, method: str, path: str, adapter=None) -> str | None:
         try:

@@ -12,9 +12,24 @@ from config import TestConfig
 def make():
     from app import create_app
 
-    app = create_app(TestConfig)
-    app.config.update(SHED_PAGE_WAIT_MS=1, SHED_FORM_WAIT_MS=1, SHED_ANY_WAIT_MS=60_000, SHED_SEND_WAIT_MS=60_000)
     folder = Path(os.environ["SHED_TEST_DIR"])
+    config = TestConfig
+    if os.environ.get("SHED_TEST_PAGE_CACHE"):  # real pages, kept; the generation read once a minute at most
+        from app.core import pagecache
+
+        class KeptConfig(TestConfig):
+            SQLALCHEMY_DATABASE_URI = f"sqlite:///{folder / 'pages.sqlite3'}"
+            PUBLIC_PAGE_CACHE_SECONDS = 60
+
+        config = KeptConfig
+        pagecache.GENERATION_CHECK_SECONDS = 60.0
+    app = create_app(config)
+    app.config.update(SHED_PAGE_WAIT_MS=1, SHED_FORM_WAIT_MS=1, SHED_ANY_WAIT_MS=60_000, SHED_SEND_WAIT_MS=60_000)
+    if config is not TestConfig:
+        from app.extensions import db
+
+        with app.app_context():
+            db.create_all()
 
     @app.get("/_test/hold")
     def hold():

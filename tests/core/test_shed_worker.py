@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from app.core import gworker, shed
-from app.core.gworker import parse_head, response_bytes
+from app.core.gworker import ShedWorker, parse_head, response_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 EST = {"send": 20.0, "page": 2.0, "other": 20.0, "form": 30.0}
@@ -312,3 +312,50 @@ def test_a_new_connection_goes_to_the_worker_with_a_free_thread(two_workers):
     (folder / "release").touch()
     holder.join(30)
     assert held and held[0].startswith(b"HTTP/1.1 200 ")
+
+
+def test_a_kept_page_is_answered_by_the_loop_while_the_only_thread_is_busy(tmp_path):
+    with _gunicorn(tmp_path, 1, SHED_TEST_PAGE_CACHE="1") as (port, folder):
+        page = b"GET /periods HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+        first, kept = _request(port, page), _request(port, page)  # rendered and kept; given from the cache
+        assert first.startswith(b"HTTP/1.1 200 ") and b"X-Page-Cache: hit" in kept
+        holder, held, _pid = _hold(port, folder)
+
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as reader:
+            for _ in range(3):  # kept alive between them
+                reader.sendall(b"GET /periods HTTP/1.1\r\nHost: a\r\n\r\n")
+                answer = _answer(reader)
+                assert answer.startswith(b"HTTP/1.1 200 ") and b"X-Page-Cache: hit" in answer, answer[:300]
+                assert answer.rsplit(b"\r\n\r\n", 1)[1] == kept.rsplit(b"\r\n\r\n", 1)[1]
+        # Not for a reader with a session or a query the page was not kept for: those go to the thread's
+        # queue, where (one request waiting already) the loop turns them away, the thread being held.
+        waiting = socket.create_connection(("127.0.0.1", port), timeout=20)
+        waiting.sendall(b"GET /_test/hold?second HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        time.sleep(0.2)  # read by the loop before the next ones
+        for other in (b"GET /periods HTTP/1.1\r\nHost: a\r\nCookie: session=x\r\nConnection: close\r\n\r\n",
+                      b"GET /periods?page=2 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"):
+            assert _request(port, other).startswith(b"HTTP/1.1 503 ")
+        assert not held  # all of it while the thread was held
+        (folder / "release").touch()
+        holder.join(30)
+        assert held and held[0].startswith(b"HTTP/1.1 200 ")
+        with waiting:
+            assert waiting.recv(64).startswith(b"HTTP/1.1 200 ")
+
+
+def test_the_loop_tells_the_scheme_as_gunicorn_does():
+    from gunicorn.config import Config
+
+    cfg = Config()
+    cfg.set("forwarded_allow_ips", "127.0.0.1")
+    worker = SimpleNamespace(cfg=cfg)
+
+    def scheme(peer, headers: str) -> str | None:
+        head = parse_head(f"GET / HTTP/1.1\r\nHost: a\r\n{headers}\r\n".encode())
+        return ShedWorker._scheme(worker, SimpleNamespace(client=(peer, 5000)), head)
+
+    assert scheme("127.0.0.1", "") == "http"
+    assert scheme("127.0.0.1", "X-Forwarded-Proto: https\r\n") == "https"
+    assert scheme("127.0.0.1", "X-Forwarded-Proto: http\r\n") == "http"
+    assert scheme("10.0.0.9", "X-Forwarded-Proto: https\r\n") == "http"  # not a proxy gunicorn trusts
+    assert scheme("127.0.0.1", "X-Forwarded-Proto: https\r\nX-Forwarded-Ssl: off\r\n") is None  # refused there
