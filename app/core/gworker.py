@@ -34,9 +34,9 @@ could wait behind its worker's 300 ms confirm while three other workers stood id
   reconnecting took the CPU, and sends and receipts timed out.)
 
 An anonymous GET of a page the app keeps (``pagecache.KeptPages``: the same bytes for every reader
-without a session) is answered by the loop itself, from the answer kept in this process, before any of
-this: at the design load seven requests in ten are such pages, and they no longer wait behind a send or
-a confirmation that holds the worker's thread. They are not in gunicorn's access log (nor are the
+without a session) that arrives while every thread is busy is answered by the loop itself, from the
+answer kept in this process, before any of this: at the design load seven requests in ten are such
+pages, and they no longer wait behind a send or a confirmation that holds the worker's thread. They are not in gunicorn's access log (nor are the
 loop's 503s); the loop logs how many it answered, every ten seconds, with the shed counts.
 
 For an app without a gate (the benchmark's bare app) it is gthread as it was. Settings:
@@ -286,7 +286,12 @@ class ShedWorker(ThreadWorker):
         head = parse_head(data)
         if head is None:
             return self._queue(conn, "other", None, data, now)
-        if head.method == "GET" and len(data) == head.length and self._answer_kept(conn, head):
+        # A kept page waits for nothing: while the threads are busy the loop answers it. (Not while one is
+        # free: then the thread takes it, and the worker's busy time keeps spreading new connections over
+        # the workers. Answered by the loop always, pages kept no worker busy, the idle ones took every
+        # new connection, and two workers carried most of the forms of a design run.)
+        if head.method == "GET" and len(self.running) >= self.cfg.threads and len(data) == head.length \
+                and self._answer_kept(conn, head):
             return None
         kind = self.gate.classify(head.method, head.path)
         waiting = {name: len(queue) for name, queue in self.waiting.items()}
