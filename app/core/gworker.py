@@ -36,8 +36,9 @@ could wait behind its worker's 300 ms confirm while three other workers stood id
 An anonymous GET of a page the app keeps (``pagecache.KeptPages``: the same bytes for every reader
 without a session) that arrives while every thread is busy is answered by the loop itself, from the
 answer kept in this process, before any of this: at the design load seven requests in ten are such
-pages, and they no longer wait behind a send or a confirmation that holds the worker's thread. They are not in gunicorn's access log (nor are the
-loop's 503s); the loop logs how many it answered, every ten seconds, with the shed counts.
+pages, and they no longer wait behind a send or a confirmation that holds the worker's thread. They
+are not in gunicorn's access log (nor are the loop's 503s); the loop logs how many it answered, every
+ten seconds, with the shed counts.
 
 For an app without a gate (the benchmark's bare app) it is gthread as it was. Settings:
 ``gunicorn.conf.py`` (``GUNICORN_WORKER_CLASS`` chooses the worker).
@@ -54,6 +55,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from functools import partial
 
+from gunicorn.util import http_date
 from gunicorn.workers.gthread import ThreadWorker
 
 from app.core import shed
@@ -348,7 +350,8 @@ class ShedWorker(ThreadWorker):
         if not ready:
             return False
         keep = head.keep_alive and self.alive and len(self._keep) < self.max_keepalived
-        lines = [f"HTTP/1.1 {ready.status}", *(f"{name}: {value}" for name, value in ready.headers),
+        lines = [f"HTTP/1.1 {ready.status}", f"Date: {http_date()}",
+                 *(f"{name}: {value}" for name, value in ready.headers),
                  "Connection: keep-alive" if keep else "Connection: close"]
         self._send(conn, ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + ready.body, keep)
         self.kept_answers += 1

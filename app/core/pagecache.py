@@ -92,6 +92,10 @@ class PageCache:
             except RedisError as exc:
                 log.warning("page cache: cannot read the generation (%s); pages stay at most %s s old",
                             exc, current_app.config.get("PUBLIC_PAGE_CACHE_SECONDS"))
+        return self.last_read()
+
+    def last_read(self) -> str:
+        """The generation as this process last read it, without asking Redis."""
         return f"{self.shared}.{self.local}"
 
     def bump(self) -> None:
@@ -130,9 +134,8 @@ class PageCache:
             return True
         from app.core.jobs import redis_connection
 
-        path, locale = key
         try:
-            claimed = redis_connection().set(f"{RENDER_PREFIX}{generation}:{locale}:{path}", b"1", nx=True,
+            claimed = redis_connection().set(self._render_key(key, generation), b"1", nx=True,
                                              px=int(CLAIM_SECONDS * 1000))
         except RedisError:
             return True
@@ -149,9 +152,8 @@ class PageCache:
         if shared:
             from app.core.jobs import redis_connection
 
-            path, locale = key
             try:
-                redis_connection().delete(f"{RENDER_PREFIX}{generation}:{locale}:{path}")
+                redis_connection().delete(self._render_key(key, generation))
             except RedisError:
                 pass
 
@@ -178,6 +180,11 @@ class PageCache:
     def _shared_key(key: tuple[str, str], generation: str) -> str:
         path, locale = key
         return f"{SHARED_PREFIX}{generation}:{locale}:{path}"
+
+    @staticmethod
+    def _render_key(key: tuple[str, str], generation: str) -> str:
+        path, locale = key
+        return f"{RENDER_PREFIX}{generation}:{locale}:{path}"
 
     def get_shared(self, key: tuple[str, str], generation: str) -> Entry | None:
         """A page another process kept in this generation; kept here too until it expires there."""
@@ -386,13 +393,13 @@ class KeptPages:
         key = self.keys.get((scheme, path, query))
         if key is None or time.monotonic() - cache.checked >= GENERATION_CHECK_SECONDS:
             return None
-        entry = cache.get(key, f"{cache.shared}.{cache.local}")
+        entry = cache.get(key, cache.last_read())
         ready = entry.ready if entry is not None else None
         return ready if ready is not None and ready.scheme == scheme else None
 
     def _generation(self, cache: PageCache) -> str:
         if time.monotonic() - cache.checked < GENERATION_CHECK_SECONDS:
-            return f"{cache.shared}.{cache.local}"
+            return cache.last_read()
         with self.app.app_context():  # the check may read Redis through the app's connection
             return cache.generation()
 

@@ -326,6 +326,7 @@ def test_a_kept_page_is_answered_by_the_loop_while_the_only_thread_is_busy(tmp_p
                 reader.sendall(b"GET /periods HTTP/1.1\r\nHost: a\r\n\r\n")
                 answer = _answer(reader)
                 assert answer.startswith(b"HTTP/1.1 200 ") and b"X-Page-Cache: hit" in answer, answer[:300]
+                assert b"\r\nDate: " in answer and b"\r\nContent-Security-Policy: " in answer
                 assert answer.rsplit(b"\r\n\r\n", 1)[1] == kept.rsplit(b"\r\n\r\n", 1)[1]
         # Not for a reader with a session or a query the page was not kept for: those go to the thread's
         # queue, where (one request waiting already) the loop turns them away, the thread being held.
