@@ -6,7 +6,7 @@ Create Date: 2026-12-03 11:00:00.000000
 
 The publication check asks, for every accepted opinion and approved answer, whether its text is still
 the one screened for personal data: it compared the screening's SHA-256 with a hash of the text made
-there and then, 100,000 hashes per check (about half of the staff result page at 100,000 opinions).
+there and then: 100,000 hashes each time the staff result page was shown at 100,000 opinions.
 Each row now carries the hash of its text, written by a trigger on every insert and update, so the
 check compares two stored strings. A trigger, not the app: a bulk UPDATE or a COPY cannot leave a hash
 behind its text. SQLite has no SHA-256 in SQL: the columns stay NULL there (the check hashes in Python,
