@@ -361,3 +361,25 @@ def test_a_process_without_a_copy_waits_for_the_page_another_renders(app, client
 def test_a_claimed_page_that_is_not_kept_is_given_up(app, client, cached):
     assert client.get("/periods/999999").status_code == 404
     assert not cached.rendering  # the next request renders it, nobody waits for it
+
+
+def test_while_redis_is_down_a_page_past_its_limit_is_rendered_not_waited_for(app, client, cached, make_period,
+                                                                              monkeypatch):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    period_id = make_period(title="Redisが止まっても")
+    path = f"/periods/{period_id}"
+
+    def down():
+        raise RedisConnectionError("Redis is down")
+
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")  # configured, not answering
+    monkeypatch.setattr("app.core.jobs.redis_connection", down)
+    settle(cached)
+    assert "Redis" in client.get(path).get_data(as_text=True)
+    expire(cached, path, 1.0)
+    started = time.monotonic()
+    again = client.get(path)
+    assert again.status_code == 200 and "X-Page-Cache" not in again.headers  # rendered: no claim to wait on
+    assert time.monotonic() - started < pagecache.WAIT_SECONDS
+    assert client.get(path).headers["X-Page-Cache"] == "hit"
