@@ -22,12 +22,15 @@ class Response(db.Model):
         CheckConstraint("(opinion_id IS NULL) <> (group_id IS NULL)", name="one_target"),
         # PostgreSQL only (migration 026): pg_trgm's GIN index for the editor's search by words
         # (``ILIKE '%…%'``); declared as an expression so that the schema check on SQLite skips it.
+        # A period's answers in one state, by id, with their text's hash: the publication check's join
+        # with the privacy screenings reads the index (migration 028).
+        Index("ix_responses_period_state", "period_id", "state", "id", postgresql_include=["body_sha256"]),
         Index("ix_responses_body_trgm", literal_column("body"), postgresql_using="gin",
               postgresql_ops={"body": "gin_trgm_ops"}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    period_id: Mapped[int] = mapped_column(ForeignKey("comment_periods.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("comment_periods.id"))  # indexed by ix_responses_period_state
     opinion_id: Mapped[int | None] = mapped_column(ForeignKey("opinions.id"), unique=True)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("opinion_groups.id"), unique=True)
     body: Mapped[str] = mapped_column(Text, default="")  # Markdown, sanitised when shown

@@ -8,8 +8,9 @@ percentage, so no respondent can be singled out.
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import case, func, select, text
+from sqlalchemy import case, func, select
 
+from app.core.planner import tune_transaction
 from app.core.timeutil import wareki
 from app.extensions import db
 from app.surveys.labels import NO_ANSWER, SAME_AS_LEFT, SAMPLING_TABLE, SUPPRESSED, TABLE1_ROWS
@@ -151,8 +152,7 @@ def question_tables(survey: Survey, *, public: bool, group_id: int | None = None
 def tune_for_counting() -> None:
     """PostgreSQL: room for the hash tables in memory (4 MB by default spills them to disk) and no JIT
     compiling, which costs more than it saves on these short scans. For this transaction only."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT set_config('work_mem', '64MB', true), set_config('jit', 'off', true)"))
+    tune_transaction(work_mem="64MB", jit="off")
 
 
 def multiple_answered(survey: Survey, answers) -> dict[tuple[int, int], int]:

@@ -3,12 +3,13 @@
 import sys
 from datetime import date, timedelta
 
-from sqlalchemy import func, select, update
+import pytest
+from sqlalchemy import func, select, text, update
 
 from app.core.signals import publication_check
 from app.core.timeutil import utcnow
 from app.extensions import db
-from app.moderation.models import Opinion
+from app.moderation.models import EMPTY_SHA256, Opinion
 from app.periods.models import CommentPeriod
 from app.responses import checks, results
 from app.responses.models import Response
@@ -86,6 +87,7 @@ def test_the_check_counted_in_sql_finds_what_the_old_one_found(ctx, mixed_period
     # nothing; one that says something else does.
     opinion_id = make_opinion(period_id, excerpt="図書館の開館時間を延ばしてほしい。",
                               summary="\u3000図書館の開館時間を延ばしてほしい。\n")
+    make_opinion(period_id, excerpt="駐輪場を増やしてほしい。", summary="駐輪場を増やしてほしい。")  # the same text
     new, old = _both(period_id)
     assert new == old and "unsplit_submissions" in {p.code for p in new}
     assert "no_full_text_note" not in {p.code for p in new}
@@ -124,3 +126,21 @@ def test_an_empty_period_is_checked_alike(ctx, make_period):
     period_id = make_period(state="open")
     new, old = _both(period_id)
     assert new == old == [results.Problem("not_closed"), results.Problem("no_title"), results.Problem("no_draft_date")]
+
+
+@pytest.mark.services
+def test_a_summary_without_its_stored_hash_is_read(ctx, make_period, make_opinion):
+    # PostgreSQL skips the summaries its stored hashes show empty or the same as their excerpt; a row
+    # whose hash is missing (the trigger switched off by hand) has its texts read all the same.
+    period_id = make_period(state="closed")
+    opinion_id = make_opinion(period_id, excerpt="図書館の開館時間を延ばしてほしい。", summary="")
+    period = db.session.get(CommentPeriod, period_id)
+    assert not checks.summaries_stand_in(period)
+    db.session.execute(text("ALTER TABLE opinions DISABLE TRIGGER opinions_text_hashes"))
+    db.session.execute(update(Opinion).where(Opinion.id == opinion_id).values(summary="開館時間の延長",
+                                                                              summary_sha256=None))
+    db.session.execute(text("ALTER TABLE opinions ENABLE TRIGGER opinions_text_hashes"))
+    assert checks.summaries_stand_in(period)
+    db.session.execute(update(Opinion).where(Opinion.id == opinion_id).values(summary="開館時間の延長"))
+    assert db.session.scalar(select(Opinion.summary_sha256).where(Opinion.id == opinion_id)) != EMPTY_SHA256
+    assert checks.summaries_stand_in(period)  # hashed by the trigger, and read

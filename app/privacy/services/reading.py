@@ -6,7 +6,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.moderation.models import Opinion
+from app.moderation.models import EMPTY_SHA256, Opinion
 from app.moderation.services.redaction import source_field, source_text
 from app.periods.models import CommentPeriod
 from app.privacy.detect import find_personal_data
@@ -17,14 +17,12 @@ from app.privacy.services.screening import (
     is_fresh,
     lies_inside,
     submitter_known,
-    text_hash,
 )
 from app.responses.models import Response
 from app.responses.results import Problem
 from app.submissions.models import Submission
 
 STREAM_BATCH = 5000
-EMPTY_SHA256 = text_hash("")
 
 
 @dataclass
