@@ -102,7 +102,8 @@ class Config:
     WORKSHOP_ACCOMMODATION_RETENTION_DAYS = env_int("WORKSHOP_ACCOMMODATION_RETENTION_DAYS", 30)
 
     # Anonymous public pages are kept this many seconds per process (app.core.pagecache); 0 turns it off.
-    # Past it, one request renders the page again while the others serve theirs (at most 5 s more).
+    # Past it, one request renders the page again while the others serve theirs meanwhile (a render
+    # claim lasts at most 5 s; a copy more than 5 minutes past its limit is not served).
     PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 10)
     # Overload (app.core.shed): a form POST that waited longer than this in gunicorn's queue is answered
     # 503 with its text kept and Retry-After; any request that waited longer than the second is answered 503.

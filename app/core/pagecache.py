@@ -22,6 +22,13 @@ and some were turned away. Now the first request that misses a page claims its r
 passed less than ``STALE_SECONDS`` ago, or else (after a change, or in a process that has none) wait
 for the shared copy, at most ``WAIT_SECONDS``, and render it themselves only when it does not come.
 After a change (a new generation) nobody is served the old page.
+
+A copy past its limit is served only while another request renders the page again, so for at most
+``CLAIM_SECONDS`` after the first reader asks; what it may show out of date is only what the clock
+changes (a period opening or closing: the send itself judges the time). ``STALE_SECONDS`` is minutes,
+not seconds: after a quiet spell (a lunch hour, the minute between two bench phases) the first readers
+of the site are not all held behind the one render of each page (every worker's only thread waiting
+for it, and the readers behind them turned away).
 """
 
 import logging
@@ -48,10 +55,11 @@ UNSEEN_COLUMNS = {"comment_periods": {"receipt_counter", "updated_at"}}
 GENERATION_KEY = "meyasu:pagecache:generation"
 SHARED_PREFIX = "meyasu:pagecache:page:"
 RENDER_PREFIX = "meyasu:pagecache:render:"
-# How long a claim to render a page again lasts, and how long past its time limit a page is served while
-# another request renders it (the renderer's crash costs at most that: then the next request renders).
+# How long a claim to render a page again lasts (the renderer's crash costs at most that: then the next
+# request renders), and how long past its time limit a kept page may still be served while another
+# request renders it.
 CLAIM_SECONDS = 5.0
-STALE_SECONDS = 5.0
+STALE_SECONDS = 300.0
 WAIT_SECONDS = 1.0  # a request without a copy waits this long for the one another process renders
 WAIT_STEP = 0.01
 GENERATION_CHECK_SECONDS = 1.0
