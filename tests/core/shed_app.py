@@ -43,4 +43,10 @@ def make():
     def pid():
         return str(os.getpid())
 
+    @app.get("/_test/frozen")
+    def frozen():
+        import gc
+
+        return str(gc.get_freeze_count())
+
     return app
