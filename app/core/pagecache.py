@@ -19,8 +19,9 @@ same instant (each took its expiry from the shared copy), and at the design load
 rendered the same result page at once, 0.1–0.8 s each on two cores, while readers queued behind them
 and some were turned away. Now the first request that misses a page claims its rendering (in Redis, for
 ``CLAIM_SECONDS``) and renders it; meanwhile the others serve the copy they hold when its time limit
-passed less than ``STALE_SECONDS`` ago, or else (after a change, or in a process that has none) wait
-for the shared copy, at most ``WAIT_SECONDS``, and render it themselves only when it does not come.
+passed less than ``STALE_SECONDS`` ago (their own, or else the shared one), or else (after a change, or
+with no copy anywhere) wait for the shared copy, at most ``WAIT_SECONDS``, and render it themselves only
+when it does not come.
 After a change (a new generation) nobody is served the old page.
 
 A copy past its limit is served only while another request renders the page again, so for at most
@@ -175,49 +176,54 @@ class PageCache:
                 return entry
         return None
 
-    def put(self, key, entry: Entry) -> None:
+    def put(self, key, entry: Entry, *, rendered: bool = True) -> None:
+        """Keep a page; ``rendered``: a new copy, so this process's claim to render it is over."""
         with self.lock:
             if len(self.entries) >= 2000:
                 self.entries.clear()
             self.entries[key] = entry
-            self.rendering.pop(key, None)
+            if rendered:
+                self.rendering.pop(key, None)
 
     # --- the copy other processes read (Redis) ---
 
     @staticmethod
-    def _shared_key(key: tuple[str, str], generation: str) -> str:
+    def _shared_key(key: tuple[str, str]) -> str:
+        """One copy of a page for the whole site, whatever its generation (told inside): kept past its
+        time limit for the processes that have none of their own, and never more than one per page."""
         path, locale = key
-        return f"{SHARED_PREFIX}{generation}:{locale}:{path}"
+        return f"{SHARED_PREFIX}{locale}:{path}"
 
     @staticmethod
     def _render_key(key: tuple[str, str], generation: str) -> str:
         path, locale = key
         return f"{RENDER_PREFIX}{generation}:{locale}:{path}"
 
-    def get_shared(self, key: tuple[str, str], generation: str) -> Entry | None:
-        """A page another process kept in this generation; kept here too until it expires there."""
+    def get_shared(self, key: tuple[str, str], generation: str, *, stale: bool = False) -> Entry | None:
+        """A page another process kept in this generation, within its time limit (or, ``stale``, less than
+        ``STALE_SECONDS`` past it); kept here too, with the same limit."""
         from app.core.jobs import redis_connection
 
         try:
-            value = redis_connection().get(self._shared_key(key, generation))
+            value = redis_connection().get(self._shared_key(key))
         except RedisError:
             return None
         if not value:
             return None
-        expires_at, content_type, body = value.decode().split("\n", 2)
+        kept_generation, expires_at, content_type, body = value.decode().split("\n", 3)
         left = float(expires_at) - time.time()
-        if left <= 0:
+        if kept_generation != generation or left <= (-STALE_SECONDS if stale else 0):
             return None
         entry = Entry(body, content_type, generation, time.monotonic() + left)
-        self.put(key, entry)
+        self.put(key, entry, rendered=left > 0)
         return entry
 
     def put_shared(self, key: tuple[str, str], entry: Entry, ttl: int) -> None:
         from app.core.jobs import redis_connection
 
-        value = f"{time.time() + ttl}\n{entry.content_type}\n{entry.body}"
+        value = f"{entry.generation}\n{time.time() + ttl}\n{entry.content_type}\n{entry.body}"
         try:
-            redis_connection().set(self._shared_key(key, entry.generation), value.encode(), ex=ttl)
+            redis_connection().set(self._shared_key(key), value.encode(), ex=ttl + int(STALE_SECONDS))
         except RedisError as exc:
             log.warning("page cache: cannot share a page (%s)", exc)
 
@@ -270,6 +276,8 @@ def serve_cached():
             g.page_cache_claimed = key
         else:  # another request renders it
             entry, where = cache.stale(key, generation), "stale"
+            if entry is None and shareable:
+                entry = cache.get_shared(key, generation, stale=True)
             if entry is None and shareable:
                 entry, where = cache.wait_shared(key, generation), "waited"
     if entry is None:

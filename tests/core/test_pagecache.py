@@ -123,6 +123,11 @@ def key(path: str) -> tuple[str, str]:
     return f"{path}?", "ja"
 
 
+def shared_key(path: str) -> str:
+    """Where Redis keeps the site's copy of ``path`` (in Japanese)."""
+    return pagecache.PageCache._shared_key(key(path))
+
+
 def expire(cache, path: str, seconds_ago: float) -> None:
     """The kept page of ``path`` as if its time limit had passed ``seconds_ago``."""
     cache.entries[key(path)].expires = time.monotonic() - seconds_ago
@@ -313,7 +318,7 @@ def test_one_process_renders_a_page_past_its_limit_and_the_others_serve_theirs_m
     generation = cached.generation()
     claim = f"{pagecache.RENDER_PREFIX}{generation}:ja:{path}?"
     with app.app_context():
-        redis_connection().delete(f"{pagecache.SHARED_PREFIX}{generation}:ja:{path}?")  # expired there too
+        redis_connection().delete(shared_key(path))  # expired there too
         redis_connection().set(claim, b"1", px=5000)  # another process claimed it
     expire(cached, path, 1.0)
     assert client.get(path).headers["X-Page-Cache"] == "stale"
@@ -322,7 +327,7 @@ def test_one_process_renders_a_page_past_its_limit_and_the_others_serve_theirs_m
         redis_connection().delete(claim)  # no one at it: this process claims and renders
         assert "X-Page-Cache" not in client.get(path).headers
         assert redis_connection().pttl(claim) > 0  # the others serve theirs until it is shared
-        assert redis_connection().get(f"{pagecache.SHARED_PREFIX}{generation}:ja:{path}?")
+        assert redis_connection().get(shared_key(path))
 
 
 @pytest.mark.services
@@ -336,7 +341,7 @@ def test_a_process_without_a_copy_waits_for_the_page_another_renders(app, client
     settle(cached)
     client.get(path)  # rendered and shared
     generation = cached.generation()
-    shared = f"{pagecache.SHARED_PREFIX}{generation}:ja:{path}?"
+    shared = shared_key(path)
     with app.app_context():
         kept = redis_connection().get(shared)
         redis_connection().delete(shared)
@@ -358,6 +363,39 @@ def test_a_process_without_a_copy_waits_for_the_page_another_renders(app, client
     cached.entries.clear()
     with app.app_context():
         redis_connection().delete(shared)
+    assert "X-Page-Cache" not in client.get(path).headers
+
+
+@pytest.mark.services
+def test_a_process_without_a_copy_serves_the_shared_one_past_its_limit_while_another_renders(app, client, cached,
+                                                                                             make_period, monkeypatch):
+    # A new process, or one that never served the page, after a quiet minute: the site's copy is past its
+    # limit and another process renders the page again. It is served at once, not waited for.
+    from app.core.jobs import redis_connection
+
+    period_id = make_period(title="静かな一分の後")
+    path = f"/periods/{period_id}"
+    settle(cached)
+    client.get(path)  # rendered and shared
+    generation = cached.generation()
+
+    def shared_past_its_limit(seconds: float) -> None:
+        with app.app_context():
+            kept_generation, _expires, rest = redis_connection().get(shared_key(path)).decode().split("\n", 2)
+            redis_connection().set(shared_key(path), f"{kept_generation}\n{time.time() - seconds}\n{rest}".encode())
+            redis_connection().set(f"{pagecache.RENDER_PREFIX}{generation}:ja:{path}?", b"1", px=5000)
+        cached.entries.clear()
+
+    shared_past_its_limit(60.0)
+    served, statements = count_queries(app, lambda: client.get(path))
+    assert served.headers["X-Page-Cache"] == "stale"
+    assert statements == []
+    assert "静かな一分の後" in served.get_data(as_text=True)
+    assert cached.get(key(path), generation) is None  # kept here as past its limit: never a fresh hit
+
+    # Further past it than STALE_SECONDS, it is not served: the request waits for the new copy, then renders.
+    monkeypatch.setattr(pagecache, "WAIT_SECONDS", 0.05)
+    shared_past_its_limit(pagecache.STALE_SECONDS + 1)
     assert "X-Page-Cache" not in client.get(path).headers
 
 
