@@ -218,12 +218,16 @@ class PageCache:
         self.put(key, entry, rendered=left > 0)
         return entry
 
-    def put_shared(self, key: tuple[str, str], entry: Entry, ttl: int) -> None:
+    def put_shared(self, key: tuple[str, str], entry: Entry, ttl: int, *, past_limit: bool) -> None:
+        """Share a page; ``past_limit``: keep it ``STALE_SECONDS`` past its limit too. Only for a page
+        without a query string: their number is the site's, whereas anyone can make up queries, and each
+        would hold Redis memory for minutes instead of seconds."""
         from app.core.jobs import redis_connection
 
         value = f"{entry.generation}\n{time.time() + ttl}\n{entry.content_type}\n{entry.body}"
         try:
-            redis_connection().set(self._shared_key(key), value.encode(), ex=ttl + int(STALE_SECONDS))
+            redis_connection().set(self._shared_key(key), value.encode(),
+                                   ex=ttl + (int(STALE_SECONDS) if past_limit else 0))
         except RedisError as exc:
             log.warning("page cache: cannot share a page (%s)", exc)
 
@@ -313,7 +317,7 @@ def store(response):
     cache = _cache()
     cache.put(_key(), entry)
     if _shareable(generation):
-        cache.put_shared(_key(), entry, ttl)
+        cache.put_shared(_key(), entry, ttl, past_limit=not request.query_string)
     return response
 
 

@@ -378,6 +378,10 @@ def test_a_process_without_a_copy_serves_the_shared_one_past_its_limit_while_ano
     settle(cached)
     client.get(path)  # rendered and shared
     generation = cached.generation()
+    with app.app_context():  # kept in Redis past its limit; a page with a made-up query only until it
+        assert redis_connection().ttl(shared_key(path)) > pagecache.STALE_SECONDS
+        client.get(f"{path}?made=up")
+        assert 0 < redis_connection().ttl(pagecache.PageCache._shared_key((f"{path}?made=up", "ja"))) <= 60
 
     def shared_past_its_limit(seconds: float) -> None:
         with app.app_context():
