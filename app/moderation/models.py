@@ -59,11 +59,11 @@ class Opinion(db.Model):
 
     __tablename__ = "opinions"
     __table_args__ = (
-        # A period's opinions in one state, by id, with what the publication check compares: the check's
-        # counts and its join with the privacy screenings (a merge join by id) read the index, not the
-        # rows with their texts (migration 028).
+        # A period's opinions in one state, by id, with what the publication check compares and the work
+        # list counts: the check's counts, its join with the privacy screenings (a merge join by id) and
+        # the work list's lone opinions read the index, not the rows with their texts (migration 028).
         Index("ix_opinions_period_state", "period_id", "state", "id",
-              postgresql_include=["group_id", "summary_sha256", "excerpt_sha256"]),
+              postgresql_include=["group_id", "section_id", "summary_sha256", "excerpt_sha256"]),
         # The period's opinion list, in its order: a page is read from the index, not sorted out of
         # all the period's opinions; its filters' columns ride along so that counting them reads no rows.
         Index("ix_opinions_period_list", "period_id", "section_id", "submission_id", "position",

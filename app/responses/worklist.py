@@ -15,6 +15,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from app.core.ids import MAX_ID
 from app.core.pagination import Page, paginate
+from app.core.planner import prefer_indexes
 from app.extensions import db
 from app.moderation.models import Opinion
 from app.periods.models import CommentPeriod, Section
@@ -73,7 +74,9 @@ def _targets(period: CommentPeriod, *, answers: bool = True):
 
 def counts(period: CommentPeriod) -> list[Count]:
     """How many targets per (section, status, category): one GROUP BY, from which both the progress
-    figures and the number of targets any filter leaves are summed."""
+    figures and the number of targets any filter leaves are summed. The lone opinions are read from
+    ``ix_opinions_period_state`` alone (migration 028)."""
+    prefer_indexes()
     rows = _targets(period)[0].order_by(None).subquery()
     return [tuple(row) for row in db.session.execute(
         select(rows.c.section_id, rows.c.status, rows.c.category, func.count())
@@ -134,6 +137,7 @@ def page(period: CommentPeriod, filters: Filters, number: int, per_page: int = P
          rows: list[Count] | None = None) -> Page:
     """One page of targets matching the filters, as ``Target`` objects with their opinions and answer.
     ``rows`` are the period's ``counts``, when the caller has them already (they give the total)."""
+    prefer_indexes()
     query, section_id, status, category = _targets(period, answers=bool(filters.status or filters.category))
     if filters.status:
         query = query.where(status == filters.status)
