@@ -76,7 +76,7 @@ def post_worker_init(worker):
     faulthandler.enable()
     # The app as loaded (about 270,000 objects: modules, mappers, forms, routes) lives as long as the
     # worker: out of the collector's sight, a full collection no longer walks it. One took 170–200 ms
-    # in process every few hundred sends (/tmp profile of form, confirm, send and receipt), a stall for
+    # in process every few hundred sends (bench/README.md, tenth session), a stall for
     # every request of the worker and, when it fell inside a send, for every send waiting on the period.
     gc.collect()
     gc.freeze()
