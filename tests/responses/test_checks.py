@@ -136,6 +136,8 @@ def test_a_summary_without_its_stored_hash_is_read(ctx, make_period, make_opinio
     opinion_id = make_opinion(period_id, excerpt="図書館の開館時間を延ばしてほしい。", summary="")
     period = db.session.get(CommentPeriod, period_id)
     assert not checks.summaries_stand_in(period)
+    # The app's idea of an empty text's hash is the trigger's.
+    assert db.session.scalar(select(Opinion.summary_sha256).where(Opinion.id == opinion_id)) == EMPTY_SHA256
     db.session.execute(text("ALTER TABLE opinions DISABLE TRIGGER opinions_text_hashes"))
     db.session.execute(update(Opinion).where(Opinion.id == opinion_id).values(summary="開館時間の延長",
                                                                               summary_sha256=None))
