@@ -212,10 +212,11 @@ async def design_phase(targets: dict, seconds: float, sub_rate: float, page_rate
     return recorder
 
 
-async def reading_phase(targets: dict, seconds: float, page_rate: float) -> loadgen.Recorder:
+async def reading_phase(targets: dict, seconds: float, page_rate: float, base: str = "") -> loadgen.Recorder:
+    """Page views only, at ``page_rate``, to ``base`` (the web port unless given)."""
     recorder = loadgen.Recorder()
     paths = page_paths(targets)
-    async with loadgen.Http(f"http://127.0.0.1:{WEB_PORT}", recorder, connections=400) as http:
+    async with loadgen.Http(base or f"http://127.0.0.1:{WEB_PORT}", recorder, connections=400) as http:
         await loadgen.open_loop(page_rate, seconds, lambda n: loadgen.page_view(http, paths, n), recorder=recorder,
                                 drain=30)
     return recorder
