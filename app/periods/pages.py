@@ -2,15 +2,17 @@
 
 from flask import abort, make_response, render_template
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.periods.models import CommentPeriod, Section
 
 # Built once: built at each call, the option cost a send about 2 % of its CPU (bench.send_cost, py-spy).
 WITH_PLAN = (joinedload(CommentPeriod.plan),)
-# What the opinion form and its confirmation page show of the sections: their titles, not their text.
-WITH_SECTION_TITLES = (*WITH_PLAN, selectinload(CommentPeriod.sections).load_only(Section.position, Section.label,
+# What the opinion form and its confirmation page show of the sections: their titles, not their text, in the
+# period's own query (a period has a handful of sections; their second query was 0.5 ms of a confirmation's
+# 5.7 ms CPU, bench/README.md, eleventh session).
+WITH_SECTION_TITLES = (*WITH_PLAN, joinedload(CommentPeriod.sections).load_only(Section.position, Section.label,
                                                                                   Section.title))
 
 
