@@ -84,3 +84,24 @@ def test_after_publication_the_status_says_the_result_is_out_not_that_it_will_be
     after = look_up(client, number, secret).get_data(as_text=True)
     assert "結果公表の際にお知らせします" not in after
     assert "結果を公表しました" in after
+
+
+def test_receipt_and_lookup_show_every_entry_and_every_file(client, make_period, uploads_dir):
+    """Both pages read the submission with its entries and its files joined in one query: a person with three
+    opinions and two files sees all three, once each and in order, and the receipt counts two files (not six)."""
+    import io
+
+    from tests.periods.conftest import PDF
+
+    period_id = make_period()
+    bodies = ["一つ目の意見です。", "二つ目の意見です。", "三つ目の意見です。"]
+    data = opinion(bodies[0], **{"entries-1-section": "", "entries-1-body": bodies[1],
+                                 "entries-2-section": "", "entries-2-body": bodies[2]})
+    response = submit(client, period_id, data, files=[(io.BytesIO(PDF), "資料1.pdf"), (io.BytesIO(PDF), "資料2.pdf")])
+    assert response.status_code == 303
+    number, secret, receipt_html = receipt_of(client, response)
+    lookup_html = look_up(client, number, secret).get_data(as_text=True)
+    for html in (receipt_html, lookup_html):
+        assert [html.count(body) for body in bodies] == [1, 1, 1]
+        assert html.index(bodies[0]) < html.index(bodies[1]) < html.index(bodies[2])
+    assert "2件のファイルを添付しました。" in receipt_html
