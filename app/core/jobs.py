@@ -403,19 +403,36 @@ def resolve(dotted: str):
 def run_outbox_job(job_id: str) -> str:
     """What the worker runs: the outbox row's function, once. Safe to run twice: a row already done
     is skipped, and the functions themselves are idempotent (mail checks ``MailDelivery``)."""
-    job = db.session.get(OutboxJob, job_id)
-    if job is None:
-        return "missing"
-    if job.state == "done":
-        return "already done"
-    func, args = job.func, job.args  # read before the commit expires them
-    job.state = "running"
-    job.attempts += 1
+    claimed = claim(job_id)
+    if job_id not in claimed:
+        return "missing" if db.session.get(OutboxJob, job_id) is None else "already done"
+    run_claimed(job_id, *claimed[job_id])
+    dispatch()
+    return "done"
+
+
+_OUTBOX = OutboxJob.__table__
+
+
+def claim(*job_ids: str) -> dict[str, tuple[str, list]]:
+    """Mark the rows not yet done ``running``, each with one more attempt, in one statement and one commit
+    (a batch's rows then show ``running`` while they wait their turn, a few milliseconds each). Their
+    function and arguments, by id; a row missing or done is not there."""
+    rows = db.session.execute(
+        update(_OUTBOX).where(_OUTBOX.c.id.in_(job_ids), _OUTBOX.c.state != "done")
+        .values(state="running", attempts=_OUTBOX.c.attempts + 1)
+        .returning(_OUTBOX.c.id, _OUTBOX.c.func, _OUTBOX.c.args)
+    ).all()
     db.session.commit()
+    return {row.id: (row.func, row.args) for row in rows}
+
+
+def run_claimed(job_id: str, func: str, args: list) -> None:
+    """Run a claimed row's function; the work and the row saying it is done, in one commit."""
     token = _current_job_id.set(job_id)
     try:
         resolve(func)(*args)
-        # The work and the row saying it is done, in one commit (a statement, not a reload of the row).
+        # A statement, not a reload of the row.
         db.session.execute(update(OutboxJob).where(OutboxJob.id == job_id)
                            .values(state="done", error="", finished_at=utcnow()))
         db.session.commit()
@@ -430,8 +447,6 @@ def run_outbox_job(job_id: str) -> str:
         raise
     finally:
         _current_job_id.reset(token)
-    dispatch()
-    return "done"
 
 
 class BatchIncomplete(Exception):
@@ -439,20 +454,26 @@ class BatchIncomplete(Exception):
 
 
 def run_outbox_batch(job_ids: list[str]) -> str:
-    """What the worker runs for rows the drainer handed over together: each row as ``run_outbox_job``
-    runs it, one after another. A row that fails is marked as it would be alone and does not stop the
-    others; the batch then fails so that RQ retries it."""
+    """What the worker runs for rows the drainer handed over together: claimed together (one commit, not
+    one a row: bench/README.md, eleventh session), then each row's function as ``run_outbox_job`` runs it,
+    one after another. A row that fails is marked as it would be alone and does not stop the others; the
+    batch then fails so that RQ retries it."""
     from rq.timeouts import JobTimeoutException
 
+    claimed = claim(*job_ids)
     failed: list[str] = []
     for job_id in job_ids:
+        if job_id not in claimed:
+            continue
         try:
-            run_outbox_job(job_id)
+            run_claimed(job_id, *claimed[job_id])
         except JobTimeoutException:
             raise
         except Exception:
             log.exception("outbox job %s failed in a batch", job_id)
             failed.append(job_id)
+            continue
+        dispatch()
     if failed:
         raise BatchIncomplete(f"{len(failed)} of {len(job_ids)} jobs failed: {', '.join(failed)}")
     return "done"

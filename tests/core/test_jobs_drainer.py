@@ -141,6 +141,41 @@ def test_a_failing_row_does_not_stop_its_batch_and_a_retry_mails_nobody_twice(ap
     with pytest.raises(BatchIncomplete):
         run_outbox_batch(ids)  # what RQ's retry runs: the rows done are skipped
     assert len(mailbox) == 2
+    db.session.expire_all()
+    # Only the row that was not done was claimed again: one more attempt for it, none for the others.
+    attempts = {row.id: row.attempts for row in db.session.scalars(select(OutboxJob))}
+    assert attempts.pop(broken.id) == 2 and set(attempts.values()) == {1}
+
+
+@pytest.mark.services
+def test_a_batch_marks_its_rows_running_in_one_statement(app, ctx, mailbox):
+    """Claimed together: one UPDATE for the batch (read back with RETURNING, and committed once), then one
+    statement a row that says it is done; no row read or marked running on its own."""
+    from sqlalchemy import event
+
+    from app.core.jobs import run_outbox_batch
+
+    _queued_mails(3, "claimed together")
+    ids = [row.id for row in db.session.scalars(select(OutboxJob).order_by(OutboxJob.created_at))]
+    db.session.commit()
+    running, outbox = [], []
+    engine = db.engine
+
+    def statement(conn, cursor, sql, parameters, context, executemany):
+        if "outbox_jobs" in sql:
+            outbox.append(sql)
+            if sql.startswith("UPDATE outbox_jobs SET state") and "running" in str(parameters):
+                running.append(sql)
+
+    event.listen(engine, "before_cursor_execute", statement)
+    try:
+        assert run_outbox_batch(ids) == "done"
+    finally:
+        event.remove(engine, "before_cursor_execute", statement)
+    assert len(running) == 1 and len(outbox) == 1 + 3
+    assert len(mailbox) == 3
+    db.session.expire_all()
+    assert {(row.state, row.attempts) for row in db.session.scalars(select(OutboxJob))} == {("done", 1)}
 
 
 @pytest.mark.services
