@@ -222,8 +222,10 @@ def lock_period(period_id: int) -> CommentPeriod:
 _PERIODS = CommentPeriod.__table__
 _LOCKED = ("receipt_counter", "receipt_prefix", "status", "results_published_at", "opens_at", "closes_at",
            "channels")
+# Numbering a receipt is not an edit of the period: ``updated_at`` (which the print kit compares with its
+# build, to tell staff to print it again) keeps its value instead of taking the column's ``onupdate``.
 _COUNT = (update(_PERIODS).where(_PERIODS.c.id == bindparam("period_id"))
-          .values(receipt_counter=_PERIODS.c.receipt_counter + 1)
+          .values(receipt_counter=_PERIODS.c.receipt_counter + 1, updated_at=_PERIODS.c.updated_at)
           .returning(*(_PERIODS.c[name] for name in _LOCKED)))
 
 
@@ -267,6 +269,7 @@ def new_submission(period: CommentPeriod, received: Received, *, channel: str, r
 def number_submission(period: CommentPeriod, submission: Submission) -> None:
     """The next receipt number of a period the caller has locked."""
     period.receipt_counter += 1
+    period.updated_at = CommentPeriod.updated_at  # a receipt number is not an edit (see ``_COUNT``)
     submission.receipt_no = receipt_number(period)
 
 

@@ -192,3 +192,33 @@ def test_deadline_shows_the_time_only_when_the_period_does_not_close_at_the_end_
         assert day_and_time(datetime(2027, 1, 15, 14, 59, 59, tzinfo=UTC), closing=True) == "令和9年1月15日（金）"
         assert day_and_time(datetime(2027, 1, 15, 8, 0, tzinfo=UTC), closing=True) == "令和9年1月15日（金） 17:00"
         assert day_and_time(datetime(2026, 12, 15, 15, 0, tzinfo=UTC), closing=False) == "令和8年12月16日（水）"
+
+
+def test_opinions_received_do_not_mark_the_kit_out_of_date_but_an_edit_does(app, login_as, make_period, build_kit):
+    """The kit is out of date when the period was edited after it was built (its dates or addresses may have
+    changed). A citizen's opinion, or a paper one entered by staff, numbers a receipt on the period's row: that
+    is not an edit, and the clerk must not be told to print the kit again for it."""
+    from app.core.timeutil import jst_today
+    from app.periods.models import CommentPeriod
+    from app.submissions import services as submissions
+    from tests.submissions.conftest import opinion, submit
+
+    stale = "キットの作成後に意見募集が変更されました"
+    period_id = make_period()
+    staff, _ = login_as("staff")
+    build_kit(staff, period_id)
+    assert stale not in staff.get(f"/staff/periods/{period_id}/edit").get_data(as_text=True)
+
+    assert submit(app.test_client(), period_id, opinion("印刷キットの確認用の意見です。")).status_code == 303
+    with app.app_context():
+        received = submissions.Received(submitter=submissions.Submitter(name="紙 太郎", attribute="resident"),
+                                        entries=[submissions.Entry(body="紙で届いた意見です。")])
+        submissions.enter_paper(period_id, received, channel="post", received_on=jst_today(),
+                                idempotency_key="paper-kit-check-abcdefghij", actor=None)
+        db.session.commit()
+    assert stale not in staff.get(f"/staff/periods/{period_id}/edit").get_data(as_text=True)
+
+    with app.app_context():
+        db.session.get(CommentPeriod, period_id).contact = "市民活動推進課 083-000-0000"
+        db.session.commit()
+    assert stale in staff.get(f"/staff/periods/{period_id}/edit").get_data(as_text=True)
