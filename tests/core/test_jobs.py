@@ -54,6 +54,8 @@ def test_running_a_job_again_sends_nothing_twice(ctx, mailbox, run_jobs):
     run_jobs()
     job_id = db.session.scalars(select(OutboxJob.id)).one()
     assert run_outbox_job(job_id) == "already done"
+    assert db.session.get(OutboxJob, job_id).attempts == 1  # a row done is not claimed again
+    assert run_outbox_job("no-such-job") == "missing"
     # Even a rerun that gets past the state check (a worker died before marking it done) finds the
     # delivery row written before the SMTP call and does not mail again.
     row = db.session.get(OutboxJob, job_id)
