@@ -66,3 +66,23 @@ def test_wtforms_messages_follow_the_language_and_are_read_once(app, monkeypatch
     assert _message(app, "ja") == "無効な整数です。"
     assert _message(app, "en") == "Not a valid integer value."
     assert loads == [] and set(i18n._WTFORMS_MESSAGES) >= {"ja", "en"}
+
+
+def test_the_catalogue_kept_for_a_request_follows_its_locale_and_force_locale(app):
+    # app.extensions.Catalogues hands back the last catalogue while the locale is the same object.
+    from flask_babel import force_locale, gettext, refresh
+
+    def home(lang):
+        with app.test_request_context("/"):
+            session["lang"] = lang
+            first = gettext("Home")
+            with force_locale("ja" if lang == "en" else "en"):
+                forced = gettext("Home")
+            after = gettext("Home")
+            session["lang"] = "ja"
+            refresh()  # the reader switched language within the request
+            return first, forced, after, gettext("Home")
+
+    assert home("en") == ("Home", "ホーム", "Home", "ホーム")
+    assert home("ja") == ("ホーム", "Home", "ホーム", "ホーム")
+    assert home("en") == ("Home", "ホーム", "Home", "ホーム")  # another request, another locale object
