@@ -235,9 +235,12 @@ def _shown_receipt() -> tuple[str, str] | None:
     return held[0], held[1]
 
 
-# One budget per address for the receipt and the lookup, the two pages a code opens.
+# One budget per address for the pages a code opens: the lookup, and the receipt page asked for without
+# this browser's own receipt in its session (it only leads on to the lookup). The receipt this browser
+# has just sent is shown from its signed session, which holds the code: nothing can be guessed there,
+# so it spends none of the budget (people sending one after another at a viewing place share an address).
 @bp.get("/receipt")
-@limiter.shared_limit(lookup_limit, scope="lookup")
+@limiter.shared_limit(lookup_limit, scope="lookup", exempt_when=lambda: _shown_receipt() is not None)
 def receipt():
     shown = _shown_receipt()
     submission = services.find_for_lookup(*shown) if shown else None

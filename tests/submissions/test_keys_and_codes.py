@@ -196,8 +196,9 @@ def test_lookup_is_rate_limited_per_address_with_a_clear_message(limited, make_p
     client = limited.test_client()
     period_id = make_period()
     response = submit(client, period_id, opinion(FIRST))
-    number, code, _html = receipt_of(client, response)  # the receipt counts: one of four
-    token = csrf_token(client, "/lookup")  # so does the empty form: two
+    number, code, _html = receipt_of(client, response)  # shown from the session: no code tried, none spent
+    token = csrf_token(client, "/lookup")  # the empty form counts: one of four
+    assert client.get("/receipt", query_string={"receipt": "1-99999"}).status_code == 303  # not this one's: two
 
     def post(code_given):
         return client.post("/lookup", data={"receipt": number, "secret": code_given, "csrf_token": token})
@@ -208,7 +209,10 @@ def test_lookup_is_rate_limited_per_address_with_a_clear_message(limited, make_p
     assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
     assert "no-store" in blocked.headers["Cache-Control"]
     assert "短い時間に多くの照会があった" in html and FIRST not in html
-    assert client.get(response.headers["Location"]).status_code == 429
+    assert client.get("/receipt", query_string={"receipt": "1-99999"}).status_code == 429
+    # The browser that sent still sees its own receipt: it shows only what its session holds.
+    again = client.get(response.headers["Location"])
+    assert again.status_code == 200 and code in again.get_data(as_text=True)
     english = limited.test_client()
     english.get("/language", query_string={"lang": "en", "next": "/"})
     assert "Too many lookups" in look_up(english, number, code).get_data(as_text=True)
