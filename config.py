@@ -105,6 +105,9 @@ class Config:
     # Past it, one request renders the page again while the others serve theirs meanwhile (a render
     # claim lasts at most 5 s; a copy more than 5 minutes past its limit is not served).
     PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 10)
+    # The period the opinion form's steps read is kept this many seconds per process (app.periods.pages,
+    # form_period); a change is seen at once by the process that commits it. 0 reads it every time.
+    PERIOD_KEEP_SECONDS = env_int("PERIOD_KEEP_SECONDS", 10)
     # Overload (app.core.shed): a form POST that waited longer than this in gunicorn's queue is answered
     # 503 with its text kept and Retry-After; any request that waited longer than the second is answered 503.
     SHED_FORM_WAIT_MS = env_int("SHED_FORM_WAIT_MS", 1000)
@@ -179,6 +182,7 @@ class TestConfig(Config):
     SUBMISSION_RATE_LIMIT_PER_EMAIL = "100000 per minute"
     LOOKUP_RATE_LIMIT = "100000 per minute"
     PUBLIC_PAGE_CACHE_SECONDS = 0  # tests that check the cache turn it on
+    PERIOD_KEEP_SECONDS = 0  # as the page cache: tests that check the kept period turn it on
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 0  # tests that send mail point this at their own SMTP server
     MAIL_SUPPRESS_SEND = False

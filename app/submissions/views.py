@@ -21,7 +21,7 @@ from app.core import current_locale, formkeys, ratelimit
 from app.core.errors import render_error
 from app.extensions import db, limiter
 from app.periods.models import CommentPeriod
-from app.periods.pages import WITH_PLAN, WITH_SECTION_TITLES, public_period
+from app.periods.pages import form_period, public_period
 from app.submissions import services
 from app.submissions.forms import SubmissionForm, quick_received
 from app.submissions.messages import attach_error, error_message
@@ -29,16 +29,15 @@ from app.submissions.services import SubmissionError
 
 bp = Blueprint("submissions", __name__)
 
-def web_period(period_id: int, options=WITH_SECTION_TITLES) -> CommentPeriod:
+def web_period(period_id: int) -> CommentPeriod:
     """404 for what the public cannot see; for a withdrawn period, the withdrawn page on GET, while a
-    POST goes on to be refused with the text kept on the page. The form's pages load the titles of the
-    sections with it; the send passes ``WITH_PLAN``, as it reads only the ids of the sections its
-    entries name (``section_ids``)."""
+    POST goes on to be refused with the text kept on the page. The period comes with its plan and its
+    sections' titles, from the copy the process keeps a few seconds (``form_period``)."""
     if request.method == "POST":
-        period = db.session.get(CommentPeriod, period_id, options=options)
+        period = form_period(period_id)
         if period is not None and period.status == "withdrawn" and period.plan.is_published:
             return period
-    return public_period(period_id, options)
+    return public_period(period_id, kept=True)
 
 
 def _email_key() -> str:
@@ -122,7 +121,7 @@ def check_send_limits() -> None:
 @bp.post("/periods/<int:period_id>/submit/send")
 def send(period_id: int):
     check_send_limits()
-    period = web_period(period_id, WITH_PLAN)
+    period = web_period(period_id)
     key = request.form.get("idempotency_key") or ""
     if not services.KEY_PATTERN.match(key):
         abort(400)

@@ -1,0 +1,128 @@
+"""The period the opinion form's steps read is kept a few seconds by each process (issue 20).
+
+A confirmation then asks nothing of the database; a change committed by this process is seen at once;
+what a send is judged by (state, times, counter) is read under the period's lock, never from the copy.
+"""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, func, select, update
+
+from app.core.settings import forget_kept_settings
+from app.core.timeutil import utcnow
+from app.extensions import db
+from app.periods.models import CommentPeriod
+from app.periods.pages import _KEPT
+from app.submissions.models import Submission
+from tests.submissions.conftest import confirm, confirmed_data, opinion, send
+
+
+@pytest.fixture
+def keeping(app):
+    """As in production: the period and the settings kept a while by the process."""
+    app.config.update(PERIOD_KEEP_SECONDS=60, SETTINGS_CACHE_SECONDS=60)
+    app.extensions.pop(_KEPT, None)
+    yield app
+    app.config.update(PERIOD_KEEP_SECONDS=0)
+    app.config.pop("SETTINGS_CACHE_SECONDS")
+    app.extensions.pop(_KEPT, None)
+    with app.app_context():
+        forget_kept_settings()
+
+
+@pytest.fixture
+def statements(app):
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine, "before_cursor_execute", record)
+
+
+def confirmation(client, period_id, statements, body="駐輪場を増やしてください。"):
+    data = opinion(body, section="")
+    response = confirm(client, period_id, data)  # reads the form page first, for its token
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_a_confirmation_reads_no_database_while_the_period_is_kept(keeping, client, make_period, statements):
+    period_id = make_period(title="公共交通計画（案）")
+    first = confirmation(client, period_id, statements)
+    statements.clear()
+    second = client.post(f"/periods/{period_id}/submit/confirm",
+                         data={**opinion("バスの本数を増やしてください。"), "csrf_token": _token(first)})
+    html = second.get_data(as_text=True)
+    assert second.status_code == 200 and "バスの本数を増やしてください。" in html
+    assert "公共交通計画（案）" in html
+    assert statements == []  # the period, its plan and its sections came from the kept copy
+
+
+def test_the_kept_copy_shows_the_sections_and_a_send_checks_them_without_reading_the_period(
+        keeping, client, make_period, statements, count_rows):
+    period_id = make_period()
+    with keeping.app_context():
+        section = db.session.scalars(select(CommentPeriod).where(CommentPeriod.id == period_id)).one().sections[1]
+        section_id, section_title = section.id, section.title
+    confirmation(client, period_id, statements)  # fills the copy
+    data = confirmed_data(client, period_id, opinion("第2章についての意見です。", section=str(section_id)))
+    statements.clear()
+    response = send(client, period_id, data)
+    assert response.status_code == 303
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert not [s for s in reads if "FROM comment_periods" in s or "FROM sections" in s], reads
+    assert count_rows(Submission) == 1
+    assert section_title in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_change_committed_by_this_process_is_seen_at_once(keeping, client, make_period, statements):
+    period_id = make_period(title="古い題名の計画（案）")
+    assert "古い題名の計画（案）" in confirmation(client, period_id, statements)
+    with keeping.app_context():
+        db.session.get(CommentPeriod, period_id).title = "新しい題名の計画（案）"
+        db.session.commit()
+    html = confirmation(client, period_id, statements)
+    assert "新しい題名の計画（案）" in html and "古い題名の計画（案）" not in html
+
+
+def test_a_copy_past_its_seconds_is_read_again(keeping, client, make_period, statements):
+    period_id = make_period(title="古い題名の計画（案）")
+    confirmation(client, period_id, statements)
+    with keeping.app_context():  # another process renames it: nothing here is told
+        db.session.execute(update(CommentPeriod).where(CommentPeriod.id == period_id)
+                           .values(title="別の手で変えた題名"))
+        db.session.commit()
+    assert "古い題名の計画（案）" in confirmation(client, period_id, statements)  # within the seconds
+    kept = keeping.extensions[_KEPT]
+    kept[period_id] = (kept[period_id][0] - 61, kept[period_id][1])
+    assert "別の手で変えた題名" in confirmation(client, period_id, statements)
+
+
+def test_a_send_after_the_close_is_refused_although_the_copy_still_says_open(keeping, client, make_period,
+                                                                             count_rows):
+    period_id = make_period()
+    data = confirmed_data(client, period_id, opinion("締切の後に届いた意見です。"))  # the copy: open
+    with keeping.app_context():  # closed early elsewhere, by a statement that tells this process nothing
+        db.session.execute(update(CommentPeriod).where(CommentPeriod.id == period_id)
+                           .values(closes_at=utcnow() - timedelta(minutes=1)))
+        db.session.commit()
+    response = send(client, period_id, data)
+    html = response.get_data(as_text=True)
+    assert response.status_code != 303
+    assert "締切の後に届いた意見です。" in html  # the text is given back
+    assert count_rows(Submission) == 0
+    with keeping.app_context():
+        assert db.session.scalar(select(func.max(CommentPeriod.receipt_counter))
+                                 .where(CommentPeriod.id == period_id)) == 0
+
+
+def _token(html: str) -> str:
+    import re
+
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
