@@ -20,10 +20,14 @@ WITH_SECTION_TITLES = (*WITH_PLAN, joinedload(CommentPeriod.sections).load_only(
                                                                                   Section.title))
 
 
-def public_period(period_id: int, options=WITH_PLAN, *, kept: bool = False) -> CommentPeriod:
+def public_period(period_id: int, options=WITH_PLAN) -> CommentPeriod:
     """A period the public may see; staff who can edit it may preview it before it is public.
-    ``options``: how to load it (with its plan, unless told otherwise); ``kept``: as ``form_period`` gives it."""
-    period = form_period(period_id) if kept else db.session.get(CommentPeriod, period_id, options=options)
+    ``options``: how to load it (with its plan, unless told otherwise)."""
+    return visible(db.session.get(CommentPeriod, period_id, options=options))
+
+
+def visible(period: CommentPeriod | None) -> CommentPeriod:
+    """``period`` if the person asking may see it (``public_period``); else the withdrawn page or a 404."""
     if period is None:
         abort(404)
     if period.is_public() or (period.can_edit(current_user) and period.status != "withdrawn"):
@@ -53,14 +57,15 @@ def form_period(period_id: int) -> CommentPeriod | None:
     The copy shares its JSON values (lists, dicts) with the instance it was copied from and with every
     instance made from it: none of the form's steps changes them in place (a change assigns a new value)."""
     seconds = current_app.config["PERIOD_KEEP_SECONDS"]
+    if seconds <= 0 or Session.identity_key(CommentPeriod, period_id) in db.session.identity_map:
+        # Nothing kept, or the request has it already (and may have changed it): as the session has it.
+        return db.session.get(CommentPeriod, period_id, options=WITH_SECTION_TITLES)
     kept = current_app.extensions.setdefault(_KEPT, {})
-    held = kept.get(period_id) if seconds > 0 else None
-    if (held is not None and time.monotonic() - held[0] < seconds
-            and Session.identity_key(CommentPeriod, period_id) not in db.session.identity_map):
+    held = kept.get(period_id)
+    if held is not None and time.monotonic() - held[0] < seconds:
         return db.session.merge(held[1], load=False)
     period = db.session.get(CommentPeriod, period_id, options=WITH_SECTION_TITLES)
-    if (period is not None and seconds > 0 and "sections" in period.__dict__ and period not in db.session.dirty
-            and not db.session.info.get("periods_changed")):
+    if period is not None and not db.session.info.get("periods_changed"):
         holder = Session()  # bound to nothing: merging without loading asks no database
         copy = holder.merge(period, load=False)
         holder.close()  # the copy, its plan and its sections are detached, their loaded values kept

@@ -21,7 +21,7 @@ from app.core import current_locale, formkeys, ratelimit
 from app.core.errors import render_error
 from app.extensions import db, limiter
 from app.periods.models import CommentPeriod
-from app.periods.pages import form_period, public_period
+from app.periods.pages import form_period, visible
 from app.submissions import services
 from app.submissions.forms import SubmissionForm, quick_received
 from app.submissions.messages import attach_error, error_message
@@ -33,11 +33,10 @@ def web_period(period_id: int) -> CommentPeriod:
     """404 for what the public cannot see; for a withdrawn period, the withdrawn page on GET, while a
     POST goes on to be refused with the text kept on the page. The period comes with its plan and its
     sections' titles, from the copy the process keeps a few seconds (``form_period``)."""
-    if request.method == "POST":
-        period = form_period(period_id)
-        if period is not None and period.status == "withdrawn" and period.plan.is_published:
-            return period
-    return public_period(period_id, kept=True)
+    period = form_period(period_id)
+    if request.method == "POST" and period is not None and period.status == "withdrawn" and period.plan.is_published:
+        return period
+    return visible(period)
 
 
 def _email_key() -> str:
