@@ -139,8 +139,14 @@ def _earlier(period_id: int, idempotency_key: str, secret: str | None) -> Submis
     raise SubmissionError("key_taken")
 
 
-def find_for_lookup(receipt_no: str, secret: str) -> Submission | None:
-    """The submission whose receipt number and secret both match; None says nothing about which failed."""
+_LOOKUP_PARTS = (joinedload(Submission.entries), joinedload(Submission.attachments))
+_LOOKUP_WITH_PERIOD = (joinedload(Submission.period), *_LOOKUP_PARTS)
+
+
+def find_for_lookup(receipt_no: str, secret: str, *, with_period: bool = True) -> Submission | None:
+    """The submission whose receipt number and secret both match; None says nothing about which failed.
+    ``with_period`` False leaves the period to the caller: the receipt page takes the copy its process
+    keeps (``periods.pages.form_period``), and ``submission.period`` then finds it in the session."""
     receipt_no = (receipt_no or "").strip().upper()
     if not receipt_no or not normalize_secret(secret):
         return None
@@ -148,7 +154,7 @@ def find_for_lookup(receipt_no: str, secret: str) -> Submission | None:
     # entries and files; the files' own query, "selectin", was a fifth of the receipt page's CPU, bench/README.md).
     return db.session.scalars(
         select(Submission).where(Submission.lookup_token_hash == token_hash(secret), Submission.receipt_no == receipt_no)
-        .options(joinedload(Submission.period), joinedload(Submission.entries), joinedload(Submission.attachments))
+        .options(*(_LOOKUP_WITH_PERIOD if with_period else _LOOKUP_PARTS))
     ).unique().first()
 
 

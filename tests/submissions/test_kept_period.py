@@ -126,3 +126,16 @@ def _token(html: str) -> str:
     import re
 
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def test_the_receipt_takes_the_period_from_the_copy_and_reads_only_the_submission(keeping, client, make_period,
+                                                                                 statements):
+    period_id = make_period(title="公共交通計画（案）")
+    data = confirmed_data(client, period_id, opinion("バス停に屋根をつけてください。"))
+    response = send(client, period_id, data)
+    statements.clear()
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "公共交通計画（案）" in html and "バス停に屋根をつけてください。" in html
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "glossary_terms" not in s]
+    # (the glossary's terms are read on every page while the page cache is off, as under test)
+    assert len(reads) == 1 and "FROM submissions" in reads[0] and "comment_periods" not in reads[0], reads
