@@ -28,7 +28,7 @@ VIEWING_PLACES = [
 CHANNELS = {
     "web": "",
     "email": "machizukuri@city.shimonoseki.example.jp",
-    "fax": "083-000-1234（まちづくり政策課）",
+    "fax": "083-000-1234",
     "post": "〒750-8521 山口県下関市南部町1番1号 下関市 市民部 まちづくり政策課",
     "in_person": "本庁舎新館3階 まちづくり政策課、各支所・各総合支所の窓口（平日8時30分〜17時15分）",
 }
