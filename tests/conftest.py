@@ -171,6 +171,13 @@ def uploads_dir(app, tmp_path):
 
 
 @pytest.fixture
+def own_folders(app, tmp_path, monkeypatch):
+    """The demo's files (its result exports, uploads) go to this test's folder, not to one other tests read."""
+    monkeypatch.setitem(app.config, "EXPORT_FOLDER", str(tmp_path / "exports"))
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
+
+
+@pytest.fixture
 def count_rows(app):
     from sqlalchemy import func, select
 

@@ -1,6 +1,7 @@
 """What any page about a period needs first: the period the person asking may see."""
 
 import time
+from itertools import chain
 
 from flask import abort, current_app, has_app_context, make_response, render_template
 from flask_login import current_user
@@ -81,7 +82,7 @@ def forget_kept_periods() -> None:
 @event.listens_for(Session, "before_flush")
 def _note_period_changes(session: Session, _context, _instances) -> None:
     if any(isinstance(instance, CommentPeriod | Plan | Section)
-           for instance in (*session.new, *session.dirty, *session.deleted)):
+           for instance in chain(session.new, session.dirty, session.deleted)):
         session.info["periods_changed"] = True
 
 

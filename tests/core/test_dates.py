@@ -44,13 +44,6 @@ def _text(html: str) -> str:
     return re.sub(r"<[^>]+>", " ", html)
 
 
-@pytest.fixture
-def own_folders(app, tmp_path, monkeypatch):
-    """The demo's files (its result exports, uploads) go to this test's folder, not to one other tests read."""
-    monkeypatch.setitem(app.config, "EXPORT_FOLDER", str(tmp_path / "exports"))
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
-
-
 def test_pages_named_in_the_issue_show_wareki_in_japanese_and_never_doubled(app, client, run_jobs, own_folders):
     with app.app_context():
         load_all()

@@ -3,7 +3,6 @@ be stopped by another field the demo filled in wrongly (its FAX number once carr
 
 from html.parser import HTMLParser
 
-import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
@@ -53,12 +52,6 @@ class FormFields(HTMLParser):
             self._select = None
         elif tag == "form" and self.inside:
             self.inside, self.done = False, True
-
-
-@pytest.fixture
-def own_folders(app, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "EXPORT_FOLDER", str(tmp_path / "exports"))
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", str(tmp_path / "uploads"))
 
 
 def test_every_demo_period_saves_unchanged_from_its_edit_page(app, client, own_folders):

@@ -4,6 +4,7 @@ A confirmation then asks nothing of the database; a change committed by this pro
 what a send is judged by (state, times, counter) is read under the period's lock, never from the copy.
 """
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -45,7 +46,12 @@ def statements(app):
     event.remove(engine, "before_cursor_execute", record)
 
 
-def confirmation(client, period_id, statements, body="駐輪場を増やしてください。"):
+def token_on(html: str) -> str:
+    """The token on a page already fetched (``csrf_token`` would ask for the form page again)."""
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def confirmation(client, period_id, body="駐輪場を増やしてください。"):
     data = opinion(body, section="")
     response = confirm(client, period_id, data)  # reads the form page first, for its token
     assert response.status_code == 200
@@ -54,10 +60,10 @@ def confirmation(client, period_id, statements, body="駐輪場を増やして�
 
 def test_a_confirmation_reads_no_database_while_the_period_is_kept(keeping, client, make_period, statements):
     period_id = make_period(title="公共交通計画（案）")
-    first = confirmation(client, period_id, statements)
+    first = confirmation(client, period_id)
     statements.clear()
     second = client.post(f"/periods/{period_id}/submit/confirm",
-                         data={**opinion("バスの本数を増やしてください。"), "csrf_token": _token(first)})
+                         data={**opinion("バスの本数を増やしてください。"), "csrf_token": token_on(first)})
     html = second.get_data(as_text=True)
     assert second.status_code == 200 and "バスの本数を増やしてください。" in html
     assert "公共交通計画（案）" in html
@@ -70,7 +76,7 @@ def test_the_kept_copy_shows_the_sections_and_a_send_checks_them_without_reading
     with keeping.app_context():
         section = db.session.scalars(select(CommentPeriod).where(CommentPeriod.id == period_id)).one().sections[1]
         section_id, section_title = section.id, section.title
-    confirmation(client, period_id, statements)  # fills the copy
+    confirmation(client, period_id)  # fills the copy
     data = confirmed_data(client, period_id, opinion("第2章についての意見です。", section=str(section_id)))
     statements.clear()
     response = send(client, period_id, data)
@@ -81,27 +87,27 @@ def test_the_kept_copy_shows_the_sections_and_a_send_checks_them_without_reading
     assert section_title in client.get(response.headers["Location"]).get_data(as_text=True)
 
 
-def test_a_change_committed_by_this_process_is_seen_at_once(keeping, client, make_period, statements):
+def test_a_change_committed_by_this_process_is_seen_at_once(keeping, client, make_period):
     period_id = make_period(title="古い題名の計画（案）")
-    assert "古い題名の計画（案）" in confirmation(client, period_id, statements)
+    assert "古い題名の計画（案）" in confirmation(client, period_id)
     with keeping.app_context():
         db.session.get(CommentPeriod, period_id).title = "新しい題名の計画（案）"
         db.session.commit()
-    html = confirmation(client, period_id, statements)
+    html = confirmation(client, period_id)
     assert "新しい題名の計画（案）" in html and "古い題名の計画（案）" not in html
 
 
-def test_a_copy_past_its_seconds_is_read_again(keeping, client, make_period, statements):
+def test_a_copy_past_its_seconds_is_read_again(keeping, client, make_period):
     period_id = make_period(title="古い題名の計画（案）")
-    confirmation(client, period_id, statements)
+    confirmation(client, period_id)
     with keeping.app_context():  # another process renames it: nothing here is told
         db.session.execute(update(CommentPeriod).where(CommentPeriod.id == period_id)
                            .values(title="別の手で変えた題名"))
         db.session.commit()
-    assert "古い題名の計画（案）" in confirmation(client, period_id, statements)  # within the seconds
+    assert "古い題名の計画（案）" in confirmation(client, period_id)  # within the seconds
     kept = keeping.extensions[_KEPT]
     kept[period_id] = (kept[period_id][0] - 61, kept[period_id][1])
-    assert "別の手で変えた題名" in confirmation(client, period_id, statements)
+    assert "別の手で変えた題名" in confirmation(client, period_id)
 
 
 def test_a_send_after_the_close_is_refused_although_the_copy_still_says_open(keeping, client, make_period,
@@ -120,12 +126,6 @@ def test_a_send_after_the_close_is_refused_although_the_copy_still_says_open(kee
     with keeping.app_context():
         assert db.session.scalar(select(func.max(CommentPeriod.receipt_counter))
                                  .where(CommentPeriod.id == period_id)) == 0
-
-
-def _token(html: str) -> str:
-    import re
-
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
 
 
 def test_the_receipt_takes_the_period_from_the_copy_and_reads_only_the_submission(keeping, client, make_period,
