@@ -11,7 +11,7 @@ While the load runs (10 submissions/s + 50 page views/s, open loop):
 
     t=10 s  a digest of 20,000 opinions is asked for; once its run reports its first step (5 %) the
             work horse running it gets SIGKILL (receipt emails run on one RQ worker, digests on
-            another: see WORKER_QUEUES); Redis is not stopped before that kill is done or given up
+            another, as the Procfile has them: see WORKERS); Redis is not stopped before that kill is done or given up
     t=35 s  Redis stopped (SIGTERM) for 30 s, then started again
     t=75 s  one gunicorn worker gets SIGKILL
     t=95 s  PostgreSQL restarted (pg_ctl restart -m fast)
@@ -176,9 +176,14 @@ def query(sql: str, *params):
     raise RuntimeError("PostgreSQL did not come back")
 
 
-# Receipt emails on one worker, digests on another: with one worker for all queues a steady stream
-# of receipt emails (high) keeps a digest (low) waiting for as long as the submissions go on.
-WORKER_QUEUES = {"rq0": ["high", "default"], "rq1": ["low"]}
+# The Procfile's two workers, each as its arguments after `python -m workers`. Receipt emails on one,
+# digests on the other: with one worker for all queues a steady stream of receipt emails (high) keeps a
+# digest (low) waiting for as long as the submissions go on. The first runs its jobs itself
+# (`--no-fork`), and so runs the outbox drainer that hands new rows to RQ (OUTBOX_DRAINER, on by
+# default); the second forks a work horse per job, the one killed. With both forking, nothing drained
+# the outbox but the scheduler's `drain_outbox` each minute: the digest stayed "queued" past the
+# watch's 60 s and its fault was never applied (twelfth session).
+WORKERS = {"rq0": ["--no-fork", "high", "default"], "rq1": ["low"]}
 
 
 class Supervisor(threading.Thread):
@@ -191,11 +196,11 @@ class Supervisor(threading.Thread):
 
     def run(self):
         while time.monotonic() < self.until:
-            for name in [*WORKER_QUEUES, "scheduler"]:
+            for name in [*WORKERS, "scheduler"]:
                 if not self.stack.alive(name):
                     time.sleep(2)
-                    if name in WORKER_QUEUES:
-                        self.stack.start_worker(name, WORKER_QUEUES[name])
+                    if name in WORKERS:
+                        self.stack.start_worker(name, WORKERS[name])
                     else:
                         self.stack.start_scheduler()
                     self.restarts[name] += 1
@@ -364,8 +369,10 @@ class Faults(threading.Thread):
                         return (f"SIGKILL to the RQ work horse {horse} running the digest at {progress} % ({step}); "
                                 f"states seen: {', '.join(seen)}")
                 time.sleep(0.1)
+            outbox = conn.execute("SELECT state FROM outbox_jobs WHERE func = 'app.digests.tasks.build_period_digest'"
+                                  " AND args::text = %s", (f"[{self.run_id}]",)).fetchone()
         raise FaultNotApplied(f"the digest did not reach {KILL_AT} % with a work horse within 60 s "
-                              f"(states seen: {', '.join(seen)})")
+                              f"(states seen: {', '.join(seen)}; its outbox row: {outbox[0] if outbox else 'none'})")
 
 
 def acknowledged(locations: list[str]) -> set[str]:
@@ -426,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"seeding {URL} ...", flush=True)
     targets = seed(URL, 10)
     digest_period = load_digest_period(args.digest_opinions)
-    with Stack(URL, rq_queues=list(WORKER_QUEUES.values())) as stack:
+    with Stack(URL, rq_queues=list(WORKERS.values())) as stack:
         stack.start_all(ceiling=False, scheduler=True)
         baseline = query("SELECT count(*) FROM submissions WHERE channel = 'web' AND period_id = %s",
                          targets["open_period"])[0][0]

@@ -71,7 +71,8 @@ class Stack:
         self.web_workers = web_workers
         self.web_threads = web_threads
         self.rq_workers = rq_workers
-        # The queues of each worker; by default every worker takes all three, high first.
+        # The queues of each worker (its arguments after `python -m workers`, options allowed); by
+        # default every worker takes all three, high first.
         self.rq_queues = rq_queues or [["high", "default", "low"]] * rq_workers
         self.rq_options = rq_options or []
         self.extra_env = extra_env or {}

@@ -100,3 +100,18 @@ def test_a_worker_that_exited_before_the_signal_is_a_fault_not_applied():
     faults = Faults(FakeStack(worker_pids=[proc.pid]), digest_period=1, scale=0.01)
     with pytest.raises(FaultNotApplied, match="had exited before the signal"):
         faults.kill_web_worker()
+
+
+def test_the_workers_are_the_procfiles_so_the_outbox_is_drained_and_a_horse_forked():
+    """With both workers forking, no drainer ran: the digest's outbox row waited for the scheduler's
+    minute and the kill was never applied."""
+    from pathlib import Path
+
+    from bench.faults import WORKERS
+
+    procfile = (Path(__file__).parents[2] / "Procfile").read_text().splitlines()
+    workers = [line.split("python -m workers", 1)[1].split() for line in procfile
+               if "python -m workers" in line and "--scheduler" not in line]
+    assert sorted(WORKERS.values()) == sorted(workers)
+    assert "--no-fork" in WORKERS["rq0"] and "high" in WORKERS["rq0"]
+    assert "--no-fork" not in WORKERS["rq1"] and WORKERS["rq1"] == ["low"]
