@@ -412,6 +412,7 @@ def run_outbox_job(job_id: str) -> str:
 
 
 _OUTBOX = OutboxJob.__table__
+_DONE = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row")).values(state="done", error="", finished_at=bindparam("at"))
 
 
 def claim(*job_ids: str) -> dict[str, tuple[str, list]]:
@@ -432,9 +433,9 @@ def run_claimed(job_id: str, func: str, args: list) -> None:
     token = _current_job_id.set(job_id)
     try:
         resolve(func)(*args)
-        # A statement, not a reload of the row.
-        db.session.execute(update(OutboxJob).where(OutboxJob.id == job_id)
-                           .values(state="done", error="", finished_at=utcnow()))
+        # A Core statement built once, not a reload of the row (nor an ORM update, which looks through
+        # the session for the row to change it there too).
+        db.session.execute(_DONE, {"row": job_id, "at": utcnow()})
         db.session.commit()
     except Exception as exc:
         db.session.rollback()

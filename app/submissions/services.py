@@ -23,12 +23,10 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
 from urllib.parse import quote
 
 from flask import current_app
 from sqlalchemy import bindparam, func, insert, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -36,6 +34,7 @@ from app.core import signals, uploads
 from app.core.audit import record_audit
 from app.core.errors import DomainError
 from app.core.mail import queue_email
+from app.core.statements import insert_unless_present
 from app.core.timeutil import jst_start_of_day, to_jst, utcnow
 from app.extensions import db
 from app.periods.models import CommentPeriod, default_field_rules
@@ -388,16 +387,6 @@ _ENTRIES = SubmissionEntry.__table__
 _ATTACHMENTS = Attachment.__table__
 _NUMBER = (update(_SUBMISSIONS).where(_SUBMISSIONS.c.id == bindparam("submission_id"))
            .values(receipt_no=bindparam("number"), received_at=bindparam("at")))
-_INSERT_ON_CONFLICT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-
-
-@cache
-def _insert_unless_key_taken(dialect: str):
-    """``INSERT … ON CONFLICT (period_id, idempotency_key) DO NOTHING RETURNING id``: no row back when the
-    key was taken (a repeated send waits for the first one's transaction, then finds its row)."""
-    return (_INSERT_ON_CONFLICT[dialect](_SUBMISSIONS)
-            .on_conflict_do_nothing(index_elements=["period_id", "idempotency_key"])
-            .returning(_SUBMISSIONS.c.id))
 
 
 def insert_web_rows(submission: Submission) -> bool:
@@ -408,7 +397,10 @@ def insert_web_rows(submission: Submission) -> bool:
     row = {column.key: value for column in _SUBMISSIONS.columns if column.key != "id"
            and (value := getattr(submission, column.key)) is not None}
     dialect = db.session.get_bind().dialect.name
-    submission_id = db.session.execute(_insert_unless_key_taken(dialect), row).scalar()
+    # No row back when the key was taken (a repeated send waits for the first one's transaction, then
+    # finds its row).
+    submission_id = db.session.execute(
+        insert_unless_present(_SUBMISSIONS, ("period_id", "idempotency_key"), dialect, "id"), row).scalar()
     if submission_id is None:
         return False
     submission.id = submission_id

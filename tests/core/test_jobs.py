@@ -44,7 +44,13 @@ def test_committed_email_is_sent_once_through_the_queue(ctx, mailbox, run_jobs):
     assert "下関市からのテストメッセージ" in message["Subject"]
     assert "hello" in message.get_content()
     job = db.session.scalars(select(OutboxJob)).one()
-    assert job.state == "done" and job.attempts == 1
+    assert job.state == "done" and job.attempts == 1 and job.finished_at is not None and job.error == ""
+    # The delivery row that stops a second mail, written before the SMTP call, then marked sent.
+    delivery = db.session.scalars(select(MailDelivery)).one()
+    assert (delivery.job_id, delivery.recipient, delivery.template, delivery.state) == (
+        job.id, "citizen@example.jp", "email/test.txt", "sent")
+    assert "下関市からのテストメッセージ" in delivery.subject
+    assert delivery.created_at <= delivery.sent_at
 
 
 def test_running_a_job_again_sends_nothing_twice(ctx, mailbox, run_jobs):
