@@ -86,3 +86,52 @@ def test_the_catalogue_kept_for_a_request_follows_its_locale_and_force_locale(ap
     assert home("en") == ("Home", "ホーム", "Home", "ホーム")
     assert home("ja") == ("ホーム", "Home", "ホーム", "ホーム")
     assert home("en") == ("Home", "ホーム", "Home", "ホーム")  # another request, another locale object
+
+
+# Strings of every shape the templates use: plain, with escaped variables, "%%", plural with num and
+# more, a {% trans %} block, and a macro from an imported template (its module, and so its context, is
+# shared by every later rendering).
+TEMPLATE_STRINGS = [
+    "{{ _('Home') }}|{{ gettext('Home') }}",
+    "{{ _('Error: %(title)s', title='<b>x</b>') }}",
+    "{{ _('100%% sure') }}",
+    "{{ ngettext('%(num)d file attached.', '%(num)d files attached.', 1) }}"
+    "{{ ngettext('%(num)d file attached.', '%(num)d files attached.', 3) }}",
+    "{{ ngettext('Done: %(num)d submission imported, receipt number %(first)s.', "
+    "'Done: %(num)d submissions imported, receipt numbers %(first)s to %(last)s.', 2, first='<A>', last='B') }}",
+    "{% trans name='<i>' %}Hello {{ name }}{% endtrans %}|{% trans %}Home{% endtrans %}",
+    "{% import 'macros.html' as m %}{{ m.home() }}",
+]
+
+
+@pytest.mark.parametrize("source", TEMPLATE_STRINGS)
+def test_templates_translate_as_jinjas_own_gettext_does(app, source):
+    """Templates' gettext is ours (one call to the catalogue, app.extensions), and says exactly what
+    Jinja's newstyle gettext over Flask-Babel's catalogue says, in both languages, one after the other."""
+    from flask_babel import get_translations
+    from jinja2 import DictLoader, Environment
+    from jinja2.ext import _make_new_gettext, _make_new_ngettext
+
+    from app.extensions import template_gettext, template_ngettext
+
+    assert app.jinja_env.globals["_"] is template_gettext and app.jinja_env.globals["ngettext"] is template_ngettext
+    loader = DictLoader({"page.html": source, "macros.html": "{% macro home() %}{{ _('Home') }}{% endmacro %}"})
+    ours = app.jinja_env.overlay(loader=loader, cache_size=0)
+    ours.globals = app.jinja_env.globals
+    jinjas = Environment(loader=loader, autoescape=True, extensions=["jinja2.ext.i18n"])
+    jinjas.install_gettext_callables(lambda s: get_translations().ugettext(s),
+                                     lambda s, p, n: get_translations().ungettext(s, p, n), newstyle=True)
+    assert jinjas.globals["gettext"].__code__ is _make_new_gettext(str).__code__
+    assert jinjas.globals["ngettext"].__code__ is _make_new_ngettext(str).__code__
+    seen = []
+    for lang in ("ja", "en", "ja", "en"):
+        with app.test_request_context("/"):
+            session["lang"] = lang
+            expected = jinjas.get_template("page.html").render()
+            assert ours.get_template("page.html").render() == expected
+            seen.append(expected)
+    assert seen[0] == seen[2] and seen[1] == seen[3]
+    if "Home" in source:
+        assert "ホーム" in seen[0] and "Home" in seen[1]
+    if "<" in source:
+        assert "<b>" not in seen[0] and "&lt;" in seen[0]
