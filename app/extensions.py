@@ -77,7 +77,7 @@ class MeyasuBabel(Babel):
 
 
 @pass_context
-def template_gettext(context, string: str, **variables) -> str:
+def template_gettext(context, string: str, /, **variables) -> str:
     text = babel.domain_instance.get_translations().ugettext(string)
     if context.eval_ctx.autoescape:
         text = Markup(text)  # noqa: S704  (our own catalogue, as Jinja trusts it; the variables are escaped)
@@ -86,9 +86,10 @@ def template_gettext(context, string: str, **variables) -> str:
 
 
 @pass_context
-def template_ngettext(context, singular: str, plural: str, num: int, **variables) -> str:
-    variables.setdefault("num", num)
-    text = babel.domain_instance.get_translations().ungettext(singular, plural, num)
+def template_ngettext(context, singular: str, plural: str, number: int, /, **variables) -> str:
+    # Positional only, as Jinja's: a template may pass ``num=`` (or any name) as a variable of its own.
+    variables.setdefault("num", number)
+    text = babel.domain_instance.get_translations().ungettext(singular, plural, number)
     if context.eval_ctx.autoescape:
         text = Markup(text)  # noqa: S704  (our own catalogue, as Jinja trusts it; the variables are escaped)
     return text % variables

@@ -100,6 +100,9 @@ TEMPLATE_STRINGS = [
     "{{ ngettext('Done: %(num)d submission imported, receipt number %(first)s.', "
     "'Done: %(num)d submissions imported, receipt numbers %(first)s to %(last)s.', 2, first='<A>', last='B') }}",
     "{% trans name='<i>' %}Hello {{ name }}{% endtrans %}|{% trans %}Home{% endtrans %}",
+    # Variables named as the functions' own parameters are the template's (heard.html passes num=).
+    "{{ ngettext('%(num)s person', '%(num)s people', 1200, num='1,200') }}"
+    "{{ _('Error: %(title)s', title='t', string='s', context='c') }}",
     "{% import 'macros.html' as m %}{{ m.home() }}",
 ]
 
