@@ -40,6 +40,13 @@ pages, and they no longer wait behind a send or a confirmation that holds the wo
 are not in gunicorn's access log (nor are the loop's 503s); the loop logs how many it answered, every
 ten seconds, with the shed counts.
 
+``worker_connections`` is kept by pausing the accepts, not as gthread keeps it: at its limit gthread's
+loop stops looking at its sockets and waits for a thread's request to finish, but here requests also wait
+in the loop's own queues, which only that looking moves on. A worker that reached the limit with its
+thread idle and its queues full waited so for ever (or until kept-alive connections timed out), every
+request it held timing out: seen as a worker whose thread "answered nothing" for a whole surge. At the
+limit this worker leaves new connections in the kernel's queue, for the other workers.
+
 For an app without a gate (the benchmark's bare app) it is gthread as it was. Settings:
 ``gunicorn.conf.py`` (``GUNICORN_WORKER_CLASS`` chooses the worker).
 """
@@ -160,6 +167,7 @@ class ShedWorker(ThreadWorker):
         self.crowd_since: float | None = None  # since when a connection waited at every look while busy
         self.crowd_seen = 0.0  # the last look that found one waiting
         self.probed_at = 0.0
+        self.connection_limit = self.worker_connections
         super().init_process()  # runs the worker (``run``) until it stops
 
     def run(self):
@@ -178,6 +186,9 @@ class ShedWorker(ThreadWorker):
                 return app(environ, start_response)
 
             self.wsgi = wsgi
+            # gthread's loop never stops looking at its sockets (see the module's docstring): ``accept`` keeps
+            # the limit instead.
+            self.worker_connections = sys.maxsize
             self.poller.register(self.wake_r, selectors.EVENT_READ, self.on_wake)
             wait = self.poller.select
             self.poller.select = lambda timeout=None: self._select(wait, timeout)
@@ -195,6 +206,9 @@ class ShedWorker(ThreadWorker):
     # --- the loop's side: which worker takes a new connection ---
 
     def accept(self, server, listener):
+        if self.gate is not None and self.nr_conns >= self.connection_limit:
+            self._pause_accepting()  # resumed when a connection closes (``_probe``)
+            return None
         if self.gate is None or len(self.running) < self.cfg.threads:
             return super().accept(server, listener)
         now = time.monotonic()
@@ -208,8 +222,9 @@ class ShedWorker(ThreadWorker):
         return None
 
     def _take(self, server, listener) -> None:
-        """Accept what waits (at most ``TAKE_AT_MOST``), for the loop to queue or turn away."""
-        for _ in range(TAKE_AT_MOST):
+        """Accept what waits (at most ``TAKE_AT_MOST``, and within the connection limit), for the loop to
+        queue or turn away."""
+        for _ in range(min(TAKE_AT_MOST, self.connection_limit - self.nr_conns)):
             before = self.nr_conns
             ThreadWorker.accept(self, server, listener)
             if self.nr_conns == before:  # nothing left (EAGAIN, ignored there)
@@ -224,8 +239,9 @@ class ShedWorker(ThreadWorker):
         self.probed_at = time.monotonic()
 
     def _resume_accepting(self, *, take: bool) -> None:
-        """Listen again: a thread is free, or (``take``) connections waited at every look for the delay."""
-        if not self.listeners:
+        """Listen again: a thread is free, or (``take``) connections waited at every look for the delay. Not
+        while this worker holds its limit of connections."""
+        if not self.listeners or self.nr_conns >= self.connection_limit:
             return
         with self._lock:
             for sock, acceptor in self.listeners:

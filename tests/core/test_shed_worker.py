@@ -123,7 +123,7 @@ def _busy_worker(monkeypatch, *, since: float, seen: float, now: float) -> tuple
     """What ``ShedWorker.accept`` reads of its worker, its only thread busy, at ``now`` on its clock."""
     done: list[str] = []
     worker = SimpleNamespace(gate=object(), running=["send"], cfg=SimpleNamespace(threads=1), crowd_since=since,
-                             crowd_seen=seen, _take=lambda server, listener: done.append("take"),
+                             crowd_seen=seen, nr_conns=3, connection_limit=1000, _take=lambda server, listener: done.append("take"),
                              _pause_accepting=lambda: done.append("pause"))
     monkeypatch.setattr(gworker, "time", SimpleNamespace(monotonic=lambda: now))
     return worker, done
@@ -369,3 +369,31 @@ def test_a_worker_keeps_the_loaded_app_out_of_full_collections(gunicorn):
     answer = _request(port, b"GET /_test/frozen HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
     assert answer.startswith(b"HTTP/1.1 200")
     assert int(answer.rsplit(b"\r\n\r\n", 1)[1]) > 100_000
+
+
+def test_a_worker_at_its_connection_limit_still_serves_what_waits_in_its_queue(tmp_path):
+    """gthread's loop stops looking at its sockets at ``worker_connections`` and waits for a thread's
+    request to finish. Here a request waits in the loop's own queue, which only that looking moves on:
+    with its thread done and a kept-alive connection still counted, the worker stood still until the
+    keep-alive ran out, every request it held timing out (a surge on the real stack: the whole minute)."""
+    with _gunicorn(tmp_path, 1, GUNICORN_WORKER_CONNECTIONS="2", GUNICORN_KEEPALIVE="60") as (port, folder):
+        holder = socket.create_connection(("127.0.0.1", port), timeout=20)  # kept alive after its answer
+        holder.sendall(b"GET /_test/hold HTTP/1.1\r\nHost: a\r\n\r\n")
+        for _ in range(9000):  # the worker imports the app first
+            if (folder / "started").exists() and (folder / "started").read_text():
+                break
+            time.sleep(0.01)
+        waiting = socket.create_connection(("127.0.0.1", port), timeout=20)  # the second: the limit
+        waiting.sendall(b"GET /_test/pid HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        time.sleep(0.3)  # read by the loop and queued while the thread is held
+        # A third waits in the kernel's queue while the worker holds two.
+        third = socket.create_connection(("127.0.0.1", port), timeout=20)
+        third.sendall(b"GET /_test/pid?third HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        (folder / "release").touch()
+        with holder, waiting, third:
+            assert _answer(holder).startswith(b"HTTP/1.1 200 ")
+            waiting.settimeout(10)  # the keep-alive (60 s) would end the old stall: not waited for
+            assert waiting.recv(64).startswith(b"HTTP/1.1 200 ")
+            holder.close()  # below the limit again: the third is accepted
+            third.settimeout(10)
+            assert third.recv(64).startswith(b"HTTP/1.1 200 ")
