@@ -33,23 +33,39 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
-def _configure_postgresql(engine: Engine, jit: bool) -> None:
-    """PostgreSQL compiles a query's expressions to machine code (JIT) when its cost estimate passes a
-    threshold, as counting over a period of 100,000 opinions does: 100–130 ms of compiling for a query
-    that runs in 50–200 ms, on every staff page that counts. A web request gains nothing from it, so
-    each connection turns it off unless ``DATABASE_JIT`` says otherwise (a SET rather than a startup
-    option, which a connection pooler such as PgBouncer may refuse)."""
-    if jit:
+def _configure_postgresql(engine: Engine, settings: dict[str, str]) -> None:
+    """Settings each new connection makes once, in one round trip (a SET rather than a startup option,
+    which a connection pooler such as PgBouncer may refuse): see ``postgresql_settings``."""
+    if not settings:
         return
+    sql = "; ".join(f"SET {name} = {value}" for name, value in settings.items())
 
     @event.listens_for(engine, "connect", insert=True)
     def _on_connect(dbapi_connection, record):
         autocommit = dbapi_connection.autocommit
         dbapi_connection.autocommit = True
         cursor = dbapi_connection.cursor()
-        cursor.execute("SET jit = off")
+        cursor.execute(sql)
         cursor.close()
         dbapi_connection.autocommit = autocommit
+
+
+def postgresql_settings(config) -> dict[str, str]:
+    """What the app's PostgreSQL connections set.
+
+    - JIT compiling off unless ``DATABASE_JIT``: PostgreSQL compiles a query's expressions to machine code
+      when its cost estimate passes a threshold, as counting over a period of 100,000 opinions does:
+      100–130 ms of compiling for a query that runs in 50–200 ms, on every staff page that counts.
+    - In a web process (``create_app(web=True)``), time limits for a statement and for a lock wait
+      (``WEB_STATEMENT_TIMEOUT_MS``, ``WEB_LOCK_TIMEOUT_MS``); the statement's only where jobs do not
+      run inside requests (with Redis)."""
+    settings = {} if config.get("DATABASE_JIT", False) else {"jit": "off"}
+    if config.get("WEB_PROCESS"):
+        if config.get("WEB_STATEMENT_TIMEOUT_MS") and config.get("REDIS_URL"):
+            settings["statement_timeout"] = str(int(config["WEB_STATEMENT_TIMEOUT_MS"]))
+        if config.get("WEB_LOCK_TIMEOUT_MS"):
+            settings["lock_timeout"] = str(int(config["WEB_LOCK_TIMEOUT_MS"]))
+    return settings
 
 
 def current_locale() -> str:
@@ -106,7 +122,7 @@ def init_app(app: Flask) -> None:
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
         elif db.engine.dialect.name == "postgresql":
-            _configure_postgresql(db.engine, app.config.get("DATABASE_JIT", False))
+            _configure_postgresql(db.engine, postgresql_settings(app.config))
 
     # The day people last went through the site by hand (see templates/core/accessibility.html).
     app.config.setdefault("ACCESSIBILITY_CHECKED_ON", "2026-11-29")
