@@ -6,10 +6,10 @@ request commits. It also looks every ``wait`` seconds (and, on SQLite, every ``p
 lost notice delays a job, never loses it; ``drain_outbox`` every minute is still the safety net.
 Several workers may each run one: a row is taken by one of them (``SELECT … FOR UPDATE SKIP LOCKED``).
 
-Woken by a notice, it first waits ``gather`` seconds (``OUTBOX_GATHER_MS``, 200 ms) for the rows that
+Woken by a notice, it first waits ``gather`` seconds (``OUTBOX_GATHER_MS``, a second) for the rows that
 other requests commit meanwhile, so that they go to RQ together (``OUTBOX_BATCH``): woken once per row, a
 drainer handed every receipt mail over alone, and RQ's bookkeeping per job cost the workers more than
-the mails. A mail leaves a fifth of a second later; nobody waits for one at that scale.
+the mails. A mail leaves a second later; nobody waits for one at that scale.
 """
 
 import logging
@@ -29,7 +29,7 @@ class Drainer(threading.Thread):
     def __init__(self, app: Flask, *, poll: float = 0.2, wait: float = 5.0, gather: float | None = None):
         super().__init__(name="outbox-drainer", daemon=True)
         self.app, self.poll, self.wait = app, poll, wait
-        self.gather = app.config.get("OUTBOX_GATHER_MS", 200) / 1000 if gather is None else gather
+        self.gather = app.config.get("OUTBOX_GATHER_MS", 1000) / 1000 if gather is None else gather
         self.stopping = threading.Event()
         self.drained = 0
 
