@@ -48,11 +48,13 @@ class Config:
     # PostgreSQL's JIT compiling, off for the app's connections (app/core/__init__.py): it cost staff
     # pages 100–130 ms a counting query at 100,000 opinions and saved nothing.
     DATABASE_JIT = env_bool("DATABASE_JIT", False)
-    # A web process's statement gives up after this many ms, and its wait for a lock sooner (PostgreSQL;
-    # 0 turns one off). A request stuck in the database holds its gunicorn worker's only thread while
-    # the worker's loop lives on, so nothing else would ever end it; it answers 503 instead, keeping what
-    # a form carried. Not for jobs and commands (a digest, an export, a migration run long), nor for a
-    # web process that runs its jobs itself (no REDIS_URL): there only the lock wait is limited.
+    # In a web process (gunicorn.conf.py sets MEYASU_WEB_PROCESS) a statement gives up after this many ms,
+    # and a wait for a lock sooner (PostgreSQL; 0 turns one off). A request stuck in the database holds
+    # its gunicorn worker's only thread while the worker's loop lives on, so nothing else would ever end
+    # it; it answers 503 instead, keeping what a form carried. Not for jobs and commands (a digest, an
+    # export, a migration run long), nor for a web process that runs its jobs itself (no REDIS_URL):
+    # there only the lock wait is limited.
+    WEB_PROCESS = env_bool("MEYASU_WEB_PROCESS", False)
     WEB_STATEMENT_TIMEOUT_MS = env_int("WEB_STATEMENT_TIMEOUT_MS", 20000)
     WEB_LOCK_TIMEOUT_MS = env_int("WEB_LOCK_TIMEOUT_MS", 5000)
     REDIS_URL = env_str("REDIS_URL")

@@ -10,6 +10,11 @@ from gunicorn.glogging import Logger
 
 from app.core.logsafe import loggable_path
 
+# The app learns that it serves requests here (config.py, WEB_PROCESS: its statements get time limits);
+# commands (flask db upgrade, …) and workers load the same app without it. gunicorn puts it in the
+# environment before any worker imports the app.
+raw_env = ["MEYASU_WEB_PROCESS=1"]
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Processes, one request at a time each (2 x cores + 1). Threads were the default (2 x 6) until a
 # worker kept dying of SIGSEGV under concurrent ORM loads: about once in 35,000 uncached page

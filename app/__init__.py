@@ -14,9 +14,7 @@ FEATURES = ("core", "accounts", "plans", "periods", "plantext", "submissions", "
             "workshops", "surveys", "jobs", "digests", "reading", "council", "printkit", "follow", "api")
 
 
-def create_app(config: type | None = None, *, web: bool = False) -> Flask:
-    """The app; ``web`` for a process that serves requests (``wsgi.py``): its database statements and
-    lock waits have a time limit (``WEB_STATEMENT_TIMEOUT_MS``), which jobs and commands do not."""
+def create_app(config: type | None = None) -> Flask:
     from config import Config, config_for
 
     app = Flask(
@@ -26,7 +24,6 @@ def create_app(config: type | None = None, *, web: bool = False) -> Flask:
         instance_path=str(ROOT / "instance"),
     )
     app.config.from_object(config or config_for())
-    app.config["WEB_PROCESS"] = web
     Config.check(app.config)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(
         str(ROOT / "app" / feature / "translations") for feature in FEATURES

@@ -56,7 +56,7 @@ def postgresql_settings(config) -> dict[str, str]:
     - JIT compiling off unless ``DATABASE_JIT``: PostgreSQL compiles a query's expressions to machine code
       when its cost estimate passes a threshold, as counting over a period of 100,000 opinions does:
       100–130 ms of compiling for a query that runs in 50–200 ms, on every staff page that counts.
-    - In a web process (``create_app(web=True)``), time limits for a statement and for a lock wait
+    - In a web process (``WEB_PROCESS``: gunicorn's), time limits for a statement and for a lock wait
       (``WEB_STATEMENT_TIMEOUT_MS``, ``WEB_LOCK_TIMEOUT_MS``); the statement's only where jobs do not
       run inside requests (with Redis)."""
     settings = {} if config.get("DATABASE_JIT", False) else {"jit": "off"}

@@ -39,6 +39,10 @@ def make():
             time.sleep(0.01)
         return "held"
 
+    @app.get("/_test/web-process")
+    def web_process():
+        return str(app.config["WEB_PROCESS"])
+
     @app.get("/_test/pid")
     def pid():
         return str(os.getpid())

@@ -397,3 +397,15 @@ def test_a_worker_at_its_connection_limit_still_serves_what_waits_in_its_queue(t
             holder.close()  # below the limit again: the third is accepted
             third.settimeout(10)
             assert third.recv(64).startswith(b"HTTP/1.1 200 ")
+
+
+def test_the_app_under_gunicorn_knows_it_serves_requests_and_a_command_does_not(gunicorn):
+    """gunicorn.conf.py tells the app (its PostgreSQL statements get time limits, config.py); ``flask``
+    commands and workers load the same wsgi.py without it."""
+    port, _folder = gunicorn
+    answer = _request(port, b"GET /_test/web-process HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 200") and answer.rsplit(b"\r\n\r\n", 1)[1] == b"True"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEST_", "MEYASU_WEB"))}
+    command = subprocess.run([sys.executable, "-c", "from wsgi import app; print(app.config['WEB_PROCESS'])"],
+                             cwd=ROOT, env=env | {"MEYASU_ENV": "development"}, capture_output=True, text=True, timeout=120)
+    assert command.stdout.strip().splitlines()[-1] == "False", command.stderr[-2000:]

@@ -23,8 +23,8 @@ def _settings(application) -> tuple[str, str]:
 
 
 def _web_app(app, **settings):
-    config = type("WebConfig", (TestConfig,), settings)
-    web = create_app(config, web=True)
+    config = type("WebConfig", (TestConfig,), {"WEB_PROCESS": True, **settings})
+    web = create_app(config)
     web.config["MAIL_PORT"] = app.config["MAIL_PORT"]
     return web
 
@@ -33,7 +33,7 @@ def _web_app(app, **settings):
 def test_a_web_processs_connections_limit_statements_and_lock_waits_and_other_processes_do_not(app):
     assert _settings(_web_app(app, WEB_STATEMENT_TIMEOUT_MS=20000, WEB_LOCK_TIMEOUT_MS=5000)) == ("20s", "5s")
     assert _settings(_web_app(app, WEB_STATEMENT_TIMEOUT_MS=0, WEB_LOCK_TIMEOUT_MS=0)) == ("0", "0")
-    # Jobs, the scheduler and commands (create_app without ``web``) run long: the server's own settings.
+    # Jobs, the scheduler and commands (no MEYASU_WEB_PROCESS) run long: the server's own settings.
     assert _settings(app) == ("0", "0")
     # A web process without Redis runs its jobs inside its requests: there only the lock wait is limited.
     assert _settings(_web_app(app, REDIS_URL=None, WEB_LOCK_TIMEOUT_MS=5000)) == ("0", "5s")
