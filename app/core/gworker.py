@@ -13,7 +13,8 @@ kernel already holds (the request line, the headers, and for a small form its bo
   kind, and a free thread takes the first waiting request of the first kind (a send before a page
   before a new confirmation); a request that waited past its limit anyway is turned away when its turn
   comes, except the one that was next in line when it came (one per thread is never shed: a few
-  clients each waiting for an answer are not a crowd, however slow the host);
+  clients each waiting for an answer are not a crowd, however slow the host); that one, once past its
+  kind's limit, goes before the sends that keep arriving (``_overdue``), or it could wait for ever;
 - otherwise the loop answers it at once, itself: 503 with ``Retry-After``, the bilingual busy page for a
   GET, and for a POST the page that keeps every field it carried (parsed from the body in hand, which
   is a few kilobytes). The request is read to its end first, so the connection stays open for the
@@ -329,7 +330,7 @@ class ShedWorker(ThreadWorker):
         """Free threads take the first request of the first kind; one that waited past its limit is turned
         away (not ``fresh``, just admitted: its wait so far was this loop reading it)."""
         while len(self.running) < self.cfg.threads:
-            kind = "shed" if self.waiting["shed"] else shed.next_kind(
+            kind = "shed" if self.waiting["shed"] else self._overdue() or shed.next_kind(
                 {name: len(queue) for name, queue in self.waiting.items()})
             if kind is None:
                 return
@@ -340,6 +341,18 @@ class ShedWorker(ThreadWorker):
                     and self._turn_away(conn, kind, conn.meyasu_head, conn.meyasu_data, conn.meyasu_queued_at):
                 continue
             self._start(conn, kind)
+
+    def _overdue(self) -> str | None:
+        """A kind whose first waiting request was first in line when it came (so it is never turned away)
+        and has waited past its kind's limit: it goes next. Otherwise sends, taken first, arriving one
+        after another under a crowd held such a confirmation or page until its client gave up (30 s)."""
+        now = time.monotonic()
+        for kind in shed.KINDS[1:]:
+            queue = self.waiting[kind]
+            limit = self.gate.limits.get(kind)
+            if queue and queue[0].meyasu_head is None and limit and (now - queue[0].meyasu_queued_at) * 1000 > limit:
+                return kind
+        return None
 
     def _start(self, conn, kind: str) -> None:
         self.running.append(kind)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import deque
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -409,3 +410,39 @@ def test_the_app_under_gunicorn_knows_it_serves_requests_and_a_command_does_not(
     command = subprocess.run([sys.executable, "-c", "from wsgi import app; print(app.config['WEB_PROCESS'])"],
                              cwd=ROOT, env=env | {"MEYASU_ENV": "development"}, capture_output=True, text=True, timeout=120)
     assert command.stdout.strip().splitlines()[-1] == "False", command.stderr[-2000:]
+
+
+def _queued(kind: str, waited_ms: float, now: float, *, sure: bool) -> SimpleNamespace:
+    head = None if sure else parse_head(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+    return SimpleNamespace(meyasu_kind=kind, meyasu_head=head, meyasu_data=b"", meyasu_queued_at=now - waited_ms / 1000)
+
+
+def _dispatching(monkeypatch, waiting: dict[str, list]) -> tuple[SimpleNamespace, list[str]]:
+    started: list[str] = []
+    worker = SimpleNamespace(running=[], cfg=SimpleNamespace(threads=1), gate=SimpleNamespace(limits=LIMITS),
+                             waiting={kind: deque(waiting.get(kind, [])) for kind in (*shed.KINDS, "shed")})
+    worker._overdue = lambda: ShedWorker._overdue(worker)
+    worker._turn_away = lambda *args: False
+
+    def start(conn, kind):
+        started.append(kind)
+        worker.running.append(kind)
+    worker._start = start
+    monkeypatch.setattr(gworker, "time", SimpleNamespace(monotonic=lambda: 100.0))
+    return worker, started
+
+
+def test_a_confirmation_promised_the_thread_goes_before_new_sends_once_past_its_limit(monkeypatch):
+    """A surge's sends, taken first, kept coming to one worker: the confirmation that was first in line
+    when it came (never turned away) waited behind them until its client gave up (36 timeouts, 30 s)."""
+    sends = [_queued("send", 5, 100.0, sure=False) for _ in range(3)]
+    overdue = _queued("form", LIMITS["form"] + 1, 100.0, sure=True)
+    worker, started = _dispatching(monkeypatch, {"send": sends, "form": [overdue]})
+    ShedWorker._dispatch(worker)
+    assert started == ["form"]
+
+    # Within its limit it waits behind the sends, as before; so do requests that may still be turned away.
+    for form in (_queued("form", LIMITS["form"] - 1, 100.0, sure=True), _queued("form", 5000, 100.0, sure=False)):
+        worker, started = _dispatching(monkeypatch, {"send": sends, "form": [form]})
+        ShedWorker._dispatch(worker)
+        assert started == ["send"]
