@@ -499,6 +499,8 @@ class ShedWorker(ThreadWorker):
             return super().handle(conn)
         finally:
             conn.meyasu_took_ms = (time.monotonic() - started) * 1000
+            if self.gate is not None and self.gate.kept_pages is not None:
+                self.gate.kept_pages.refresh()  # so that the loop may go on answering kept pages
 
     def _finished(self, fs) -> None:
         conn = fs.conn

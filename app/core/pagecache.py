@@ -417,6 +417,15 @@ class KeptPages:
         ready = entry.ready if entry is not None else None
         return ready if ready is not None and ready.scheme == scheme else None
 
+    def refresh(self) -> None:
+        """Read the generation again when it is older than ``GENERATION_CHECK_SECONDS``: for gunicorn's
+        request thread after each request, whatever its kind. Only kept pages read it otherwise, and a
+        thread that took nothing but sends (taken first under a crowd) left it unread: the loop could
+        then answer no kept page and turned them all away (seen as a worker that "answered 0 kept pages"
+        for a whole surge)."""
+        if self.app.config["PUBLIC_PAGE_CACHE_SECONDS"] > 0:
+            self._generation(self.app.extensions["meyasu_page_cache"])
+
     def _generation(self, cache: PageCache) -> str:
         if time.monotonic() - cache.checked < GENERATION_CHECK_SECONDS:
             return cache.last_read()

@@ -22,7 +22,7 @@ def make():
             PUBLIC_PAGE_CACHE_SECONDS = 60
 
         config = KeptConfig
-        pagecache.GENERATION_CHECK_SECONDS = 60.0
+        pagecache.GENERATION_CHECK_SECONDS = float(os.environ.get("SHED_TEST_GENERATION_SECONDS", "60"))
     app = create_app(config)
     app.config.update(SHED_PAGE_WAIT_MS=1, SHED_FORM_WAIT_MS=1, SHED_ANY_WAIT_MS=60_000, SHED_SEND_WAIT_MS=60_000)
     if config is not TestConfig:

@@ -446,3 +446,25 @@ def test_a_confirmation_promised_the_thread_goes_before_new_sends_once_past_its_
         worker, started = _dispatching(monkeypatch, {"send": sends, "form": [form]})
         ShedWorker._dispatch(worker)
         assert started == ["send"]
+
+
+def test_the_loop_goes_on_answering_kept_pages_while_its_thread_takes_only_other_requests(tmp_path):
+    """The generation a kept page is checked against was read again only by kept pages on the thread: a
+    worker whose thread took nothing but sends for a second (a surge's, taken first) could answer no kept
+    page from its loop, and turned its readers away for the whole surge."""
+    with _gunicorn(tmp_path, 1, SHED_TEST_PAGE_CACHE="1", SHED_TEST_GENERATION_SECONDS="1") as (port, folder):
+        page = b"GET /periods HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+        _request(port, page)
+        assert b"X-Page-Cache: hit" in _request(port, page)
+        time.sleep(1.2)  # the generation read with that page is too old now
+        other = _request(port, b"GET /_test/pid HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        assert other.startswith(b"HTTP/1.1 200 ")  # not a kept page: before, nothing read the generation
+        holder, held, _pid = _hold(port, folder)
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as reader:
+            reader.sendall(page)
+            answer = _answer(reader)  # from the loop, while the thread is held
+        assert answer.startswith(b"HTTP/1.1 200 ") and b"X-Page-Cache: hit" in answer, answer[:300]
+        assert not held
+        (folder / "release").touch()
+        holder.join(30)
+        assert held and held[0].startswith(b"HTTP/1.1 200 ")
