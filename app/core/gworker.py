@@ -29,7 +29,11 @@ could wait behind its worker's 300 ms confirm while three other workers stood id
 - a worker whose threads are all busy leaves a new connection in the kernel's queue: an idle worker
   takes it at once. If connections still wait at every look over ``BUSY_ACCEPT_DELAY`` (10 ms), every
   worker is busy (a crowd): this one takes what waits and its loop decides as above. Behind nginx, which
-  opens a connection per request, that makes the workers one queue. (Closing a kept-alive connection
+  opens a connection per request, that makes the workers one queue.
+- a worker whose thread is free but that already holds as many connections as it has threads (kept
+  alive, idle) leaves a new one the same way, and after the delay takes one, not all: otherwise the few
+  connections of a client that keeps them (nginx's upstream pool, a closed loop of five) landed on one or
+  two workers, whose requests took turns on one thread while the others stood idle. (Closing a kept-alive connection
   whose worker has a queue, so that the client's next request comes back through the kernel's queue,
   was tried and left out: under a surge every answer then closed its connection, the clients'
   reconnecting took the CPU, and sends and receipts timed out.)
@@ -210,7 +214,7 @@ class ShedWorker(ThreadWorker):
         if self.gate is not None and self.nr_conns >= self.connection_limit:
             self._pause_accepting()  # resumed when a connection closes (``_probe``)
             return None
-        if self.gate is None or len(self.running) < self.cfg.threads:
+        if self.gate is None or (len(self.running) < self.cfg.threads and self.nr_conns < self.cfg.threads):
             return super().accept(server, listener)
         now = time.monotonic()
         if self.crowd_since is None or now - self.crowd_seen > BUSY_ACCEPT_DELAY:
@@ -225,7 +229,10 @@ class ShedWorker(ThreadWorker):
     def _take(self, server, listener) -> None:
         """Accept what waits (at most ``TAKE_AT_MOST``, and within the connection limit), for the loop to
         queue or turn away."""
-        for _ in range(min(TAKE_AT_MOST, self.connection_limit - self.nr_conns)):
+        # A worker with a free thread holds other clients' kept-alive connections: one, and the next may
+        # go to another worker like it. Every thread busy: a crowd, what waits.
+        most = 1 if len(self.running) < self.cfg.threads else TAKE_AT_MOST
+        for _ in range(min(most, self.connection_limit - self.nr_conns)):
             before = self.nr_conns
             ThreadWorker.accept(self, server, listener)
             if self.nr_conns == before:  # nothing left (EAGAIN, ignored there)

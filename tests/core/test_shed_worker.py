@@ -315,6 +315,44 @@ def test_a_new_connection_goes_to_the_worker_with_a_free_thread(two_workers):
     assert held and held[0].startswith(b"HTTP/1.1 200 ")
 
 
+def test_a_worker_holding_a_kept_alive_connection_leaves_the_next_one_to_a_worker_with_none(two_workers):
+    """A worker whose thread was free accepted every new connection, however many kept-alive ones it held
+    already: the few connections of a client that keeps them (nginx's upstream pool, the benchmark's
+    closed loop) landed on one or two workers and their requests took turns on one thread while the
+    others stood idle (bench/README.md, fifteenth session)."""
+    port, _folder = two_workers
+
+    def pid_on(sock: socket.socket) -> bytes:
+        sock.sendall(b"GET /_test/pid HTTP/1.1\r\nHost: a\r\n\r\n")
+        return _answer(sock).rsplit(b"\r\n\r\n", 1)[1]
+
+    for attempt in range(8):
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as first:
+            held = pid_on(first)  # kept alive: its worker's thread is free, and it holds a connection
+            with socket.create_connection(("127.0.0.1", port), timeout=20) as second:
+                assert pid_on(second) != held, attempt
+        time.sleep(0.2)  # both closed before the next attempt: each worker holds none again
+
+
+def test_a_worker_with_a_free_thread_takes_one_waiting_connection_and_a_busy_one_takes_what_waits(monkeypatch):
+    taken: list[int] = []
+
+    def worker(running: list[str]) -> SimpleNamespace:
+        return SimpleNamespace(running=running, cfg=SimpleNamespace(threads=1), nr_conns=1, connection_limit=1000,
+                               crowd_since=0.0)
+
+    def accept(self, server, listener):
+        if len(taken) < 5:  # five connections wait in the kernel's queue
+            taken.append(1)
+            self.nr_conns += 1
+
+    monkeypatch.setattr(gworker.ThreadWorker, "accept", accept)
+    gworker.ShedWorker._take(worker([]), None, None)
+    assert len(taken) == 1
+    gworker.ShedWorker._take(worker(["send"]), None, None)
+    assert len(taken) == 5
+
+
 def test_a_kept_page_is_answered_by_the_loop_while_the_only_thread_is_busy(tmp_path):
     with _gunicorn(tmp_path, 1, SHED_TEST_PAGE_CACHE="1") as (port, folder):
         page = b"GET /periods HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
