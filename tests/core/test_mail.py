@@ -145,3 +145,28 @@ def test_a_long_japanese_subject_is_folded_into_short_encoded_words(app, ctx, se
     head = raw.split(b"\r\n\r\n", 1)[0] if b"\r\n\r\n" in raw else raw.split(b"\n\n", 1)[0]
     assert max(len(line) for line in head.splitlines()) <= 78  # RFC 5322's line, RFC 2047's encoded words
     assert server.handler.subjects() == [subject]
+
+
+def test_a_long_ascii_header_is_folded_and_reads_back_whole(app, ctx, mailbox):
+    link = "<https://example.jp/plans/1/follow/unsubscribe?token=" + "a1b2c3d4" * 12 + ">"
+    mail.deliver("citizen@example.jp", "Receipt R-00001", "body\n", {"List-Unsubscribe": link})
+    message = mailbox[-1]
+    assert message["List-Unsubscribe"] == link
+    assert message["Subject"] == "Receipt R-00001"
+
+
+def test_a_line_break_in_a_header_value_sends_nothing(app, ctx, server):
+    with pytest.raises(ValueError, match="line break"):
+        mail.deliver("citizen@example.jp", "受付\r\nBcc: someone@example.com", "本文")
+    with pytest.raises(ValueError, match="line break"):
+        mail.deliver("citizen@example.jp", "Receipt", "本文", {"X-Meyasu-Period": "a\nBcc: someone@example.com"})
+    assert server.handler.received == []
+
+
+def test_a_long_ascii_subject_is_folded_at_its_spaces(app, ctx, server):
+    subject = "Your opinion on the Shimonoseki City Comprehensive Plan (draft) was received: receipt R-00001"
+    mail.deliver("citizen@example.jp", subject, "body")
+    raw = server.handler.raw[-1]
+    head = raw.split(b"\r\n\r\n", 1)[0] if b"\r\n\r\n" in raw else raw.split(b"\n\n", 1)[0]
+    assert max(len(line) for line in head.splitlines()) <= 78
+    assert server.handler.subjects() == [subject]
