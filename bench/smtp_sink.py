@@ -4,6 +4,10 @@
 
 Each line: recipients, subject, and the receipt number found in the subject (receipt emails), so the
 benchmarks can count emails per receipt and find any sent twice.
+
+It stands for the city's mail server, which is not on the web's machine, yet shares this one's two cores
+with what is measured: it reads only the head of a message, with the classic parser, and keeps its file
+open (the ``email`` package's default policy cost it about a millisecond a message).
 """
 
 import argparse
@@ -11,7 +15,8 @@ import json
 import re
 import threading
 import time
-from email import message_from_bytes, policy
+from email.header import decode_header, make_header
+from email.parser import BytesHeaderParser
 
 from aiosmtpd.controller import Controller
 
@@ -20,17 +25,19 @@ RECEIPT = re.compile(r"[A-Z0-9]+-\d{5,}")
 
 class Sink:
     def __init__(self, path: str):
-        self.path = path
+        self.out = open(path, "a", encoding="utf-8")  # noqa: SIM115  (open while the sink runs)
         self.lock = threading.Lock()
+        self.heads = BytesHeaderParser()
 
     async def handle_DATA(self, server, session, envelope):
-        message = message_from_bytes(envelope.content, policy=policy.default)
-        subject = str(message.get("Subject", ""))
+        head = self.heads.parsebytes(envelope.content)
+        subject = str(make_header(decode_header(head.get("Subject", ""))))
         found = RECEIPT.search(subject)
         line = json.dumps({"to": list(envelope.rcpt_tos), "subject": subject,
                            "receipt": found.group(0) if found else "", "at": time.time()}, ensure_ascii=False)
-        with self.lock, open(self.path, "a", encoding="utf-8") as out:
-            out.write(line + "\n")
+        with self.lock:
+            self.out.write(line + "\n")
+            self.out.flush()
         return "250 OK"
 
 
