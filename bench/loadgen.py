@@ -23,6 +23,8 @@ HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
 NAME = re.compile(r'name="([^"]*)"')
 VALUE = re.compile(r'value="([^"]*)"')
 RECEIPT_NO = re.compile(r'class="receipt-no">([^<]+)</')  # <dd> in the receipt box since a0134c1 (was <p>)
+# What a page answered with an unexpected status says first (the notice of a refused send), for the examples.
+NOTICE = re.compile(r'role="alert"><p>([^<]{0,200})')
 TRACE_MARKERS = ("Traceback (most recent call last)", "File \"/", "werkzeug.debug", "sqlalchemy.exc.")
 BODIES = [
     "公共交通の便数を増やしてください。特に夕方の便が少なく、通学や通院に困っています。",
@@ -147,6 +149,8 @@ class Citizen:
                     return status, response.headers, text
                 if status not in expect:
                     rec.error(kind, f"HTTP {status}", elapsed)
+                    if (notice := NOTICE.search(text)) and len(rec.error_examples) < 20:
+                        rec.error_examples.append(f"{kind} {method} {path}: HTTP {status}: {html.unescape(notice.group(1))}")
                     return None
                 rec.ok(kind, elapsed, status)
                 return status, response.headers, text
