@@ -31,9 +31,11 @@ could wait behind its worker's 300 ms confirm while three other workers stood id
   worker is busy (a crowd): this one takes what waits and its loop decides as above. Behind nginx, which
   opens a connection per request, that makes the workers one queue.
 - a worker whose thread is free but that already holds as many connections as it has threads (kept
-  alive, idle) leaves a new one the same way, and after the delay takes one, not all: otherwise the few
-  connections of a client that keeps them (nginx's upstream pool, a closed loop of five) landed on one or
-  two workers, whose requests took turns on one thread while the others stood idle. (Closing a kept-alive connection
+  alive, idle) leaves a new one the same way. Connections are taken one at a time (and the worker stops
+  listening after each, so that the next may be another's) unless every thread is busy and they have
+  waited for ``TAKE_ALL_AFTER``: otherwise the few connections of a client that keeps them (nginx's
+  upstream pool, a closed loop of five or ten) landed on one to three workers, whose requests took turns
+  on one thread while the others stood idle. (Closing a kept-alive connection
   whose worker has a queue, so that the client's next request comes back through the kernel's queue,
   was tried and left out: under a surge every answer then closed its connection, the clients'
   reconnecting took the CPU, and sends and receipts timed out.)
@@ -85,6 +87,7 @@ REASONS = {503: "Service Unavailable"}
 BUSY_ACCEPT_DELAY = float(os.environ.get("GUNICORN_BUSY_ACCEPT_DELAY_MS", "10")) / 1000
 BUSY_ACCEPT_PROBE = BUSY_ACCEPT_DELAY / 5  # how often a paused worker looks whether a connection still waits
 TAKE_AT_MOST = 64  # connections a busy worker takes at once when the delay has passed
+TAKE_ALL_AFTER = 5 * BUSY_ACCEPT_DELAY  # before this, a worker takes waiting connections one at a time
 
 
 @dataclass(frozen=True)
@@ -222,16 +225,19 @@ class ShedWorker(ThreadWorker):
         self.crowd_seen = now
         if now - self.crowd_since >= BUSY_ACCEPT_DELAY:
             self._take(server, listener)  # connections have waited at every look: every worker is busy
-        else:
-            self._pause_accepting()  # an idle worker takes it; if none does, ``_probe`` takes it
+        # An idle worker takes what waits; if none does, ``_probe`` takes it (and after a take, the next
+        # look may be another worker's).
+        self._pause_accepting()
         return None
 
     def _take(self, server, listener) -> None:
         """Accept what waits (at most ``TAKE_AT_MOST``, and within the connection limit), for the loop to
         queue or turn away."""
-        # A worker with a free thread holds other clients' kept-alive connections: one, and the next may
-        # go to another worker like it. Every thread busy: a crowd, what waits.
-        most = 1 if len(self.running) < self.cfg.threads else TAKE_AT_MOST
+        # One at a time, and the next may go to another worker, while the wait is young (a client opening
+        # a few connections at once) or this worker has a free thread (it holds kept-alive connections);
+        # a crowd that lasts, every thread busy: what waits.
+        young = self.crowd_since is not None and time.monotonic() - self.crowd_since < TAKE_ALL_AFTER
+        most = 1 if young or len(self.running) < self.cfg.threads else TAKE_AT_MOST
         for _ in range(min(most, self.connection_limit - self.nr_conns)):
             before = self.nr_conns
             ThreadWorker.accept(self, server, listener)
@@ -285,6 +291,8 @@ class ShedWorker(ThreadWorker):
             self._resume_accepting(take=False)
             return
         self.crowd_seen = now
+        if self.crowd_since is None:
+            self.crowd_since = now  # the last take emptied the queue: these came since
         if now - self.crowd_since >= BUSY_ACCEPT_DELAY:
             self._resume_accepting(take=True)
 
@@ -368,7 +376,12 @@ class ShedWorker(ThreadWorker):
             conn.parser.unreader.unread(conn.meyasu_data)
             conn.meyasu_data = b""
         super().enqueue_req(conn)
-        self.futures[-1].add_done_callback(self._finished)
+        future = self.futures[-1]
+        # On the future, not read back from the connection: gthread's own callback (the first) puts a
+        # kept-alive connection back in the loop, which may read its next request and give it another
+        # kind before ``_finished`` runs (a worker died of it: "list.remove(x): x not in list").
+        future.meyasu_kind = kind
+        future.add_done_callback(self._finished)
 
     def _answer_kept(self, conn, head: Head) -> bool:
         """Answer an anonymous GET of a page the app keeps (``pagecache.KeptPages``) from the loop, without a
@@ -511,7 +524,7 @@ class ShedWorker(ThreadWorker):
 
     def _finished(self, fs) -> None:
         conn = fs.conn
-        self.finished.append((conn.meyasu_kind, getattr(conn, "meyasu_took_ms", 0.0)))
+        self.finished.append((fs.meyasu_kind, getattr(conn, "meyasu_took_ms", 0.0)))
         try:
             os.write(self.wake_w, b".")
         except BlockingIOError:

@@ -134,7 +134,7 @@ def test_a_busy_worker_takes_connections_that_waited_at_every_look_for_the_delay
     delay = gworker.BUSY_ACCEPT_DELAY
     worker, done = _busy_worker(monkeypatch, since=100.0, seen=100.0 + delay, now=100.0 + 1.5 * delay)
     gworker.ShedWorker.accept(worker, None, None)
-    assert done == ["take"]
+    assert done == ["take", "pause"]  # and listens again at its next look, or another worker takes the next
 
 
 def test_a_crowd_mark_not_seen_again_within_the_delay_is_dropped(monkeypatch):
@@ -334,23 +334,30 @@ def test_a_worker_holding_a_kept_alive_connection_leaves_the_next_one_to_a_worke
         time.sleep(0.2)  # both closed before the next attempt: each worker holds none again
 
 
-def test_a_worker_with_a_free_thread_takes_one_waiting_connection_and_a_busy_one_takes_what_waits(monkeypatch):
+def test_waiting_connections_are_taken_one_at_a_time_unless_a_crowd_lasts_and_every_thread_is_busy(monkeypatch):
+    """A client that opens ten connections at once while every worker is busy: before, the first worker to
+    look took all ten (three of five workers served a closed loop of ten)."""
     taken: list[int] = []
+    now = 100.0
 
-    def worker(running: list[str]) -> SimpleNamespace:
+    def worker(running: list[str], crowd_since: float) -> SimpleNamespace:
         return SimpleNamespace(running=running, cfg=SimpleNamespace(threads=1), nr_conns=1, connection_limit=1000,
-                               crowd_since=0.0)
+                               crowd_since=crowd_since)
 
     def accept(self, server, listener):
-        if len(taken) < 5:  # five connections wait in the kernel's queue
+        if len(taken) < 10:  # ten connections wait in the kernel's queue
             taken.append(1)
             self.nr_conns += 1
 
     monkeypatch.setattr(gworker.ThreadWorker, "accept", accept)
-    gworker.ShedWorker._take(worker([]), None, None)
+    monkeypatch.setattr(gworker, "time", SimpleNamespace(monotonic=lambda: now))
+    young, lasting = now - gworker.BUSY_ACCEPT_DELAY, now - 2 * gworker.TAKE_ALL_AFTER
+    gworker.ShedWorker._take(worker([], lasting), None, None)  # a free thread: it holds idle connections
     assert len(taken) == 1
-    gworker.ShedWorker._take(worker(["send"]), None, None)
-    assert len(taken) == 5
+    gworker.ShedWorker._take(worker(["send"], young), None, None)  # busy, but the wait has only begun
+    assert len(taken) == 2
+    gworker.ShedWorker._take(worker(["send"], lasting), None, None)  # a crowd
+    assert len(taken) == 10
 
 
 def test_a_kept_page_is_answered_by_the_loop_while_the_only_thread_is_busy(tmp_path):
@@ -506,3 +513,18 @@ def test_the_loop_goes_on_answering_kept_pages_while_its_thread_takes_only_other
         (folder / "release").touch()
         holder.join(30)
         assert held and held[0].startswith(b"HTTP/1.1 200 ")
+
+
+def test_a_finished_request_is_counted_as_the_kind_it_started_as_though_its_connection_moved_on(monkeypatch):
+    """gthread's own done-callback puts a kept-alive connection back in the loop first, and the loop may read
+    the next request on it (another kind) before the worker's callback runs: the running list lost track,
+    and on_wake's ``remove`` killed the worker ("x not in list", seen in surge runs)."""
+    read_end, write_end = os.pipe()
+    try:
+        worker = SimpleNamespace(finished=deque(), wake_w=write_end, running=["send"])
+        conn = SimpleNamespace(meyasu_kind="page", meyasu_took_ms=12.0)  # its next request, read meanwhile
+        gworker.ShedWorker._finished(worker, SimpleNamespace(conn=conn, meyasu_kind="send"))
+        assert list(worker.finished) == [("send", 12.0)]
+    finally:
+        os.close(read_end)
+        os.close(write_end)
