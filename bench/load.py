@@ -68,8 +68,8 @@ def print_outcomes(recorder: loadgen.Recorder) -> None:
           f"{recorder.dropped}")
     for example in recorder.error_examples[:8]:
         print(f"    e.g. {example}")
-    for notice in sorted({example for example in recorder.error_examples[8:] if ": HTTP " in example}):
-        print(f"    said: {notice}")
+    for notice, count in recorder.notices.most_common():
+        print(f"    said ({count}): {notice}")
 
 
 def wait_for_mail(stack: Stack, receipts: set[str], timeout: float) -> int:

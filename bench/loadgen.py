@@ -23,7 +23,7 @@ HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
 NAME = re.compile(r'name="([^"]*)"')
 VALUE = re.compile(r'value="([^"]*)"')
 RECEIPT_NO = re.compile(r'class="receipt-no">([^<]+)</')  # <dd> in the receipt box since a0134c1 (was <p>)
-# What a page answered with an unexpected status says first (the notice of a refused send), for the examples.
+# What a page answered with an unexpected status says first (the notice of a refused send).
 NOTICE = re.compile(r'role="alert"><p>([^<]{0,200})')
 TRACE_MARKERS = ("Traceback (most recent call last)", "File \"/", "werkzeug.debug", "sqlalchemy.exc.")
 BODIES = [
@@ -73,6 +73,7 @@ class Recorder:
     statuses: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     errors: Counter = field(default_factory=Counter)
     error_examples: list[str] = field(default_factory=list)
+    notices: Counter = field(default_factory=Counter)  # what answers with an unexpected status said first
     shed: Counter = field(default_factory=Counter)
     shed_without_retry_after: int = 0
     traces: int = 0
@@ -149,8 +150,8 @@ class Citizen:
                     return status, response.headers, text
                 if status not in expect:
                     rec.error(kind, f"HTTP {status}", elapsed)
-                    if (notice := NOTICE.search(text)) and len(rec.error_examples) < 20:
-                        rec.error_examples.append(f"{kind} {method} {path}: HTTP {status}: {html.unescape(notice.group(1))}")
+                    if notice := NOTICE.search(text):
+                        rec.notices[f"{kind} HTTP {status}: {html.unescape(notice.group(1))}"] += 1
                     return None
                 rec.ok(kind, elapsed, status)
                 return status, response.headers, text
