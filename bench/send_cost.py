@@ -14,8 +14,8 @@ one send in order; ``--cprofile`` prints where the sends' CPU goes and keeps the
 
 ``--jobs`` then runs the jobs those sends asked for (the receipt mails) in an RQ worker of this
 process, as ``python -m workers --no-fork`` runs them, against ``bench.smtp_sink`` in a process of its
-own, and prints the same counts per outbox row (one receipt mail each): what each send costs the machine
-after its answer. Rows that waited together go as one RQ job of up to ``OUTBOX_BATCH`` rows.
+own, and prints the same counts per outbox row (one receipt mail each), with the CPU of PostgreSQL and of
+the sink: what each send costs the machine after its answer. Rows that waited together go as one RQ job of up to ``OUTBOX_BATCH`` rows.
 """
 
 import argparse
@@ -89,20 +89,27 @@ class Counts:
 def postgres_cpu() -> float:
     """CPU seconds used so far by this machine's PostgreSQL processes (the backends and the WAL writer):
     what the database spends on a send, when it runs here. 0 where /proc cannot tell."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
+    total = 0.0
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rpartition(")")
-        except OSError:
-            continue
-        if fields[0].partition("(")[2].startswith("postgres"):
-            values = fields[2].split()
-            total += int(values[11]) + int(values[12])
-    return total / tick
+        if entry.isdigit():
+            name, used = _process_cpu(entry)
+            total += used if name.startswith("postgres") else 0.0
+    return total
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds used so far by one process (the mail sink), 0 where /proc cannot tell."""
+    return _process_cpu(str(pid))[1]
+
+
+def _process_cpu(pid: str) -> tuple[str, float]:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rpartition(")")
+    except OSError:
+        return "", 0.0
+    values = fields[2].split()
+    return fields[0].partition("(")[2], (int(values[11]) + int(values[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def confirm(client, period_id: int, token: str, n: int) -> dict:
@@ -131,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sink = start_sink() if args.jobs else None
     try:
-        return run(args, sink[1] if sink else None)
+        return run(args, sink)
     finally:
         if sink:
             sink[0].terminate()
@@ -156,14 +163,14 @@ def start_sink() -> tuple[subprocess.Popen, int]:
     raise SystemExit("the SMTP sink did not start")
 
 
-def run(args, smtp_port: int | None) -> int:
+def run(args, sink: tuple[subprocess.Popen, int] | None) -> int:
 
     from redis import Redis
 
     Redis.from_url(args.redis_url).flushdb()
     targets = seed(args.database_url, 0)
     period_id = targets["open_period"]
-    app = make_app(args.database_url, args.redis_url, args.outbox_drainer, smtp_port)
+    app = make_app(args.database_url, args.redis_url, args.outbox_drainer, sink[1] if sink else None)
     from app.extensions import db
     from bench.loadgen import hidden_fields
 
@@ -214,11 +221,11 @@ def run(args, smtp_port: int | None) -> int:
         pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
     sent_ok = statuses == Counter({303: sends})
     if args.jobs:
-        return 0 if run_jobs(app, counts, sends, args.cprofile) and sent_ok else 1
+        return 0 if run_jobs(app, counts, sends, args.cprofile, sink[0].pid) and sent_ok else 1
     return 0 if sent_ok else 1
 
 
-def run_jobs(app, counts: "Counts", sends: int, cprofile: bool) -> bool:
+def run_jobs(app, counts: "Counts", sends: int, cprofile: bool, sink_pid: int) -> bool:
     """Hand every outbox row to RQ (not counted), then run them in a burst of one no-fork worker (counted)."""
     from sqlalchemy import func, select
 
@@ -244,6 +251,7 @@ def run_jobs(app, counts: "Counts", sends: int, cprofile: bool) -> bool:
     profile = cProfile.Profile(time.process_time) if cprofile else None
     before = (len(counts.statements), counts.commits, counts.redis)
     counts.on = True
+    database, sink = -postgres_cpu(), -process_cpu(sink_pid)
     started_cpu, started = time.process_time(), time.perf_counter()
     if profile:
         profile.enable()
@@ -251,6 +259,8 @@ def run_jobs(app, counts: "Counts", sends: int, cprofile: bool) -> bool:
     if profile:
         profile.disable()
     cpu, wall = time.process_time() - started_cpu, time.perf_counter() - started
+    time.sleep(0.2)  # the sink's last message
+    database, sink = database + postgres_cpu(), sink + process_cpu(sink_pid)
     counts.on = False
     done_after, mailed_after = done_and_mailed()
     rows, mailed = done_after - done_before, mailed_after - mailed_before
@@ -258,7 +268,8 @@ def run_jobs(app, counts: "Counts", sends: int, cprofile: bool) -> bool:
     print(f"{waiting} RQ jobs (OUTBOX_BATCH {app.config['OUTBOX_BATCH']}) run by one RQ worker (--no-fork): {rows} "
           f"outbox rows done, {mailed} mails sent; per outbox row: {(len(counts.statements) - before[0]) / per:.1f} "
           f"SQL statements, {(counts.commits - before[1]) / per:.1f} commits, {(counts.redis - before[2]) / per:.1f} "
-          f"Redis round trips, {1000 * cpu / per:.2f} ms CPU, {1000 * wall / per:.2f} ms wall")
+          f"Redis round trips, {1000 * cpu / per:.2f} ms CPU, {1000 * wall / per:.2f} ms wall, "
+          f"{1000 * database / per:.2f} ms CPU of PostgreSQL, {1000 * sink / per:.2f} ms CPU of the mail sink")
     if profile:
         pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
     return rows >= sends and mailed == rows
