@@ -10,7 +10,7 @@ from email.utils import formataddr, formatdate, make_msgid
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, delete, update
 
 from app.core.jobs import current_job_id, job
 from app.core.models import MailDelivery
@@ -51,7 +51,14 @@ def send_email(to: str, template: str, locale: str, context: dict, headers: dict
         log.info("email for job %s already handled; not sending again", job_id)
         return
     db.session.commit()
-    deliver(to, subject.strip(), text.lstrip("\n"), headers)
+    try:
+        deliver(to, subject.strip(), text.lstrip("\n"), headers)
+    except NotSent:
+        # The server surely has not taken the message (it was down, or said no): the claim goes, so that
+        # the job's retry sends it. Kept, a mail server away for a minute cost the citizen the receipt.
+        db.session.execute(_UNCLAIM, {"delivery": job_id})
+        db.session.commit()
+        raise
     # Committed by the job runner together with the job's own row.
     db.session.execute(_SENT, {"delivery": job_id, "at": utcnow()})
 
@@ -59,6 +66,15 @@ def send_email(to: str, template: str, locale: str, context: dict, headers: dict
 _DELIVERIES = MailDelivery.__table__
 _SENT = (update(_DELIVERIES).where(_DELIVERIES.c.job_id == bindparam("delivery"))
          .values(state="sent", sent_at=bindparam("at")))
+_UNCLAIM = delete(_DELIVERIES).where(_DELIVERIES.c.job_id == bindparam("delivery"), _DELIVERIES.c.state == "sending")
+
+
+class NotSent(Exception):
+    """The mail server has not taken the message, for sure: no connection, a refusal, or a connection lost
+    before the message went. Sending it again cannot mail anyone twice."""
+
+    def __init__(self, cause: BaseException):
+        super().__init__(f"{type(cause).__name__}: {cause}")
 
 
 def external_url(endpoint: str, **values) -> str:
@@ -68,29 +84,58 @@ def external_url(endpoint: str, **values) -> str:
 
 
 def deliver(to: str, subject: str, text: str, headers: dict | None = None) -> None:
+    """Send one message on this thread's connection. ``NotSent`` when the server surely did not take it;
+    any other error leaves that unknown (the connection was lost while the server had the message)."""
     config = current_app.config
     if config.get("MAIL_SUPPRESS_SEND"):
         log.info("mail suppressed (no mail server configured): to=%s subject=%s", to, subject)
         return
     message = compose(config["CITY_NAME"], config["MAIL_SENDER"], to, subject, text, headers)
-    smtp, reused = _connection(config)
-    if reused:
-        # A server may have closed a connection that waited: NOOP finds out before any message is
-        # given, so sending on a fresh connection instead can never deliver a mail twice.
-        try:
-            alive = smtp.noop()[0] == 250
-        except (smtplib.SMTPException, OSError):
-            alive = False
-        if not alive:
-            _drop_connection()
-            smtp, _ = _connection(config)
     try:
-        smtp.sendmail(config["MAIL_SENDER"], [to], message)
+        smtp = _envelope(config, config["MAIL_SENDER"], to)
+    except Exception as exc:
+        _drop_connection()
+        raise NotSent(exc) from exc
+    # Whatever goes wrong from here, the next mail starts on a new connection.
+    try:
+        code, reply = smtp.data(message)  # raises SMTPDataError itself if the server will not take data
+        if code != 250:
+            raise smtplib.SMTPDataError(code, reply)
+    except smtplib.SMTPDataError as exc:  # the server answered no: it keeps nothing
+        _drop_connection()
+        raise NotSent(exc) from exc
     except BaseException:
-        # Whatever state the conversation is in, the next mail starts on a new connection.
         _drop_connection()
         raise
     _held.used_at = time.monotonic()
+
+
+def _envelope(config, sender: str, to: str) -> smtplib.SMTP:
+    """This thread's connection with the sender and the recipient given (MAIL FROM, RCPT TO). A kept connection
+    that the server closed meanwhile fails here, before any message: then once more on a new connection.
+    (It was asked NOOP before every mail: a round trip for the worker and the server that this makes
+    unneeded.)"""
+    smtp, reused = _connection(config)
+    try:
+        _mail_and_rcpt(smtp, sender, to)
+    except (smtplib.SMTPServerDisconnected, ConnectionError, smtplib.SMTPSenderRefused) as exc:
+        closed = not isinstance(exc, smtplib.SMTPSenderRefused) or exc.smtp_code == 421
+        if not (reused and closed):
+            raise
+        _drop_connection()
+        smtp, _ = _connection(config)
+        _mail_and_rcpt(smtp, sender, to)
+    return smtp
+
+
+def _mail_and_rcpt(smtp: smtplib.SMTP, sender: str, to: str) -> None:
+    smtp.ehlo_or_helo_if_needed()
+    code, reply = smtp.mail(sender)
+    if code != 250:
+        raise smtplib.SMTPSenderRefused(code, reply, sender)
+    code, reply = smtp.rcpt(to)
+    if code not in (250, 251):
+        raise smtplib.SMTPRecipientsRefused({to: (code, reply)})
 
 
 def compose(sender_name: str, sender: str, to: str, subject: str, text: str,

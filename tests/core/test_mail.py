@@ -1,5 +1,6 @@
 """One SMTP connection carries a thread's mails one after another, and a connection that went bad is
-never trusted with a message: each mail still arrives exactly once."""
+never trusted with a message: each mail still arrives exactly once. A mail the server surely did not
+take (it was down, or said no) is sent by the job's retry; one whose fate is unknown is not sent twice."""
 
 import socket
 import threading
@@ -7,8 +8,12 @@ from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy import func, select
 
 from app.core import mail
+from app.core.jobs import run_outbox_job
+from app.core.models import MailDelivery, OutboxJob
+from app.extensions import db
 
 
 class CountingHandler:
@@ -18,6 +23,8 @@ class CountingHandler:
         self.received: list[tuple[int, str]] = []
         self.raw: list[bytes] = []
         self.refuse = refuse
+        self.hang_up = False  # keep the message, then close the connection before answering
+        self.noops = 0
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
@@ -27,6 +34,12 @@ class CountingHandler:
         with self.lock:
             self.received.append((session.peer[1], subject))
             self.raw.append(envelope.content)
+        if self.hang_up:
+            server.transport.abort()
+        return "250 OK"
+
+    async def handle_NOOP(self, server, session, envelope, arg):
+        self.noops += 1
         return "250 OK"
 
     def subjects(self) -> list[str]:
@@ -76,6 +89,7 @@ def test_mails_one_after_another_share_one_connection(app, ctx, server):
         mail.deliver("citizen@example.jp", f"mail {n}", "本文")
     assert handler.subjects() == ["mail 0", "mail 1", "mail 2"]
     assert handler.connections() == 1
+    assert handler.noops == 0  # a kept connection is not asked whether it is alive: MAIL FROM tells
 
 
 def test_a_connection_the_server_closed_is_replaced_before_the_message_goes(app, ctx, server):
@@ -91,8 +105,9 @@ def test_a_refused_message_raises_and_the_next_mail_starts_a_new_connection(app,
     handler = server.handler
     handler.refuse = {"refused"}
     mail.deliver("citizen@example.jp", "first", "本文")
-    with pytest.raises(mail.smtplib.SMTPDataError):
+    with pytest.raises(mail.NotSent, match="SMTPDataError") as raised:
         mail.deliver("citizen@example.jp", "refused", "本文")
+    assert isinstance(raised.value.__cause__, mail.smtplib.SMTPDataError)
     mail.deliver("citizen@example.jp", "third", "本文")
     assert handler.subjects() == ["first", "third"]
     assert handler.connections() == 2
@@ -170,3 +185,59 @@ def test_a_long_ascii_subject_is_folded_at_its_spaces(app, ctx, server):
     head = raw.split(b"\r\n\r\n", 1)[0] if b"\r\n\r\n" in raw else raw.split(b"\n\n", 1)[0]
     assert max(len(line) for line in head.splitlines()) <= 78
     assert server.handler.subjects() == [subject]
+
+
+# --- what the job does when the server is away, says no, or hangs up ---
+
+
+def mail_job() -> str:
+    mail.queue_email("citizen@example.jp", "email/test.txt", note="receipt")
+    db.session.commit()
+    return db.session.scalars(select(OutboxJob.id)).one()
+
+
+def claims() -> int:
+    return db.session.scalar(select(func.count()).select_from(MailDelivery))
+
+
+def test_a_mail_whose_server_was_down_is_sent_by_the_retry(app, ctx, server):
+    job_id = mail_job()
+    app.config["MAIL_PORT"] = free_port()  # nothing listens there
+    with pytest.raises(mail.NotSent, match="ConnectionRefusedError"):
+        run_outbox_job(job_id)
+    row = db.session.get(OutboxJob, job_id)
+    assert row.state == "failed" and "NotSent" in row.error  # (no RQ retry left outside a worker)
+    assert claims() == 0  # nothing went out, so nothing stops the retry
+    app.config["MAIL_PORT"] = server.port
+    row.state = "retrying"  # as RQ's retry finds it
+    db.session.commit()
+    assert run_outbox_job(job_id) == "done"
+    assert len(server.handler.received) == 1
+    assert db.session.scalars(select(MailDelivery.state)).one() == "sent"
+
+
+def test_a_message_the_server_refused_is_sent_by_the_retry(app, ctx, server):
+    job_id = mail_job()
+    server.handler.refuse = {"下関市からのテストメッセージ"}  # the subject: the template's first line
+    with pytest.raises(mail.NotSent, match="SMTPDataError"):
+        run_outbox_job(job_id)
+    assert claims() == 0 and server.handler.received == []
+    server.handler.refuse = set()
+    db.session.get(OutboxJob, job_id).state = "retrying"
+    db.session.commit()
+    run_outbox_job(job_id)
+    assert server.handler.subjects() == ["下関市からのテストメッセージ"]
+
+
+def test_a_connection_lost_while_the_server_had_the_message_sends_nothing_again(app, ctx, server):
+    job_id = mail_job()
+    server.handler.hang_up = True  # the server keeps the message and closes before its answer
+    with pytest.raises(mail.smtplib.SMTPServerDisconnected):
+        run_outbox_job(job_id)
+    assert claims() == 1  # unknown whether it arrived: at most once
+    server.handler.hang_up = False
+    row = db.session.get(OutboxJob, job_id)
+    row.state = "retrying"
+    db.session.commit()
+    run_outbox_job(job_id)
+    assert len(server.handler.received) == 1
