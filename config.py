@@ -44,7 +44,8 @@ class Config:
     ENV_NAME = env_str("MEYASU_ENV", "production")
     SECRET_KEY = env_str("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = _database_url()
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # A pooled connection idle longer than this is pinged before use (app/core/__init__.py).
+    DATABASE_PING_IDLE_MS = env_int("DATABASE_PING_IDLE_MS", 2000)
     # PostgreSQL's JIT compiling, off for the app's connections (app/core/__init__.py): it cost staff
     # pages 100–130 ms a counting query at 100,000 opinions and saved nothing.
     DATABASE_JIT = env_bool("DATABASE_JIT", False)

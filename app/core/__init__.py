@@ -1,9 +1,11 @@
 """Shared pieces every feature uses: time, sanitising, audit log, jobs, errors, headers."""
 
+import time
+
 import click
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import get_locale
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 
 from app.extensions import db
@@ -48,6 +50,30 @@ def _configure_postgresql(engine: Engine, settings: dict[str, str]) -> None:
         cursor.execute(sql)
         cursor.close()
         dbapi_connection.autocommit = autocommit
+
+
+def _ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """A pooled connection is asked ``SELECT 1`` before use only when it sat in the pool longer than
+    ``idle_seconds`` (``DATABASE_PING_IDLE_MS``); a failed ping renews the pool, as SQLAlchemy's
+    ``pool_pre_ping`` does. That setting pinged before every transaction: a round trip for the process and
+    the database on each send, each page that reads, and each of a receipt mail's two transactions, to
+    learn what a connection used a moment ago already tells. A database restarted while the site is
+    busy costs instead one request per process the busy page (``errors.py``, fields kept) and renews that
+    process's pool; after a quiet while, a restart or a connection a firewall dropped costs nothing."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, proxy):
+        since = record.info.pop("idle_since", None)  # none: made just now
+        if since is None or time.monotonic() - since <= idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.InvalidatePoolError(f"ping after {time.monotonic() - since:.0f} s idle failed") from error
 
 
 def postgresql_settings(config) -> dict[str, str]:
@@ -123,6 +149,7 @@ def init_app(app: Flask) -> None:
             _configure_sqlite(db.engine)
         elif db.engine.dialect.name == "postgresql":
             _configure_postgresql(db.engine, postgresql_settings(app.config))
+            _ping_when_idle(db.engine, app.config["DATABASE_PING_IDLE_MS"] / 1000)
 
     # The day people last went through the site by hand (see templates/core/accessibility.html).
     app.config.setdefault("ACCESSIBILITY_CHECKED_ON", "2026-11-29")
