@@ -19,7 +19,7 @@ import os
 import subprocess
 import sys
 import time
-from collections import Counter
+from collections import Counter, deque
 
 from bench import loadgen
 from bench.stack import CEILING_PORT, DEFAULT_DB, REDIS_PORT, WEB_PORT, WEB_THREADS, WEB_WORKERS, WORKDIR, Stack
@@ -290,6 +290,9 @@ async def flow_ceiling(targets: dict, seconds: float, concurrency: int) -> float
     return len(recorder.receipts) / elapsed
 
 
+SURGE_BROWSERS = 600  # browsers with the form open when the surge starts
+
+
 async def surge_phase(targets: dict, seconds: float, sub_rate: float, page_rate: float,
                       pool_size: int) -> loadgen.Recorder:
     recorder = loadgen.Recorder()
@@ -301,11 +304,25 @@ async def surge_phase(targets: dict, seconds: float, sub_rate: float, page_rate:
         recorder.statuses.clear()
         recorder.started = time.monotonic()
         retry_deadline = recorder.started + seconds + 10
+        # Browsers not in a flow now: a person sends one form at a time. Handed out in turn (arrival n took
+        # browser n % 300 before), one browser ran several flows at once, and a confirmation answered while
+        # another was on its way lost the other's key from the cookie: a few sends each surge came back 409.
+        free = deque(pool)
 
         async def submit(n):
-            citizen, token = pool[n % len(pool)]
-            await loadgen.confirm_and_send(citizen, period_id, n, token, shed_ok=True, retry_deadline=retry_deadline)
-
+            if free:
+                citizen, token = free.popleft()
+            else:  # every prepared browser is in a flow: one more person, who opens the form first
+                recorder.more_browsers += 1
+                citizen = loadgen.Citizen(http)
+                token = await loadgen.open_form(citizen, period_id, shed_ok=True)
+                if token is None:  # the busy page (Retry-After): this person comes back later, or not
+                    return
+            try:
+                await loadgen.confirm_and_send(citizen, period_id, n, token, shed_ok=True,
+                                               retry_deadline=retry_deadline)
+            finally:
+                free.append((citizen, token))
 
         async def arrivals():
             await asyncio.sleep(seconds)
@@ -485,11 +502,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n== surge: {rate:g} submissions/s (confirm, send, receipt) + {args.page_rate:g} page views/s "
                   f"for {seconds:g} s ==", flush=True)
             started = time.perf_counter()
-            recorder = loadgen.run(surge_phase(targets, seconds, rate, args.page_rate, 300))
+            recorder = loadgen.run(surge_phase(targets, seconds, rate, args.page_rate, SURGE_BROWSERS))
             elapsed = time.perf_counter() - started
             print_latencies(recorder)
             print(f"  shed (429/503 with Retry-After): {dict(recorder.shed)}; without Retry-After: "
                   f"{recorder.shed_without_retry_after}")
+            print(f"  browsers: {SURGE_BROWSERS} with the form open before the surge, one flow at a time each; "
+                  f"{recorder.more_browsers} more opened the form during it")
             print_outcomes(recorder)
             figures = check_receipts(stack, args.database_url, targets["open_period"], recorder, before, 300)
             report_unseen(args.database_url, targets["open_period"], recorder, before)

@@ -79,6 +79,7 @@ class Recorder:
     traces: int = 0
     receipts: list[tuple[str, str]] = field(default_factory=list)  # (receipt_no, email) shown to citizens
     dropped: int = 0  # arrivals the generator itself could not start (too many outstanding)
+    more_browsers: int = 0  # surge: flows that came while every prepared browser was in a flow of its own
     # Receipt numbers a send answered with (its 303), and why the receipt page of some was not shown.
     redirected: set[str] = field(default_factory=set)
     unshown: dict[str, str] = field(default_factory=dict)
@@ -191,9 +192,10 @@ def opinion(n: int) -> dict:
             "entries-0-body": BODIES[n % len(BODIES)] + f"（{n}）", "consent": "y", "homepage": ""}
 
 
-async def open_form(citizen: Citizen, period_id: int) -> str | None:
-    got = await citizen.request("submit.form", "GET", f"/periods/{period_id}/submit")
-    return hidden_fields(got[2]).get("csrf_token") if got else None
+async def open_form(citizen: Citizen, period_id: int, *, shed_ok: bool = False) -> str | None:
+    """The form's CSRF token; None if the page did not come (an error, or with ``shed_ok`` the busy page)."""
+    got = await citizen.request("submit.form", "GET", f"/periods/{period_id}/submit", shed_ok=shed_ok)
+    return hidden_fields(got[2]).get("csrf_token") if got and got[0] == 200 else None
 
 
 async def send_and_read_receipt(citizen: Citizen, period_id: int, fields: dict, *, shed_ok: bool,
