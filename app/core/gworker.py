@@ -11,9 +11,10 @@ kernel already holds (the request line, the headers, and for a small form its bo
   of it will take (``shed.expected_wait``, from the time each kind took lately in this worker);
 - within the kind's limit (``SHED_*_WAIT_MS``) the request joins the worker's queue, one queue per
   kind, and a free thread takes the first waiting request of the first kind (a send before a page
-  before a new confirmation); a request that waited past its limit anyway is turned away when its turn
-  comes, except the one that was next in line when it came (one per thread is never shed: a few
-  clients each waiting for an answer are not a crowd, however slow the host); that one, once past its
+  before a new confirmation); a request that waited past its limit anyway is turned away as soon as the
+  loop looks again (each request that comes or finishes), busy threads or not, except the one that was
+  next in line when it came (one per thread is never shed: a few clients each waiting for an answer are
+  not a crowd, however slow the host); that one, once past its
   kind's limit, goes before the sends that keep arriving (``_overdue``), or it could wait for ever;
 - otherwise the loop answers it at once, itself: 503 with ``Retry-After``, the bilingual busy page for a
   GET, and for a POST the page that keeps every field it carried (parsed from the body in hand, which
@@ -88,6 +89,10 @@ BUSY_ACCEPT_DELAY = float(os.environ.get("GUNICORN_BUSY_ACCEPT_DELAY_MS", "10"))
 BUSY_ACCEPT_PROBE = BUSY_ACCEPT_DELAY / 5  # how often a paused worker looks whether a connection still waits
 TAKE_AT_MOST = 64  # connections a busy worker takes at once when the delay has passed
 TAKE_ALL_AFTER = 5 * BUSY_ACCEPT_DELAY  # before this, a worker takes waiting connections one at a time
+# While its threads are busy the loop answers a kept page up to this long past its time limit, and hands one
+# request for it to a thread at most every ``KEPT_REFRESH_EVERY`` seconds to have it rendered again.
+KEPT_STALE_SECONDS = 60.0
+KEPT_REFRESH_EVERY = 1.0
 
 
 @dataclass(frozen=True)
@@ -165,6 +170,7 @@ class ShedWorker(ThreadWorker):
         self.finished: deque = deque()  # (kind, ms) from the threads, read by the loop
         self.shed_counts = {kind: 0 for kind in shed.KINDS}
         self.kept_answers = 0  # kept pages the loop answered itself, logged with the shed counts
+        self.kept_refreshed: dict[str, float] = {}  # target -> when a request for its page went to a thread
         self.shed_logged = time.monotonic()
         self.local = threading.local()
         sys.setswitchinterval(SWITCH_INTERVAL)
@@ -325,7 +331,7 @@ class ShedWorker(ThreadWorker):
         # the workers. Answered by the loop always, pages kept no worker busy, the idle ones took every
         # new connection, and two workers carried most of the forms of a design run.)
         if head.method == "GET" and len(self.running) >= self.cfg.threads and len(data) == head.length \
-                and self._answer_kept(conn, head):
+                and self._answer_kept(conn, head, data, now):
             return None
         kind = self.gate.classify(head.method, head.path)
         waiting = {name: len(queue) for name, queue in self.waiting.items()}
@@ -344,6 +350,7 @@ class ShedWorker(ThreadWorker):
     def _dispatch(self, fresh=None) -> None:
         """Free threads take the first request of the first kind; one that waited past its limit is turned
         away (not ``fresh``, just admitted: its wait so far was this loop reading it)."""
+        self._expire()
         while len(self.running) < self.cfg.threads:
             kind = "shed" if self.waiting["shed"] else self._overdue() or shed.next_kind(
                 {name: len(queue) for name, queue in self.waiting.items()})
@@ -356,6 +363,26 @@ class ShedWorker(ThreadWorker):
                     and self._turn_away(conn, kind, conn.meyasu_head, conn.meyasu_data, conn.meyasu_queued_at):
                 continue
             self._start(conn, kind)
+
+    def _expire(self) -> None:
+        """Turn away now what has waited past its kind's limit, busy threads or not. Turned away only when a
+        thread took it from its queue, a confirmation or a page waited behind the sends (and pages) that
+        kept coming before it for as long as the crowd lasted: up to 25 s for its busy page in a surge, and
+        pages 16 s. The oldest of a kind are first in its queue; one that was first in line when it came is
+        never turned away (``_overdue`` takes it next)."""
+        now = time.monotonic()
+        for kind in shed.KINDS:
+            queue, limit = self.waiting[kind], self.gate.limits.get(kind)
+            past = 0
+            while limit and past < len(queue) and (now - queue[past].meyasu_queued_at) * 1000 > limit:
+                past += 1
+            if not past:
+                continue
+            expired = [queue.popleft() for _ in range(past)]
+            queue.extendleft(reversed([conn for conn in expired if conn.meyasu_head is None]))
+            for conn in expired:
+                if conn.meyasu_head is not None:
+                    self._turn_away(conn, kind, conn.meyasu_head, conn.meyasu_data, conn.meyasu_queued_at)
 
     def _overdue(self) -> str | None:
         """A kind whose first waiting request was first in line when it came (so it is never turned away)
@@ -383,21 +410,31 @@ class ShedWorker(ThreadWorker):
         future.meyasu_kind = kind
         future.add_done_callback(self._finished)
 
-    def _answer_kept(self, conn, head: Head) -> bool:
+    def _answer_kept(self, conn, head: Head, data: bytes, now: float) -> bool:
         """Answer an anonymous GET of a page the app keeps (``pagecache.KeptPages``) from the loop, without a
         thread: a reader of a kept page never waits behind the send or the page a thread is busy with.
         Only a plain GET with nothing after its head, an origin-form target without escapes (so that it is
-        the path the app sees) and a scheme told as gunicorn would tell it; anything else goes the usual way."""
+        the path the app sees) and a scheme told as gunicorn would tell it; anything else goes the usual way.
+
+        A page past its time limit is answered from the copy in hand (``KEPT_STALE_SECONDS`` at most) while
+        one request for it goes to a thread, promised like the first in line, to render it again (or take
+        another process's new copy). Answered only while fresh, a page that expired while sends kept the
+        thread busy went to the queue, every request for it was turned away before a thread took one, and
+        so it never came back: workers "answered 0 kept pages" and turned half the readers away in a surge."""
         kept = self.gate.kept_pages
         target = head.target
         if kept is None or not target.startswith("/") or "%" in target or "#" in target:
             return False
         scheme = self._scheme(conn, head)
         path, _sep, query = target.partition("?")
-        ready = scheme and kept.ready(scheme, path, query, head.fields.get("cookie", ""),
-                                      "authorization" in head.fields)
+        ready, stale = kept.ready(scheme, path, query, head.fields.get("cookie", ""), "authorization" in head.fields,
+                                  stale_for=KEPT_STALE_SECONDS) if scheme else (None, False)
         if not ready:
             return False
+        if stale and now - self.kept_refreshed.get(target, 0.0) >= KEPT_REFRESH_EVERY:
+            self.kept_refreshed[target] = now
+            self._queue(conn, "page", None, data, now)
+            return True
         keep = head.keep_alive and self.alive and len(self._keep) < self.max_keepalived
         lines = [f"HTTP/1.1 {ready.status}", f"Date: {http_date()}",
                  *(f"{name}: {value}" for name, value in ready.headers),

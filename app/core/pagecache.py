@@ -403,19 +403,28 @@ class KeptPages:
     def _anonymous(self, cookie: str, authorized: bool) -> bool:
         return not authorized and not any(name in cookie for name in self.cookies)
 
-    def ready(self, scheme: str, path: str, query: str, cookie: str, authorized: bool) -> Ready | None:
+    def ready(self, scheme: str, path: str, query: str, cookie: str, authorized: bool, *,
+              stale_for: float = 0.0) -> tuple[Ready | None, bool]:
         """The kept answer to an anonymous GET of this URL, for gunicorn's loop (``app.core.gworker``), which
-        answers it without a thread. The loop may not wait for Redis: only while this process read the
-        generation less than ``GENERATION_CHECK_SECONDS`` ago (a request thread reads it again)."""
+        answers it without a thread, and whether it is past its time limit: with ``stale_for``, a copy whose
+        limit passed less than that long ago comes too (the loop has it rendered again meanwhile). The
+        loop may not wait for Redis: only while this process read the generation less than
+        ``GENERATION_CHECK_SECONDS`` ago (a request thread reads it again); a copy of an older generation
+        never comes."""
         if self.app.config["PUBLIC_PAGE_CACHE_SECONDS"] <= 0 or not self._anonymous(cookie, authorized):
-            return None
+            return None, False
         cache: PageCache = self.app.extensions["meyasu_page_cache"]
         key = self.keys.get((scheme, path, query))
-        if key is None or time.monotonic() - cache.checked >= GENERATION_CHECK_SECONDS:
-            return None
-        entry = cache.get(key, cache.last_read())
+        now = time.monotonic()
+        if key is None or now - cache.checked >= GENERATION_CHECK_SECONDS:
+            return None, False
+        entry, stale = cache.get(key, cache.last_read()), False
+        if entry is None and stale_for > 0:
+            entry = cache.stale(key, cache.last_read())
+            entry = entry if entry is not None and now - entry.expires < stale_for else None
+            stale = True
         ready = entry.ready if entry is not None else None
-        return ready if ready is not None and ready.scheme == scheme else None
+        return (ready, stale) if ready is not None and ready.scheme == scheme else (None, False)
 
     def refresh(self) -> None:
         """Read the generation again when it is older than ``GENERATION_CHECK_SECONDS``: for gunicorn's

@@ -241,6 +241,25 @@ def test_a_kept_answer_goes_with_the_page_it_was_made_from(app, client, cached, 
     assert through_flask(app, lambda: client.get(path))[1] == 1
 
 
+def test_the_loop_may_have_a_kept_answer_past_its_limit_only_when_it_asks_and_never_of_an_old_generation(
+        app, client, cached, make_period):
+    period_id = make_period(title="ループが渡すページ")
+    path = f"/periods/{period_id}"
+    for _ in range(2):
+        client.get(path)  # rendered and kept, with its whole answer
+    kept = app.extensions["meyasu_kept_pages"]
+    ready, stale = kept.ready("http", path, "", "", False)
+    assert ready is not None and not stale and "ループが渡すページ".encode() in ready.body
+    expire(cached, path, 5.0)
+    assert kept.ready("http", path, "", "", False) == (None, False)
+    assert kept.ready("http", path, "", "", False, stale_for=60.0) == (ready, True)
+    expire(cached, path, 61.0)
+    assert kept.ready("http", path, "", "", False, stale_for=60.0) == (None, False)
+    expire(cached, path, 5.0)
+    cached.entries[key(path)].generation = "an older one"
+    assert kept.ready("http", path, "", "", False, stale_for=60.0) == (None, False)
+
+
 def test_readers_with_a_session_or_another_scheme_never_get_the_kept_answer(app, client, cached, make_period):
     period_id = make_period()
     path = f"/periods/{period_id}"

@@ -467,6 +467,7 @@ def _dispatching(monkeypatch, waiting: dict[str, list]) -> tuple[SimpleNamespace
     worker = SimpleNamespace(running=[], cfg=SimpleNamespace(threads=1), gate=SimpleNamespace(limits=LIMITS),
                              waiting={kind: deque(waiting.get(kind, [])) for kind in (*shed.KINDS, "shed")})
     worker._overdue = lambda: ShedWorker._overdue(worker)
+    worker._expire = lambda: ShedWorker._expire(worker)
     worker._turn_away = lambda *args: False
 
     def start(conn, kind):
@@ -491,6 +492,52 @@ def test_a_confirmation_promised_the_thread_goes_before_new_sends_once_past_its_
         worker, started = _dispatching(monkeypatch, {"send": sends, "form": [form]})
         ShedWorker._dispatch(worker)
         assert started == ["send"]
+
+
+def test_what_waited_past_its_limit_is_turned_away_while_the_thread_is_busy(monkeypatch):
+    """In a surge the sends taken first kept a worker's thread busy, and a confirmation or page that waited
+    past its limit was turned away only when a thread took it from its queue: up to 25 s for a busy page."""
+    old_page = _queued("page", LIMITS["page"] + 1, 100.0, sure=False)
+    old_form, promised = (_queued("form", LIMITS["form"] + 5, 100.0, sure=False),
+                          _queued("form", LIMITS["form"] + 3, 100.0, sure=True))
+    young_form, send = _queued("form", LIMITS["form"] - 1, 100.0, sure=False), _queued("send", 5, 100.0, sure=False)
+    worker, started = _dispatching(monkeypatch, {"page": [old_page], "form": [old_form, promised, young_form],
+                                                 "send": [send]})
+    worker.running = ["send"]  # the only thread is busy
+    turned_away = []
+    worker._turn_away = lambda conn, kind, *rest: turned_away.append((conn, kind)) or True
+    ShedWorker._dispatch(worker)
+    assert turned_away == [(old_page, "page"), (old_form, "form")]
+    assert started == []
+    assert list(worker.waiting["form"]) == [promised, young_form]  # never turned away, and not yet due
+    assert list(worker.waiting["send"]) == [send]
+
+
+def test_a_kept_page_past_its_limit_is_answered_as_kept_while_one_request_goes_to_have_it_rendered(monkeypatch):
+    """Answered only while fresh, a page that expired while sends kept the thread busy was turned away for
+    good: each request for it went to the queue and none reached a thread to render it again."""
+    copy = SimpleNamespace(status="200 OK", headers=[("Content-Type", "text/html")], body=b"<p>kept</p>")
+    asked = []
+
+    def ready(scheme, path, query, cookie, authorized, *, stale_for=0.0):
+        asked.append(stale_for)
+        return copy, True  # past its limit
+    worker = SimpleNamespace(gate=SimpleNamespace(kept_pages=SimpleNamespace(ready=ready)), kept_refreshed={},
+                             alive=True, _keep=[], max_keepalived=10, kept_answers=0)
+    worker._scheme = lambda conn, head: "http"
+    answered, queued = [], []
+    worker._send = lambda conn, out, keep: answered.append(out)
+    worker._queue = lambda conn, kind, head, data, now: queued.append((kind, head))
+    worker._log_loop = lambda: None
+    head = parse_head(b"GET /periods/1 HTTP/1.1\r\nHost: a\r\n\r\n")
+    monkeypatch.setattr(gworker, "http_date", lambda: "Fri, 04 Dec 2026 00:00:00 GMT")
+    for now in (100.0, 100.2, 100.5):
+        assert ShedWorker._answer_kept(worker, object(), head, b"", now)
+    assert queued == [("page", None)]  # one goes to a thread, promised (never turned away)
+    assert len(answered) == 2 and all(out.endswith(b"<p>kept</p>") for out in answered)
+    assert set(asked) == {gworker.KEPT_STALE_SECONDS}
+    ShedWorker._answer_kept(worker, object(), head, b"", 100.0 + gworker.KEPT_REFRESH_EVERY)
+    assert len(queued) == 2  # still past its limit a second later: another goes
 
 
 def test_the_loop_goes_on_answering_kept_pages_while_its_thread_takes_only_other_requests(tmp_path):
