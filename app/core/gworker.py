@@ -192,7 +192,8 @@ class ShedWorker(ThreadWorker):
 
             def wsgi(environ, start_response):
                 conn = self.local.conn
-                environ[shed.QUEUED_AT] = conn.meyasu_queued_at
+                if not getattr(conn, "meyasu_finishes", False):
+                    environ[shed.QUEUED_AT] = conn.meyasu_queued_at
                 if conn.meyasu_kind == "shed":
                     environ[shed.SHED_NOW] = True
                 elif conn.meyasu_kind == "send":
@@ -334,6 +335,12 @@ class ShedWorker(ThreadWorker):
                 and self._answer_kept(conn, head, data, now):
             return None
         kind = self.gate.classify(head.method, head.path)
+        if kind == "send" and head.method == "GET":
+            # The page a send led to (its receipt): the opinion is stored, so it is never turned away, here or
+            # by the WSGI shed. Turned away after the send's limit like the send itself, a crowd left stored
+            # opinions whose receipt numbers nobody saw (39 and 129 in two surges). It is one cheap page per send
+            # accepted, so the sends' own admission bounds how many wait.
+            return self._queue(conn, kind, None, data, now, finishes=True)
         waiting = {name: len(queue) for name, queue in self.waiting.items()}
         if shed.admit(kind, waiting, self.running, self.estimates, self.gate.limits, self.cfg.threads):
             # Taken next: not turned away when its turn comes, however long the running request took.
@@ -342,8 +349,9 @@ class ShedWorker(ThreadWorker):
         self._turn_away(conn, kind, head, data, now)
         return None
 
-    def _queue(self, conn, kind: str, head: Head | None, data: bytes, now: float) -> None:
+    def _queue(self, conn, kind: str, head: Head | None, data: bytes, now: float, *, finishes: bool = False) -> None:
         conn.meyasu_kind, conn.meyasu_head, conn.meyasu_data, conn.meyasu_queued_at = kind, head, data, now
+        conn.meyasu_finishes = finishes  # finishes a send (its receipt): not stamped for the WSGI shed
         self.waiting[kind].append(conn)
         self._dispatch(fresh=conn)
 
@@ -486,6 +494,7 @@ class ShedWorker(ThreadWorker):
             if kind == "shed":
                 return False
             conn.meyasu_kind, conn.meyasu_head, conn.meyasu_data, conn.meyasu_queued_at = "shed", head, data, since
+            conn.meyasu_finishes = False
             self.waiting["shed"].append(conn)
             self.shed_counts[kind] += 1
             return True

@@ -24,7 +24,11 @@ def make():
         config = KeptConfig
         pagecache.GENERATION_CHECK_SECONDS = float(os.environ.get("SHED_TEST_GENERATION_SECONDS", "60"))
     app = create_app(config)
-    app.config.update(SHED_PAGE_WAIT_MS=1, SHED_FORM_WAIT_MS=1, SHED_ANY_WAIT_MS=60_000, SHED_SEND_WAIT_MS=60_000)
+    app.config.update(SHED_PAGE_WAIT_MS=1, SHED_FORM_WAIT_MS=1, SHED_ANY_WAIT_MS=60_000,
+                      SHED_SEND_WAIT_MS=int(os.environ.get("SHED_TEST_SEND_WAIT_MS", "60000")))
+    # A page a send leads to, as the gate learns the receipt from the send's redirect.
+    declared = app.extensions["meyasu_shed"]
+    app.extensions["meyasu_shed"] = declared | {"sends": declared["sends"] | {"receipt"}}
     if config is not TestConfig:
         from app.extensions import db
 
@@ -38,6 +42,10 @@ def make():
         while not (folder / "release").exists() and time.monotonic() < deadline:
             time.sleep(0.01)
         return "held"
+
+    @app.get("/_test/receipt")
+    def receipt():
+        return "the receipt"
 
     @app.get("/_test/web-process")
     def web_process():

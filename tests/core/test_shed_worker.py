@@ -540,6 +540,47 @@ def test_a_kept_page_past_its_limit_is_answered_as_kept_while_one_request_goes_t
     assert len(queued) == 2  # still past its limit a second later: another goes
 
 
+def test_the_receipt_a_send_led_to_is_never_turned_away_however_long_the_queue(monkeypatch):
+    """Turned away after the send's limit like the send itself, a crowd left stored opinions whose receipt
+    numbers nobody saw; the send itself, not yet stored, may still be turned away (its text kept)."""
+    worker, started = _dispatching(monkeypatch, {"send": [_queued("send", 5, 100.0, sure=False) for _ in range(400)]})
+    worker.running = ["send"]
+    worker.estimates = {kind: 30.0 for kind in shed.KINDS}
+    worker.gate.kept_pages = None
+    worker.gate.classify = lambda method, path: "send"  # the send's endpoint, and the receipt it redirects to
+    worker._answer_kept = lambda *args: False
+    queued, turned_away = [], []
+    worker._queue = lambda conn, kind, head, data, now, finishes=False: queued.append((kind, head, finishes))
+    worker._turn_away = lambda conn, kind, head, data, now: turned_away.append(head.method)
+
+    def arriving(raw: bytes) -> SimpleNamespace:
+        return SimpleNamespace(parser=None, sock=SimpleNamespace(recv=lambda size: raw))
+    ShedWorker.enqueue_req(worker, arriving(b"POST /periods/1/submit/send HTTP/1.1\r\nHost: a\r\n"
+                                                b"Content-Type: application/x-www-form-urlencoded\r\n"
+                                                b"Content-Length: 3\r\n\r\na=b"))
+    ShedWorker.enqueue_req(worker, arriving(b"GET /periods/1/submit/receipt/R-1 HTTP/1.1\r\nHost: a\r\n\r\n"))
+    assert turned_away == ["POST"]  # 400 sends ahead: the new send waits too long
+    assert queued == [("send", None, True)]  # the receipt waits, promised, and the WSGI shed lets it be
+
+
+def test_a_receipt_that_waited_past_the_sends_limit_is_still_answered(tmp_path):
+    """The WSGI shed behind the loop turned away a receipt that had waited past the send's limit too."""
+    with _gunicorn(tmp_path, 1, SHED_TEST_SEND_WAIT_MS="200") as (port, folder):
+        holder, held, _pid = _hold(port, folder)
+        answers: list[bytes] = []
+        waiting = threading.Thread(target=lambda: answers.append(
+            _request(port, b"GET /_test/receipt HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")))
+        waiting.start()
+        time.sleep(0.6)  # three times the send's limit
+        assert _request(port, b"GET /periods HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").startswith(
+            b"HTTP/1.1 503 ")  # the loop looked again meanwhile: a page may not wait here
+        (folder / "release").touch()
+        holder.join(30)
+        waiting.join(30)
+    assert answers and answers[0].startswith(b"HTTP/1.1 200 "), answers[:1]
+    assert answers[0].endswith(b"the receipt")
+
+
 def test_the_loop_goes_on_answering_kept_pages_while_its_thread_takes_only_other_requests(tmp_path):
     """The generation a kept page is checked against was read again only by kept pages on the thread: a
     worker whose thread took nothing but sends for a second (a surge's, taken first) could answer no kept
