@@ -14,8 +14,9 @@ kernel already holds (the request line, the headers, and for a small form its bo
   before a new confirmation); a request that waited past its limit anyway is turned away as soon as the
   loop looks again (each request that comes or finishes), busy threads or not, except the one that was
   next in line when it came (one per thread is never shed: a few clients each waiting for an answer are
-  not a crowd, however slow the host); that one, once past its
-  kind's limit, goes before the sends that keep arriving (``_overdue``), or it could wait for ever;
+  not a crowd, however slow the host); that one, once past its kind's limit, goes before the sends that
+  keep arriving (``_overdue``), or it could wait for ever. The page a send led to (its receipt) is never
+  turned away, here or by the WSGI shed: the send stored its opinion;
 - otherwise the loop answers it at once, itself: 503 with ``Retry-After``, the bilingual busy page for a
   GET, and for a POST the page that keeps every field it carried (parsed from the body in hand, which
   is a few kilobytes). The request is read to its end first, so the connection stays open for the
