@@ -193,8 +193,8 @@ class ShedWorker(ThreadWorker):
 
             def wsgi(environ, start_response):
                 conn = self.local.conn
-                if not getattr(conn, "meyasu_finishes", False):
-                    environ[shed.QUEUED_AT] = conn.meyasu_queued_at
+                if not _receipt(conn.meyasu_kind, environ["REQUEST_METHOD"]):
+                    environ[shed.QUEUED_AT] = conn.meyasu_queued_at  # a receipt is never shed (``enqueue_req``)
                 if conn.meyasu_kind == "shed":
                     environ[shed.SHED_NOW] = True
                 elif conn.meyasu_kind == "send":
@@ -336,12 +336,12 @@ class ShedWorker(ThreadWorker):
                 and self._answer_kept(conn, head, data, now):
             return None
         kind = self.gate.classify(head.method, head.path)
-        if kind == "send" and head.method == "GET":
+        if _receipt(kind, head.method):
             # The page a send led to (its receipt): the opinion is stored, so it is never turned away, here or
             # by the WSGI shed. Turned away after the send's limit like the send itself, a crowd left stored
             # opinions whose receipt numbers nobody saw (39 and 129 in two surges). It is one cheap page per send
             # accepted, so the sends' own admission bounds how many wait.
-            return self._queue(conn, kind, None, data, now, finishes=True)
+            return self._queue(conn, kind, None, data, now)
         waiting = {name: len(queue) for name, queue in self.waiting.items()}
         if shed.admit(kind, waiting, self.running, self.estimates, self.gate.limits, self.cfg.threads):
             # Taken next: not turned away when its turn comes, however long the running request took.
@@ -350,35 +350,29 @@ class ShedWorker(ThreadWorker):
         self._turn_away(conn, kind, head, data, now)
         return None
 
-    def _queue(self, conn, kind: str, head: Head | None, data: bytes, now: float, *, finishes: bool = False) -> None:
+    def _queue(self, conn, kind: str, head: Head | None, data: bytes, now: float) -> None:
         conn.meyasu_kind, conn.meyasu_head, conn.meyasu_data, conn.meyasu_queued_at = kind, head, data, now
-        conn.meyasu_finishes = finishes  # finishes a send (its receipt): not stamped for the WSGI shed
         self.waiting[kind].append(conn)
         self._dispatch(fresh=conn)
 
     def _dispatch(self, fresh=None) -> None:
-        """Free threads take the first request of the first kind; one that waited past its limit is turned
-        away (not ``fresh``, just admitted: its wait so far was this loop reading it)."""
-        self._expire()
+        """What waited past its limit is turned away (``_expire``); then free threads take the first request
+        of the first kind."""
+        self._expire(fresh)
         while len(self.running) < self.cfg.threads:
             kind = "shed" if self.waiting["shed"] else self._overdue() or shed.next_kind(
                 {name: len(queue) for name, queue in self.waiting.items()})
             if kind is None:
                 return
-            conn = self.waiting[kind].popleft()
-            limit = self.gate.limits.get(kind)
-            if limit and conn is not fresh and conn.meyasu_head is not None \
-                    and (time.monotonic() - conn.meyasu_queued_at) * 1000 > limit \
-                    and self._turn_away(conn, kind, conn.meyasu_head, conn.meyasu_data, conn.meyasu_queued_at):
-                continue
-            self._start(conn, kind)
+            self._start(self.waiting[kind].popleft(), kind)
 
-    def _expire(self) -> None:
+    def _expire(self, fresh=None) -> None:
         """Turn away now what has waited past its kind's limit, busy threads or not. Turned away only when a
         thread took it from its queue, a confirmation or a page waited behind the sends (and pages) that
         kept coming before it for as long as the crowd lasted: up to 25 s for its busy page in a surge, and
         pages 16 s. The oldest of a kind are first in its queue; one that was first in line when it came is
-        never turned away (``_overdue`` takes it next)."""
+        never turned away (``_overdue`` takes it next), nor ``fresh``, just admitted (its wait so far was this
+        loop reading it)."""
         now = time.monotonic()
         for kind in shed.KINDS:
             queue, limit = self.waiting[kind], self.gate.limits.get(kind)
@@ -388,9 +382,10 @@ class ShedWorker(ThreadWorker):
             if not past:
                 continue
             expired = [queue.popleft() for _ in range(past)]
-            queue.extendleft(reversed([conn for conn in expired if conn.meyasu_head is None]))
+            kept = [conn for conn in expired if conn.meyasu_head is None or conn is fresh]
+            queue.extendleft(reversed(kept))
             for conn in expired:
-                if conn.meyasu_head is not None:
+                if conn not in kept:
                     self._turn_away(conn, kind, conn.meyasu_head, conn.meyasu_data, conn.meyasu_queued_at)
 
     def _overdue(self) -> str | None:
@@ -495,7 +490,6 @@ class ShedWorker(ThreadWorker):
             if kind == "shed":
                 return False
             conn.meyasu_kind, conn.meyasu_head, conn.meyasu_data, conn.meyasu_queued_at = "shed", head, data, since
-            conn.meyasu_finishes = False
             self.waiting["shed"].append(conn)
             self.shed_counts[kind] += 1
             return True
@@ -579,6 +573,12 @@ class ShedWorker(ThreadWorker):
         except OSError as exc:
             if exc.errno != errno.EBADF:
                 raise
+
+
+def _receipt(kind: str, method: str) -> bool:
+    """Whether a request is the page a send led to: the sends the app declares are POSTs, and a GET of the
+    send kind is a redirect's target the gate learnt (``shed.Gate.follow``)."""
+    return kind == "send" and method == "GET"
 
 
 def _charset(content_type: str) -> str:

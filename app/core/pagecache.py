@@ -420,11 +420,11 @@ class KeptPages:
         now = time.monotonic()
         if key is None or now - cache.checked >= GENERATION_CHECK_SECONDS:
             return None, False
-        entry, stale = cache.get(key, cache.last_read()), False
-        if entry is None and stale_for > 0:
+        entry = cache.get(key, cache.last_read())
+        stale = entry is None and stale_for > 0
+        if stale:
             entry = cache.stale(key, cache.last_read())
             entry = entry if entry is not None and now - entry.expires < stale_for else None
-            stale = True
         ready = entry.ready if entry is not None else None
         return (ready, stale) if ready is not None and ready.scheme == scheme else (None, False)
 

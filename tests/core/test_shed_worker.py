@@ -467,7 +467,7 @@ def _dispatching(monkeypatch, waiting: dict[str, list]) -> tuple[SimpleNamespace
     worker = SimpleNamespace(running=[], cfg=SimpleNamespace(threads=1), gate=SimpleNamespace(limits=LIMITS),
                              waiting={kind: deque(waiting.get(kind, [])) for kind in (*shed.KINDS, "shed")})
     worker._overdue = lambda: ShedWorker._overdue(worker)
-    worker._expire = lambda: ShedWorker._expire(worker)
+    worker._expire = lambda fresh=None: ShedWorker._expire(worker, fresh)
     worker._turn_away = lambda *args: False
 
     def start(conn, kind):
@@ -512,6 +512,12 @@ def test_what_waited_past_its_limit_is_turned_away_while_the_thread_is_busy(monk
     assert list(worker.waiting["form"]) == [promised, young_form]  # never turned away, and not yet due
     assert list(worker.waiting["send"]) == [send]
 
+    # Just admitted, a request is not turned away for the time this loop took to read it (limits of 1 ms).
+    just_read = _queued("page", LIMITS["page"] + 1, 100.0, sure=False)
+    worker.waiting["page"].append(just_read)
+    ShedWorker._dispatch(worker, fresh=just_read)
+    assert list(worker.waiting["page"]) == [just_read]
+
 
 def test_a_kept_page_past_its_limit_is_answered_as_kept_while_one_request_goes_to_have_it_rendered(monkeypatch):
     """Answered only while fresh, a page that expired while sends kept the thread busy was turned away for
@@ -550,7 +556,7 @@ def test_the_receipt_a_send_led_to_is_never_turned_away_however_long_the_queue(m
     worker.gate.classify = lambda method, path: "send"  # the send's endpoint, and the receipt it redirects to
     worker._answer_kept = lambda *args: False
     queued, turned_away = [], []
-    worker._queue = lambda conn, kind, head, data, now, finishes=False: queued.append((kind, head, finishes))
+    worker._queue = lambda conn, kind, head, data, now: queued.append((kind, head))
     worker._turn_away = lambda conn, kind, head, data, now: turned_away.append(head.method)
 
     def arriving(raw: bytes) -> SimpleNamespace:
@@ -560,7 +566,7 @@ def test_the_receipt_a_send_led_to_is_never_turned_away_however_long_the_queue(m
                                                 b"Content-Length: 3\r\n\r\na=b"))
     ShedWorker.enqueue_req(worker, arriving(b"GET /periods/1/submit/receipt/R-1 HTTP/1.1\r\nHost: a\r\n\r\n"))
     assert turned_away == ["POST"]  # 400 sends ahead: the new send waits too long
-    assert queued == [("send", None, True)]  # the receipt waits, promised, and the WSGI shed lets it be
+    assert queued == [("send", None)]  # the receipt waits, promised (the WSGI shed lets it be: below)
 
 
 def test_a_receipt_that_waited_past_the_sends_limit_is_still_answered(tmp_path):
