@@ -12,6 +12,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.core import gworker, shed
 from app.core.gworker import ShedWorker, parse_head, response_bytes
@@ -181,6 +183,31 @@ def test_the_gate_keeps_the_text_of_a_form_it_turns_away(app):
     assert f"Retry-After: {gate.retry_after}\r\n".encode() in answer and b"Connection: keep-alive" in answer
 
 
+@given(st.text(alphabet=st.sampled_from("ab+%=&Z9fF\u77ed\u00e9 -_.~"), max_size=40) | st.text(max_size=30))
+def test_the_gates_unquoting_is_urllibs(text):
+    from urllib.parse import quote_plus, unquote_plus
+
+    assert shed.unquote_plus(text) == unquote_plus(text)
+    assert shed.unquote_plus(quote_plus(text)) == text
+
+
+def test_the_gate_keeps_fields_as_parse_qsl_reads_them_and_no_more_than_a_thousand(app):
+    from urllib.parse import parse_qsl
+
+    body = "a=1&&b&c=%E7%9F%AD+x&a=2&=v&d=%ZZ%&e=caf%C3%A9%20ok"
+    assert shed._pairs(body) == parse_qsl(body, keep_blank_values=True)
+    # parse_qsl's own limit raised ValueError in gunicorn's loop: the worker died (see the gunicorn test below).
+    many = shed._pairs("&".join(f"f{n}=v" for n in range(5000)))
+    assert len(many) == shed.MAX_KEPT_FIELDS and many[-1] == ("f999", "v")
+
+
+def test_the_gate_reads_a_form_in_a_charset_it_does_not_know_as_utf8(app):
+    gate = shed.gate(app)
+    body = b"entries-0-body=%E6%84%8F%E8%A6%8B&csrf_token=t"
+    for charset in ("no-such-charset", "rot13", "idna", "utf-8"):
+        assert "意見" in gate.form("/periods/3/submit/confirm", body, charset).decode(), charset
+
+
 # --- a real gunicorn ---
 
 def _request(port: int, raw: bytes) -> bytes:
@@ -270,6 +297,27 @@ def _answer(sock: socket.socket) -> bytes:
     while len(body) < length:
         body += sock.recv(65536)
     return head + b"\r\n\r\n" + body
+
+
+def test_a_form_of_a_thousand_and_one_fields_turned_away_by_the_loop_does_not_end_the_worker(gunicorn):
+    port, folder = gunicorn
+    holder, held, pid = _hold(port, folder)
+    waiting = socket.create_connection(("127.0.0.1", port), timeout=20)  # first in line: it waits
+    waiting.sendall(b"GET /_test/hold?second HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+    for body, charset in ((b"&".join([b"a=1"] * 1001) + b"&entries-0-body=%E6%84%8F", "utf-8"),
+                          (b"entries-0-body=%E6%84%8F%E8%A6%8B", "rot13")):
+        form = _request(port, b"POST /periods/3/submit/confirm HTTP/1.1\r\nHost: a\r\nConnection: close\r\n"
+                              b"Content-Type: application/x-www-form-urlencoded; charset=" + charset.encode()
+                        + b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        # Before: parse_qsl's ValueError (and the unknown charset's LookupError) ended the worker in its loop,
+        # with the connections it held.
+        assert form.startswith(b"HTTP/1.1 503 "), form[:200]
+    (folder / "release").touch()
+    holder.join(30)
+    with waiting:
+        assert waiting.recv(64).startswith(b"HTTP/1.1 200 ")
+    assert held and held[0].startswith(b"HTTP/1.1 200 ")
+    assert _request(port, b"GET /_test/pid HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").endswith(pid.encode())
 
 
 def test_a_worker_whose_only_thread_is_busy_answers_503_from_its_loop(gunicorn):
