@@ -266,7 +266,10 @@ class Http:
                             continue
                         raise Disconnected("the server closed the connection before answering") from None
                     status, response_headers, keep = self._head(head)
-                    data = await self._body(conn.reader, method, status, response_headers)
+                    try:
+                        data = await self._body(conn.reader, method, status, response_headers)
+                    except asyncio.IncompleteReadError:
+                        raise Disconnected("the server closed the connection in the middle of its answer") from None
                 except BaseException:
                     conn.close()
                     raise

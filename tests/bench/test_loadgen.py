@@ -9,7 +9,7 @@ from bench import loadgen
 
 async def _server(replies: list, seen: list):
     """A server that gives, for each request, the next of ``replies``: bytes, None (the connection closed
-    without a word) or "hang" (no answer for 10 s)."""
+    without a word), ("close", bytes) (those bytes, then the connection closed) or "hang" (no answer for 10 s)."""
     async def on_connection(reader, writer):
         while True:
             try:
@@ -27,6 +27,10 @@ async def _server(replies: list, seen: list):
                 break
             if reply == "hang":
                 await asyncio.sleep(10)
+                break
+            if isinstance(reply, tuple):
+                writer.write(reply[1])
+                await writer.drain()
                 break
             writer.write(reply)
             await writer.drain()
@@ -108,6 +112,15 @@ def test_a_get_on_a_kept_connection_the_server_closed_goes_once_more_and_a_post_
     assert post is None
     assert [head.split(" ")[1] for head, _body in seen] == ["/1", "/2", "/2", "/3"]
     assert dict(recorder.errors) == {"form: Disconnected": 1}
+
+
+def test_an_answer_cut_short_is_a_disconnection():
+    async def scenario(http):
+        return await loadgen.Citizen(http).request("page", "GET", "/cut")
+
+    result, recorder, _seen = run([("close", b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly part")], scenario)
+    assert result is None
+    assert dict(recorder.errors) == {"page: Disconnected": 1}
 
 
 def test_an_answer_that_does_not_come_in_time_is_a_timeout():
