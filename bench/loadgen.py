@@ -147,13 +147,13 @@ class Citizen:
         """Returns (status, headers, text) or None on an error (already recorded)."""
         rec = self.http.recorder
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
-        body = None
+        sent = None
         if data is not None:
-            body = form_body(data)
+            sent = form_body(data)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         started = time.perf_counter()
         try:
-            status, response_headers, body = await self.http.fetch(method, path, body, headers)
+            status, response_headers, body = await self.http.fetch(method, path, sent, headers)
         except TimeoutError:
             rec.error(kind, "timeout", time.perf_counter() - started)
             return None
@@ -260,8 +260,8 @@ class Http:
                     conn.writer.write(request)
                     try:
                         head = await conn.reader.readuntil(b"\r\n\r\n")
-                    except asyncio.IncompleteReadError as exc:
-                        if reused and not exc.partial and attempt == 1 and method in ("GET", "HEAD"):
+                    except (asyncio.IncompleteReadError, ConnectionResetError) as exc:
+                        if reused and not getattr(exc, "partial", b"") and attempt == 1 and method in ("GET", "HEAD"):
                             conn.close()
                             continue
                         raise Disconnected("the server closed the connection before answering") from None
