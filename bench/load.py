@@ -6,8 +6,9 @@
     python -m bench.load --ceiling-only     # only the closed-loop ceiling and its ratios
 
 Each run reseeds its database (``bench.seed``), starts its own Redis (port 6390), SMTP sink (8025),
-Meyasu (8100), the ceiling app (8101) and RQ workers (``BENCH_PORT_BASE`` moves the four ports), prints
-its figures, and stops what it started. The surge first measures the closed-loop maximum of its own
+Meyasu (8100), the ceiling app (8101), RQ workers and the scheduler, whose recurring jobs (the search
+index of new submissions every ten seconds among them) run as in production (``BENCH_PORT_BASE`` moves
+the four ports); it prints its figures, and stops what it started. The surge first measures the closed-loop maximum of its own
 flow and prints its goodput as a share of it, and the rows stored whose receipt nobody saw, by cause.
 Options: --database-url, --web-workers, --web-threads, --rq-workers, --profile (py-spy on one web worker).
 """
@@ -444,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
     with Stack(args.database_url, web_workers=args.web_workers, web_threads=args.web_threads,
                rq_workers=args.rq_workers, rq_options=[] if args.rq_fork else ["--no-fork"],
                extra_env=extra_env) as stack:
-        stack.start_all(ceiling=args.ceiling_only or (args.design and not args.no_ceiling))
+        stack.start_all(ceiling=args.ceiling_only or (args.design and not args.no_ceiling), scheduler=True)
         print(f"stack: gunicorn {args.web_workers} workers x {args.web_threads} threads, {args.rq_workers} RQ "
               f"worker(s) ({'forking' if args.rq_fork else '--no-fork'}), Redis :{REDIS_PORT}, PostgreSQL {args.database_url.rsplit('@', 1)[-1]}, {os.cpu_count()} cores; "
               f"load average {os.getloadavg()[0]:.2f}", flush=True)

@@ -73,9 +73,6 @@ result_published = _signals.signal("result-published")
 # to include above the list, or None (the plan's text offers to make them from its headings)
 period_section_sources = _signals.signal("period-section-sources")
 
-# sender: the list of new, flushed Submissions (one, or a whole import); receivers keep what they
-# need of them (moderation's search index) in the same transaction
-submission_created = _signals.signal("submission-created")
 # sender: the Submission shown on the citizen's lookup page; each receiver returns
 # (template, context) to include, or None when it has nothing to add (the city's response, later)
 lookup_sections = _signals.signal("lookup-sections")

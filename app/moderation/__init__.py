@@ -24,9 +24,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     from app.moderation.services.opinions import opinions_on_sections
-    from app.moderation.services.search import index_new_submissions
 
-    signals.submission_created.connect(index_new_submissions)
     signals.section_in_use.connect(opinions_on_sections)
     signals.nav_items.connect(nav_items)
     signals.recurring_jobs.connect(recurring_jobs)

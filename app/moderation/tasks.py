@@ -1,4 +1,4 @@
-"""Moderation jobs: the daily digest for moderators.
+"""Moderation jobs: the search index of new submissions, the daily digest for moderators.
 
 Notices send at most once: a ``ModerationNotice`` row keyed by what the message is about is written
 in the same transaction that queues the email, and a rerun that finds the row sends nothing (the
@@ -72,4 +72,22 @@ def send_daily_digest(now_iso: str | None = None) -> int:
     return sent
 
 
-SCHEDULE = [Recurring(send_daily_digest, cron="0 8 * * *")]
+# How often new submissions are indexed for the search: a search finds the ones still waiting and indexes
+# them first, so this keeps searches fast, not complete.
+INDEX_INTERVAL = 10
+
+
+@job("default")
+def index_new() -> int:
+    """The search index of the submissions created since the last run. Returns how many were indexed."""
+    from app.moderation.services import ensure_indexed
+
+    done = ensure_indexed()
+    db.session.commit()
+    return done
+
+
+SCHEDULE = [
+    Recurring(index_new, interval=INDEX_INTERVAL),
+    Recurring(send_daily_digest, cron="0 8 * * *"),
+]

@@ -46,7 +46,7 @@ MAX_BLANK_ROWS = 20000
 MAX_BYTES = 20 * MB
 # An XLSX is a zip: what it unpacks to is what openpyxl reads (its shared strings all at once).
 MAX_UNPACKED_BYTES = 100 * MB
-# Rows written, and indexed for search, together: a batch's bigrams are held in memory at once.
+# Rows written a batch at a time: a flushed batch leaves the session's memory (it holds written rows weakly).
 FLUSH_EVERY = 100
 PHONE = re.compile(r"^[0-9+\-() ]{6,20}$")
 
@@ -207,9 +207,6 @@ def import_rows(period_id: int, rows: list[ImportRow], *, file_sha256: str, acto
                                             idempotency_key=secrets.token_urlsafe(24), actor=actor, flush=False)
                  for row in rows[start:start + FLUSH_EVERY]]
         db.session.flush()
-        # A batch at a time (create_submission announces only when it flushes): the search index of
-        # 20,000 opinions built at once held millions of bigrams, gigabytes, in the worker.
-        services.announce_created(batch)
         count, first, last = count + len(batch), first or batch[0].receipt_no, batch[-1].receipt_no
         # Nothing keeps the batch: the session holds written rows weakly, so they leave memory now.
     imported = ImportedFile(period_id=period.id, sha256=file_sha256, count=count, first_receipt_no=first,

@@ -47,11 +47,6 @@ PAPER_CHANNELS = ("email", "fax", "post", "in_person")
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
-def announce_created(submissions: list[Submission]) -> None:
-    """Tell the features that keep something of each new submission (``signals.submission_created``)."""
-    signals.submission_created.send(submissions)
-
-
 class SubmissionError(DomainError):
     """A broken rule; ``field`` names the form field the message belongs next to."""
 
@@ -282,8 +277,8 @@ def create_submission(period: CommentPeriod, received: Received, *, channel: str
                       idempotency_key: str, secret: str | None = None, actor=None, flush: bool = True) -> Submission:
     """Number and insert one submission on a period the caller has locked and checked (paper, import).
 
-    With ``flush`` (the default) the new row is flushed and announced (``signals.submission_created``); a caller
-    that batches (the import) passes False and announces the whole batch itself.
+    With ``flush`` (the default) the new row is flushed; a caller that batches (the import) passes False and
+    flushes the whole batch itself.
     """
     submission = new_submission(period, received, channel=channel, received_at=received_at,
                                 idempotency_key=idempotency_key, secret=secret, actor=actor)
@@ -291,7 +286,6 @@ def create_submission(period: CommentPeriod, received: Received, *, channel: str
     db.session.add(submission)
     if flush:
         db.session.flush()
-        announce_created([submission])
     return submission
 
 
@@ -365,7 +359,6 @@ def _insert_and_number(period_id: int, submission: Submission, *, idempotency_ke
         if find_by_key(period_id, idempotency_key) is None:
             raise SubmissionError("key_taken")  # not expected: the row that held the key is gone again
         return False
-    announce_created([submission])
     # From the counter to the commit the period is locked: a number, a row update and the outbox row.
     period = count_under_lock(period_id)
     # Read the clock only once the lock is held: this is the instant the submission is judged by.

@@ -134,7 +134,7 @@ def test_a_retried_run_goes_to_its_jobs_own_queue(ctx):
 EXPECTED_SCHEDULE = {
     "app.core.jobs.drain_outbox", "app.core.retention.run_purge",
     "app.digests.tasks.request_digests_of_closed_periods", "app.digests.tasks.update_live_digests",
-    "app.moderation.tasks.send_daily_digest",
+    "app.moderation.tasks.index_new", "app.moderation.tasks.send_daily_digest",
     "app.workshops.tasks.send_reminders", "app.workshops.tasks.purge_accommodation_data",
     "app.surveys.tasks.blur_code_writes", "app.surveys.tasks.screen_active_surveys",
     "app.follow.tasks.queue_digests", "app.follow.tasks.purge_unconfirmed_followers",

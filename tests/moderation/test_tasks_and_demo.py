@@ -42,10 +42,10 @@ def test_daily_digest_goes_to_each_moderator_once_a_day(ctx, make_period, make_s
     assert tasks.send_daily_digest((utcnow() + timedelta(days=2)).isoformat()) == 2
 
 
-def test_schedule_declares_the_digest_every_morning():
+def test_schedule_declares_the_search_index_every_few_seconds_and_the_digest_every_morning():
     assert [(entry.func, entry.cron, entry.interval) for entry in tasks.SCHEDULE] == [
-        (tasks.send_daily_digest, "0 8 * * *", None)]
-    assert tasks.SCHEDULE[0].name == "app.moderation.tasks.send_daily_digest"  # the scheduler's id, as before
+        (tasks.index_new, None, tasks.INDEX_INTERVAL), (tasks.send_daily_digest, "0 8 * * *", None)]
+    assert tasks.SCHEDULE[1].name == "app.moderation.tasks.send_daily_digest"  # the scheduler's id, as before
 
 
 SAMPLES = [

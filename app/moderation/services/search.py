@@ -2,8 +2,11 @@
 
 PostgreSQL's full-text search does not split Japanese into words, and SQLite has none. Each
 submission's text is stored normalised (``submission_search_docs``, one line per entry) with its
-distinct character bigrams (``submission_search_grams``), both written as the submission is created
-(``signals.submission_created``). A query is normalised the same way and matched as a substring:
+distinct character bigrams (``submission_search_grams``), both written after the submission is created,
+in bulk: by a recurring job every ten seconds (``app.moderation.tasks.index_new``) and by any search that
+finds submissions not yet indexed, before it searches. A search so sees every submission, and a web send
+does not pay for its index (a fifth of its database work and a tenth of its own, bench/README.md). A
+query is normalised the same way and matched as a substring:
 
 - two characters: the one bigram, looked up in the bigram table (exact: a line holds the phrase iff
   it holds that bigram);
@@ -13,9 +16,9 @@ distinct character bigrams (``submission_search_grams``), both written as the su
 - one character: the LIKE alone, a scan of the texts (no index holds single characters).
 
 Every way gives the submissions whose text holds the phrase, so both engines find the same ones
-(``tests/moderation/test_search_engines.py`` runs both ways on the same rows). A new submission's
-index is written in one statement on PostgreSQL (see ``_INSERT_AS_ARRAYS``) and in two bulk inserts
-on SQLite.
+(``tests/moderation/test_search_engines.py`` runs both ways on the same rows). A batch of new
+submissions is indexed in one statement on PostgreSQL (see ``_INSERT_AS_ARRAYS``) and in two bulk
+inserts on SQLite.
 """
 
 from sqlalchemy import Select, delete, func, insert, select, text
@@ -26,7 +29,7 @@ from app.core.text import char_ngrams, normalize_for_match
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.moderation.models import SearchDocument, SearchGram
-from app.submissions.models import Submission
+from app.submissions.models import Submission, SubmissionEntry
 
 GRAM = 2
 
@@ -53,16 +56,33 @@ def index_submission(submission: Submission) -> None:
 
 
 def index_new_submissions(submissions: list[Submission]) -> None:
-    """Index submissions as they are created (connected to ``signals.submission_created``):
-    new rows have nothing to delete, so this writes each document and its grams in bulk."""
-    if not submissions:
+    """Index submissions that have no index yet: nothing to delete, so each document and its grams
+    are written in bulk."""
+    _write_new({submission.id: search_text(submission) for submission in submissions})
+
+
+def _texts(submission_ids: list[int]) -> dict[int, str]:
+    """``search_text`` of each submission, read as (id, body) rows rather than loaded as objects: the job
+    indexes a few seconds of sends at a time, and loading them whole cost it more than writing their index."""
+    bodies: dict[int, list[str]] = {submission_id: [] for submission_id in submission_ids}
+    rows = db.session.execute(
+        select(SubmissionEntry.submission_id, SubmissionEntry.body)
+        .where(SubmissionEntry.submission_id.in_(submission_ids))
+        .order_by(SubmissionEntry.submission_id, SubmissionEntry.position))
+    for submission_id, body in rows:
+        bodies[submission_id].append(normalize_for_match(body))
+    return {submission_id: "\n".join(lines) for submission_id, lines in bodies.items()}
+
+
+def _write_new(texts: dict[int, str]) -> None:
+    """Documents and grams of submissions that have none, in bulk."""
+    if not texts:
         return
     documents, grams = [], []
-    for submission in submissions:
-        text = search_text(submission)
-        documents.append({"submission_id": submission.id, "text": text})
-        grams.extend({"gram": gram, "submission_id": submission.id}
-                     for gram in {gram for line in text.split("\n") for gram in char_ngrams(line, GRAM)})
+    for submission_id, normalised in texts.items():
+        documents.append({"submission_id": submission_id, "text": normalised})
+        grams.extend({"gram": gram, "submission_id": submission_id}
+                     for gram in {gram for line in normalised.split("\n") for gram in char_ngrams(line, GRAM)})
     if db.session.get_bind().dialect.name == "postgresql":
         _insert_as_arrays(documents, grams)
         return
@@ -94,23 +114,38 @@ def unindexed_query() -> Select:
     """Submissions without a search document: an anti-join (two primary-key indexes) rather than a
     NOT IN, which PostgreSQL answers by hashing every document's id and reading every submission."""
     indexed = select(SearchDocument.submission_id).where(SearchDocument.submission_id == Submission.id)
-    return select(Submission).where(~indexed.exists())
+    return select(Submission.id).where(~indexed.exists())
 
 
-def ensure_indexed(limit: int = 2000) -> int:
-    """Index submissions that were created without it. Returns how many were indexed.
+def ensure_indexed(batch: int = 500) -> int:
+    """Index every submission that has no search document yet, a batch at a time. Returns how many.
 
-    Two searches at once may both try; the loser's savepoint is rolled back and the winner's rows stand.
-    """
-    rows = db.session.scalars(
-        unindexed_query().options(selectinload(Submission.entries)).order_by(Submission.id).limit(limit)
-    ).all()
+    A search and the recurring job may index the same submissions at once: a batch that meets one done
+    meanwhile is rolled back to its savepoint and indexed one by one, the other's rows standing."""
     done = 0
-    for submission in rows:
+    while True:
+        ids = db.session.scalars(unindexed_query().order_by(Submission.id).limit(batch)).all()
+        if not ids:
+            return done
         try:
             with db.session.begin_nested():
-                index_submission(submission)
-            done += 1
+                _write_new(_texts(ids))
+            indexed = len(ids)
+        except IntegrityError:
+            indexed = _index_one_by_one(ids)
+        done += indexed
+        if len(ids) < batch or not indexed:
+            return done
+
+
+def _index_one_by_one(submission_ids: list[int]) -> int:
+    done = 0
+    for submission_id in submission_ids:
+        try:
+            with db.session.begin_nested():
+                if db.session.get(SearchDocument, submission_id) is None:
+                    index_submission(db.session.get(Submission, submission_id))
+                    done += 1
         except IntegrityError:
             continue
     return done
