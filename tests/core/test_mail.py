@@ -17,9 +17,11 @@ from app.extensions import db
 
 
 class CountingHandler:
-    """Remembers each message with the client port it came from (one port per connection)."""
+    """Remembers each message with the client port it came from (one port per connection). With
+    ``pipelining`` the server offers PIPELINING (RFC 2920), as city mail servers do."""
 
-    def __init__(self, refuse: set[str] = frozenset()):
+    def __init__(self, refuse: set[str] = frozenset(), pipelining: bool = False):
+        self.pipelining = pipelining
         self.received: list[tuple[int, str]] = []
         self.raw: list[bytes] = []
         self.refuse = refuse
@@ -37,6 +39,10 @@ class CountingHandler:
         if self.hang_up:
             server.transport.abort()
         return "250 OK"
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        return [*responses[:-1], "250-PIPELINING", responses[-1]] if self.pipelining else responses
 
     async def handle_NOOP(self, server, session, envelope, arg):
         self.noops += 1
@@ -69,10 +75,10 @@ class Server:
         self.controller.start()
 
 
-@pytest.fixture
-def server(app):
+@pytest.fixture(params=[False, True], ids=["one command at a time", "pipelining"])
+def server(app, request):
     mail._drop_connection()  # no connection held from an earlier test
-    server = Server(CountingHandler(), free_port())
+    server = Server(CountingHandler(pipelining=request.param), free_port())
     saved = app.config["MAIL_PORT"], app.config["MAIL_KEEP_CONNECTION"]
     app.config["MAIL_PORT"] = server.port
     try:
@@ -90,6 +96,41 @@ def test_mails_one_after_another_share_one_connection(app, ctx, server):
     assert handler.subjects() == ["mail 0", "mail 1", "mail 2"]
     assert handler.connections() == 1
     assert handler.noops == 0  # a kept connection is not asked whether it is alive: MAIL FROM tells
+
+
+def test_a_server_that_offers_pipelining_gets_the_envelope_in_one_write(app, ctx, server, monkeypatch):
+    writes = []
+    real_send = mail.smtplib.SMTP.send
+    monkeypatch.setattr(mail.smtplib.SMTP, "send", lambda smtp, data: (writes.append(data), real_send(smtp, data)))
+    mail.deliver("citizen@example.jp", "first", "本文")  # the connection's EHLO
+    writes.clear()
+    mail.deliver("citizen@example.jp", "second", "本文\n.行頭の点\n")
+    envelope = [f"MAIL FROM:<{app.config['MAIL_SENDER']}>\r\n", "RCPT TO:<citizen@example.jp>\r\n", "DATA\r\n"]
+    if server.handler.pipelining:
+        assert writes[0] == "".join(envelope) and len(writes) == 2  # then the message
+    else:
+        assert writes[:3] == envelope and len(writes) == 4
+    assert writes[-1].endswith(b"\r\n.\r\n")
+    assert server.handler.subjects() == ["first", "second"]
+    text = message_from_bytes(server.handler.raw[-1], policy=policy.default).get_content()
+    assert text == "本文\n.行頭の点\n"
+
+
+def test_a_refused_recipient_sends_nothing_and_the_next_mail_goes(app, ctx, server):
+    class Refusing(CountingHandler):
+        async def handle_RCPT(self, server_, session, envelope, address, rcpt_options):
+            if address.startswith("nobody@"):
+                return "550 no such user"
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+    handler = Refusing(pipelining=server.handler.pipelining)
+    server.handler = handler
+    server.restart()
+    with pytest.raises(mail.NotSent, match="SMTPRecipientsRefused"):
+        mail.deliver("nobody@example.jp", "refused", "本文")
+    mail.deliver("citizen@example.jp", "next", "本文")
+    assert handler.subjects() == ["next"]
 
 
 def test_a_connection_the_server_closed_is_replaced_before_the_message_goes(app, ctx, server):
@@ -175,6 +216,9 @@ def test_a_line_break_in_a_header_value_sends_nothing(app, ctx, server):
         mail.deliver("citizen@example.jp", "受付\r\nBcc: someone@example.com", "本文")
     with pytest.raises(ValueError, match="line break"):
         mail.deliver("citizen@example.jp", "Receipt", "本文", {"X-Meyasu-Period": "a\nBcc: someone@example.com"})
+    assert server.handler.received == []
+    with pytest.raises(ValueError, match="line break"):  # the envelope refuses it too, whatever comes first
+        mail._envelope(app.config, app.config["MAIL_SENDER"], "citizen@example.jp>\r\nRCPT TO:<someone@example.com")
     assert server.handler.received == []
 
 
