@@ -168,3 +168,21 @@ def test_a_batch_that_meets_a_submission_indexed_meanwhile_indexes_the_others_on
     mod = user(moderator())
     assert found(QueueFilters(q="公園2番"), mod) == [others[2]]
     assert found(QueueFilters(q="屋根"), mod) == [first]
+
+
+def test_a_web_send_is_found_by_the_moderators_search_before_the_job_has_indexed_it(app, client, make_period,
+                                                                                   login_as):
+    from tests.submissions.conftest import opinion, receipt_of, submit
+
+    period_id = make_period()
+    sent = submit(client, period_id, opinion(body="ふくふくサポートの開館時間を夜9時まで延ばしてください。"))
+    assert sent.status_code == 303
+    receipt, _code, _html = receipt_of(client, sent)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SearchDocument)) == 0  # the send wrote none
+    moderator_client, _ = login_as("moderator")
+    page = moderator_client.get("/moderation/queue?q=開館時間").get_data(as_text=True)
+    assert receipt in page
+    assert receipt not in moderator_client.get("/moderation/queue?q=駐車場").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SearchDocument)) == 1  # the search indexed it
