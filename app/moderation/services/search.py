@@ -5,7 +5,7 @@ submission's text is stored normalised (``submission_search_docs``, one line per
 distinct character bigrams (``submission_search_grams``), both written after the submission is created,
 in bulk: by a recurring job every ten seconds (``app.moderation.tasks.index_new``) and by any search that
 finds submissions not yet indexed, before it searches. A search so sees every submission, and a web send
-does not pay for its index (a fifth of its database work and a tenth of its own, bench/README.md). A
+does not pay for its index (two fifths of its database work and a tenth of its own, bench/README.md). A
 query is normalised the same way and matched as a substring:
 
 - two characters: the one bigram, looked up in the bigram table (exact: a line holds the phrase iff
