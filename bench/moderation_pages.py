@@ -4,7 +4,7 @@ Loads the period as ``bench.staff_pages`` does (``bench.digest_db``'s loader, th
 and staff member), then gives each submission its text as an entry (the opinion's words), puts a
 tenth of the submissions back to "new" and a tenth to "in progress", tags a tenth of the opinions,
 writes a rare phrase into five submissions, claims thirty for the moderator and indexes every
-submission for search with the code a send runs (``index_new_submissions``, in batches). Then, logged
+submission for search with the code the recurring job runs (``ensure_indexed``, in batches). Then, logged
 in as a moderator (and as the staff member for the tag list), it asks each moderation page through
 the Flask test client, one request at a time, and prints the median time and HTML size of each
 against 300 ms and 500 KB, the search with Japanese phrases of 1 to 8 characters against 200 ms,
@@ -47,13 +47,11 @@ SEARCHES = [  # (phrase, what it is)
 
 def shape(app, n: int) -> None:
     """What the moderation pages show on top of ``bench.staff_pages``'s period."""
-    from sqlalchemy import select, text
-    from sqlalchemy.orm import selectinload
+    from sqlalchemy import text
 
     from app.accounts.services import create_user
     from app.extensions import db
-    from app.moderation.services.search import index_new_submissions
-    from app.submissions.models import Submission
+    from app.moderation.services.search import ensure_indexed
 
     with app.app_context():
         db.session.execute(text(
@@ -79,16 +77,8 @@ def shape(app, n: int) -> None:
             "UPDATE submissions SET claimed_by_id = :user, claimed_at = now() WHERE id IN"
             " (SELECT id FROM submissions WHERE state = 'in_progress' ORDER BY id LIMIT 30)"), {"user": moderator.id})
         db.session.commit()
-        last = 0
-        while True:
-            batch = db.session.scalars(select(Submission).where(Submission.id > last).order_by(Submission.id)
-                                       .options(selectinload(Submission.entries)).limit(2000)).all()
-            if not batch:
-                break
-            index_new_submissions(batch)
-            last = batch[-1].id
-            db.session.commit()
-            db.session.expunge_all()
+        ensure_indexed(batch=2000)
+        db.session.commit()
     # VACUUM runs outside a transaction; it marks the pages visible, as autovacuum would.
     with app.app_context(), db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE"))

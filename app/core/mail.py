@@ -134,6 +134,8 @@ def _envelope(config, sender: str, to: str) -> smtplib.SMTP:
 
 
 _LEADING_DOT = re.compile(rb"(?m)^\.")
+# What MAIL FROM, RCPT TO and DATA are answered with when the server goes on.
+_ACCEPTED = ((250,), (250, 251), (354,))
 
 
 def _open_message(smtp: smtplib.SMTP, sender: str, to: str) -> None:
@@ -149,20 +151,20 @@ def _open_message(smtp: smtplib.SMTP, sender: str, to: str) -> None:
         replies = [smtp.getreply() for _command in commands]
     else:
         replies = []
-        for command in commands:
+        for command, accepted in zip(commands, _ACCEPTED, strict=True):
             smtp.send(f"{command}\r\n")
             replies.append(smtp.getreply())
-            if replies[-1][0] not in (250, 251, 354):
+            if replies[-1][0] not in accepted:
                 break
-    (code, reply), rest = replies[0], replies[1:]
-    if code != 250:
-        raise smtplib.SMTPSenderRefused(code, reply, sender)
-    code, reply = rest[0]
-    if code not in (250, 251):
-        raise smtplib.SMTPRecipientsRefused({to: (code, reply)})
-    code, reply = rest[1]
-    if code != 354:
+    for step, ((code, reply), accepted) in enumerate(zip(replies, _ACCEPTED, strict=False)):  # up to the refusal
+        if code in accepted:
+            continue
+        if step == 0:
+            raise smtplib.SMTPSenderRefused(code, reply, sender)
+        if step == 1:
+            raise smtplib.SMTPRecipientsRefused({to: (code, reply)})
         raise smtplib.SMTPDataError(code, reply)
+
 
 
 def compose(sender_name: str, sender: str, to: str, subject: str, text: str,

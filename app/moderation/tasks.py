@@ -79,12 +79,11 @@ INDEX_INTERVAL = 10
 
 @job("default")
 def index_new() -> int:
-    """The search index of the submissions created since the last run. Returns how many were indexed."""
+    """The search index of the submissions created since the last run (committed by the scheduler's runner).
+    Returns how many were indexed."""
     from app.moderation.services import ensure_indexed
 
-    done = ensure_indexed()
-    db.session.commit()
-    return done
+    return ensure_indexed()
 
 
 SCHEDULE = [

@@ -35,9 +35,13 @@ GRAM = 2
 
 
 def search_text(submission: Submission) -> str:
+    return _joined(entry.body for entry in submission.entries)
+
+
+def _joined(bodies) -> str:
     """Each entry normalised (NFKC, lower case, no spaces or punctuation), one per line, so that a
     phrase is never found across two entries."""
-    return "\n".join(normalize_for_match(entry.body) for entry in submission.entries)
+    return "\n".join(normalize_for_match(body) for body in bodies)
 
 
 def index_submission(submission: Submission) -> None:
@@ -55,12 +59,6 @@ def index_submission(submission: Submission) -> None:
     db.session.flush()
 
 
-def index_new_submissions(submissions: list[Submission]) -> None:
-    """Index submissions that have no index yet: nothing to delete, so each document and its grams
-    are written in bulk."""
-    _write_new({submission.id: search_text(submission) for submission in submissions})
-
-
 def _texts(submission_ids: list[int]) -> dict[int, str]:
     """``search_text`` of each submission, read as (id, body) rows rather than loaded as objects: the job
     indexes a few seconds of sends at a time, and loading them whole cost it more than writing their index."""
@@ -70,12 +68,12 @@ def _texts(submission_ids: list[int]) -> dict[int, str]:
         .where(SubmissionEntry.submission_id.in_(submission_ids))
         .order_by(SubmissionEntry.submission_id, SubmissionEntry.position))
     for submission_id, body in rows:
-        bodies[submission_id].append(normalize_for_match(body))
-    return {submission_id: "\n".join(lines) for submission_id, lines in bodies.items()}
+        bodies[submission_id].append(body)
+    return {submission_id: _joined(texts) for submission_id, texts in bodies.items()}
 
 
 def _write_new(texts: dict[int, str]) -> None:
-    """Documents and grams of submissions that have none, in bulk."""
+    """Documents and grams of submissions that have none: nothing to delete, so all in bulk."""
     if not texts:
         return
     documents, grams = [], []
