@@ -1,0 +1,274 @@
+"""What a send costs the whole machine, part by part, against the bare insert.
+
+    python -m bench.machine_cost [--rounds 2] [--sends 1200] [--profile] [--database-url ...]
+
+Starts the stack ``bench.load`` runs (``bench.stack``: gunicorn, the ceiling app, RQ workers, the
+scheduler, Redis, the SMTP sink) on a reseeded database. Each round times a closed loop of web sends
+(keys from confirm pages asked for first, as the ceiling does), waits until every receipt mail went out
+and every send is in the search index, then a closed loop of the bare app's insert; it reads each
+process's CPU from ``/proc`` (the gunicorn workers under their master, PostgreSQL's backends, and the
+exited ones through their parents' counts) and this process's own (the generator). The machine's
+idle CPU, measured for a few seconds before each loop, is taken off for the time each loop and its
+after-work took. Printed per send (per insert): milliseconds of CPU of each part, and the total.
+
+The ceiling's ratio (``bench.load --ceiling-only``) compares rates; this says where a send's CPU goes, so
+a change is told by the part it moved, which the rates (±10 % from run to run here) cannot show.
+"""
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import psycopg
+
+from bench import loadgen
+from bench.load import prepare_keys, web_receipts
+from bench.stack import CEILING_PORT, DEFAULT_DB, WEB_PORT, WEB_THREADS, WEB_WORKERS, Stack
+
+TICK = os.sysconf("SC_CLK_TCK")
+PARTS = ("web", "rq", "scheduler", "postgres", "redis", "sink", "generator")
+IDLE_SECONDS = 4.0
+
+
+def _stat(pid: int) -> tuple[str, int, int] | None:
+    """(command, parent, CPU ticks of the process and of its reaped children)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    command = text[text.index("(") + 1:text.rindex(")")]
+    fields = text[text.rindex(")") + 2:].split()
+    # After the command: state, ppid, ... utime (14th field of the line), stime, cutime, cstime.
+    return command, int(fields[1]), sum(int(value) for value in fields[11:15])
+
+
+def _all() -> dict[int, tuple[str, int, int]]:
+    found = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and (stat := _stat(int(entry))) is not None:
+            found[int(entry)] = stat
+    return found
+
+
+def _tree(processes: dict, roots: list[int]) -> int:
+    """Ticks of the roots and of every process below them."""
+    children: dict[int, list[int]] = {}
+    for pid, (_command, parent, _ticks) in processes.items():
+        children.setdefault(parent, []).append(pid)
+    total, todo = 0, list(roots)
+    while todo:
+        pid = todo.pop()
+        if pid in processes:
+            total += processes[pid][2]
+            todo.extend(children.get(pid, []))
+    return total
+
+
+def sample(stack: Stack) -> dict[str, float]:
+    """CPU seconds so far of each part."""
+    processes = _all()
+    procs = stack.procs
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    ticks = {
+        "web": _tree(processes, [procs["web"].pid]),
+        "ceiling": _tree(processes, [procs["ceiling"].pid]),
+        "rq": _tree(processes, [proc.pid for name, proc in procs.items() if name.startswith("rq")]),
+        "scheduler": _tree(processes, [procs["scheduler"].pid]),
+        "redis": _tree(processes, [procs["redis"].pid]),
+        "sink": _tree(processes, [procs["smtp"].pid]),
+        # Every PostgreSQL process (the postmaster's count holds the backends that ended).
+        "postgres": sum(ticks for command, _parent, ticks in processes.values() if command.startswith("postgres")),
+    }
+    seconds = {name: value / TICK for name, value in ticks.items()}
+    seconds["generator"] = usage.ru_utime + usage.ru_stime
+    return seconds
+
+
+def idle_rate(stack: Stack) -> dict[str, float]:
+    """CPU seconds a second of each part while nothing is asked of the stack."""
+    first = sample(stack)
+    time.sleep(IDLE_SECONDS)
+    second = sample(stack)
+    return {name: (second[name] - first[name]) / IDLE_SECONDS for name in first}
+
+
+def measured(stack: Stack, before: dict, idle: dict, began: float, count: int) -> dict[str, float]:
+    """Milliseconds of CPU an operation, by part, the idle rate taken off."""
+    after = sample(stack)
+    spent = time.monotonic() - began
+    return {name: max(0.0, after[name] - before[name] - idle[name] * spent) * 1000 / count for name in after}
+
+
+def unindexed(database_url: str) -> int:
+    with psycopg.connect(database_url) as conn:
+        return conn.execute("SELECT count(*) FROM submissions s WHERE NOT EXISTS "
+                            "(SELECT 1 FROM submission_search_docs d WHERE d.submission_id = s.id)").fetchone()[0]
+
+
+def settle(stack: Stack, database_url: str, period_id: int, mails_expected: int, timeout: float = 120) -> None:
+    """Until every mail asked for went out and every submission is indexed (the jobs a send leaves)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if len(stack.mails()) >= mails_expected and stack.queue_length() == 0 and unindexed(database_url) == 0:
+            return
+        time.sleep(0.2)
+    raise SystemExit(f"the jobs did not finish in {timeout:.0f} s: {len(stack.mails())} of {mails_expected} mails, "
+                     f"{unindexed(database_url)} submissions not indexed")
+
+
+async def send_loop(period_id: int, concurrency: int, count: int, on_ready) -> tuple[int, float]:
+    recorder = loadgen.Recorder()
+    async with loadgen.Http(f"http://127.0.0.1:{WEB_PORT}", recorder, connections=concurrency) as http:
+        keys = await prepare_keys(http, period_id, count)
+        on_ready()
+
+        async def op(n):
+            citizen, fields = keys[n]
+            await citizen.request("submit.send", "POST", f"/periods/{period_id}/submit/send", data=fields,
+                                  expect=(303,))
+
+        done, elapsed = await loadgen.closed_loop(concurrency, 1e9, op, max_ops=len(keys))
+    if recorder.error_count:
+        raise SystemExit(f"sends failed: {dict(recorder.errors)}")
+    return done, elapsed
+
+
+async def insert_loop(concurrency: int, count: int) -> tuple[int, float]:
+    recorder = loadgen.Recorder()
+    async with loadgen.Http(f"http://127.0.0.1:{CEILING_PORT}", recorder, connections=concurrency) as http:
+        async def op(n):
+            await loadgen.Citizen(http).request("insert", "POST", "/insert", expect=(201,),
+                                                data={"name": f"n{n}", "body": loadgen.BODIES[n % 4]})
+
+        done, elapsed = await loadgen.closed_loop(concurrency, 1e9, op, max_ops=count)
+    if recorder.error_count:
+        raise SystemExit(f"inserts failed: {dict(recorder.errors)}")
+    return done, elapsed
+
+
+def start_profiles(stack: Stack) -> list[tuple[subprocess.Popen, Path]]:
+    """py-spy on every gunicorn worker and RQ worker until stopped: samples of threads holding the GIL only,
+    so that time waiting on the database or Redis (the GIL let go) is left out."""
+    spy = Path(sys.executable).parent / "py-spy"
+    pids = [("web", pid) for pid in stack.web_worker_pids()]
+    pids += [(name, proc.pid) for name, proc in stack.procs.items() if name.startswith("rq")]
+    started = []
+    for name, pid in pids:
+        out = Path(stack.mail_log.parent) / f"machine-cost-{name}-{pid}.txt"
+        started.append((subprocess.Popen([str(spy), "record", "--format", "raw", "--nonblocking", "--gil", "-r", "250",
+                                          "-p", str(pid), "-o", str(out)],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), out))
+    time.sleep(1)  # py-spy attaches
+    return started
+
+
+def print_profiles(started: list[tuple[subprocess.Popen, Path]], top: int) -> None:
+    """Per kind of process: the functions whose frames most samples pass through (inclusive) and where
+    the samples end (self)."""
+    for proc, _out in started:
+        proc.send_signal(2)  # SIGINT: py-spy writes what it has
+    for proc, _out in started:
+        proc.wait(30)
+    for kind in ("web", "rq"):
+        inclusive, leaf, total = Counter(), Counter(), 0
+        for _proc, out in started:
+            if not out.name.startswith(f"machine-cost-{kind}") or not out.exists():
+                continue
+            for line in out.read_text(encoding="utf-8", errors="replace").splitlines():
+                stack, _, count = line.rpartition(" ")
+                if not count.isdigit():
+                    continue
+                frames = [_short(frame) for frame in stack.split(";")]
+                total += int(count)
+                for frame in set(frames):
+                    inclusive[frame] += int(count)
+                leaf[frames[-1]] += int(count)
+        print(f"  {kind}: {total} samples on CPU; inclusive / self share:")
+        for frame, count in inclusive.most_common(top):
+            print(f"    {100 * count / max(total, 1):5.1f} %  {frame}")
+        for frame, count in leaf.most_common(top // 2):
+            print(f"    self {100 * count / max(total, 1):5.1f} %  {frame}")
+
+
+def _short(frame: str) -> str:
+    """``func (path/to/module.py:12)`` without the line and the site-packages prefix."""
+    name, _, where = frame.partition(" (")
+    where = where.rstrip(")").rsplit(":", 1)[0]
+    for marker in ("site-packages/", "/python3.11/", "/work/main/"):
+        if marker in where:
+            where = where.split(marker, 1)[1]
+    return f"{name} ({where})"
+
+
+def print_row(label: str, per_op: dict[str, float], parts: tuple[str, ...], rate: float) -> None:
+    cells = "  ".join(f"{name} {per_op[name]:5.2f}" for name in parts)
+    print(f"  {label:<8} {cells}  | all {sum(per_op[name] for name in parts):6.2f} ms   ({rate:.1f}/s)", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.machine_cost", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=DEFAULT_DB)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--sends", type=int, default=1200, help="sends (and inserts) a round; keys are asked for first")
+    parser.add_argument("--profile", action="store_true",
+                        help="py-spy on the web and RQ workers through the last round's sends and their jobs")
+    parser.add_argument("--top", type=int, default=40, help="functions listed per profile")
+    args = parser.parse_args(argv)
+
+    from bench.seed import seed
+
+    concurrency = WEB_WORKERS * WEB_THREADS
+    targets = seed(args.database_url, 40)
+    period_id = targets["open_period"]
+    with Stack(args.database_url, rq_workers=2, rq_options=["--no-fork"]) as stack:
+        stack.start_all(ceiling=True, scheduler=True)
+        print(f"stack up; {os.cpu_count()} cores, {concurrency} clients; load average {os.getloadavg()[0]:.2f}",
+              flush=True)
+        loadgen.run(send_loop(period_id, concurrency, 200, lambda: None))  # warm every worker
+        loadgen.run(insert_loop(concurrency, 400))
+        settle(stack, args.database_url, period_id, 0)
+        for round_no in range(1, args.rounds + 1):
+            mails = len(stack.mails())
+            stored = len(web_receipts(args.database_url, period_id))
+            mark: dict = {}
+
+            profiling = args.profile and round_no == args.rounds
+
+            def ready():
+                mark["idle"] = idle_rate(stack)
+                mark["profiles"] = start_profiles(stack) if profiling else []
+                mark["before"], mark["began"] = sample(stack), time.monotonic()
+
+            done, elapsed = loadgen.run(send_loop(period_id, concurrency, args.sends, ready))
+            settle(stack, args.database_url, period_id, mails + done)
+            if len(web_receipts(args.database_url, period_id)) - stored != done:
+                raise SystemExit("the sends stored a different number of rows than were answered")
+            send = measured(stack, mark["before"], mark["idle"], mark["began"], done)
+            if profiling:
+                print_profiles(mark["profiles"], args.top)
+
+            idle = idle_rate(stack)
+            before, began = sample(stack), time.monotonic()
+            inserted, insert_elapsed = loadgen.run(insert_loop(concurrency, done))
+            insert = measured(stack, before, idle, began, inserted)
+            insert["web"] = insert.pop("ceiling")
+            send.pop("ceiling")
+
+            print(f"round {round_no} (load average {os.getloadavg()[0]:.2f}), ms of CPU an operation:", flush=True)
+            print_row("send", send, PARTS, done / elapsed)
+            print_row("insert", insert, ("web", "postgres", "generator"), inserted / insert_elapsed)
+            send_all = sum(send[name] for name in PARTS)
+            insert_all = sum(insert[name] for name in ("web", "postgres", "generator"))
+            print(f"  the insert's CPU over the send's: {insert_all / send_all:.2f} (rates: "
+                  f"{done / elapsed / (inserted / insert_elapsed):.2f})", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
