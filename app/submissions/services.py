@@ -26,7 +26,7 @@ from datetime import date, datetime
 from urllib.parse import quote
 
 from flask import current_app
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, text, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -392,21 +392,60 @@ def insert_web_rows(submission: Submission) -> bool:
     dialect = db.session.get_bind().dialect.name
     # No row back when the key was taken (a repeated send waits for the first one's transaction, then
     # finds its row).
-    submission_id = db.session.execute(
-        insert_unless_present(_SUBMISSIONS, ("period_id", "idempotency_key"), dialect, "id"), row).scalar()
-    if submission_id is None:
-        return False
-    submission.id = submission_id
-    for entry in submission.entries:
-        entry.submission_id = submission_id
-    _insert_children(_ENTRIES, submission.entries, ("submission_id", "position", "section_id", "body"))
+    if dialect == "postgresql":
+        inserted = _insert_with_entries(row, submission.entries)
+        if inserted is None:
+            return False
+        submission.id, entry_ids = inserted
+        for entry, entry_id in zip(submission.entries, entry_ids, strict=True):
+            entry.submission_id, entry.id = submission.id, entry_id
+    else:
+        submission.id = db.session.execute(
+            insert_unless_present(_SUBMISSIONS, ("period_id", "idempotency_key"), dialect, "id"), row).scalar()
+        if submission.id is None:
+            return False
+        for entry in submission.entries:
+            entry.submission_id = submission.id
+        _insert_children(_ENTRIES, submission.entries, ("submission_id", "position", "section_id", "body"))
     if submission.attachments:
         created = utcnow()
         for attachment in submission.attachments:
-            attachment.submission_id, attachment.created_at = submission_id, created
+            attachment.submission_id, attachment.created_at = submission.id, created
         _insert_children(_ATTACHMENTS, submission.attachments,
                          ("submission_id", "filename", "stored_name", "content_type", "size", "sha256", "created_at"))
     return True
+
+
+# The submission and its entries in one statement on PostgreSQL, the entries' columns sent as arrays; no
+# entry is written when the key was taken (the submission's insert then returns no row). Built from the
+# tables' own column names: nothing from a request.
+_SUBMISSION_COLUMNS = tuple(column.key for column in _SUBMISSIONS.columns if column.key != "id")
+_INSERT_WITH_ENTRIES = text(
+    f"WITH new_submission AS (INSERT INTO submissions ({', '.join(_SUBMISSION_COLUMNS)}) "  # noqa: S608
+    f"VALUES ({', '.join(':' + column for column in _SUBMISSION_COLUMNS)}) "
+    "ON CONFLICT (period_id, idempotency_key) DO NOTHING RETURNING id), "
+    "new_entries AS (INSERT INTO submission_entries (submission_id, position, section_id, body) "
+    "SELECT new_submission.id, given.position, given.section_id, given.body FROM new_submission, "
+    "unnest(CAST(:positions AS integer[]), CAST(:section_ids AS integer[]), CAST(:bodies AS text[])) "
+    "AS given(position, section_id, body) RETURNING id, position) "
+    "SELECT id, ARRAY(SELECT id FROM new_entries ORDER BY position) FROM new_submission"
+).bindparams(*[bindparam(column, type_=_SUBMISSIONS.c[column].type) for column in _SUBMISSION_COLUMNS])
+
+
+def _insert_with_entries(row: dict, entries: list[SubmissionEntry]) -> tuple[int, list[int]] | None:
+    """(submission id, entry ids in order), or None when the period has the key already. Columns the row
+    leaves out take their defaults, as an ``insert()`` would give them."""
+    values = {column: row[column] if row.get(column) is not None else _default(column)
+              for column in _SUBMISSION_COLUMNS}
+    found = db.session.execute(_INSERT_WITH_ENTRIES, values | {
+        "positions": [entry.position for entry in entries], "section_ids": [entry.section_id for entry in entries],
+        "bodies": [entry.body for entry in entries]}).one_or_none()
+    return None if found is None else (found[0], list(found[1]))
+
+
+def _default(column: str):
+    default = _SUBMISSIONS.c[column].default
+    return default.arg if default is not None and default.is_scalar else None
 
 
 def _insert_children(table, objects: list, columns: tuple[str, ...]) -> None:

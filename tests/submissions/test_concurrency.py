@@ -1,14 +1,16 @@
-"""Receipt numbers under concurrent submission on PostgreSQL: never a repeat, never a gap."""
+"""Receipt numbers under concurrent submission on PostgreSQL: never a repeat, never a gap; a send's rows
+written whole or not at all."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.submissions import services
-from app.submissions.models import Submission
+from app.periods.models import Section
+from app.submissions.models import Submission, SubmissionEntry
 
 THREADS = 16
 
@@ -46,3 +48,34 @@ def test_the_same_key_sent_at_once_from_many_threads_makes_one_submission(app, c
     assert set(numbers) == {f"{period_id}-00001"}
     with app.app_context():
         assert len(db.session.scalars(select(Submission)).all()) == 1
+
+
+def test_a_send_writes_its_entries_in_order_and_a_repeated_key_writes_none(app, make_period):
+    """On PostgreSQL the submission and its entries go in one statement (the entries as arrays), on SQLite
+    in two: either way the entries keep their order and sections, and a key the period has already
+    writes nothing at all."""
+    period_id = make_period()
+    key = "entries-in-one-statement-0001"
+    with app.test_request_context():
+        section_id = db.session.scalar(select(Section.id).where(Section.period_id == period_id).limit(1))
+        assert section_id is not None
+        bodies = ["一つ目の意見です。", "二つ目の意見です。", "三つ目の意見です。"]
+        received = services.Received(submitter=services.Submitter(name="順番 花子", attribute="resident"),
+                                     entries=[services.Entry(body=bodies[0]),
+                                              services.Entry(body=bodies[1], section_id=section_id),
+                                              services.Entry(body=bodies[2])])
+        first, created = services.submit_web(period_id, received, idempotency_key=key, secret="s" * 32)
+        db.session.commit()
+        assert created
+        stored = db.session.execute(select(SubmissionEntry.id, SubmissionEntry.position, SubmissionEntry.section_id,
+                                           SubmissionEntry.body).where(SubmissionEntry.submission_id == first.id)
+                                    .order_by(SubmissionEntry.position)).all()
+        assert [(row.position, row.section_id, row.body) for row in stored] == [
+            (1, None, bodies[0]), (2, section_id, bodies[1]), (3, None, bodies[2])]
+        assert [entry.id for entry in first.entries] == [row.id for row in stored]
+
+        again, created = services.submit_web(period_id, received, idempotency_key=key, secret="s" * 32)
+        db.session.commit()
+        assert not created and again.id == first.id
+        assert db.session.scalar(select(func.count()).select_from(SubmissionEntry)) == 3
+        assert db.session.scalar(select(func.count()).select_from(Submission)) == 1
