@@ -22,13 +22,14 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 import psycopg
 
 from bench import loadgen
 from bench.load import prepare_keys, web_receipts
-from bench.stack import CEILING_PORT, DEFAULT_DB, WEB_PORT, WEB_THREADS, WEB_WORKERS, Stack
+from bench.stack import CEILING_PORT, DEFAULT_DB, ROOT, WEB_PORT, WEB_THREADS, WEB_WORKERS, Stack
 
 TICK = os.sysconf("SC_CLK_TCK")
 PARTS = ("web", "rq", "scheduler", "postgres", "redis", "sink", "generator")
@@ -199,10 +200,17 @@ def _short(frame: str) -> str:
     """``func (path/to/module.py:12)`` without the line and the site-packages prefix."""
     name, _, where = frame.partition(" (")
     where = where.rstrip(")").rsplit(":", 1)[0]
-    for marker in ("site-packages/", "/python3.11/", "/work/main/"):
+    for marker in ("site-packages/", "/python3.11/", f"{ROOT}/"):
         if marker in where:
             where = where.split(marker, 1)[1]
     return f"{name} ({where})"
+
+
+def begin(stack: Stack, profiling: bool, mark: dict) -> None:
+    """When the keys are ready: the idle rate, the profiles if asked for, and the counts to start from."""
+    mark["idle"] = idle_rate(stack)
+    mark["profiles"] = start_profiles(stack) if profiling else []
+    mark["before"], mark["began"] = sample(stack), time.monotonic()
 
 
 def print_row(label: str, per_op: dict[str, float], parts: tuple[str, ...], rate: float) -> None:
@@ -237,15 +245,9 @@ def main(argv: list[str] | None = None) -> int:
             mails = len(stack.mails())
             stored = len(web_receipts(args.database_url, period_id))
             mark: dict = {}
-
             profiling = args.profile and round_no == args.rounds
-
-            def ready():
-                mark["idle"] = idle_rate(stack)
-                mark["profiles"] = start_profiles(stack) if profiling else []
-                mark["before"], mark["began"] = sample(stack), time.monotonic()
-
-            done, elapsed = loadgen.run(send_loop(period_id, concurrency, args.sends, ready))
+            done, elapsed = loadgen.run(send_loop(period_id, concurrency, args.sends,
+                                                  partial(begin, stack, profiling, mark)))
             settle(stack, args.database_url, period_id, mails + done)
             if len(web_receipts(args.database_url, period_id)) - stored != done:
                 raise SystemExit("the sends stored a different number of rows than were answered")

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.submissions import services
 from app.periods.models import Section
+from app.submissions import services
 from app.submissions.models import Submission, SubmissionEntry
 
 THREADS = 16
