@@ -138,9 +138,8 @@ class SearchDocument(db.Model):
     """A submission's text as search sees it: each entry through ``normalize_for_match``, one per line.
 
     PostgreSQL's full-text search does not split Japanese into words, so search works on character
-    bigrams to narrow the candidates through an index, then confirms the phrase with a substring match
-    on this text. On PostgreSQL the bigrams are ``grams`` (distinct, separated by spaces) under a GIN
-    index; on SQLite they are rows of ``SearchGram`` and ``grams`` stays empty (migration 029).
+    bigrams (``SearchGram``) to narrow the candidates through an index, then confirms the phrase
+    with a substring match on this text. Both steps behave the same on SQLite and PostgreSQL.
     """
 
     __tablename__ = "submission_search_docs"
@@ -150,22 +149,17 @@ class SearchDocument(db.Model):
         # schema check on SQLite, which has no such index, skips it instead of asking to create it.
         Index("ix_submission_search_docs_text_trgm", literal_column("text"), postgresql_using="gin",
               postgresql_ops={"text": "gin_trgm_ops"}),
-        # PostgreSQL only (migration 029): the bigrams as an array, which ``@>`` finds through GIN.
-        Index("ix_submission_search_docs_grams", literal_column("string_to_array(grams, ' ')"),
-              postgresql_using="gin"),
     )
 
     submission_id: Mapped[int] = mapped_column(
         ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True
     )
     text: Mapped[str] = mapped_column(Text)
-    grams: Mapped[str] = mapped_column(Text, default="", server_default="")
     indexed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class SearchGram(db.Model):
-    """One distinct character bigram of a submission's search text, on SQLite (PostgreSQL keeps them in
-    ``SearchDocument.grams``)."""
+    """One distinct character bigram of a submission's search text."""
 
     __tablename__ = "submission_search_grams"
 

@@ -2,29 +2,26 @@
 
 PostgreSQL's full-text search does not split Japanese into words, and SQLite has none. Each
 submission's text is stored normalised (``submission_search_docs``, one line per entry) with its
-distinct character bigrams: on PostgreSQL in the document's ``grams`` column (separated by spaces, under
-a GIN index of them as an array), on SQLite as rows of ``submission_search_grams``. Both are written after
-the submission is created, in bulk: by a recurring job every ten seconds (``app.moderation.tasks.index_new``)
-and by any search that finds submissions not yet indexed, before it searches. A search so sees every
-submission, and a web send does not pay for its index (bench/README.md, eighteenth session). A query is
-normalised the same way and matched as a substring:
+distinct character bigrams (``submission_search_grams``), both written after the submission is created,
+in bulk: by a recurring job every ten seconds (``app.moderation.tasks.index_new``) and by any search that
+finds submissions not yet indexed, before it searches. A search so sees every submission, and a web send
+does not pay for its index (two fifths of its database work and a tenth of its own, bench/README.md). A
+query is normalised the same way and matched as a substring:
 
-- two characters: the one bigram, looked up through the GIN index (PostgreSQL) or in the bigram table
-  (SQLite) (exact: a line holds the phrase iff it holds that bigram);
+- two characters: the one bigram, looked up in the bigram table (exact: a line holds the phrase iff
+  it holds that bigram);
 - three or more: on PostgreSQL, ``text LIKE '%…%'``, which pg_trgm's GIN index (migration 024)
   answers; on SQLite, the submissions holding every bigram of the query, then the LIKE to confirm
   that the bigrams stand together;
 - one character: the LIKE alone, a scan of the texts (no index holds single characters).
 
-Every way gives the submissions whose text holds the phrase, the substring test itself
-(``tests/moderation/test_search_engines.py`` checks each engine's against Python's). A batch of new
+Every way gives the submissions whose text holds the phrase, so both engines find the same ones
+(``tests/moderation/test_search_engines.py`` runs both ways on the same rows). A batch of new
 submissions is indexed in one statement on PostgreSQL (see ``_INSERT_AS_ARRAYS``) and in two bulk
-inserts on SQLite. Kept as rows on PostgreSQL, the bigrams cost ten times as much to write, half of it
-their foreign-key checks (migration 029).
+inserts on SQLite.
 """
 
-from sqlalchemy import Select, Text, bindparam, delete, func, insert, literal_column, select, text, type_coerce
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Select, delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -47,31 +44,18 @@ def _joined(bodies) -> str:
     return "\n".join(normalize_for_match(body) for body in bodies)
 
 
-def _grams(text: str) -> set[str]:
-    """The distinct bigrams of a search text, none across its lines (its entries)."""
-    return {gram for line in text.split("\n") for gram in char_ngrams(line, GRAM)}
-
-
-def _in_document() -> bool:
-    """Whether this engine keeps the bigrams in the document (PostgreSQL) rather than as rows."""
-    return db.session.get_bind().dialect.name == "postgresql"
-
-
 def index_submission(submission: Submission) -> None:
     """(Re)build the search index of one submission. Call it after creating or correcting one."""
     text = search_text(submission)
-    grams = _grams(text)
-    in_document = _in_document()
-    joined = " ".join(sorted(grams)) if in_document else ""
+    grams = {gram for line in text.split("\n") for gram in char_ngrams(line, GRAM)}
+    db.session.execute(delete(SearchGram).where(SearchGram.submission_id == submission.id))
     document = db.session.get(SearchDocument, submission.id)
     if document is None:
-        db.session.add(SearchDocument(submission_id=submission.id, text=text, grams=joined))
+        db.session.add(SearchDocument(submission_id=submission.id, text=text))
     else:
-        document.text, document.grams = text, joined
+        document.text = text
         document.indexed_at = utcnow()
-    if not in_document:
-        db.session.execute(delete(SearchGram).where(SearchGram.submission_id == submission.id))
-        db.session.add_all(SearchGram(gram=gram, submission_id=submission.id) for gram in grams)
+    db.session.add_all(SearchGram(gram=gram, submission_id=submission.id) for gram in grams)
     db.session.flush()
 
 
@@ -89,29 +73,39 @@ def _texts(submission_ids: list[int]) -> dict[int, str]:
 
 
 def _write_new(texts: dict[int, str]) -> None:
-    """Documents and bigrams of submissions that have none: nothing to delete, so all in bulk."""
+    """Documents and grams of submissions that have none: nothing to delete, so all in bulk."""
     if not texts:
         return
-    if _in_document():
-        db.session.execute(_INSERT_AS_ARRAYS, {
-            "now": utcnow(), "ids": list(texts), "texts": list(texts.values()),
-            "grams": [" ".join(sorted(_grams(normalised))) for normalised in texts.values()]})
+    documents, grams = [], []
+    for submission_id, normalised in texts.items():
+        documents.append({"submission_id": submission_id, "text": normalised})
+        grams.extend({"gram": gram, "submission_id": submission_id}
+                     for gram in {gram for line in normalised.split("\n") for gram in char_ngrams(line, GRAM)})
+    if db.session.get_bind().dialect.name == "postgresql":
+        _insert_as_arrays(documents, grams)
         return
-    db.session.execute(insert(SearchDocument), [{"submission_id": submission_id, "text": normalised, "grams": ""}
-                                                for submission_id, normalised in texts.items()])
-    grams = [{"gram": gram, "submission_id": submission_id}
-             for submission_id, normalised in texts.items() for gram in _grams(normalised)]
+    db.session.execute(insert(SearchDocument), documents)
     if grams:
         # An executemany: psycopg pipelines it, and its statement is compiled once. (A multi-row VALUES
         # is compiled anew for each length and cost twice the CPU in bench/: measured, then undone.)
         db.session.execute(insert(SearchGram), grams)
 
 
-# The documents of a batch in one statement on PostgreSQL, each column sent as one array.
+# Documents and grams in one statement on PostgreSQL, each column sent as one array: a web send's index
+# was two statements and an executemany of ~45 rows, whose parameters SQLAlchemy processed row by row.
 _INSERT_AS_ARRAYS = text(
-    "INSERT INTO submission_search_docs (submission_id, text, grams, indexed_at) "
-    "SELECT doc_id, doc_text, doc_grams, :now FROM unnest(CAST(:ids AS integer[]), CAST(:texts AS text[]), "
-    "CAST(:grams AS text[])) AS d(doc_id, doc_text, doc_grams)")
+    "WITH docs AS (INSERT INTO submission_search_docs (submission_id, text, indexed_at) "
+    "SELECT doc_id, doc_text, :now FROM unnest(CAST(:doc_ids AS integer[]), CAST(:doc_texts AS text[])) "
+    "AS d(doc_id, doc_text)) "
+    "INSERT INTO submission_search_grams (gram, submission_id) "
+    "SELECT gram, gram_id FROM unnest(CAST(:grams AS text[]), CAST(:gram_ids AS integer[])) AS g(gram, gram_id)")
+
+
+def _insert_as_arrays(documents: list[dict], grams: list[dict]) -> None:
+    db.session.execute(_INSERT_AS_ARRAYS, {
+        "now": utcnow(), "doc_ids": [doc["submission_id"] for doc in documents],
+        "doc_texts": [doc["text"] for doc in documents], "grams": [gram["gram"] for gram in grams],
+        "gram_ids": [gram["submission_id"] for gram in grams]})
 
 
 def unindexed_query() -> Select:
@@ -171,19 +165,23 @@ def reindex_all() -> int:
         last_id = batch[-1].id
 
 
-def matching_submissions(query: str) -> Select | None:
+TRIGRAM_DIALECTS = ("postgresql",)
+
+
+def matching_submissions(query: str, dialect: str | None = None) -> Select | None:
     """A select of the ids of submissions whose text contains ``query``; None for an empty query.
-    The way depends on the session's engine (see the module's docstring); every way gives the same ids."""
+
+    ``dialect`` chooses the way (see the module's docstring); by default the session's engine's.
+    Every way gives the same ids on either engine, only the indexes they can use differ."""
     needle = normalize_for_match(query)
     if not needle:
         return None
-    in_document = _in_document()
+    if dialect is None:
+        dialect = db.session.get_bind().dialect.name
     if len(needle) == GRAM:
-        if in_document:
-            return select(SearchDocument.submission_id).where(_GRAMS_ARRAY.contains(bindparam("gram", [needle], type_=ARRAY(Text))))
         return select(SearchGram.submission_id).where(SearchGram.gram == needle)
     confirmed = select(SearchDocument.submission_id).where(SearchDocument.text.contains(needle, autoescape=True))
-    if len(needle) < GRAM or in_document:
+    if len(needle) < GRAM or dialect in TRIGRAM_DIALECTS:
         return confirmed
     grams = set(char_ngrams(needle, GRAM))
     candidates = (
@@ -191,7 +189,3 @@ def matching_submissions(query: str) -> Select | None:
         .group_by(SearchGram.submission_id).having(func.count() == len(grams))
     )
     return confirmed.where(SearchDocument.submission_id.in_(candidates))
-
-
-# The expression of the GIN index (migration 029), spelled as the index is, so that the planner uses it.
-_GRAMS_ARRAY = type_coerce(func.string_to_array(SearchDocument.grams, literal_column("' '")), ARRAY(Text))
