@@ -435,8 +435,7 @@ _INSERT_WITH_ENTRIES = text(
 def _insert_with_entries(row: dict, entries: list[SubmissionEntry]) -> tuple[int, list[int]] | None:
     """(submission id, entry ids in order), or None when the period has the key already. Columns the row
     leaves out take their defaults, as an ``insert()`` would give them."""
-    values = {column: row[column] if row.get(column) is not None else _default(column)
-              for column in _SUBMISSION_COLUMNS}
+    values = {column: row[column] if column in row else _default(column) for column in _SUBMISSION_COLUMNS}
     found = db.session.execute(_INSERT_WITH_ENTRIES, values | {
         "positions": [entry.position for entry in entries], "section_ids": [entry.section_id for entry in entries],
         "bodies": [entry.body for entry in entries]}).one_or_none()
