@@ -166,7 +166,6 @@ def _open_message(smtp: smtplib.SMTP, sender: str, to: str) -> None:
         raise smtplib.SMTPDataError(code, reply)
 
 
-
 def compose(sender_name: str, sender: str, to: str, subject: str, text: str,
             headers: dict | None = None) -> bytes:
     """A plain-text UTF-8 message, as the bytes SMTP carries (base64 body, CRLF lines).

@@ -387,19 +387,19 @@ def insert_web_rows(submission: Submission) -> bool:
     objects their ids; False, with nothing written, when its idempotency key is already in the period."""
     submission.created_at = submission.created_at or utcnow()
     submission.state = submission.state or "new"
-    row = {column.key: value for column in _SUBMISSIONS.columns if column.key != "id"
-           and (value := getattr(submission, column.key)) is not None}
     dialect = db.session.get_bind().dialect.name
     # No row back when the key was taken (a repeated send waits for the first one's transaction, then
     # finds its row).
     if dialect == "postgresql":
-        inserted = _insert_with_entries(row, submission.entries)
+        inserted = _insert_with_entries(submission)
         if inserted is None:
             return False
         submission.id, entry_ids = inserted
         for entry, entry_id in zip(submission.entries, entry_ids, strict=True):
             entry.submission_id, entry.id = submission.id, entry_id
     else:
+        # The columns left unset take their defaults from the insert.
+        row = {column: value for column in _SUBMISSION_COLUMNS if (value := getattr(submission, column)) is not None}
         submission.id = db.session.execute(
             insert_unless_present(_SUBMISSIONS, ("period_id", "idempotency_key"), dialect, "id"), row).scalar()
         if submission.id is None:
@@ -432,10 +432,12 @@ _INSERT_WITH_ENTRIES = text(
 ).bindparams(*[bindparam(column, type_=_SUBMISSIONS.c[column].type) for column in _SUBMISSION_COLUMNS])
 
 
-def _insert_with_entries(row: dict, entries: list[SubmissionEntry]) -> tuple[int, list[int]] | None:
-    """(submission id, entry ids in order), or None when the period has the key already. Columns the row
-    leaves out take their defaults, as an ``insert()`` would give them."""
-    values = {column: row[column] if column in row else _default(column) for column in _SUBMISSION_COLUMNS}
+def _insert_with_entries(submission: Submission) -> tuple[int, list[int]] | None:
+    """(submission id, entry ids in order), or None when the period has the key already. Every column is
+    given: an unset one its default, as an ``insert()`` would give it."""
+    entries = submission.entries
+    values = {column: value if (value := getattr(submission, column)) is not None else _default(column)
+              for column in _SUBMISSION_COLUMNS}
     found = db.session.execute(_INSERT_WITH_ENTRIES, values | {
         "positions": [entry.position for entry in entries], "section_ids": [entry.section_id for entry in entries],
         "bodies": [entry.body for entry in entries]}).one_or_none()
