@@ -201,6 +201,20 @@ async def prepare_keys(http: loadgen.Http, period_id: int, count: int) -> list[t
     return keys
 
 
+def send_with_key(period_id: int, keys: list[tuple[loadgen.Citizen, dict]]):
+    """The closed loop's send: the n-th browser's confirmed fields sent, a 303 to the receipt expected."""
+    async def op(n):
+        citizen, fields = keys[n]
+        await citizen.request("submit.send", "POST", f"/periods/{period_id}/submit/send", data=fields, expect=(303,))
+    return op
+
+
+def bare_insert(http: loadgen.Http):
+    """The ceiling app's insert, one row a call."""
+    return lambda n: loadgen.Citizen(http).request("insert", "POST", "/insert", expect=(201,),
+                                                   data={"name": f"n{n}", "body": loadgen.BODIES[n % 4]})
+
+
 async def design_phase(targets: dict, seconds: float, sub_rate: float, page_rate: float) -> loadgen.Recorder:
     recorder = loadgen.Recorder()
     paths = page_paths(targets)
@@ -253,19 +267,13 @@ async def ceiling_phase(targets: dict, seconds: float, concurrency: int, rounds:
         keys = await prepare_keys(http, period_id, SEND_KEYS)
         http.recorder.latencies.clear()
         limits["meyasu_submissions"] = len(keys)
-
-        async def op(n):
-            citizen, fields = keys[n]
-            await citizen.request("submit.send", "POST", f"/periods/{period_id}/submit/send", data=fields,
-                                  expect=(303,))
-        return op
+        return send_with_key(period_id, keys)
 
     async def ceiling_template(http):
         return lambda n: loadgen.Citizen(http).request("page", "GET", "/template")
 
     async def ceiling_insert(http):
-        return lambda n: loadgen.Citizen(http).request("insert", "POST", "/insert", expect=(201,),
-                                                      data={"name": f"n{n}", "body": loadgen.BODIES[n % 4]})
+        return bare_insert(http)
 
     web, ceiling = f"http://127.0.0.1:{WEB_PORT}", f"http://127.0.0.1:{CEILING_PORT}"
     for _ in range(rounds):

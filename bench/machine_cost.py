@@ -28,7 +28,7 @@ from pathlib import Path
 import psycopg
 
 from bench import loadgen
-from bench.load import prepare_keys, web_receipts
+from bench.load import bare_insert, prepare_keys, send_with_key, web_receipts
 from bench.stack import CEILING_PORT, DEFAULT_DB, ROOT, WEB_PORT, WEB_THREADS, WEB_WORKERS, Stack
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -127,13 +127,7 @@ async def send_loop(period_id: int, concurrency: int, count: int, on_ready) -> t
     async with loadgen.Http(f"http://127.0.0.1:{WEB_PORT}", recorder, connections=concurrency) as http:
         keys = await prepare_keys(http, period_id, count)
         on_ready()
-
-        async def op(n):
-            citizen, fields = keys[n]
-            await citizen.request("submit.send", "POST", f"/periods/{period_id}/submit/send", data=fields,
-                                  expect=(303,))
-
-        done, elapsed = await loadgen.closed_loop(concurrency, 1e9, op, max_ops=len(keys))
+        done, elapsed = await loadgen.closed_loop(concurrency, 1e9, send_with_key(period_id, keys), max_ops=len(keys))
     if recorder.error_count:
         raise SystemExit(f"sends failed: {dict(recorder.errors)}")
     return done, elapsed
@@ -142,11 +136,7 @@ async def send_loop(period_id: int, concurrency: int, count: int, on_ready) -> t
 async def insert_loop(concurrency: int, count: int) -> tuple[int, float]:
     recorder = loadgen.Recorder()
     async with loadgen.Http(f"http://127.0.0.1:{CEILING_PORT}", recorder, connections=concurrency) as http:
-        async def op(n):
-            await loadgen.Citizen(http).request("insert", "POST", "/insert", expect=(201,),
-                                                data={"name": f"n{n}", "body": loadgen.BODIES[n % 4]})
-
-        done, elapsed = await loadgen.closed_loop(concurrency, 1e9, op, max_ops=count)
+        done, elapsed = await loadgen.closed_loop(concurrency, 1e9, bare_insert(http), max_ops=count)
     if recorder.error_count:
         raise SystemExit(f"inserts failed: {dict(recorder.errors)}")
     return done, elapsed
