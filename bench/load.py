@@ -23,7 +23,17 @@ import time
 from collections import Counter, deque
 
 from bench import loadgen
-from bench.stack import CEILING_PORT, DEFAULT_DB, REDIS_PORT, WEB_PORT, WEB_THREADS, WEB_WORKERS, WORKDIR, Stack
+from bench.stack import (
+    CEILING_PORT,
+    DEFAULT_DB,
+    REDIS_PORT,
+    WEB_PORT,
+    WEB_THREADS,
+    WEB_WORKERS,
+    WORKDIR,
+    CpuWatch,
+    Stack,
+)
 
 # Issue 20: p95 < 100 ms and p99 < 300 ms at the design load (and at twice it: --sub-rate 40 --page-rate 400).
 TARGETS = {"p95": 0.100, "p99": 0.300}
@@ -239,8 +249,9 @@ async def reading_phase(targets: dict, seconds: float, page_rate: float, base: s
     return recorder
 
 
-async def ceiling_phase(targets: dict, seconds: float, concurrency: int, rounds: int) -> dict:
-    """Closed-loop maximum throughput of four things, alternated ``rounds`` times; the best round counts."""
+async def ceiling_phase(targets: dict, seconds: float, concurrency: int, rounds: int, stack: Stack) -> dict:
+    """Closed-loop maximum throughput of four things, alternated ``rounds`` times; the best round counts, with
+    what the stack and the machine spent while it ran (``CpuWatch``)."""
     period_id = targets["open_period"]
     paths = page_paths(targets)
     best: dict[str, dict] = {}
@@ -250,9 +261,12 @@ async def ceiling_phase(targets: dict, seconds: float, concurrency: int, rounds:
         recorder = loadgen.Recorder()
         async with loadgen.Http(base, recorder, connections=concurrency) as http:
             op = await make_op(http)
+            watch = CpuWatch(stack)
             done, elapsed = await loadgen.closed_loop(concurrency, seconds, op, max_ops=limits.get(name, 1_000_000))
+            cpu = watch.summary()
         values = recorder.all_latencies()
-        row = {"per_s": done / elapsed, "p95": loadgen.percentile(values, 95), "errors": recorder.error_count}
+        row = {"per_s": done / elapsed, "p95": loadgen.percentile(values, 95), "errors": recorder.error_count,
+               "cpu": cpu}
         # A round that answered with errors measured how fast something fails: it does not count.
         valid = row["errors"] <= 0.001 * max(done, 1)
         if name not in best or (valid and (not best[name]["valid"] or row["per_s"] > best[name]["per_s"])):
@@ -395,14 +409,15 @@ def summarise_profile(path: str) -> None:
     print(f"  raw stacks: {path}")
 
 
-def print_ceiling(targets: dict, args) -> bool:
+def print_ceiling(targets: dict, args, stack: Stack) -> bool:
     print(f"\n== ceiling: closed loop, {args.ceiling_concurrency} clients, same gunicorn settings; "
           f"load average {os.getloadavg()[0]:.2f} ==", flush=True)
     best = loadgen.run(ceiling_phase(targets, 5.0 if args.quick else args.ceiling_seconds,
-                                     args.ceiling_concurrency, 1 if args.quick else 2))
+                                     args.ceiling_concurrency, 1 if args.quick else 2, stack))
     for name, row in best.items():
         print(f"  {name:20} {row['per_s']:8.1f}/s  p95 {ms(row['p95'])} ms  errors {row['errors']}"
               f"{'' if row['valid'] else '  INVALID (errors)'}")
+        print(f"  {'':20} {row['cpu']}")
     if not all(row["valid"] for row in best.values()):
         print("  ratio to ceiling: not computed, a measurement answered with errors (see the logs)")
         return False
@@ -463,7 +478,7 @@ def main(argv: list[str] | None = None) -> int:
         profile = start_profile(stack, int(min(seconds, 60))) if args.profile else None
         ok = True
         if args.ceiling_only:
-            ok = print_ceiling(targets, args)
+            ok = print_ceiling(targets, args, stack)
         elif args.design:
             print(f"\n== design load: {args.sub_rate:g} submissions/s (form, confirm, send, receipt) + "
                   f"{args.page_rate:g} page views/s for {seconds:g} s ==", flush=True)
@@ -471,10 +486,12 @@ def main(argv: list[str] | None = None) -> int:
             # time limit: three seconds of reading first, so that the phase measures a site in use (a cold
             # start is the warm-up's line above).
             loadgen.run(reading_phase(targets, 3, args.page_rate))
-            started, began = time.perf_counter(), time.monotonic()
+            started, began, watch = time.perf_counter(), time.monotonic(), CpuWatch(stack)
             recorder = loadgen.run(design_phase(targets, seconds, args.sub_rate, args.page_rate))
             elapsed = time.perf_counter() - started
+            design_cpu = watch.summary()
             print_latencies(recorder)
+            print(f"  {design_cpu}")
             print_error_times(recorder, began, seconds)
             every = recorder.all_latencies()
             p95, p99 = loadgen.percentile(every, 95), loadgen.percentile(every, 99)
@@ -495,13 +512,15 @@ def main(argv: list[str] | None = None) -> int:
                   f"{'MET' if met else 'NOT MET'}")
             ok = ok and met
             if not args.no_ceiling:
-                ok = print_ceiling(targets, args) and ok
+                ok = print_ceiling(targets, args, stack) and ok
         else:
             rate = args.sub_rate * args.surge_factor
             print(f"\n== closed loop: {args.ceiling_concurrency} clients, confirm + send + receipt, "
                   f"{args.ceiling_seconds:g} s ==", flush=True)
+            watch = CpuWatch(stack)
             flow_max = loadgen.run(flow_ceiling(targets, args.ceiling_seconds, args.ceiling_concurrency))
             print(f"  maximum: {flow_max:.1f} flows/s; load average {os.getloadavg()[0]:.2f}", flush=True)
+            print(f"  {watch.summary()}", flush=True)
             for _ in range(60):  # the closed loop's receipt emails go out before the surge's are counted
                 if stack.queue_length() == 0:
                     break
@@ -510,10 +529,12 @@ def main(argv: list[str] | None = None) -> int:
             stack.mail_log.write_text("")
             print(f"\n== surge: {rate:g} submissions/s (confirm, send, receipt) + {args.page_rate:g} page views/s "
                   f"for {seconds:g} s ==", flush=True)
-            started = time.perf_counter()
+            started, watch = time.perf_counter(), CpuWatch(stack)
             recorder = loadgen.run(surge_phase(targets, seconds, rate, args.page_rate, SURGE_BROWSERS))
             elapsed = time.perf_counter() - started
+            surge_cpu = watch.summary()
             print_latencies(recorder)
+            print(f"  {surge_cpu}")
             print(f"  shed (429/503 with Retry-After): {dict(recorder.shed)}; without Retry-After: "
                   f"{recorder.shed_without_retry_after}")
             print(f"  browsers: {SURGE_BROWSERS} with the form open before the surge, one flow at a time each; "

@@ -17,7 +17,6 @@ a change is told by the part it moved, which the rates (±10 % from run to run h
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -31,76 +30,21 @@ from bench import loadgen
 from bench.load import bare_insert, prepare_keys, send_with_key, web_receipts
 from bench.stack import CEILING_PORT, DEFAULT_DB, ROOT, WEB_PORT, WEB_THREADS, WEB_WORKERS, Stack
 
-TICK = os.sysconf("SC_CLK_TCK")
 PARTS = ("web", "rq", "scheduler", "postgres", "redis", "sink", "generator")
 IDLE_SECONDS = 4.0
 
 
-def _stat(pid: int) -> tuple[str, int, int] | None:
-    """(command, parent, CPU ticks of the process and of its reaped children)."""
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text()
-    except (FileNotFoundError, ProcessLookupError):
-        return None
-    command = text[text.index("(") + 1:text.rindex(")")]
-    fields = text[text.rindex(")") + 2:].split()
-    # After the command: state, ppid, ... utime (14th field of the line), stime, cutime, cstime.
-    return command, int(fields[1]), sum(int(value) for value in fields[11:15])
-
-
-def _all() -> dict[int, tuple[str, int, int]]:
-    found = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and (stat := _stat(int(entry))) is not None:
-            found[int(entry)] = stat
-    return found
-
-
-def _tree(processes: dict, roots: list[int]) -> int:
-    """Ticks of the roots and of every process below them."""
-    children: dict[int, list[int]] = {}
-    for pid, (_command, parent, _ticks) in processes.items():
-        children.setdefault(parent, []).append(pid)
-    total, todo = 0, list(roots)
-    while todo:
-        pid = todo.pop()
-        if pid in processes:
-            total += processes[pid][2]
-            todo.extend(children.get(pid, []))
-    return total
-
-
-def sample(stack: Stack) -> dict[str, float]:
-    """CPU seconds so far of each part."""
-    processes = _all()
-    procs = stack.procs
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    ticks = {
-        "web": _tree(processes, [procs["web"].pid]),
-        "ceiling": _tree(processes, [procs["ceiling"].pid]),
-        "rq": _tree(processes, [proc.pid for name, proc in procs.items() if name.startswith("rq")]),
-        "scheduler": _tree(processes, [procs["scheduler"].pid]),
-        "redis": _tree(processes, [procs["redis"].pid]),
-        "sink": _tree(processes, [procs["smtp"].pid]),
-        # Every PostgreSQL process (the postmaster's count holds the backends that ended).
-        "postgres": sum(ticks for command, _parent, ticks in processes.values() if command.startswith("postgres")),
-    }
-    seconds = {name: value / TICK for name, value in ticks.items()}
-    seconds["generator"] = usage.ru_utime + usage.ru_stime
-    return seconds
-
-
 def idle_rate(stack: Stack) -> dict[str, float]:
     """CPU seconds a second of each part while nothing is asked of the stack."""
-    first = sample(stack)
+    first = stack.cpu_seconds()
     time.sleep(IDLE_SECONDS)
-    second = sample(stack)
+    second = stack.cpu_seconds()
     return {name: (second[name] - first[name]) / IDLE_SECONDS for name in first}
 
 
 def measured(stack: Stack, before: dict, idle: dict, began: float, count: int) -> dict[str, float]:
     """Milliseconds of CPU an operation, by part, the idle rate taken off."""
-    after = sample(stack)
+    after = stack.cpu_seconds()
     spent = time.monotonic() - began
     return {name: max(0.0, after[name] - before[name] - idle[name] * spent) * 1000 / count for name in after}
 
@@ -200,7 +144,7 @@ def begin(stack: Stack, profiling: bool, mark: dict) -> None:
     """When the keys are ready: the idle rate, the profiles if asked for, and the counts to start from."""
     mark["idle"] = idle_rate(stack)
     mark["profiles"] = start_profiles(stack) if profiling else []
-    mark["before"], mark["began"] = sample(stack), time.monotonic()
+    mark["before"], mark["began"] = stack.cpu_seconds(), time.monotonic()
 
 
 def print_row(label: str, per_op: dict[str, float], parts: tuple[str, ...], rate: float) -> None:
@@ -246,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
                 print_profiles(mark["profiles"], args.top)
 
             idle = idle_rate(stack)
-            before, began = sample(stack), time.monotonic()
+            before, began = stack.cpu_seconds(), time.monotonic()
             inserted, insert_elapsed = loadgen.run(insert_loop(concurrency, done))
             insert = measured(stack, before, idle, began, inserted)
             insert["web"] = insert.pop("ceiling")

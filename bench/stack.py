@@ -12,6 +12,7 @@ Every process is started in its own session and stopped by its own pid; logs go 
 
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -205,6 +206,20 @@ class Stack:
             return []
         return [int(line) for line in out.split()]
 
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds so far of each part of the stack that runs, and of this process (the generator)."""
+        processes = all_processes()
+        rq = [proc.pid for name, proc in self.procs.items() if name.startswith("rq")]
+        parts = {name: [self.procs[name].pid] for name in ("web", "ceiling", "scheduler", "redis") if name in self.procs}
+        parts |= {"rq": rq} | ({"sink": [self.procs["smtp"].pid]} if "smtp" in self.procs else {})
+        seconds = {name: tree_ticks(processes, roots) / TICK for name, roots in parts.items()}
+        # Every PostgreSQL process (the postmaster's count holds the backends that ended).
+        seconds["postgres"] = sum(ticks for command, _parent, ticks in processes.values()
+                                  if command.startswith("postgres")) / TICK
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        seconds["generator"] = usage.ru_utime + usage.ru_stime
+        return seconds
+
     def mails(self) -> list[dict]:
         if not self.mail_log.exists():
             return []
@@ -221,3 +236,78 @@ class Stack:
 
     def __exit__(self, *exc):
         self.stop_all()
+
+
+# --- CPU from /proc: by process tree, and the machine's own count ---
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def process_stat(pid: int) -> tuple[str, int, int] | None:
+    """(command, parent, CPU ticks of the process and of its reaped children)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    command = text[text.index("(") + 1:text.rindex(")")]
+    fields = text[text.rindex(")") + 2:].split()
+    # After the command: state, ppid, ... utime (14th field of the line), stime, cutime, cstime.
+    return command, int(fields[1]), sum(int(value) for value in fields[11:15])
+
+
+def all_processes() -> dict[int, tuple[str, int, int]]:
+    found = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and (stat := process_stat(int(entry))) is not None:
+            found[int(entry)] = stat
+    return found
+
+
+def tree_ticks(processes: dict, roots: list[int]) -> int:
+    """Ticks of the roots and of every process below them."""
+    children: dict[int, list[int]] = {}
+    for pid, (_command, parent, _ticks) in processes.items():
+        children.setdefault(parent, []).append(pid)
+    total, todo = 0, list(roots)
+    while todo:
+        pid = todo.pop()
+        if pid in processes:
+            total += processes[pid][2]
+            todo.extend(children.get(pid, []))
+    return total
+
+
+MACHINE_STATES = ("busy", "idle", "iowait", "steal")
+
+
+def machine_ticks() -> dict[str, int]:
+    """The machine's CPU ticks so far (all cores), from /proc/stat's first line: busy (user, nice, system,
+    interrupts), idle, waiting for I/O, and stolen by the host for other guests (a slow host shows here)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    user, nice, system, idle, iowait, irq, softirq, steal = fields
+    return {"busy": user + nice + system + irq + softirq, "idle": idle, "iowait": iowait, "steal": steal}
+
+
+def machine_shares(before: dict[str, int], after: dict[str, int]) -> dict[str, float]:
+    """Each state's share of the ticks between two readings of ``machine_ticks``."""
+    spent = {name: after[name] - before[name] for name in MACHINE_STATES}
+    total = sum(spent.values()) or 1
+    return {name: value / total for name, value in spent.items()}
+
+
+class CpuWatch:
+    """What each part of a stack and the machine spent from its making to ``summary()``: each part in cores
+    (CPU seconds a second), and the machine's busy, idle, I/O-wait and stolen shares, so that a run on a slow
+    or crowded host says so beside its figures."""
+
+    def __init__(self, stack: "Stack"):
+        self.stack = stack
+        self.parts, self.machine, self.began = stack.cpu_seconds(), machine_ticks(), time.monotonic()
+
+    def summary(self) -> str:
+        parts, machine, spent = self.stack.cpu_seconds(), machine_ticks(), max(time.monotonic() - self.began, 1e-9)
+        cores = {name: (parts[name] - self.parts.get(name, 0.0)) / spent for name in parts}
+        shares = machine_shares(self.machine, machine)
+        used = "  ".join(f"{name} {value:.2f}" for name, value in cores.items() if value >= 0.005)
+        states = ", ".join(f"{name} {100 * share:.0f} %" for name, share in shares.items())
+        return f"cores: {used} | machine: {states}"
