@@ -115,7 +115,7 @@ def refusal(status: int, texts) -> Response:
 def csrf_failed(error: CSRFError):
     """On a citizen's text form, show what was sent again so that one press sends it: nothing is lost
     but passwords. Anywhere else, a plain refusal."""
-    from app.core.shed import kept_fields, kept_label, kept_labels
+    from app.core.shed import kept_fields, kept_labels
 
     target = RESEND_FORMS.get(request.endpoint)
     if target is None:
@@ -130,7 +130,7 @@ def csrf_failed(error: CSRFError):
     # write back as it came (it was not withheld: cross-site requests were refused above).
     g.refused = "csrf_token" in session
     labels = kept_labels()
-    kept = [(name, value, kept_label(labels, name)) for name, value in kept_fields(request.form)]
+    kept = [(name, value, labels.of(name)) for name, value in kept_fields(request.form)]
     message = _("Your session has expired or the form was sent from elsewhere. Check the text below and send it again.")
     action = url_for(target, **(request.view_args or {}))
     return render_template("errors/csrf.html", kept=kept, action=action, message=message), 400

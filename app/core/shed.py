@@ -68,14 +68,36 @@ def collect(app: Flask) -> None:
     app.extensions["meyasu_shed"] = {"forms": forms, "sends": sends, "fields": tuple(fields.items())}
 
 
-def kept_labels() -> list[tuple[re.Pattern, str | None]]:
+def kept_labels() -> "KeptLabels":
     """The labels of the kept fields in the current language."""
-    return [(re.compile(pattern), None if label is None else str(label))
-            for pattern, label in current_app.extensions["meyasu_shed"]["fields"]]
+    return KeptLabels([(re.compile(pattern), None if label is None else str(label))
+                       for pattern, label in current_app.extensions["meyasu_shed"]["fields"]])
+
+
+class KeptLabels:
+    """The labels of the kept fields in one language, each field name's found once: a crowd's busy pages keep
+    the same few fields hundreds of times a second, and trying every pattern on each was a quarter of the
+    time gunicorn's loop took to build one (bench/README.md, twentieth session)."""
+
+    REMEMBERED = 256  # names a client makes up are looked up, not remembered, past this many
+
+    def __init__(self, patterns: list[tuple[re.Pattern, str | None]]):
+        self.patterns = patterns
+        self.found: dict[str, str | None] = {}
+
+    def of(self, name: str) -> str | None:
+        """The label to show a kept field under; None for a field kept hidden."""
+        try:
+            return self.found[name]
+        except KeyError:
+            label = kept_label(self.patterns, name)
+            if len(self.found) < self.REMEMBERED:
+                self.found[name] = label
+            return label
 
 
 def kept_label(labels: list[tuple[re.Pattern, str | None]], name: str) -> str | None:
-    """The label to show a kept field under; None for a field kept hidden."""
+    """The label of the first pattern ``name`` matches; its own name when none does."""
     for pattern, label in labels:
         found = pattern.fullmatch(name)
         if found:
@@ -191,7 +213,7 @@ def standalone_page(texts: dict[str, dict], form, action: str) -> bytes:
         body.append(f'<form method="post" action="{escape(action)}">'
                     f'<input type="hidden" name="csrf_token" value="{escape(token)}">')
         for n, (name, value) in enumerate(kept_fields(form)):
-            labels = (kept_label(texts[locale]["labels"], name) for locale in ("ja", "en"))
+            labels = (texts[locale]["labels"].of(name) for locale in ("ja", "en"))
             body.append(_kept_field(n, name, value, *labels))
         body.append(f'<button type="submit" class="button">{escape(texts["ja"]["button"])} / '
                     f'<span lang="en">{escape(texts["en"]["button"])}</span></button></form>')

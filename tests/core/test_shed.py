@@ -95,3 +95,18 @@ def test_a_confirmed_send_waits_longer_than_a_new_confirmation_before_it_is_shed
     assert shed.status_code == 503
     assert client.post(f"/periods/{period_id}/submit/send", data=data, environ_base=queued(between)).status_code == 303
     assert count_rows(Submission) == 1
+
+
+def test_kept_labels_are_found_once_per_name_and_a_made_up_name_is_not_remembered_past_the_bound(app):
+    from app.core.shed import KeptLabels, kept_label, kept_labels
+
+    with app.app_context():
+        labels = kept_labels()
+    names = ["entries-0-body", "entries-3-body", "name", "idempotency_key", "not-a-field"]
+    assert [labels.of(name) for name in names] == [kept_label(labels.patterns, name) for name in names]
+    assert labels.of("entries-3-body") == "意見4" and labels.of("idempotency_key") is None
+    assert labels.of("not-a-field") == "not-a-field"  # a field no feature names: under its own name
+    assert set(labels.found) == set(names)
+    for n in range(KeptLabels.REMEMBERED + 50):
+        assert labels.of(f"made-up-{n}") == f"made-up-{n}"
+    assert len(labels.found) == KeptLabels.REMEMBERED
