@@ -28,8 +28,9 @@ def shed_sends(_app) -> set[str]:
 
 
 def shed_fields(_app) -> list[tuple[str, object]]:
-    # On those pages (and the CSRF page) the kept text is labelled as on the form; the rest stays hidden.
-    return [("name", _l("Name")), ("address", _l("Address")), ("attribute", _l("Relation to the city")),
+    # On those pages (and the CSRF page) the kept text is labelled as on the form; the rest stays hidden, the
+    # choices made from a list (relation to the city, section) among them: as text they showed a code.
+    return [("name", _l("Name")), ("address", _l("Address")), ("attribute", None),
             ("email", _l("Email address")), ("phone", _l("Phone number")),
             (r"entries-(\d+)-body", _l("Opinion %(n)d")), (r"entries-\d+-section", None),
             ("idempotency_key", None), ("consent", None), ("homepage", None), ("send", None)]

@@ -42,6 +42,10 @@ def test_the_kept_text_is_labelled_as_on_the_form_and_the_keys_stay_hidden(clien
     for name in ("idempotency_key", "consent", "homepage", "entries-0-section"):
         assert f'<input type="hidden" name="{name}" value="' in html, name
     assert '<textarea id="kept-0" name="idempotency_key"' not in html
+    # The relation to the city was chosen from a list: kept as chosen, not shown as its code ("resident") in a
+    # box of text the person could turn into something the form does not offer.
+    assert '<input type="hidden" name="attribute" value="resident">' in html
+    assert 'name="attribute" rows=' not in html
 
 
 def test_the_busy_page_speaks_japanese_and_english(client, make_period):
