@@ -31,6 +31,7 @@ import time
 from collections import Counter
 
 from bench.seed import seed
+from bench.stack import TICK, all_processes, process_stat
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/test_send_cost"
 
@@ -87,29 +88,15 @@ class Counts:
 
 
 def postgres_cpu() -> float:
-    """CPU seconds used so far by this machine's PostgreSQL processes (the backends and the WAL writer):
-    what the database spends on a send, when it runs here. 0 where /proc cannot tell."""
-    total = 0.0
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            name, used = _process_cpu(entry)
-            total += used if name.startswith("postgres") else 0.0
-    return total
+    """CPU seconds used so far by this machine's PostgreSQL processes (the backends, the WAL writer, and through
+    the postmaster's count the backends that ended): what the database spends on a send, when it runs here."""
+    return sum(ticks for command, _parent, ticks in all_processes().values() if command.startswith("postgres")) / TICK
 
 
 def process_cpu(pid: int) -> float:
-    """CPU seconds used so far by one process (the mail sink), 0 where /proc cannot tell."""
-    return _process_cpu(str(pid))[1]
-
-
-def _process_cpu(pid: str) -> tuple[str, float]:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rpartition(")")
-    except OSError:
-        return "", 0.0
-    values = fields[2].split()
-    return fields[0].partition("(")[2], (int(values[11]) + int(values[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU seconds used so far by one process (the mail sink), 0 once it is gone."""
+    stat = process_stat(pid)
+    return stat[2] / TICK if stat else 0.0
 
 
 def confirm(client, period_id: int, token: str, n: int) -> dict:

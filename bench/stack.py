@@ -209,9 +209,9 @@ class Stack:
     def cpu_seconds(self) -> dict[str, float]:
         """CPU seconds so far of each part of the stack that runs, and of this process (the generator)."""
         processes = all_processes()
-        rq = [proc.pid for name, proc in self.procs.items() if name.startswith("rq")]
-        parts = {name: [self.procs[name].pid] for name in ("web", "ceiling", "scheduler", "redis") if name in self.procs}
-        parts |= {"rq": rq} | ({"sink": [self.procs["smtp"].pid]} if "smtp" in self.procs else {})
+        parts = {"sink" if name == "smtp" else name: [proc.pid] for name, proc in self.procs.items()
+                 if name in ("web", "ceiling", "scheduler", "redis", "smtp")}
+        parts["rq"] = [proc.pid for name, proc in self.procs.items() if name.startswith("rq")]
         seconds = {name: tree_ticks(processes, roots) / TICK for name, roots in parts.items()}
         # Every PostgreSQL process (the postmaster's count holds the backends that ended).
         seconds["postgres"] = sum(ticks for command, _parent, ticks in processes.values()
