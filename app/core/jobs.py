@@ -73,9 +73,20 @@ class JobFunction:
         self.queue = queue
         # What the outbox row stores and the worker imports.
         self.path = f"{func.__module__}.{func.__qualname__}"
+        # How several rows of this job run at once when they come in one batch, if declared (``runs_together``).
+        self.together: Callable[[list[tuple[str, list]]], dict[str, Exception]] | None = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.func(*args, **kwargs)
+
+    def runs_together(self, func: Callable[[list[tuple[str, list]]], dict[str, Exception]]):
+        """Declare how rows of this job that came in one batch (``run_outbox_batch``) run together:
+        ``func(calls)`` gets their (outbox id, arguments) in order, does each as the job would, and returns
+        the rows that failed with what stopped them. Its writes for the others are committed by the runner
+        in one transaction with their "done"; anything that must be durable before a row's work goes on
+        (a mail's claim) it commits itself, as the job does."""
+        self.together = func
+        return func
 
     def delay(self, *args: Any) -> OutboxJob:
         """Ask for ``self(*args)`` to run on the job's queue once the current transaction commits."""
@@ -412,7 +423,8 @@ def run_outbox_job(job_id: str) -> str:
 
 
 _OUTBOX = OutboxJob.__table__
-_DONE = update(_OUTBOX).where(_OUTBOX.c.id == bindparam("row")).values(state="done", error="", finished_at=bindparam("at"))
+_DONE = (update(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("rows", expanding=True)))
+         .values(state="done", error="", finished_at=bindparam("at")))
 
 
 def claim(*job_ids: str) -> dict[str, tuple[str, list]]:
@@ -435,19 +447,23 @@ def run_claimed(job_id: str, func: str, args: list) -> None:
         resolve(func)(*args)
         # A Core statement built once, not a reload of the row (nor an ORM update, which looks through
         # the session for the row to change it there too).
-        db.session.execute(_DONE, {"row": job_id, "at": utcnow()})
+        db.session.execute(_DONE, {"rows": [job_id], "at": utcnow()})
         db.session.commit()
     except Exception as exc:
         db.session.rollback()
-        job = db.session.get(OutboxJob, job_id)
-        rq_job = get_current_job()
-        # While RQ still has a retry to make the row says so; "failed" is for admins to act on.
-        job.state = "retrying" if rq_job is not None and (rq_job.retries_left or 0) > 0 else "failed"
-        job.error = f"{type(exc).__name__}: {exc}"[:4000]
-        db.session.commit()
+        _mark_failed(job_id, exc)
         raise
     finally:
         _current_job_id.reset(token)
+
+
+def _mark_failed(job_id: str, exc: BaseException) -> None:
+    job = db.session.get(OutboxJob, job_id)
+    rq_job = get_current_job()
+    # While RQ still has a retry to make the row says so; "failed" is for admins to act on.
+    job.state = "retrying" if rq_job is not None and (rq_job.retries_left or 0) > 0 else "failed"
+    job.error = f"{type(exc).__name__}: {exc}"[:4000]
+    db.session.commit()
 
 
 class BatchIncomplete(Exception):
@@ -457,27 +473,51 @@ class BatchIncomplete(Exception):
 def run_outbox_batch(job_ids: list[str]) -> str:
     """What the worker runs for rows the drainer handed over together: claimed together (one commit, not
     one a row: bench/README.md, eleventh session), then each row's function as ``run_outbox_job`` runs it,
-    one after another. A row that fails is marked as it would be alone and does not stop the others; the
-    batch then fails so that RQ retries it."""
+    one after another, or, for a function that declares how (``JobFunction.runs_together``), its rows in
+    one call and marked done in one statement and one commit. A row that fails is marked as it would be
+    alone and does not stop the others; the batch then fails so that RQ retries it."""
     from rq.timeouts import JobTimeoutException
 
     claimed = claim(*job_ids)
-    failed: list[str] = []
+    by_function: dict[str, list[tuple[str, list]]] = {}
     for job_id in job_ids:
-        if job_id not in claimed:
+        if job_id in claimed:
+            func, args = claimed[job_id]
+            by_function.setdefault(func, []).append((job_id, args))
+    failed: list[str] = []
+    for func, calls in by_function.items():
+        together = getattr(resolve(func), "together", None)
+        if together is not None and len(calls) > 1:
+            failed += _run_together(together, calls)
             continue
-        try:
-            run_claimed(job_id, *claimed[job_id])
-        except JobTimeoutException:
-            raise
-        except Exception:
-            log.exception("outbox job %s failed in a batch", job_id)
-            failed.append(job_id)
-            continue
-        dispatch()
+        for job_id, args in calls:
+            try:
+                run_claimed(job_id, func, args)
+            except JobTimeoutException:
+                raise
+            except Exception:
+                log.exception("outbox job %s failed in a batch", job_id)
+                failed.append(job_id)
+                continue
+            dispatch()
     if failed:
         raise BatchIncomplete(f"{len(failed)} of {len(job_ids)} jobs failed: {', '.join(failed)}")
     return "done"
+
+
+def _run_together(together: Callable, calls: list[tuple[str, list]]) -> list[str]:
+    """Rows of one function run by its ``together``: the done ones marked so with its writes in one commit,
+    then each failed one as ``run_claimed`` marks it. The ids that failed."""
+    failures = together(calls)
+    done = [job_id for job_id, _args in calls if job_id not in failures]
+    if done:
+        db.session.execute(_DONE, {"rows": done, "at": utcnow()})
+    db.session.commit()
+    for job_id, exc in failures.items():
+        log.error("outbox job %s failed in a batch", job_id, exc_info=exc)
+        _mark_failed(job_id, exc)
+    dispatch()
+    return list(failures)
 
 
 def retry_outbox_job(job: OutboxJob, *, actor) -> OutboxJob:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.core.jobs import dispatch, drain_new, drainer_mode, get_queue
 from app.core.mail import queue_email
-from app.core.models import OutboxJob
+from app.core.models import MailDelivery, OutboxJob
 from app.extensions import db
 
 
@@ -148,9 +148,10 @@ def test_a_failing_row_does_not_stop_its_batch_and_a_retry_mails_nobody_twice(ap
 
 
 @pytest.mark.services
-def test_a_batch_marks_its_rows_running_in_one_statement(app, ctx, mailbox):
-    """Claimed together: one UPDATE for the batch (read back with RETURNING, and committed once), then one
-    statement a row that says it is done; no row read or marked running on its own."""
+def test_a_batch_of_mails_costs_one_statement_and_one_commit_a_mail(app, ctx, mailbox):
+    """Claimed together: one UPDATE marks the batch's rows running (read back with RETURNING, committed once);
+    then each mail its claim, committed before it goes; then one statement marks them all sent and one
+    marks the rows done, in one commit. No row read or marked on its own."""
     from sqlalchemy import event
 
     from app.core.jobs import run_outbox_batch
@@ -158,24 +159,33 @@ def test_a_batch_marks_its_rows_running_in_one_statement(app, ctx, mailbox):
     _queued_mails(3, "claimed together")
     ids = [row.id for row in db.session.scalars(select(OutboxJob).order_by(OutboxJob.created_at))]
     db.session.commit()
-    running, outbox = [], []
-    engine = db.engine
+    statements, commits = [], []
+    engine, session = db.engine, db.session()
 
     def statement(conn, cursor, sql, parameters, context, executemany):
-        if "outbox_jobs" in sql:
-            outbox.append(sql)
-            if sql.startswith("UPDATE outbox_jobs SET state") and "running" in str(parameters):
-                running.append(sql)
+        if "SAVEPOINT" not in sql:  # the test's own transaction around the session's
+            statements.append(sql)
+
+    def commit(committed):
+        commits.append(committed)
 
     event.listen(engine, "before_cursor_execute", statement)
+    event.listen(session, "after_commit", commit)
     try:
         assert run_outbox_batch(ids) == "done"
     finally:
         event.remove(engine, "before_cursor_execute", statement)
-    assert len(running) == 1 and len(outbox) == 1 + 3
+        event.remove(session, "after_commit", commit)
+    outbox = [sql for sql in statements if "outbox_jobs" in sql]
+    assert len(outbox) == 2 and outbox[0].startswith("UPDATE outbox_jobs SET state") and "RETURNING" in outbox[0]
+    claims = [sql for sql in statements if sql.startswith("INSERT INTO mail_deliveries")]
+    sent = [sql for sql in statements if sql.startswith("UPDATE mail_deliveries")]
+    assert len(claims) == 3 and len(sent) == 1 and len(statements) == 2 + 3 + 1
+    assert len(commits) == 1 + 3 + 1
     assert len(mailbox) == 3
     db.session.expire_all()
     assert {(row.state, row.attempts) for row in db.session.scalars(select(OutboxJob))} == {("done", 1)}
+    assert set(db.session.scalars(select(MailDelivery.state))) == {"sent"}
 
 
 @pytest.mark.services

@@ -24,18 +24,20 @@ class CountingHandler:
         self.pipelining = pipelining
         self.received: list[tuple[int, str]] = []
         self.raw: list[bytes] = []
-        self.refuse = refuse
+        self.recipients: list[str] = []
+        self.refuse = refuse  # subjects or recipients
         self.hang_up = False  # keep the message, then close the connection before answering
         self.noops = 0
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
         subject = str(message_from_bytes(envelope.content, policy=policy.default)["Subject"])
-        if subject in self.refuse:
+        if subject in self.refuse or self.refuse & set(envelope.rcpt_tos):
             return "554 refused for the test"
         with self.lock:
             self.received.append((session.peer[1], subject))
             self.raw.append(envelope.content)
+            self.recipients.append(envelope.rcpt_tos[0])
         if self.hang_up:
             server.transport.abort()
         return "250 OK"
@@ -285,3 +287,100 @@ def test_a_connection_lost_while_the_server_had_the_message_sends_nothing_again(
     db.session.commit()
     run_outbox_job(job_id)
     assert len(server.handler.received) == 1
+
+
+# --- the mails of one batch (run_outbox_batch): each claimed before it goes, marked sent together ---
+
+
+@pytest.fixture
+def batch_of(app, monkeypatch):
+    """``batch_of(n)``: n mails written as requests write them for the workers' drainer (with Redis only),
+    their outbox ids in order, as the drainer hands them to RQ in one batch."""
+    monkeypatch.setitem(app.config, "OUTBOX_DRAINER", True)  # the rows are the drainer's, not dispatch's
+    return mail_batch
+
+
+def mail_batch(count: int) -> list[str]:
+    for n in range(count):
+        mail.queue_email(f"citizen{n}@example.jp", "email/test.txt", note=f"batch {n}")
+    db.session.commit()
+    return list(db.session.scalars(select(OutboxJob.id).order_by(OutboxJob.created_at)))
+
+
+def states() -> tuple[dict[str, str], dict[str, str]]:
+    db.session.expire_all()
+    return (dict(db.session.execute(select(OutboxJob.id, OutboxJob.state)).all()),
+            dict(db.session.execute(select(MailDelivery.job_id, MailDelivery.state)).all()))
+
+
+@pytest.mark.services
+def test_a_refused_mail_in_a_batch_is_sent_by_the_retry_and_the_others_once(app, ctx, server, batch_of):
+    from app.core.jobs import BatchIncomplete, run_outbox_batch
+
+    ids = batch_of(3)
+    server.handler.refuse = {"citizen1@example.jp"}
+    with pytest.raises(BatchIncomplete, match=ids[1]):
+        run_outbox_batch(ids)
+    rows, deliveries = states()
+    assert rows == {ids[0]: "done", ids[1]: "failed", ids[2]: "done"}  # (no RQ retry left outside a worker)
+    assert deliveries == {ids[0]: "sent", ids[2]: "sent"}  # the refused mail's claim went
+    assert server.handler.recipients == ["citizen0@example.jp", "citizen2@example.jp"]
+    server.handler.refuse = set()
+    db.session.get(OutboxJob, ids[1]).state = "retrying"  # as RQ's retry of the batch finds it
+    db.session.commit()
+    assert run_outbox_batch(ids) == "done"
+    rows, deliveries = states()
+    assert set(rows.values()) == {"done"} and set(deliveries.values()) == {"sent"} and len(deliveries) == 3
+    assert sorted(server.handler.recipients) == [f"citizen{n}@example.jp" for n in range(3)]
+
+
+@pytest.mark.services
+def test_a_mail_whose_fate_is_unknown_is_not_sent_again_by_the_batch_retry(app, ctx, server, batch_of, monkeypatch):
+    from app.core.jobs import BatchIncomplete, run_outbox_batch
+
+    ids = batch_of(3)
+    delivered = mail.deliver
+
+    def hang_up_on_the_second(to, *args):
+        delivered(to, *args)  # the server has it ...
+        if to == "citizen1@example.jp":
+            raise mail.smtplib.SMTPServerDisconnected("lost before the answer")  # ... and the answer is lost
+
+    monkeypatch.setattr(mail, "deliver", hang_up_on_the_second)
+    with pytest.raises(BatchIncomplete, match=ids[1]):
+        run_outbox_batch(ids)
+    rows, deliveries = states()
+    assert deliveries == {ids[0]: "sent", ids[1]: "sending", ids[2]: "sent"}  # the claim stays: at most once
+    db.session.get(OutboxJob, ids[1]).state = "retrying"
+    db.session.commit()
+    assert run_outbox_batch(ids) == "done"
+    assert sorted(server.handler.recipients) == [f"citizen{n}@example.jp" for n in range(3)]  # each once
+
+
+@pytest.mark.services
+def test_a_worker_stopped_half_way_through_a_batch_mails_nobody_twice(app, ctx, server, batch_of, monkeypatch):
+    """A batch stopped by its time limit after its second mail went: the mails sent are claimed (committed
+    before they went) though not yet marked sent; the retry sends only the third."""
+    from rq.timeouts import JobTimeoutException
+
+    from app.core.jobs import run_outbox_batch
+
+    ids = batch_of(3)
+    delivered = mail.deliver
+
+    def stopped_after_the_second(to, *args):
+        delivered(to, *args)
+        if to == "citizen1@example.jp":
+            raise JobTimeoutException("the batch ran out of time")
+
+    monkeypatch.setattr(mail, "deliver", stopped_after_the_second)
+    with pytest.raises(JobTimeoutException):
+        run_outbox_batch(ids)
+    db.session.rollback()
+    rows, deliveries = states()
+    assert set(rows.values()) == {"running"} and deliveries == {ids[0]: "sending", ids[1]: "sending"}
+    monkeypatch.setattr(mail, "deliver", delivered)
+    assert run_outbox_batch(ids) == "done"  # RQ's retry: every row is claimed again
+    rows, deliveries = states()
+    assert set(rows.values()) == {"done"} and deliveries[ids[2]] == "sent"
+    assert server.handler.recipients == [f"citizen{n}@example.jp" for n in range(3)]
