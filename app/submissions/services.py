@@ -208,8 +208,8 @@ def lock_period(period_id: int) -> CommentPeriod:
     """The period row, locked until the transaction ends, with its counter read fresh from the database.
 
     FOR NO KEY UPDATE on PostgreSQL: it excludes the other senders, but not the key-share locks that
-    inserting a submission (a foreign key to this row) takes, so a send that inserted its rows before
-    asking for the lock cannot deadlock with another one. SQLite serialises writers with BEGIN IMMEDIATE.
+    inserting a submission (a foreign key to this row) takes, so the holder inserts its rows under it and
+    nobody else's insert waits for it. SQLite serialises writers with BEGIN IMMEDIATE.
     """
     period = db.session.scalar(select(CommentPeriod).where(CommentPeriod.id == period_id)
                                .with_for_update(key_share=True).execution_options(populate_existing=True))
@@ -347,26 +347,28 @@ def submit_web(period_id: int, received: Received, *, idempotency_key: str, secr
 
 def _insert_and_number(period_id: int, submission: Submission, *, idempotency_key: str, secret: str,
                        locale: str, now: datetime | None) -> bool:
-    """Insert the submission unnumbered, then lock the period only to judge the time and number it.
-    False when the key was sent before (or at once from another tab): that send's row is committed
-    by then, and this one is not added.
+    """Lock the period to take its next number and judge the time, then insert the submission numbered.
+    False when the key was sent before (or at once from another tab): that send's row is committed by
+    then, and this one is not added; its number is given back.
 
     The rows are written by Core statements, not by flushing ORM objects (a third of a send's CPU went
     to the flushes, bench/README.md): ``submission`` stays outside the session, with the ids and the
-    number it was given, for the caller to read."""
-    submission.receipt_no = f"~{secrets.token_hex(15)}"  # replaced below, before anyone can see the row
-    if not insert_web_rows(submission):
-        if find_by_key(period_id, idempotency_key) is None:
-            raise SubmissionError("key_taken")  # not expected: the row that held the key is gone again
-        return False
-    # From the counter to the commit the period is locked: a number, a row update and the outbox row.
+    number it was given, for the caller to read. Numbered before it is inserted, not after: inserting it
+    unnumbered and numbering it under the lock wrote the row twice, and its seven indexes with it
+    (bench/README.md, twenty-first session); the lock is held for the insert instead of an update."""
+    # From the counter to the commit the period is locked: a number, the rows and the outbox row.
     period = count_under_lock(period_id)
     # Read the clock only once the lock is held: this is the instant the submission is judged by.
     now = now or utcnow()
     check_web_open(period, now)
     submission.received_at = now
     submission.receipt_no = receipt_number(period)
-    db.session.execute(_NUMBER, {"number": submission.receipt_no, "at": now, "submission_id": submission.id})
+    if not insert_web_rows(submission):
+        # The other send holds the key (a repeat waits for the first one's transaction, then finds its row).
+        db.session.execute(_GIVE_BACK, {"period_id": period_id})
+        if find_by_key(period_id, idempotency_key) is None:
+            raise SubmissionError("key_taken")  # not expected: the row that held the key is gone again
+        return False
     if submission.email:
         queue_email(submission.email, "submissions/email/receipt.txt", locale, period_title=period.title,
                     receipt_no=submission.receipt_no, received_at=submission.received_at.isoformat(),
@@ -378,8 +380,9 @@ def _insert_and_number(period_id: int, submission: Submission, *, idempotency_ke
 _SUBMISSIONS = Submission.__table__
 _ENTRIES = SubmissionEntry.__table__
 _ATTACHMENTS = Attachment.__table__
-_NUMBER = (update(_SUBMISSIONS).where(_SUBMISSIONS.c.id == bindparam("submission_id"))
-           .values(receipt_no=bindparam("number"), received_at=bindparam("at")))
+# A number taken for a send that turned out to be a repeat goes back, under the same lock: no gap.
+_GIVE_BACK = (update(_PERIODS).where(_PERIODS.c.id == bindparam("period_id"))
+              .values(receipt_counter=_PERIODS.c.receipt_counter - 1, updated_at=_PERIODS.c.updated_at))
 
 
 def insert_web_rows(submission: Submission) -> bool:

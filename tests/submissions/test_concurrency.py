@@ -48,6 +48,8 @@ def test_the_same_key_sent_at_once_from_many_threads_makes_one_submission(app, c
     assert set(numbers) == {f"{period_id}-00001"}
     with app.app_context():
         assert len(db.session.scalars(select(Submission)).all()) == 1
+    # Seven repeats took a number each under the lock and gave it back: the next send is the second.
+    assert _run(app, period_id, ["the-next-key-after-the-clicks-abcd"]) == [f"{period_id}-00002"]
 
 
 def test_a_send_writes_its_entries_in_order_and_a_repeated_key_writes_none(app, make_period):
@@ -79,3 +81,7 @@ def test_a_send_writes_its_entries_in_order_and_a_repeated_key_writes_none(app, 
         assert not created and again.id == first.id
         assert db.session.scalar(select(func.count()).select_from(SubmissionEntry)) == 3
         assert db.session.scalar(select(func.count()).select_from(Submission)) == 1
+        # The repeat gave back the number it took under the lock: the next send has the next one, no gap.
+        following, created = services.submit_web(period_id, received, idempotency_key=key + "-next", secret="t" * 32)
+        db.session.commit()
+        assert created and following.receipt_no == f"{period_id}-00002"
