@@ -70,10 +70,14 @@ async def send_loop(period_id: int, concurrency: int, count: int, on_ready) -> t
     recorder = loadgen.Recorder()
     async with loadgen.Http(f"http://127.0.0.1:{WEB_PORT}", recorder, connections=concurrency) as http:
         keys = await prepare_keys(http, period_id, count)
+        # A form or confirm page a busy cold stack shed while the keys were asked for is no send: a browser
+        # that did not get its page brings no key, and the round counts what was sent.
+        prepared = Counter(recorder.errors)
         on_ready()
         done, elapsed = await loadgen.closed_loop(concurrency, 1e9, send_with_key(period_id, keys), max_ops=len(keys))
-    if recorder.error_count:
-        raise SystemExit(f"sends failed: {dict(recorder.errors)}")
+    failed = Counter(recorder.errors) - prepared
+    if failed:
+        raise SystemExit(f"sends failed: {dict(failed)}")
     return done, elapsed
 
 
