@@ -6,10 +6,10 @@ The rules kept here:
   instant gets in.
 - Receipt numbers come from a counter on the locked period row, so concurrent submissions get
   consecutive numbers that never repeat; a rolled-back submission gives its number back.
-- The lock is the one place where citizens' sends wait for each other, so a web send writes its
-  rows first (unnumbered, invisible to others until commit) and takes the lock last, by counting
-  its number (``UPDATE … RETURNING``); then it judges the time, numbers the row and asks for the
-  receipt email, and commits.
+- The lock is the one place where citizens' sends wait for each other, so it is held for only what
+  a send must do under it: a web send takes it by counting its number (``UPDATE … RETURNING``),
+  judges the time, writes its rows numbered and asks for the receipt email, a statement each, and
+  commits. (Writing the rows first and numbering them under the lock wrote each row twice.)
 - A retried POST carries the same idempotency key and finds the first submission instead of
   making a second one. Keys are scoped to their period, and the server hands them out (the views
   accept only a key the sender's session was given, app.core.formkeys).
