@@ -227,6 +227,9 @@ _LOCKED = ("receipt_counter", "receipt_prefix", "status", "results_published_at"
 _COUNT = (update(_PERIODS).where(_PERIODS.c.id == bindparam("period_id"))
           .values(receipt_counter=_PERIODS.c.receipt_counter + 1, updated_at=_PERIODS.c.updated_at)
           .returning(*(_PERIODS.c[name] for name in _LOCKED)))
+# A number taken for a send that turned out to be a repeat goes back, under the same lock: no gap.
+_GIVE_BACK = (update(_PERIODS).where(_PERIODS.c.id == bindparam("period_id"))
+              .values(receipt_counter=_PERIODS.c.receipt_counter - 1, updated_at=_PERIODS.c.updated_at))
 
 
 def count_under_lock(period_id: int) -> CommentPeriod:
@@ -380,9 +383,6 @@ def _insert_and_number(period_id: int, submission: Submission, *, idempotency_ke
 _SUBMISSIONS = Submission.__table__
 _ENTRIES = SubmissionEntry.__table__
 _ATTACHMENTS = Attachment.__table__
-# A number taken for a send that turned out to be a repeat goes back, under the same lock: no gap.
-_GIVE_BACK = (update(_PERIODS).where(_PERIODS.c.id == bindparam("period_id"))
-              .values(receipt_counter=_PERIODS.c.receipt_counter - 1, updated_at=_PERIODS.c.updated_at))
 
 
 def insert_web_rows(submission: Submission) -> bool:
