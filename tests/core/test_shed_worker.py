@@ -348,6 +348,33 @@ def test_a_worker_whose_only_thread_is_busy_answers_503_from_its_loop(gunicorn):
         assert waiting.recv(64).startswith(b"HTTP/1.1 200 ")  # the one that waited is served
 
 
+def test_a_connection_the_loop_answered_stays_kept_for_the_loop_and_then_for_the_thread(gunicorn):
+    """A kept-alive connection whose requests the loop answered (busy pages) is read by the loop again, and
+    once the thread is free its next request goes to the thread; after the thread's answer it is kept again."""
+    port, folder = gunicorn
+    holder, held, pid = _hold(port, folder)
+    waiting = socket.create_connection(("127.0.0.1", port), timeout=20)  # first in line: it waits
+    waiting.sendall(b"GET /_test/hold?second HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+    time.sleep(0.2)
+    body = b"entries-0-body=%E6%84%8F%E8%A6%8B&csrf_token=tok"
+    form = (b"POST /periods/3/submit/confirm HTTP/1.1\r\nHost: a\r\nContent-Type: application/x-www-form-urlencoded"
+            b"\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as kept:
+        for request in (form, b"GET /periods HTTP/1.1\r\nHost: a\r\n\r\n", form):
+            kept.sendall(request)
+            answer = _answer(kept)
+            assert answer.startswith(b"HTTP/1.1 503 ") and b"\r\nConnection: keep-alive" in answer, answer[:300]
+        assert not held
+        (folder / "release").touch()
+        holder.join(30)
+        with waiting:
+            assert waiting.recv(64).startswith(b"HTTP/1.1 200 ")
+        for _ in range(2):  # the thread's now, and kept alive after its answer
+            kept.sendall(b"GET /_test/pid HTTP/1.1\r\nHost: a\r\n\r\n")
+            answer = _answer(kept)
+            assert answer.startswith(b"HTTP/1.1 200 ") and answer.endswith(pid.encode()), answer[:300]
+
+
 def test_a_new_connection_goes_to_the_worker_with_a_free_thread(two_workers):
     """gthread's loop accepted connections with its only thread busy: a page waited there behind a long
     request (or was turned away) while the other worker stood idle."""
