@@ -7,12 +7,10 @@ from app.core import signals
 
 
 def plan_page_follow(plan, user=None) -> tuple[str, dict] | None:
-    """The plan page's box: follow it by email, or add its calendar."""
-    from app.follow.forms import FollowForm
-
+    """The plan page's box: a link to the form that follows it by email, and its calendars."""
     if not plan.is_published:
         return None
-    return "follow/_plan_follow.html", {"plan": plan, "form": FollowForm()}
+    return "follow/_plan_follow.html", {"plan": plan}
 
 
 def cacheable_pages(_app) -> set[str]:

@@ -241,6 +241,17 @@ def test_a_kept_answer_goes_with_the_page_it_was_made_from(app, client, cached, 
     assert through_flask(app, lambda: client.get(path))[1] == 1
 
 
+def test_a_plan_page_is_kept_whole_for_the_loop(app, client, cached, make_plan):
+    """The plan page, the centre of the site, carries no form of its own: gunicorn's loop may answer a
+    reader from the kept answer (with its follow form, every read was a whole Flask request and a cookie)."""
+    plan_id = make_plan()
+    path = f"/plans/{plan_id}"
+    for _ in range(2):
+        assert "Set-Cookie" not in client.get(path).headers
+    ready, stale = app.extensions["meyasu_kept_pages"].ready("http", path, "", "", False)
+    assert ready is not None and not stale and ready.status.startswith("200")
+
+
 def test_the_loop_may_have_a_kept_answer_past_its_limit_only_when_it_asks_and_never_of_an_old_generation(
         app, client, cached, make_period):
     period_id = make_period(title="ループが渡すページ")

@@ -13,7 +13,7 @@ from tests.follow.conftest import links_in, path_of
 
 
 def subscribe(client, plan_id, email="fan@example.jp"):
-    token = csrf_token(client, f"/plans/{plan_id}")
+    token = csrf_token(client, f"/plans/{plan_id}/follow")
     return client.post(f"/plans/{plan_id}/follow", data={"email": email, "csrf_token": token})
 
 
@@ -22,11 +22,17 @@ def followers(app):
         return [(row.email, row.confirmed_at is not None) for row in db.session.scalars(select(Follower))]
 
 
-def test_plan_page_offers_the_form_and_the_calendars(client, make_plan):
+def test_plan_page_links_to_the_form_and_the_calendars_and_sets_no_cookie(client, make_plan):
+    """The form is a click away: a plan page with it carried a CSRF token, so every reader of the plan page
+    was given a session cookie, and the page could not be answered whole from the page cache."""
     plan_id = make_plan()
-    html = client.get(f"/plans/{plan_id}").get_data(as_text=True)
-    assert f'action="/plans/{plan_id}/follow"' in html and 'type="email"' in html
+    page = client.get(f"/plans/{plan_id}")
+    html = page.get_data(as_text=True)
+    assert f'href="/plans/{plan_id}/follow"' in html and 'type="email"' not in html and "csrf_token" not in html
     assert f"/plans/{plan_id}/calendar.ics" in html and 'href="/calendar.ics"' in html
+    assert "Set-Cookie" not in page.headers
+    form = client.get(f"/plans/{plan_id}/follow").get_data(as_text=True)
+    assert 'type="email"' in form and 'name="csrf_token"' in form
 
 
 def test_subscribing_sends_only_the_confirm_mail_until_confirmed(app, client, make_plan, make_workshop, mailbox,
