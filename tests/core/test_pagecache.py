@@ -458,3 +458,31 @@ def test_while_redis_is_down_a_page_past_its_limit_is_rendered_not_waited_for(ap
     assert again.status_code == 200 and "X-Page-Cache" not in again.headers  # rendered: no claim to wait on
     assert time.monotonic() - started < pagecache.WAIT_SECONDS
     assert client.get(path).headers["X-Page-Cache"] == "hit"
+
+
+# Pages people read that hold a form of their own: each reader needs a token, so these set a cookie and are
+# given by Flask, not whole from the kept answer.
+FORM_PAGES = {"submissions.form", "submissions.lookup", "surveys.show"}
+
+
+def test_the_pages_people_read_set_no_cookie_unless_they_hold_a_form(app, cached):
+    """A form put on a reading page (the plan page's follow form did) gives every reader a session cookie and
+    takes the page from gunicorn's loop: every kept page linked from the demo's home and plan pages sets no
+    cookie, but for the forms named above."""
+    from tests.browser.a11y import endpoint_of, load_scenario
+
+    scenario = load_scenario(app)
+    kept = app.extensions["meyasu_page_cache"].endpoints
+    found, seen = {"/", f"/plans/{scenario.plan}"}, set()
+    for start in list(found):
+        html = app.test_client().get(start).get_data(as_text=True)
+        found |= {href for href in re.findall(r'href="(/[^"#?]*)"', html) if not href.startswith("/static/")}
+    for path in sorted(found):
+        endpoint = endpoint_of(app, path)
+        if endpoint not in kept or endpoint in FORM_PAGES:
+            continue
+        page = app.test_client().get(path)
+        if page.status_code == 200:
+            seen.add(endpoint)
+            assert "Set-Cookie" not in page.headers, (path, endpoint)
+    assert {"core.home", "plans.index", "plans.show", "periods.show"} <= seen
