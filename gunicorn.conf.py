@@ -16,13 +16,18 @@ from app.core.logsafe import loggable_path
 raw_env = ["MEYASU_WEB_PROCESS=1"]
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# Processes, one request at a time each (2 x cores + 1). Threads were the default (2 x 6) until a
-# worker kept dying of SIGSEGV under concurrent ORM loads: about once in 35,000 uncached page
-# views with 6 threads a process, in pure-Python code each time (heap corruption found later by
-# the garbage collector), and not once in 77,000 with one thread (bench/README.md). A crash then
-# takes one request with it, not six. 5 x 1 met the design load (p95 24 ms) and the surge on the
-# 2-core benchmark machine.
-workers = int(os.environ.get("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count() + 1))
+# Processes, one request at a time each: cores + 1. A request here is CPU work for the most part (the
+# database and Redis answer in a fraction of a millisecond), so processes beyond the cores only take
+# turns on them. In the surge on the 2-core benchmark machine 3 processes accepted 102 sends/s against
+# 90 for 5 (2 x cores + 1, the default until 2026-12-05) and readers' pages kept a p95 of 10-12 ms
+# against 29-42 (bench/README.md, twenty-third session). Where PostgreSQL is on another machine a
+# request waits longer for it, and more processes can use that time: raise GUNICORN_WORKERS there.
+#
+# Threads were the default (2 x 6) until a worker kept dying of SIGSEGV under concurrent ORM loads:
+# about once in 35,000 uncached page views with 6 threads a process, in pure-Python code each time
+# (heap corruption found later by the garbage collector), and not once in 77,000 with one thread
+# (bench/README.md). A crash then takes one request with it, not six.
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 # gthread with the overload shed in its loop (app/core/gworker.py): under a crowd a request is answered
 # 503 + Retry-After there, before it reaches a thread, instead of waiting in an unbounded queue.

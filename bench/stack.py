@@ -34,7 +34,7 @@ CEILING_PORT = _BASE + 1 if _BASE else 8101
 SMTP_PORT = _BASE + 2 if _BASE else 8025
 REDIS_PORT = _BASE + 3 if _BASE else 6390
 # gunicorn.conf.py's defaults, unless GUNICORN_WORKERS / GUNICORN_THREADS say otherwise.
-WEB_WORKERS = int(os.environ.get("GUNICORN_WORKERS", 2 * (os.cpu_count() or 1) + 1))
+WEB_WORKERS = int(os.environ.get("GUNICORN_WORKERS", (os.cpu_count() or 1) + 1))
 WEB_THREADS = int(os.environ.get("GUNICORN_THREADS", "1"))
 SECRET = "bench-secret-not-for-production"  # noqa: S105  (a throwaway key for a local benchmark)
 
