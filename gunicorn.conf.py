@@ -18,10 +18,11 @@ raw_env = ["MEYASU_WEB_PROCESS=1"]
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Processes, one request at a time each: cores + 1. A request here is CPU work for the most part (the
 # database and Redis answer in a fraction of a millisecond), so processes beyond the cores only take
-# turns on them. In the surge on the 2-core benchmark machine 3 processes accepted 102 sends/s against
-# 90 for 5 (2 x cores + 1, the default until 2026-12-05) and readers' pages kept a p95 of 10-12 ms
-# against 29-42 (bench/README.md, twenty-third session). Where PostgreSQL is on another machine a
-# request waits longer for it, and more processes can use that time: raise GUNICORN_WORKERS there.
+# turns on them. In surges on the 2-core benchmark machine readers' pages kept a p95 of 10-12 ms with 3
+# processes against 29-42 with 5 (2 x cores + 1, the default until 2026-12-05; 38-48 against 68-80 on
+# a slower hour), and 3 accepted 13 % more sends on the fast hour, as many on the slow one (bench/README.md,
+# twenty-third session). Where PostgreSQL is on another machine a request waits longer for it, and more
+# processes can use that time: raise GUNICORN_WORKERS there.
 #
 # Threads were the default (2 x 6) until a worker kept dying of SIGSEGV under concurrent ORM loads:
 # about once in 35,000 uncached page views with 6 threads a process, in pure-Python code each time
