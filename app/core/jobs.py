@@ -136,10 +136,7 @@ def request_job(func: str, *args: Any, queue: str = "default") -> OutboxJob:
     Features call ``job_function.delay(...)``, never this with a path of their own."""
     if queue not in QUEUES:
         raise ValueError(f"unknown queue {queue!r}")
-    try:
-        json.dumps(args)
-    except TypeError as exc:
-        raise TypeError(f"{func}: job arguments must be JSON values (ids, strings): {exc}") from None
+    _json_args(func, args)
     row = OutboxJob(id=new_job_id(), func=func, args=list(args), queue=queue, state="pending", attempts=0, error="",
                     created_at=utcnow(), enqueued_at=None, finished_at=None)
     # One Core insert, then the object joins the session as the row it now is: flushing it cost a web
@@ -166,6 +163,52 @@ _INSERT_OUTBOX_AND_NOTIFY = text(
     f"SELECT {', '.join(':' + column for column in _OUTBOX_COLUMNS)} "
     f"FROM (SELECT pg_notify('{NOTIFY_CHANNEL}', '')) AS notified"
 ).bindparams(*[bindparam(column, type_=OutboxJob.__table__.c[column].type) for column in _OUTBOX_COLUMNS])
+
+
+def _json_args(func: str, args: tuple) -> str:
+    try:
+        return json.dumps(args)
+    except TypeError as exc:
+        raise TypeError(f"{func}: job arguments must be JSON values (ids, strings): {exc}") from None
+
+
+# --- an outbox row written by a feature's own statement (PostgreSQL) ---
+# A send writes its rows and the receipt mail's outbox row in one statement (app/submissions/pgsend.py):
+# the row's values are bound as ``outbox_<column>``, the statement inserts it with ``outbox_insert_sql``,
+# and ``outbox_written`` hands it over after commit, as ``delay`` does its own.
+
+_OUTBOX_TABLE = OutboxJob.__table__
+OUTBOX_ARGS = ":outbox_args"  # the arguments as JSON text, for a statement that fills some of them in
+
+
+def outbox_row(job_function: JobFunction, *args: Any) -> dict[str, Any]:
+    """The bound values of an outbox row for ``job_function(*args)``, checked as ``delay`` checks them."""
+    return {"outbox_id": new_job_id(), "outbox_func": job_function.path,
+            "outbox_args": _json_args(job_function.path, args), "outbox_queue": job_function.queue,
+            "outbox_state": "pending", "outbox_attempts": 0, "outbox_error": "", "outbox_created_at": utcnow(),
+            "outbox_enqueued_at": None, "outbox_finished_at": None, "outbox_rq_job_id": None}
+
+
+def outbox_bindparams() -> list:
+    """The typed bind parameters of ``outbox_row``'s values, for the caller's ``text()``."""
+    return [bindparam(f"outbox_{column.key}", type_=column.type) for column in _OUTBOX_TABLE.columns
+            if column.key != "args"]
+
+
+def outbox_insert_sql(source: str, args_sql: str = f"CAST({OUTBOX_ARGS} AS json)", *, wake: bool) -> str:
+    """An ``INSERT`` for the caller's ``WITH``: one outbox row of ``outbox_row``'s values for each row of
+    ``source`` (a name in the statement, so no row when it has none), with ``args_sql`` as the arguments;
+    with ``wake`` (``drainer_mode``) the drainer is notified at commit, as ``request_job`` does. Built
+    from the table's own column names and the caller's constant SQL: nothing from a request."""
+    values = [args_sql if column == "args" else f":outbox_{column}" for column in _OUTBOX_COLUMNS]
+    woken = f", (SELECT pg_notify('{NOTIFY_CHANNEL}', '')) AS notified" if wake else ""
+    return (f"INSERT INTO outbox_jobs ({', '.join(_OUTBOX_COLUMNS)}) "  # noqa: S608
+            f"SELECT {', '.join(values)} FROM {source}{woken}")
+
+
+def outbox_written(row: dict[str, Any]) -> None:
+    """The row ``outbox_row`` made is in the transaction: hand it over after commit (``dispatch``)."""
+    db.session.info.setdefault("outbox_new", []).append((row["outbox_id"], row["outbox_queue"], True))
 
 
 def current_job_id() -> str | None:

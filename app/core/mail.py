@@ -13,7 +13,7 @@ from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 from sqlalchemy import bindparam, delete, update
 
-from app.core.jobs import current_job_id, job
+from app.core.jobs import OUTBOX_ARGS, current_job_id, job
 from app.core.models import MailDelivery
 from app.core.statements import insert_unless_present
 from app.core.timeutil import utcnow
@@ -29,6 +29,22 @@ def queue_email(to: str, template: str, locale: str = "ja", **context) -> None:
     The context must be JSON values (ids, strings): the job renders the mail from them.
     """
     send_email.delay(to, template, locale, context)
+
+
+def email_args(to: str, template: str, locale: str = "ja", **context) -> tuple:
+    """``send_email``'s arguments for what ``queue_email`` asks, for a statement that writes the mail's
+    outbox row itself (``app.core.jobs.outbox_row``)."""
+    return to, template, locale, context
+
+
+def email_args_sql(filled: dict[str, str]) -> str:
+    """SQL (PostgreSQL) for ``email_args``' values bound as JSON (``jobs.OUTBOX_ARGS``) with the context's
+    ``filled`` keys set to SQL expressions of the caller's statement (a receipt number it makes). The
+    context is the fourth argument of ``send_email``."""
+    expression = f"CAST({OUTBOX_ARGS} AS jsonb)"
+    for key, value in filled.items():
+        expression = f"jsonb_set({expression}, '{{3,{key}}}', to_jsonb({value}))"
+    return f"CAST({expression} AS json)"
 
 
 @job("high")

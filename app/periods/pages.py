@@ -53,7 +53,8 @@ def form_period(period_id: int) -> CommentPeriod | None:
     asks nothing of the database and a send one statement less (bench/README.md, twelfth session). A change
     committed by this process drops the copies at once; the other processes see it within those seconds,
     as they do on the pages they keep. What a send is judged by — the state, the times, the counter — is
-    read again under the period's lock (``count_under_lock``), never taken from the copy.
+    read again under the period's lock (``count_under_lock``, or the send's one statement on PostgreSQL,
+    ``app.submissions.pgsend``), never taken from the copy.
 
     The copy shares its JSON values (lists, dicts) with the instance it was copied from and with every
     instance made from it: none of the form's steps changes them in place (a change assigns a new value)."""

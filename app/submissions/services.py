@@ -1,15 +1,19 @@
 """Submissions (提出): receiving opinions from every channel. Functions flush; views and jobs commit.
 
 The rules kept here:
-- The server's clock decides. The period row is locked, then the time is read and judged, then the
-  submission is numbered, all in the caller's one transaction: nothing committed after the closing
-  instant gets in.
+- The server's clock decides. The period row is locked, the time judged against what the locked row
+  says, and the submission numbered, all in the caller's one transaction: nothing sent after the
+  closing instant gets in. Paper entries and SQLite's web sends read the clock once the lock is held;
+  a web send on PostgreSQL reads it just before the statement that locks (the instant the server took
+  it, so two sends a moment apart may be numbered the other way round).
 - Receipt numbers come from a counter on the locked period row, so concurrent submissions get
   consecutive numbers that never repeat; a rolled-back submission gives its number back.
 - The lock is the one place where citizens' sends wait for each other, so it is held for only what
-  a send must do under it: a web send takes it by counting its number (``UPDATE … RETURNING``),
-  judges the time, writes its rows numbered and asks for the receipt email, a statement each, and
-  commits. (Writing the rows first and numbering them under the lock wrote each row twice.)
+  a send must do under it. On PostgreSQL a web send is one statement (``pgsend``): lock, judgement,
+  number, rows and the receipt email's outbox row, then the commit. On SQLite it takes the lock by
+  counting its number (``UPDATE … RETURNING``), judges the time, writes its rows numbered and asks for
+  the receipt email, a statement each, and commits. (Writing the rows first and numbering them under
+  the lock wrote each row twice.)
 - A retried POST carries the same idempotency key and finds the first submission instead of
   making a second one. Keys are scoped to their period, and the server hands them out (the views
   accept only a key the sender's session was given, app.core.formkeys).
@@ -33,12 +37,14 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.core import signals, uploads
 from app.core.audit import record_audit
 from app.core.errors import DomainError
-from app.core.mail import queue_email
+from app.core.jobs import drainer_mode, outbox_row, outbox_written
+from app.core.mail import email_args, send_email
 from app.core.statements import insert_unless_present
 from app.core.timeutil import jst_start_of_day, to_jst, utcnow
 from app.extensions import db
 from app.periods.models import CommentPeriod, default_field_rules
 from app.periods.services import attribute_pairs
+from app.submissions import pgsend
 from app.submissions.models import Attachment, Submission, SubmissionEntry
 
 ATTACHMENT_AREA = "submissions"
@@ -111,8 +117,14 @@ def lookup_link(receipt_no: str, secret: str) -> str:
     """The private link in emails, on receipts and on paper slips; built from SITE_URL so a job can
     write it too. The code rides in the fragment, which browsers never send: it reaches no server's
     log. The lookup page fills it into its form (or the reader types it in) and POSTs it."""
-    return (f"{current_app.config['SITE_URL'].rstrip('/')}/lookup?receipt={quote(receipt_no)}"
-            f"#code={format_secret(secret)}")
+    before, after = lookup_link_around(secret)
+    return f"{before}{quote(receipt_no)}{after}"
+
+
+def lookup_link_around(secret: str) -> tuple[str, str]:
+    """What comes before and after the receipt number in ``lookup_link``, for a statement that makes the
+    number itself (``pgsend``); a number is capital letters, digits and "-", which need no quoting."""
+    return f"{current_app.config['SITE_URL'].rstrip('/')}/lookup?receipt=", f"#code={format_secret(secret)}"
 
 
 def receipt_number(period: CommentPeriod) -> str:
@@ -359,6 +371,9 @@ def _insert_and_number(period_id: int, submission: Submission, *, idempotency_ke
     number it was given, for the caller to read. Numbered before it is inserted, not after: inserting it
     unnumbered and numbering it under the lock wrote the row twice, and its seven indexes with it
     (bench/README.md, twenty-first session); the lock is held for the insert instead of an update."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return _send_in_one_statement(period_id, submission, idempotency_key=idempotency_key, secret=secret,
+                                      locale=locale, received_at=now or utcnow())
     # From the counter to the commit the period is locked: a number, the rows and the outbox row.
     period = count_under_lock(period_id)
     # Read the clock only once the lock is held: this is the instant the submission is judged by.
@@ -373,10 +388,60 @@ def _insert_and_number(period_id: int, submission: Submission, *, idempotency_ke
             raise SubmissionError("key_taken")  # not expected: the row that held the key is gone again
         return False
     if submission.email:
-        queue_email(submission.email, "submissions/email/receipt.txt", locale, period_title=period.title,
-                    receipt_no=submission.receipt_no, received_at=submission.received_at.isoformat(),
-                    lookup_url=lookup_link(submission.receipt_no, secret), lookup_code=format_secret(secret),
-                    entry_count=len(submission.entries))
+        send_email.delay(*receipt_mail(submission, period.title, locale, secret, receipt_no=submission.receipt_no,
+                                       lookup_url=lookup_link(submission.receipt_no, secret)))
+    return True
+
+
+def receipt_mail(submission: Submission, title: str, locale: str, secret: str, *, receipt_no: str,
+                 lookup_url: str) -> tuple:
+    """``send_email``'s arguments for the receipt of a web send, with its number and private link (left
+    empty for the statement that makes them, ``pgsend``)."""
+    return email_args(submission.email, "submissions/email/receipt.txt", locale, period_title=title,
+                      receipt_no=receipt_no, received_at=submission.received_at.isoformat(), lookup_url=lookup_url,
+                      lookup_code=format_secret(secret), entry_count=len(submission.entries))
+
+
+def _send_in_one_statement(period_id: int, submission: Submission, *, idempotency_key: str, secret: str,
+                           locale: str, received_at: datetime) -> bool:
+    """``_insert_and_number`` on PostgreSQL: the lock, the judgement, the number, the rows and the receipt
+    mail's outbox row in one statement (``pgsend``). The time judged is the instant the server took the
+    send, read before the statement: a send that then waits for the period's lock is judged by when it
+    came, so two sends a moment apart may be numbered the other way round."""
+    submission.received_at = received_at
+    submission.created_at = submission.created_at or utcnow()
+    submission.state = submission.state or "new"
+    entries = submission.entries
+    params = {column: value if (value := getattr(submission, column)) is not None else _default(column)
+              for column in pgsend.COLUMNS}
+    params |= {"period_id": period_id, "positions": [entry.position for entry in entries],
+               "section_ids": [entry.section_id for entry in entries], "bodies": [entry.body for entry in entries]}
+    mail = None
+    if submission.email:
+        # The number and the private link are filled in by the statement, which makes the number.
+        title = db.session.get(CommentPeriod, period_id).title
+        mail = outbox_row(send_email, *receipt_mail(submission, title, locale, secret, receipt_no="", lookup_url=""))
+        before, after = lookup_link_around(secret)
+        params |= mail | {"lookup_before": before, "lookup_after": after}
+    row = db.session.execute(pgsend.send_statement(mail is not None, drainer_mode()), params).one_or_none()
+    if row is None:
+        raise SubmissionError("not_found")
+    period = db.session.get(CommentPeriod, period_id)
+    if row.submission_id is None:
+        # Not open at that instant (the locked row says why), or the key was sent before.
+        for name in pgsend.LOCKED:
+            set_committed_value(period, name, getattr(row, name))
+        check_web_open(period, received_at)
+        if find_by_key(period_id, idempotency_key) is None:
+            raise SubmissionError("key_taken")  # not expected: the row that held the key is gone again
+        return False
+    set_committed_value(period, "receipt_counter", row.number)
+    submission.id, submission.receipt_no = row.submission_id, row.receipt_no
+    for entry, entry_id in zip(entries, row.entry_ids, strict=True):
+        entry.submission_id, entry.id = submission.id, entry_id
+    _insert_attachments(submission)
+    if mail is not None:
+        outbox_written(mail)
     return True
 
 
@@ -410,13 +475,17 @@ def insert_web_rows(submission: Submission) -> bool:
         for entry in submission.entries:
             entry.submission_id = submission.id
         _insert_children(_ENTRIES, submission.entries, ("submission_id", "position", "section_id", "body"))
+    _insert_attachments(submission)
+    return True
+
+
+def _insert_attachments(submission: Submission) -> None:
     if submission.attachments:
         created = utcnow()
         for attachment in submission.attachments:
             attachment.submission_id, attachment.created_at = submission.id, created
         _insert_children(_ATTACHMENTS, submission.attachments,
                          ("submission_id", "filename", "stored_name", "content_type", "size", "sha256", "created_at"))
-    return True
 
 
 # The submission and its entries in one statement on PostgreSQL, the entries' columns sent as arrays; no

@@ -124,24 +124,35 @@ def test_attachments_are_checked_by_content_and_stored_outside_the_web_root(app,
 def test_a_send_refused_under_the_lock_leaves_no_file_behind(client, make_period, uploads_dir, count_rows,
                                                                monkeypatch):
     """The files are written before the period is locked; if the time is judged closed there (the
-    period closed while the rows went in), they go again with the rows."""
+    period closed while the rows went in), they go again with the rows. The period closes right after
+    the quick look before the files: the look under the lock (in Python on SQLite, in the send's one
+    statement on PostgreSQL, then explained by the same function) refuses it."""
     import io
+    from datetime import timedelta
 
+    from sqlalchemy import update
+
+    from app.core.timeutil import utcnow
+    from app.periods.models import CommentPeriod
     from app.submissions import services
     from tests.periods.conftest import PDF
 
     period_id = make_period()
     data = confirmed_data(client, period_id, opinion())
     checks = []
+    check_web_open = services.check_web_open
 
     def closes_in_between(period, now):
         checks.append(now)
-        if len(checks) == 2:  # the second look is the one under the lock
-            raise services.SubmissionError("closed", closes_at=period.closes_at)
+        check_web_open(period, now)
+        if len(checks) == 1:
+            db.session.execute(update(CommentPeriod).where(CommentPeriod.id == period_id)
+                               .values(closes_at=utcnow() - timedelta(minutes=1)))
 
     monkeypatch.setattr(services, "check_web_open", closes_in_between)
     response = send(client, period_id, data, files=[(io.BytesIO(PDF), "資料.pdf")])
     assert response.status_code == 409 and len(checks) == 2
+    assert "締め切ったため" in response.get_data(as_text=True)
     assert count_rows(Submission) == 0
     assert list((uploads_dir / "submissions").glob("*")) == []
 
