@@ -13,6 +13,7 @@ Every process is started in its own session and stopped by its own pid; logs go 
 import json
 import os
 import resource
+import runpy
 import shutil
 import signal
 import socket
@@ -33,9 +34,10 @@ WEB_PORT = _BASE or 8100
 CEILING_PORT = _BASE + 1 if _BASE else 8101
 SMTP_PORT = _BASE + 2 if _BASE else 8025
 REDIS_PORT = _BASE + 3 if _BASE else 6390
-# gunicorn.conf.py's defaults, unless GUNICORN_WORKERS / GUNICORN_THREADS say otherwise.
-WEB_WORKERS = int(os.environ.get("GUNICORN_WORKERS", (os.cpu_count() or 1) + 1))
-WEB_THREADS = int(os.environ.get("GUNICORN_THREADS", "1"))
+# What gunicorn.conf.py starts (its defaults, or GUNICORN_WORKERS / GUNICORN_THREADS), read from the file itself.
+_GUNICORN = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+WEB_WORKERS: int = _GUNICORN["workers"]
+WEB_THREADS: int = _GUNICORN["threads"]
 SECRET = "bench-secret-not-for-production"  # noqa: S105  (a throwaway key for a local benchmark)
 
 
