@@ -28,7 +28,7 @@ def queue_email(to: str, template: str, locale: str = "ja", **context) -> None:
 
     The context must be JSON values (ids, strings): the job renders the mail from them.
     """
-    send_email.delay(to, template, locale, context)
+    send_email.delay(*email_args(to, template, locale, **context))
 
 
 def email_args(to: str, template: str, locale: str = "ja", **context) -> tuple:
