@@ -20,6 +20,7 @@ the sink: what each send costs the machine after its answer. Rows that waited to
 
 import argparse
 import cProfile
+import functools
 import os
 import pstats
 import re
@@ -77,6 +78,21 @@ class Counts:
             return original(conn, command, check_health)
 
         Connection.send_packed_command = send_packed_command
+
+        # A statement run on the driver in autocommit (app.core.autocommit) passes no engine event: one
+        # statement and its commit.
+        from app.core import autocommit
+
+        run_alone = autocommit.run
+        shown = functools.cache(lambda statement: "(autocommit) " + " ".join(str(statement).split()))
+
+        def run(statement, params):
+            if counts.on:
+                counts.statements.append(shown(statement))
+                counts.commits += 1
+            return run_alone(statement, params)
+
+        autocommit.run = run
 
     def _statement(self, conn, cursor, statement, parameters, context, executemany):
         if self.on:

@@ -4,7 +4,8 @@ submission with its entries written and the receipt mail's outbox row with them.
 As statements of their own (``UPDATE … RETURNING`` of the counter, the rows, the outbox row, each a round
 trip with the period locked, and BEGIN and COMMIT) they cost a send 1.3 ms of the web process's CPU and
 0.7 ms of PostgreSQL's, timed alone in a loop; in one statement 0.5 and 0.4 (bench/README.md,
-twenty-fourth session). The lock is held from the statement's start to the commit that follows it.
+twenty-fourth session). The lock is held from the statement's start to the commit that follows it: the
+statement's own end when the web view's send runs it alone, as its own transaction (``app.core.autocommit``).
 
 What the statement does, in order:
 - ``locked``: the period row, locked (FOR NO KEY UPDATE: other senders wait, inserting a submission's

@@ -34,7 +34,7 @@ from sqlalchemy import bindparam, func, insert, or_, select, text, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.core import signals, uploads
+from app.core import autocommit, signals, uploads
 from app.core.audit import record_audit
 from app.core.errors import DomainError
 from app.core.jobs import drainer_mode, outbox_row, outbox_written
@@ -323,12 +323,14 @@ def check_web_open(period: CommentPeriod, now: datetime) -> None:
 
 
 def submit_web(period_id: int, received: Received, *, idempotency_key: str, secret: str | None = None,
-               locale: str = "ja", now: datetime | None = None) -> tuple[Submission, bool]:
+               locale: str = "ja", now: datetime | None = None, alone: bool = False) -> tuple[Submission, bool]:
     """A citizen's web submission with the lookup ``secret`` issued with its key. Returns
     (submission, created): a repeated key with the same secret gives the first one; with another
     secret it is refused ("key_taken") and shows nothing.
 
-    ``now`` is for the demo's past submissions; requests leave it to the server's clock.
+    ``now`` is for the demo's past submissions; requests leave it to the server's clock. ``alone``: the
+    caller's transaction has written nothing, so on PostgreSQL a send without files may be committed by its
+    own statement at once (``app.core.autocommit``); the web view's send, which writes nothing before it.
     """
     period = db.session.get(CommentPeriod, period_id)
     if period is None:
@@ -350,7 +352,7 @@ def submit_web(period_id: int, received: Received, *, idempotency_key: str, secr
     # From here on its files are on disk: whatever stops the send also takes them away again.
     try:
         numbered = _insert_and_number(period_id, submission, idempotency_key=idempotency_key, secret=code,
-                                      locale=locale, now=now)
+                                      locale=locale, now=now, alone=alone)
     except Exception:
         discard_files(submission)
         raise
@@ -361,7 +363,7 @@ def submit_web(period_id: int, received: Received, *, idempotency_key: str, secr
 
 
 def _insert_and_number(period_id: int, submission: Submission, *, idempotency_key: str, secret: str,
-                       locale: str, now: datetime | None) -> bool:
+                       locale: str, now: datetime | None, alone: bool = False) -> bool:
     """Lock the period to take its next number and judge the time, then insert the submission numbered.
     False when the key was sent before (or at once from another tab): that send's row is committed by
     then, and this one is not added; its number is given back.
@@ -373,7 +375,7 @@ def _insert_and_number(period_id: int, submission: Submission, *, idempotency_ke
     (bench/README.md, twenty-first session); the lock is held for the insert instead of an update."""
     if db.session.get_bind().dialect.name == "postgresql":
         return _send_in_one_statement(period_id, submission, idempotency_key=idempotency_key, secret=secret,
-                                      locale=locale, received_at=now or utcnow())
+                                      locale=locale, received_at=now or utcnow(), alone=alone)
     # From the counter to the commit the period is locked: a number, the rows and the outbox row.
     period = count_under_lock(period_id)
     # Read the clock only once the lock is held: this is the instant the submission is judged by.
@@ -403,11 +405,14 @@ def receipt_mail(submission: Submission, title: str, locale: str, secret: str, *
 
 
 def _send_in_one_statement(period_id: int, submission: Submission, *, idempotency_key: str, secret: str,
-                           locale: str, received_at: datetime) -> bool:
+                           locale: str, received_at: datetime, alone: bool) -> bool:
     """``_insert_and_number`` on PostgreSQL: the lock, the judgement, the number, the rows and the receipt
     mail's outbox row in one statement (``pgsend``). The time judged is the instant the server took the
     send, read before the statement: a send that then waits for the period's lock is judged by when it
-    came, so two sends a moment apart may be numbered the other way round."""
+    came, so two sends a moment apart may be numbered the other way round.
+
+    ``alone`` (``submit_web``), with no files to write after it: the statement is its own transaction,
+    committed when it returns, and the period is locked only while it runs."""
     submission.received_at = received_at
     submission.created_at = submission.created_at or utcnow()
     submission.state = submission.state or "new"
@@ -423,21 +428,26 @@ def _send_in_one_statement(period_id: int, submission: Submission, *, idempotenc
         mail = outbox_row(send_email, *receipt_mail(submission, title, locale, secret, receipt_no="", lookup_url=""))
         before, after = lookup_link_around(secret)
         params |= mail | {"lookup_before": before, "lookup_after": after}
-    row = db.session.execute(pgsend.send_statement(mail is not None, drainer_mode()), params).one_or_none()
+    statement = pgsend.send_statement(mail is not None, drainer_mode())
+    if alone and not submission.attachments and autocommit.possible():
+        row = autocommit.run(statement, params)
+    else:
+        found = db.session.execute(statement, params).one_or_none()
+        row = found._asdict() if found is not None else None
     if row is None:
         raise SubmissionError("not_found")
     period = db.session.get(CommentPeriod, period_id)
-    if row.submission_id is None:
+    if row["submission_id"] is None:
         # Not open at that instant (the locked row says why), or the key was sent before.
         for name in pgsend.LOCKED:
-            set_committed_value(period, name, getattr(row, name))
+            set_committed_value(period, name, row[name])
         check_web_open(period, received_at)
         if find_by_key(period_id, idempotency_key) is None:
             raise SubmissionError("key_taken")  # not expected: the row that held the key is gone again
         return False
-    set_committed_value(period, "receipt_counter", row.number)
-    submission.id, submission.receipt_no = row.submission_id, row.receipt_no
-    for entry, entry_id in zip(entries, row.entry_ids, strict=True):
+    set_committed_value(period, "receipt_counter", row["number"])
+    submission.id, submission.receipt_no = row["submission_id"], row["receipt_no"]
+    for entry, entry_id in zip(entries, row["entry_ids"], strict=True):
         entry.submission_id, entry.id = submission.id, entry_id
     _insert_attachments(submission)
     if mail is not None:

@@ -145,8 +145,9 @@ def send(period_id: int):
         received.files = services.check_uploads(request.files.getlist("attachments"),
                                                 max_count=period.max_attachments,
                                                 max_bytes=period.max_attachment_bytes)
+        # Nothing is written before the send: on PostgreSQL its one statement commits itself.
         submission, _created = services.submit_web(period.id, received, idempotency_key=key,
-                                                   secret=secret, locale=current_locale())
+                                                   secret=secret, locale=current_locale(), alone=True)
     except SubmissionError as error:
         db.session.rollback()
         submission_form = submission_form or SubmissionForm(period=period)

@@ -1,5 +1,6 @@
 """Receipt numbers under concurrent submission on PostgreSQL: never a repeat, never a gap; a send's rows
-written whole or not at all."""
+written whole or not at all. Each both ways a send can go: in the caller's transaction, and as the web view
+sends it, its one statement committing itself (``alone``, app/core/autocommit.py)."""
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -7,34 +8,65 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select
 
+from app.core import autocommit
+from app.core.settings import forget_kept_settings, get_setting
 from app.extensions import db
 from app.periods.models import Section
+from app.periods.pages import forget_kept_periods, form_period
 from app.submissions import services
 from app.submissions.models import Submission, SubmissionEntry
 
 THREADS = 16
 
 
-def _submit(app, period_id: int, key: str, barrier: threading.Barrier) -> str:
+@pytest.fixture(params=[False, True], ids=["in-a-transaction", "alone"])
+def alone(request, app, monkeypatch):
+    """Whether the sends go as the web view sends them: the period from the process's copy (no connection
+    taken before the send), the statement its own transaction. On PostgreSQL every send then runs alone."""
+    if not request.param:
+        yield False
+        return
+    app.config.update(PERIOD_KEEP_SECONDS=60, SETTINGS_CACHE_SECONDS=60)
+    with app.app_context():
+        engine = db.engine
+    ran, run = [], autocommit.run
+    monkeypatch.setattr(autocommit, "run", lambda statement, params: ran.append(1) or run(statement, params))
+    yield True
+    app.config["PERIOD_KEEP_SECONDS"] = 0
+    app.config.pop("SETTINGS_CACHE_SECONDS")
+    with app.app_context():
+        forget_kept_periods()
+        forget_kept_settings()
+    if engine.dialect.name == "postgresql":
+        assert ran, "no send ran alone"
+
+
+def _submit(app, period_id: int, key: str, barrier: threading.Barrier, alone: bool) -> str:
     with app.test_request_context():
+        period = form_period(period_id) if alone else None  # as the view reads it, and holds it
         received = services.Received(submitter=services.Submitter(name="並行 太郎", attribute="resident"),
                                      entries=[services.Entry(body=f"同時に送った意見 {key}")])
         barrier.wait()
-        submission, _ = services.submit_web(period_id, received, idempotency_key=key)
+        submission, _ = services.submit_web(period_id, received, idempotency_key=key, alone=alone)
         db.session.commit()
+        del period
         return submission.receipt_no
 
 
-def _run(app, period_id: int, keys: list[str]) -> list[str]:
+def _run(app, period_id: int, keys: list[str], alone: bool) -> list[str]:
+    if alone:
+        with app.test_request_context():
+            form_period(period_id)  # the process's copy, as a confirmation page leaves it
+            get_setting("period.min_days")  # and the settings
     barrier = threading.Barrier(len(keys))
     with ThreadPoolExecutor(max_workers=len(keys)) as pool:
-        return list(pool.map(lambda key: _submit(app, period_id, key, barrier), keys))
+        return list(pool.map(lambda key: _submit(app, period_id, key, barrier, alone), keys))
 
 
 @pytest.mark.services
-def test_concurrent_submissions_get_consecutive_receipt_numbers(app, committing_db, make_period):
+def test_concurrent_submissions_get_consecutive_receipt_numbers(app, committing_db, make_period, alone):
     period_id = make_period()
-    numbers = _run(app, period_id, [f"concurrent-key-{n:04d}-abcdefgh" for n in range(THREADS)])
+    numbers = _run(app, period_id, [f"concurrent-key-{n:04d}-abcdefgh" for n in range(THREADS)], alone)
     expected = [f"{period_id}-{n:05d}" for n in range(1, THREADS + 1)]
     assert sorted(numbers) == expected
     with app.app_context():
@@ -42,14 +74,14 @@ def test_concurrent_submissions_get_consecutive_receipt_numbers(app, committing_
 
 
 @pytest.mark.services
-def test_the_same_key_sent_at_once_from_many_threads_makes_one_submission(app, committing_db, make_period):
+def test_the_same_key_sent_at_once_from_many_threads_makes_one_submission(app, committing_db, make_period, alone):
     period_id = make_period()
-    numbers = _run(app, period_id, ["one-double-clicked-key-abcdefgh"] * 8)
+    numbers = _run(app, period_id, ["one-double-clicked-key-abcdefgh"] * 8, alone)
     assert set(numbers) == {f"{period_id}-00001"}
     with app.app_context():
         assert len(db.session.scalars(select(Submission)).all()) == 1
     # Seven repeats took a number each under the lock and gave it back: the next send is the second.
-    assert _run(app, period_id, ["the-next-key-after-the-clicks-abcd"]) == [f"{period_id}-00002"]
+    assert _run(app, period_id, ["the-next-key-after-the-clicks-abcd"], alone) == [f"{period_id}-00002"]
 
 
 def test_a_send_writes_its_entries_in_order_and_a_repeated_key_writes_none(app, make_period):

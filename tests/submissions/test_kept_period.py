@@ -112,6 +112,16 @@ def test_a_copy_past_its_seconds_is_read_again(keeping, client, make_period):
 
 def test_a_send_after_the_close_is_refused_although_the_copy_still_says_open(keeping, client, make_period,
                                                                              count_rows):
+    _refused_after_the_close_then_sent_once_reopened(keeping, client, make_period, count_rows)
+
+
+def test_committed_as_in_production_a_send_after_the_close_is_refused_the_same_way(keeping, client, make_period,
+                                                                                  count_rows, committing_db):
+    """On PostgreSQL the send's one statement is then its own transaction (app/core/autocommit.py)."""
+    _refused_after_the_close_then_sent_once_reopened(keeping, client, make_period, count_rows)
+
+
+def _refused_after_the_close_then_sent_once_reopened(keeping, client, make_period, count_rows):
     period_id = make_period()
     data = confirmed_data(client, period_id, opinion("締切の後に届いた意見です。"))  # the copy: open
     with keeping.app_context():  # closed early elsewhere, by a statement that tells this process nothing
@@ -122,10 +132,21 @@ def test_a_send_after_the_close_is_refused_although_the_copy_still_says_open(kee
     html = response.get_data(as_text=True)
     assert response.status_code != 303
     assert "締切の後に届いた意見です。" in html  # the text is given back
+    assert "締め切" in html or "closed" in html.lower()  # and the reason
     assert count_rows(Submission) == 0
     with keeping.app_context():
         assert db.session.scalar(select(func.max(CommentPeriod.receipt_counter))
                                  .where(CommentPeriod.id == period_id)) == 0
+    # Reopened: the same confirmed text goes, numbered first, and a send of the same key again shows it.
+    with keeping.app_context():
+        db.session.execute(update(CommentPeriod).where(CommentPeriod.id == period_id)
+                           .values(closes_at=utcnow() + timedelta(days=1)))
+        db.session.commit()
+    sent = send(client, period_id, data)
+    assert sent.status_code == 303 and sent.headers["Location"].endswith(f"{period_id}-00001")
+    again = send(client, period_id, data)
+    assert again.status_code == 303 and again.headers["Location"] == sent.headers["Location"]
+    assert count_rows(Submission) == 1
 
 
 def test_the_receipt_takes_the_period_from_the_copy_and_reads_only_the_submission(keeping, client, make_period,
