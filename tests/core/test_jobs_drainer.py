@@ -188,6 +188,58 @@ def test_a_batch_of_mails_costs_one_statement_and_one_commit_a_mail(app, ctx, ma
     assert set(db.session.scalars(select(MailDelivery.state))) == {"sent"}
 
 
+class WorkerDied(BaseException):
+    """What the worker's death looks like from inside: nothing catches it."""
+
+
+@pytest.mark.services
+def test_committed_each_mail_is_claimed_by_a_statement_of_its_own_before_it_goes(app, mailbox, committing_db,
+                                                                                monkeypatch):
+    """As in a worker (nothing of a test's transaction around it): on PostgreSQL a mail's claim commits itself
+    (app/core/autocommit.py), so a worker that dies between two mails leaves the ones it sent claimed, and the
+    batch's retry sends only the rest."""
+    from sqlalchemy import event
+
+    from app.core import autocommit, mail
+    from app.core.jobs import run_outbox_batch
+
+    statements, alone, run, render = [], [], autocommit.run, mail.render_template
+
+    def rendered(template, **context):
+        if len(mailbox) == 2:
+            raise WorkerDied  # killed after two mails went, before the third is claimed
+        return render(template, **context)
+
+    def statement(_conn, _cursor, sql, *_args):
+        statements.append(sql)
+
+    with app.test_request_context():
+        _queued_mails(3, "claimed alone")
+        ids = [row.id for row in db.session.scalars(select(OutboxJob).order_by(OutboxJob.created_at))]
+        db.session.commit()
+        monkeypatch.setattr(autocommit, "run",
+                            lambda sql, params: alone.append(params["job_id"]) or run(sql, params))
+        monkeypatch.setattr(mail, "render_template", rendered)
+        event.listen(db.engine, "before_cursor_execute", statement)
+        try:
+            with pytest.raises(WorkerDied):
+                run_outbox_batch(ids)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", statement)
+            db.session.rollback()
+        assert len(mailbox) == 2
+        claims = [sql for sql in statements if sql.startswith("INSERT INTO mail_deliveries")]
+        assert (len(alone), len(claims)) == ((2, 0) if db.engine.dialect.name == "postgresql" else (0, 2))
+        monkeypatch.setattr(mail, "render_template", render)
+        assert run_outbox_batch(ids) == "done"  # what RQ's retry runs
+        assert sorted(message["To"] for message in mailbox) == [f"citizen{i}@example.jp" for i in range(3)]
+        db.session.expire_all()
+        # The two the dead worker sent keep their claim ("sending": it died before marking them sent).
+        assert sorted(db.session.scalars(select(MailDelivery.state))) == ["sending", "sending", "sent"]
+        assert {row.state for row in db.session.scalars(select(OutboxJob))} == {"done"}
+        db.session.rollback()
+
+
 @pytest.mark.services
 def test_rows_of_a_batch_redis_lost_are_handed_over_again_one_by_one(app, ctx, mailbox, run_jobs):
     from datetime import timedelta
