@@ -44,7 +44,11 @@ def run(statement: TextClause | TextualSelect, params: dict[str, Any]) -> dict[s
     dialect = engine.dialect
     sql, binds, columns = _compiled(statement, dialect)
     values = {name: process(params[name]) if process else params[name] for name, process in binds}
-    pooled = engine.raw_connection()
+    try:
+        pooled = engine.raw_connection()
+    except dialect.loaded_dbapi.Error as error:  # no connection to be had (the database is restarting)
+        raise exc.DBAPIError.instance(None, None, error, dialect.loaded_dbapi.Error, hide_parameters=True,
+                                      dialect=dialect) from error
     driver = pooled.driver_connection
     try:
         driver.autocommit = True
