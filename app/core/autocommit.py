@@ -18,10 +18,8 @@ connection in a transaction of their own).
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, event, exc
+from sqlalchemy import Engine, Executable, event, exc
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import TextClause
-from sqlalchemy.sql.selectable import TextualSelect
 
 from app.extensions import db
 
@@ -37,9 +35,10 @@ def possible() -> bool:
             and not (session.new or session.dirty or session.deleted))
 
 
-def run(statement: TextClause | TextualSelect, params: dict[str, Any]) -> dict[str, Any] | None:
+def run(statement: Executable, params: dict[str, Any]) -> dict[str, Any] | None:
     """Run ``statement`` in a transaction of its own, committed when this returns, and give its first row
-    as {column: value}, or None."""
+    as {column: value}, or None. Every value it binds comes from ``params``: no column default is filled in
+    here (a statement that binds one without a value fails with a ``KeyError`` naming it)."""
     engine = db.engine
     dialect = engine.dialect
     sql, binds, columns = _compiled(statement, dialect)
@@ -88,7 +87,7 @@ def _ended(session: Session, transaction) -> None:
 
 
 @cache
-def _compiled(statement: TextClause | TextualSelect, dialect) -> tuple[str, list, dict]:
+def _compiled(statement: Executable, dialect) -> tuple[str, list, dict]:
     """The statement as the driver takes it, each parameter's bind processor, and the result processors of
     the columns it types (``text().columns()``): made once per statement."""
     compiled = statement.compile(dialect=dialect)

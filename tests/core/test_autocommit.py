@@ -10,6 +10,8 @@ from sqlalchemy import bindparam, create_engine, exc, text
 from sqlalchemy.pool import NullPool
 
 from app.core import autocommit
+from app.core.models import MailDelivery
+from app.core.statements import insert_unless_present
 from app.core.timeutil import utcnow
 from app.core.types import UTCDateTime
 from app.extensions import db
@@ -37,6 +39,11 @@ def test_values_go_in_and_come_back_through_their_types(app, postgresql, committ
         row = autocommit.run(_STAMP, {"at": at, "doc": json.dumps({"web": "ウェブ"})})
     assert row["at"] == at and row["at"].tzinfo is UTC
     assert row["doc"] == {"web": "ウェブ"}
+    # A column the statement binds without a value fails loudly: no default is filled in here.
+    claim = insert_unless_present(MailDelivery.__table__, ("job_id",), "postgresql", "job_id",
+                                  ("job_id", "recipient", "subject", "template"))
+    with app.test_request_context(), pytest.raises(KeyError, match="state"):
+        autocommit.run(claim, {"job_id": "x" * 32, "recipient": "a@example.jp", "subject": "s", "template": "t"})
     # Refused by the type, before anything is sent.
     with app.test_request_context(), pytest.raises(ValueError, match="naive datetime"):
         autocommit.run(_STAMP, {"at": at.replace(tzinfo=None), "doc": "{}"})
