@@ -124,6 +124,24 @@ def committing_db(app):
 
 
 @pytest.fixture
+def keeping(app):
+    """As in production: the period and the settings kept a while by the process (both off under test), so
+    that the opinion form's steps read neither from the database."""
+    from app.core.settings import forget_kept_settings
+    from app.periods.pages import forget_kept_periods
+
+    app.config.update(PERIOD_KEEP_SECONDS=60, SETTINGS_CACHE_SECONDS=60)
+    with app.app_context():
+        forget_kept_periods()
+    yield app
+    app.config.update(PERIOD_KEEP_SECONDS=0)
+    app.config.pop("SETTINGS_CACHE_SECONDS")
+    with app.app_context():
+        forget_kept_periods()
+        forget_kept_settings()
+
+
+@pytest.fixture
 def ctx(app):
     with app.test_request_context():
         yield

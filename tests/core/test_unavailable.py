@@ -80,13 +80,11 @@ def test_a_page_already_answered_stays_answered_when_the_database_goes_away_at_t
 
 
 def test_a_send_whose_own_statement_finds_the_database_restarting_keeps_the_text(app, client, make_period,
-                                                                               committing_db, monkeypatch):
+                                                                               committing_db, keeping, monkeypatch):
     """On PostgreSQL the send's statement takes a connection of its own (app/core/autocommit.py); while the
     database restarts that checkout is refused, and the person gets the busy page with the text, not a 500
-    (seen in bench.faults)."""
-    from app.core.settings import forget_kept_settings
+    (seen in bench.faults). ``keeping``: as in production, nothing is read from the database before it."""
     from app.extensions import db
-    from app.periods.pages import forget_kept_periods
 
     with app.app_context():
         engine = db.engine
@@ -94,26 +92,18 @@ def test_a_send_whose_own_statement_finds_the_database_restarting_keeps_the_text
         pytest.skip("a send's statement runs alone only on PostgreSQL")
     import psycopg
 
-    app.config.update(PERIOD_KEEP_SECONDS=60, SETTINGS_CACHE_SECONDS=60)  # as in production: nothing read first
-    try:
-        period_id = make_period()
-        data = confirmed_data(client, period_id, opinion(BODY))
+    period_id = make_period()
+    data = confirmed_data(client, period_id, opinion(BODY))
 
-        def refused():
-            raise psycopg.OperationalError('connection failed: connection to server at "127.0.0.1", port 5432 '
-                                           "failed: Connection refused")
+    def refused():
+        raise psycopg.OperationalError('connection failed: connection to server at "127.0.0.1", port 5432 '
+                                       "failed: Connection refused")
 
-        monkeypatch.setattr(engine, "raw_connection", refused)
-        response = send(client, period_id, data)
-        html = response.get_data(as_text=True)
-        assert response.status_code == 503 and response.headers["Retry-After"]
-        assert BODY in html and data["idempotency_key"] in html
-        assert "Traceback" not in html and "Connection refused" not in html
-        monkeypatch.undo()
-        assert send(client, period_id, data).status_code == 303
-    finally:
-        app.config["PERIOD_KEEP_SECONDS"] = 0
-        app.config.pop("SETTINGS_CACHE_SECONDS")
-        with app.app_context():
-            forget_kept_periods()
-            forget_kept_settings()
+    monkeypatch.setattr(engine, "raw_connection", refused)
+    response = send(client, period_id, data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    assert BODY in html and data["idempotency_key"] in html
+    assert "Traceback" not in html and "Connection refused" not in html
+    monkeypatch.undo()
+    assert send(client, period_id, data).status_code == 303

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from app.core import autocommit
-from app.core.settings import forget_kept_settings, get_setting
+from app.core.settings import get_setting
 from app.extensions import db
 from app.periods.models import Section
-from app.periods.pages import forget_kept_periods, form_period
+from app.periods.pages import form_period
 from app.submissions import services
 from app.submissions.models import Submission, SubmissionEntry
 
@@ -26,17 +26,12 @@ def alone(request, app, monkeypatch):
     if not request.param:
         yield False
         return
-    app.config.update(PERIOD_KEEP_SECONDS=60, SETTINGS_CACHE_SECONDS=60)
+    request.getfixturevalue("keeping")
     with app.app_context():
         engine = db.engine
     ran, run = [], autocommit.run
     monkeypatch.setattr(autocommit, "run", lambda statement, params: ran.append(1) or run(statement, params))
     yield True
-    app.config["PERIOD_KEEP_SECONDS"] = 0
-    app.config.pop("SETTINGS_CACHE_SECONDS")
-    with app.app_context():
-        forget_kept_periods()
-        forget_kept_settings()
     if engine.dialect.name == "postgresql":
         assert ran, "no send ran alone"
 

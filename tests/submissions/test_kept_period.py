@@ -10,26 +10,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, func, select, update
 
-from app.core.settings import forget_kept_settings
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.periods.models import CommentPeriod
 from app.periods.pages import _KEPT
 from app.submissions.models import Submission
 from tests.submissions.conftest import confirm, confirmed_data, opinion, send
-
-
-@pytest.fixture
-def keeping(app):
-    """As in production: the period and the settings kept a while by the process."""
-    app.config.update(PERIOD_KEEP_SECONDS=60, SETTINGS_CACHE_SECONDS=60)
-    app.extensions.pop(_KEPT, None)
-    yield app
-    app.config.update(PERIOD_KEEP_SECONDS=0)
-    app.config.pop("SETTINGS_CACHE_SECONDS")
-    app.extensions.pop(_KEPT, None)
-    with app.app_context():
-        forget_kept_settings()
 
 
 @pytest.fixture

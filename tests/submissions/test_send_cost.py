@@ -7,7 +7,6 @@ from app.core import autocommit
 from app.core.models import OutboxJob, Setting
 from app.core.settings import forget_kept_settings, get_setting, set_setting
 from app.extensions import db
-from app.periods.pages import forget_kept_periods
 from tests.submissions.conftest import confirmed_data, opinion, send
 
 # With the period, its plan and its sections kept by the process (as in production: the confirmation page
@@ -27,18 +26,9 @@ def kept_settings(app):
         forget_kept_settings()
 
 
-@pytest.fixture
-def kept_period(app):
-    app.config["PERIOD_KEEP_SECONDS"] = 60
-    yield
-    app.config["PERIOD_KEEP_SECONDS"] = 0
-    with app.app_context():
-        forget_kept_periods()
-
-
 @pytest.mark.parametrize("drainer", [False, True])
-def test_a_web_send_is_one_transaction_of_few_statements(app, client, make_period, committing_db, kept_settings,
-                                                         kept_period, drainer, monkeypatch):
+def test_a_web_send_is_one_transaction_of_few_statements(app, client, make_period, committing_db, keeping, drainer,
+                                                         monkeypatch):
     period_id = make_period()
     app.config["OUTBOX_DRAINER"] = drainer
     data = confirmed_data(client, period_id, opinion(email="hanako@example.jp"))
