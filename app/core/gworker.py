@@ -90,10 +90,49 @@ BUSY_ACCEPT_DELAY = float(os.environ.get("GUNICORN_BUSY_ACCEPT_DELAY_MS", "10"))
 BUSY_ACCEPT_PROBE = BUSY_ACCEPT_DELAY / 5  # how often a paused worker looks whether a connection still waits
 TAKE_AT_MOST = 64  # connections a busy worker takes at once when the delay has passed
 TAKE_ALL_AFTER = 5 * BUSY_ACCEPT_DELAY  # before this, a worker takes waiting connections one at a time
-# While its threads are busy the loop answers a kept page up to this long past its time limit, and hands one
-# request for it to a thread at most every ``KEPT_REFRESH_EVERY`` seconds to have it rendered again.
+# While its threads are busy the loop answers a kept page up to this long past its time limit, and hands a
+# request for it to a thread to have it rendered again (``Refreshes``): one at a time, the first at once, the
+# next ``KEPT_REFRESH_EVERY`` seconds after the last one finished, twice as long after each that left the
+# page past its limit, up to ``KEPT_REFRESH_MOST`` (a render claimed by another process lasts at most 5 s).
 KEPT_STALE_SECONDS = 60.0
 KEPT_REFRESH_EVERY = 1.0
+KEPT_REFRESH_MOST = 4.0
+
+
+class Refreshes:
+    """When the loop hands a request for a kept page past its time limit to a thread, per target.
+
+    The thread renders the page, or, when another process claimed its rendering, serves the old copy and
+    the page stays past its limit here until that process shares the new one. Sent every second whatever
+    happened to the last, such requests were a tenth of the request threads' time in a slow hour's surge:
+    every page of the site expires in every process at the same instant, and each process sent two to four
+    per page before the new copy came (bench/README.md, twenty-sixth session)."""
+
+    def __init__(self):
+        self.next_at: dict[str, float] = {}  # target -> the earliest time the next one may go
+        self.gap: dict[str, float] = {}  # target -> the wait after the one in flight, once it finishes
+        self.in_flight: set[str] = set()
+
+    def due(self, target: str, now: float) -> bool:
+        return target not in self.in_flight and now >= self.next_at.get(target, 0.0)
+
+    def sent(self, target: str) -> None:
+        self.in_flight.add(target)
+        if len(self.gap) >= 4096:  # targets are the site's pages, but anyone can make up queries
+            self.gap.clear()
+            self.next_at.clear()
+
+    def finished(self, target: str, now: float) -> None:
+        self.in_flight.discard(target)
+        gap = self.gap.get(target, KEPT_REFRESH_EVERY)
+        self.next_at[target] = now + gap
+        self.gap[target] = min(gap * 2, KEPT_REFRESH_MOST)
+
+    def fresh(self, target: str) -> None:
+        """The page is within its time limit again: when it next expires, the first request goes at once."""
+        if target in self.gap:
+            del self.gap[target]
+            self.next_at.pop(target, None)
 
 
 @dataclass(frozen=True)
@@ -168,10 +207,10 @@ class ShedWorker(ThreadWorker):
         self.waiting["shed"] = deque()  # turned away, for the WSGI shed to answer: first of all
         self.running: list[str] = []
         self.estimates = dict(START_ESTIMATES)
-        self.finished: deque = deque()  # (kind, ms) from the threads, read by the loop
+        self.finished: deque = deque()  # (kind, ms, refreshed target or None) from the threads, read by the loop
         self.shed_counts = {kind: 0 for kind in shed.KINDS}
         self.kept_answers = 0  # kept pages the loop answered itself, logged with the shed counts
-        self.kept_refreshed: dict[str, float] = {}  # target -> when a request for its page went to a thread
+        self.refreshes = Refreshes()  # requests for kept pages past their limit, handed to a thread
         self.shed_logged = time.monotonic()
         self.local = threading.local()
         sys.setswitchinterval(SWITCH_INTERVAL)
@@ -412,6 +451,7 @@ class ShedWorker(ThreadWorker):
         # kept-alive connection back in the loop, which may read its next request and give it another
         # kind before ``_finished`` runs (a worker died of it: "list.remove(x): x not in list").
         future.meyasu_kind = kind
+        future.meyasu_refresh, conn.meyasu_refresh = getattr(conn, "meyasu_refresh", None), None
         future.add_done_callback(self._finished)
 
     def _answer_kept(self, conn, head: Head, data: bytes, now: float) -> bool:
@@ -435,8 +475,11 @@ class ShedWorker(ThreadWorker):
                                   stale_for=KEPT_STALE_SECONDS) if scheme else (None, False)
         if not ready:
             return False
-        if stale and now - self.kept_refreshed.get(target, 0.0) >= KEPT_REFRESH_EVERY:
-            self.kept_refreshed[target] = now
+        if not stale:
+            self.refreshes.fresh(target)
+        elif self.refreshes.due(target, now):
+            self.refreshes.sent(target)
+            conn.meyasu_refresh = target
             self._queue(conn, "page", None, data, now)
             return True
         keep = head.keep_alive and self.alive and len(self._keep) < self.max_keepalived
@@ -535,8 +578,10 @@ class ShedWorker(ThreadWorker):
         except BlockingIOError:
             pass
         while self.finished:
-            kind, took_ms = self.finished.popleft()
+            kind, took_ms, refreshed = self.finished.popleft()
             self.running.remove(kind)
+            if refreshed is not None:
+                self.refreshes.finished(refreshed, time.monotonic())
             if kind in self.estimates:
                 self.estimates[kind] = shed.learn(self.estimates[kind], took_ms)
         if not self.alive:
@@ -565,7 +610,7 @@ class ShedWorker(ThreadWorker):
 
     def _finished(self, fs) -> None:
         conn = fs.conn
-        self.finished.append((fs.meyasu_kind, getattr(conn, "meyasu_took_ms", 0.0)))
+        self.finished.append((fs.meyasu_kind, getattr(conn, "meyasu_took_ms", 0.0), fs.meyasu_refresh))
         try:
             os.write(self.wake_w, b".")
         except BlockingIOError:

@@ -603,8 +603,8 @@ def test_a_kept_page_past_its_limit_is_answered_as_kept_while_one_request_goes_t
     def ready(scheme, path, query, cookie, authorized, *, stale_for=0.0):
         asked.append(stale_for)
         return copy, True  # past its limit
-    worker = SimpleNamespace(gate=SimpleNamespace(kept_pages=SimpleNamespace(ready=ready)), kept_refreshed={},
-                             alive=True, _keep=[], max_keepalived=10, kept_answers=0)
+    worker = SimpleNamespace(gate=SimpleNamespace(kept_pages=SimpleNamespace(ready=ready)),
+                             refreshes=gworker.Refreshes(), alive=True, _keep=[], max_keepalived=10, kept_answers=0)
     worker._scheme = lambda conn, head: "http"
     answered, queued = [], []
     worker._send = lambda conn, out, keep: answered.append(out)
@@ -613,12 +613,39 @@ def test_a_kept_page_past_its_limit_is_answered_as_kept_while_one_request_goes_t
     head = parse_head(b"GET /periods/1 HTTP/1.1\r\nHost: a\r\n\r\n")
     monkeypatch.setattr(gworker, "http_date", lambda: "Fri, 04 Dec 2026 00:00:00 GMT")
     for now in (100.0, 100.2, 100.5):
-        assert ShedWorker._answer_kept(worker, object(), head, b"", now)
+        assert ShedWorker._answer_kept(worker, SimpleNamespace(), head, b"", now)
     assert queued == [("page", None)]  # one goes to a thread, promised (never turned away)
     assert len(answered) == 2 and all(out.endswith(b"<p>kept</p>") for out in answered)
     assert set(asked) == {gworker.KEPT_STALE_SECONDS}
-    ShedWorker._answer_kept(worker, object(), head, b"", 100.0 + gworker.KEPT_REFRESH_EVERY)
-    assert len(queued) == 2  # still past its limit a second later: another goes
+    ShedWorker._answer_kept(worker, SimpleNamespace(), head, b"", 100.0 + gworker.KEPT_REFRESH_EVERY)
+    assert len(queued) == 1  # the one sent has not finished: no other goes
+    worker.refreshes.finished("/periods/1", 100.6)
+    ShedWorker._answer_kept(worker, SimpleNamespace(), head, b"", 100.6 + gworker.KEPT_REFRESH_EVERY)
+    assert len(queued) == 2  # still past its limit a second after it finished: another goes
+
+
+def test_requests_to_render_a_kept_page_again_go_one_at_a_time_and_less_often_while_it_stays_past_its_limit():
+    """Another process holds the render: each request this process sends serves the old copy, and the page
+    stays past its limit here until the new one is shared. Sent every second, they were a tenth of the
+    request threads' time in a slow hour's surge."""
+    refreshes, page = gworker.Refreshes(), "/periods/1"
+    assert refreshes.due(page, 100.0)
+    refreshes.sent(page)
+    assert not refreshes.due(page, 130.0)  # one at a time, however long it waits for a thread
+    sent_at, now = [100.0], 100.0
+    for _ in range(5):
+        refreshes.finished(page, now + 0.1)
+        now = next(t / 10 for t in range(int(now * 10), 2000) if refreshes.due(page, t / 10))
+        refreshes.sent(page)
+        sent_at.append(now)
+    gaps = [round(b - a, 1) for a, b in zip(sent_at, sent_at[1:])]
+    assert gaps == [1.1, 2.1, 4.1, 4.1, 4.1]  # 1, 2, 4 s after the last finished, never more than 4
+    refreshes.finished(page, now + 0.1)
+    refreshes.fresh(page)  # rendered again: when it next expires, the first request goes at once
+    assert refreshes.due(page, now + 0.2)
+    refreshes.sent(page)
+    refreshes.finished(page, now + 0.3)
+    assert not refreshes.due(page, now + 1.0) and refreshes.due(page, now + 1.3)
 
 
 def test_the_receipt_a_send_led_to_is_never_turned_away_however_long_the_queue(monkeypatch):
@@ -692,8 +719,8 @@ def test_a_finished_request_is_counted_as_the_kind_it_started_as_though_its_conn
     try:
         worker = SimpleNamespace(finished=deque(), wake_w=write_end, running=["send"])
         conn = SimpleNamespace(meyasu_kind="page", meyasu_took_ms=12.0)  # its next request, read meanwhile
-        gworker.ShedWorker._finished(worker, SimpleNamespace(conn=conn, meyasu_kind="send"))
-        assert list(worker.finished) == [("send", 12.0)]
+        gworker.ShedWorker._finished(worker, SimpleNamespace(conn=conn, meyasu_kind="send", meyasu_refresh=None))
+        assert list(worker.finished) == [("send", 12.0, None)]
     finally:
         os.close(read_end)
         os.close(write_end)
