@@ -89,9 +89,10 @@ class PageCache:
         self.endpoints: frozenset[str] = frozenset()  # whose anonymous GET pages may be kept
         self.rendering: dict[tuple[str, str], float] = {}  # pages this process renders again, until when
 
-    def generation(self) -> str:
+    def generation(self, older_than: float = GENERATION_CHECK_SECONDS) -> str:
+        """The generation, read from Redis again when this process read it ``older_than`` seconds ago or more."""
         now = time.monotonic()
-        if now - self.checked >= GENERATION_CHECK_SECONDS:
+        if now - self.checked >= older_than:
             self.checked = now
             try:
                 from app.core.jobs import redis_connection
@@ -318,6 +319,10 @@ def store(response):
     entry = Entry(body, response.content_type, generation, time.monotonic() + ttl)
     cache = _cache()
     cache.put(_key(), entry)
+    if not token:
+        # The same answer for every reader without a session, kept whole from this render: until a thread
+        # had served it once more, gunicorn's loop sent every reader of a page just rendered to a thread.
+        request.environ[READY_ENVIRON] = (_key(), entry)
     if _shareable(generation):
         cache.put_shared(_key(), entry, ttl, past_limit=not request.query_string)
     return response
@@ -429,19 +434,22 @@ class KeptPages:
         return (ready, stale) if ready is not None and ready.scheme == scheme else (None, False)
 
     def refresh(self) -> None:
-        """Read the generation again when it is older than ``GENERATION_CHECK_SECONDS``: for gunicorn's
+        """Read the generation again when it is older than half ``GENERATION_CHECK_SECONDS``: for gunicorn's
         request thread after each request, whatever its kind. Only kept pages read it otherwise, and a
         thread that took nothing but sends (taken first under a crowd) left it unread: the loop could
         then answer no kept page and turned them all away (seen as a worker that "answered 0 kept pages"
-        for a whole surge)."""
+        for a whole surge). Half, so that the loop, which answers only while the generation is younger than
+        the whole, is not left without one each second until the thread's request in hand ends: in a slow
+        hour's surge that sent some eight pages a second to the threads (bench/README.md, twenty-sixth
+        session)."""
         if self.app.config["PUBLIC_PAGE_CACHE_SECONDS"] > 0:
-            self._generation(self.app.extensions["meyasu_page_cache"])
+            self._generation(self.app.extensions["meyasu_page_cache"], GENERATION_CHECK_SECONDS / 2)
 
-    def _generation(self, cache: PageCache) -> str:
-        if time.monotonic() - cache.checked < GENERATION_CHECK_SECONDS:
+    def _generation(self, cache: PageCache, older_than: float = GENERATION_CHECK_SECONDS) -> str:
+        if time.monotonic() - cache.checked < older_than:
             return cache.last_read()
         with self.app.app_context():  # the check may read Redis through the app's connection
-            return cache.generation()
+            return cache.generation(older_than)
 
     def __call__(self, environ, start_response):
         if self.app.config["PUBLIC_PAGE_CACHE_SECONDS"] <= 0 or not self._anonymous_get(environ):
@@ -471,8 +479,10 @@ class KeptPages:
             if hasattr(body, "close"):
                 body.close()
         key, entry = served
-        # Given again from here, it is a hit of this process, whatever it was the first time ("shared").
-        headers = [(name, "hit" if name == "X-Page-Cache" else value) for name, value in answered["headers"]]
+        # Given again from here, it is a hit of this process, whatever it was the first time ("shared", or
+        # rendered and so without the header).
+        headers = [(name, value) for name, value in answered["headers"] if name != "X-Page-Cache"]
+        headers.append(("X-Page-Cache", "hit"))
         entry.ready = Ready(url[0], answered["status"], headers, data)
         with cache.lock:
             if len(self.keys) >= 2000:
