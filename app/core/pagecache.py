@@ -26,9 +26,9 @@ After a change (a new generation) nobody is served the old page.
 
 A copy past its limit is served only while another request renders the page again, so for at most
 ``CLAIM_SECONDS`` after the first reader asks (gunicorn's loop, while every thread of its worker is busy,
-answers it for at most ``gworker.KEPT_STALE_SECONDS``, sending one request a second to a thread to have
-it rendered again); what it may show out of date is only what the clock changes (a period opening or
-closing: the send itself judges the time). ``STALE_SECONDS`` is minutes,
+answers it for at most ``gworker.KEPT_STALE_SECONDS``, sending requests to a thread one at a time to have
+it rendered again, ``gworker.Refreshes``); what it may show out of date is only what the clock changes (a
+period opening or closing: the send itself judges the time). ``STALE_SECONDS`` is minutes,
 not seconds: after a quiet spell (a lunch hour, the minute between two bench phases) the first readers
 of the site are not all held behind the one render of each page (every worker's only thread waiting
 for it, and the readers behind them turned away).
