@@ -8,6 +8,7 @@ import sys
 import threading
 import time
 from collections import deque
+from itertools import pairwise
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -638,7 +639,7 @@ def test_requests_to_render_a_kept_page_again_go_one_at_a_time_and_less_often_wh
         now = next(t / 10 for t in range(int(now * 10), 2000) if refreshes.due(page, t / 10))
         refreshes.sent(page)
         sent_at.append(now)
-    gaps = [round(b - a, 1) for a, b in zip(sent_at, sent_at[1:])]
+    gaps = [round(b - a, 1) for a, b in pairwise(sent_at)]
     assert gaps == [1.1, 2.1, 4.1, 4.1, 4.1]  # 1, 2, 4 s after the last finished, never more than 4
     refreshes.finished(page, now + 0.1)
     refreshes.fresh(page)  # rendered again: when it next expires, the first request goes at once
