@@ -103,10 +103,11 @@ class Refreshes:
     """When the loop hands a request for a kept page past its time limit to a thread, per target.
 
     The thread renders the page, or, when another process claimed its rendering, serves the old copy and
-    the page stays past its limit here until that process shares the new one. Sent every second whatever
-    happened to the last, such requests were a tenth of the request threads' time in a slow hour's surge:
-    every page of the site expires in every process at the same instant, and each process sent two to four
-    per page before the new copy came (bench/README.md, twenty-sixth session)."""
+    the page stays past its limit here until that process shares the new one. Every page of the site
+    expires in every process at the same instant; sent every second whatever happened to the last, one
+    could still wait in the queue behind a crowd's sends when the next went, and a process kept sending
+    them until the new copy came. (Measured in a slow hour's surge, these were the smaller part of the page
+    views that reached the threads, ~40 a minute: bench/README.md, twenty-sixth session.)"""
 
     def __init__(self):
         self.next_at: dict[str, float] = {}  # target -> the earliest time the next one may go
