@@ -29,7 +29,6 @@ from urllib.parse import unquote, urlsplit
 from flask import Flask, current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 from werkzeug.formparser import parse_form_data
 
@@ -150,14 +149,14 @@ class ShedMiddleware:
     def __init__(self, app: Flask):
         self.app = app
         self.wsgi_app = app.wsgi_app
-        self._texts: dict[int, dict[str, dict]] = {}
+        self._pages: dict[int, BusyPage] = {}
 
-    def texts(self, seconds: int) -> dict[str, dict]:
-        """The messages in both languages, translated on first use (the catalogues are compiled by then)."""
-        if seconds not in self._texts:
+    def busy_page(self, seconds: int) -> "BusyPage":
+        """The busy page in both languages, translated on first use (the catalogues are compiled by then)."""
+        if seconds not in self._pages:
             with self.app.app_context():
-                self._texts[seconds] = both_languages(lambda: busy_texts(seconds))
-        return self._texts[seconds]
+                self._pages[seconds] = BusyPage(both_languages(lambda: busy_texts(seconds)))
+        return self._pages[seconds]
 
     def __call__(self, environ, start_response):
         if environ.get(SHED_NOW):
@@ -188,8 +187,8 @@ class ShedMiddleware:
 
     def shed(self, environ, start_response, retry_after: int):
         kind = "form" if environ.get("REQUEST_METHOD") == "POST" else "page"
-        form = parse_form_data(environ)[1] if kind == "form" else None
-        data = standalone_page(self.texts(retry_after), form, environ.get("PATH_INFO", "/"))
+        fields = list(parse_form_data(environ)[1].lists()) if kind == "form" else None
+        data = self.busy_page(retry_after).render(fields, environ.get("PATH_INFO", "/"))
         start_response("503 SERVICE UNAVAILABLE", standalone_headers(data, retry_after))
         return [data]
 
@@ -200,35 +199,72 @@ def standalone_page(texts: dict[str, dict], form, action: str) -> bytes:
     With ``form`` (the fields a POST carried) every field is kept in a form that sends it again to
     ``action`` with the CSRF token it carried, so nothing the person wrote is lost.
     """
-    kind = "page" if form is None else "form"
-    messages = "".join(f'<p role="alert" lang="{locale}">{escape(texts[locale][kind])}</p>' for locale in ("ja", "en"))
-    body = [f'<!doctype html><html lang="ja"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>{escape(texts["ja"]["title"])} / {escape(texts["en"]["title"])}</title>'
-            f'<link rel="stylesheet" href="/static/css/site.css"></head><body><main id="main" class="wrap">'
-            f'<h1>{escape(texts["ja"]["title"])} <span lang="en">/ {escape(texts["en"]["title"])}</span></h1>'
-            f'{messages}']
-    if form is not None:
-        token = form.get("csrf_token", "")
-        body.append(f'<form method="post" action="{escape(action)}">'
-                    f'<input type="hidden" name="csrf_token" value="{escape(token)}">')
-        for n, (name, value) in enumerate(kept_fields(form)):
-            labels = (texts[locale]["labels"].of(name) for locale in ("ja", "en"))
-            body.append(_kept_field(n, name, value, *labels))
-        body.append(f'<button type="submit" class="button">{escape(texts["ja"]["button"])} / '
-                    f'<span lang="en">{escape(texts["en"]["button"])}</span></button></form>')
-    body.append("</main></body></html>")
-    return "".join(body).encode()
+    return BusyPage(texts).render(None if form is None else list(form.lists()), action)
 
 
-def _kept_field(n: int, name: str, value: str, label_ja: str | None, label_en: str | None) -> str:
-    if label_ja is None:
-        return f'<input type="hidden" name="{escape(name)}" value="{escape(value)}">'
-    label = escape(label_ja) if label_ja == label_en else \
-        f'{escape(label_ja)} <span lang="en">/ {escape(label_en or name)}</span>'
-    rows = 6 if len(value) > 80 else 1
-    return (f'<div class="field"><label for="kept-{n}">{label}</label>'
-            f'<textarea id="kept-{n}" name="{escape(name)}" rows="{rows}">{escape(value)}</textarea></div>')
+class BusyPage:
+    """``standalone_page`` for one set of texts, its fixed parts escaped once: the titles, the messages, the button
+    and each field's label. Gunicorn's loop builds hundreds of these pages a second in a crowd (``Gate.form``),
+    and escaping the same texts again for each was most of the time a page took (bench/README.md, twenty-seventh
+    session)."""
+
+    REMEMBERED = 256  # field names whose markup is kept; names a client makes up are built, not kept, past this
+
+    def __init__(self, texts: dict[str, dict]):
+        ja, en = texts["ja"], texts["en"]
+        self.labels = (ja.get("labels"), en.get("labels"))  # for a page that keeps a form
+        head = (f'<!doctype html><html lang="ja"><head><meta charset="utf-8">'
+                f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+                f'<title>{escape(ja["title"])} / {escape(en["title"])}</title>'
+                f'<link rel="stylesheet" href="/static/css/site.css"></head><body><main id="main" class="wrap">'
+                f'<h1>{escape(ja["title"])} <span lang="en">/ {escape(en["title"])}</span></h1>')
+        self.starts = {kind: head + "".join(f'<p role="alert" lang="{locale}">{escape(texts[locale][kind])}</p>'
+                                            for locale in ("ja", "en"))
+                       for kind in ("page", "form") if kind in ja and kind in en}  # a refusal has no form
+        self.button = (f'<button type="submit" class="button">{escape(ja.get("button", ""))} / '
+                       f'<span lang="en">{escape(en.get("button", ""))}</span></button></form>')
+        self.fields: dict[str, tuple[str, str | None]] = {}  # name -> (its escaped name, its label's markup)
+
+    def render(self, fields: list[tuple[str, list[str]]] | None, action: str) -> bytes:
+        """The page; with ``fields`` (each name with its values, in the order the POST carried them, as
+        ``MultiDict.lists`` gives them) the form that keeps them."""
+        if fields is None:
+            return (self.starts["page"] + "</main></body></html>").encode()
+        token = next((values[0] for name, values in fields if name == "csrf_token" and values), "")
+        body = [self.starts["form"], f'<form method="post" action="{escape(action)}">'
+                                     f'<input type="hidden" name="csrf_token" value="{escape(token)}">']
+        n = 0
+        for name, values in fields:
+            if name in NOT_KEPT:
+                continue
+            escaped_name, label = self._field(name)
+            for value in values:
+                if label is None:
+                    body.append(f'<input type="hidden" name="{escaped_name}" value="{escape(value)}">')
+                else:
+                    rows = 6 if len(value) > 80 else 1
+                    body.append(f'<div class="field"><label for="kept-{n}">{label}</label><textarea id="kept-{n}" '
+                                f'name="{escaped_name}" rows="{rows}">{escape(value)}</textarea></div>')
+                n += 1
+        body.append(self.button)
+        body.append("</main></body></html>")
+        return "".join(body).encode()
+
+    def _field(self, name: str) -> tuple[str, str | None]:
+        """The field's escaped name and its label's markup (None: kept hidden)."""
+        found = self.fields.get(name)
+        if found is None:
+            label_ja, label_en = (labels.of(name) for labels in self.labels)
+            if label_ja is None:
+                label = None
+            elif label_ja == label_en:
+                label = escape(label_ja)
+            else:
+                label = f'{escape(label_ja)} <span lang="en">/ {escape(label_en or name)}</span>'
+            found = (escape(name), label)
+            if len(self.fields) < self.REMEMBERED:
+                self.fields[name] = found
+        return found
 
 
 def standalone_headers(data: bytes, retry_after: int) -> list[tuple[str, str]]:
@@ -349,7 +385,7 @@ class Gate:
     def page(self) -> bytes:
         """The busy page as a whole HTTP body, built once."""
         if self._page is None:
-            self._page = standalone_page(self.middleware.texts(self.retry_after), None, "/")
+            self._page = self.middleware.busy_page(self.retry_after).render(None, "/")
         return self._page
 
     def form(self, path: str, body: bytes, charset: str = "utf-8") -> bytes:
@@ -358,8 +394,10 @@ class Gate:
             text = body.decode(charset, "replace")
         except (LookupError, ValueError):  # a charset Python does not know, or not a text encoding: as UTF-8
             text = body.decode("utf-8", "replace")
-        fields = MultiDict(_pairs(text))
-        return standalone_page(self.middleware.texts(self.retry_after), fields, path)
+        fields: dict[str, list[str]] = {}  # by name, in the order first seen, as ``MultiDict.lists`` gives them
+        for name, value in _pairs(text):
+            fields.setdefault(name, []).append(value)
+        return self.middleware.busy_page(self.retry_after).render(list(fields.items()), path)
 
     def headers(self, data: bytes) -> list[tuple[str, str]]:
         return standalone_headers(data, self.retry_after)

@@ -202,6 +202,31 @@ def test_the_gate_keeps_fields_as_parse_qsl_reads_them_and_no_more_than_a_thousa
     assert len(many) == shed.MAX_KEPT_FIELDS and many[-1] == ("f999", "v")
 
 
+def test_the_loops_busy_page_keeps_fields_as_the_wsgi_shed_does_and_remembers_a_bounded_number_of_names(app):
+    from urllib.parse import parse_qsl
+
+    from werkzeug.datastructures import MultiDict
+
+    gate = shed.gate(app)
+    # A repeated name after another, a password, a hidden key, markup in a value and in a name.
+    body = ("a=1&entries-0-body=%E7%9F%AD%E3%81%84&a=2&password=secret&csrf_token=t%3C1&csrf_token=t2"
+            "&idempotency_key=k%22&entries-1-body=%3Cb%3E%26&we%22ird=v")
+    page = gate.form("/periods/3/submit/confirm", body.encode())
+    with app.app_context():
+        texts = shed.both_languages(lambda: shed.busy_texts(gate.retry_after))
+    fields = MultiDict(parse_qsl(body, keep_blank_values=True))
+    assert page == shed.standalone_page(texts, fields, "/periods/3/submit/confirm")
+    text = page.decode()
+    assert "secret" not in text and 'name="csrf_token" value="t&lt;1"' in text and "t2" not in text
+    assert text.index('>1</textarea>') < text.index('>2</textarea>') < text.index("短い")  # a's values together, first
+    assert 'name="idempotency_key" value="k&quot;"' in text and "&lt;b&gt;&amp;" in text
+    assert 'name="we&quot;ird"' in text
+    busy = gate.middleware.busy_page(gate.retry_after)
+    for n in range(shed.BusyPage.REMEMBERED + 50):
+        assert f"made-up-{n}" in gate.form("/x", f"made-up-{n}=v".encode()).decode()
+    assert len(busy.fields) == shed.BusyPage.REMEMBERED
+
+
 def test_the_gate_reads_a_form_in_a_charset_it_does_not_know_as_utf8(app):
     gate = shed.gate(app)
     body = b"entries-0-body=%E6%84%8F%E8%A6%8B&csrf_token=t"
@@ -491,6 +516,17 @@ def test_a_worker_keeps_the_loaded_app_out_of_full_collections(gunicorn):
     answer = _request(port, b"GET /_test/frozen HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
     assert answer.startswith(b"HTTP/1.1 200")
     assert int(answer.rsplit(b"\r\n\r\n", 1)[1]) > 100_000
+
+
+def test_a_worker_has_compiled_every_page_template_before_its_first_request(gunicorn):
+    # gunicorn.conf.py's post_worker_init: the first reader of a page in a worker does not wait for its
+    # templates to be compiled (10-150 ms a page).
+    port, _folder = gunicorn
+    answer = _request(port, b"GET /_test/templates HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 200")
+    compiled, pages = map(int, answer.rsplit(b"\r\n\r\n", 1)[1].split(b"/"))
+    assert pages > 100
+    assert compiled == pages
 
 
 def test_a_worker_at_its_connection_limit_still_serves_what_waits_in_its_queue(tmp_path):
