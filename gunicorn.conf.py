@@ -74,7 +74,8 @@ def post_worker_init(worker):
     A gthread worker hands readable connections to its thread pool; under overload they wait there.
     The stamp travels to the WSGI environ as ``meyasu.queued_at`` (time.monotonic()).
 
-    The loaded app is frozen out of the garbage collector's full collections.
+    The app's page templates are compiled, and the loaded app is frozen out of the garbage collector's full
+    collections.
 
     Also: a worker that crashes in C (one SIGSEGV inside libpython was seen in a 2026-11-29 load run)
     writes every thread's Python stack to the error log first, so that the next one can be traced.
@@ -85,6 +86,10 @@ def post_worker_init(worker):
     import time
 
     faulthandler.enable()
+    if hasattr(worker.wsgi, "jinja_env"):  # a Flask app: its pages compiled now, not by the first readers
+        from app.core.formatting import compile_page_templates
+
+        compile_page_templates(worker.wsgi)
     # The app as loaded (about 270,000 objects: modules, mappers, forms, routes) lives as long as the
     # worker: out of the collector's sight, a full collection no longer walks it. One took 170–200 ms
     # in process every few hundred sends (bench/README.md, tenth session), a stall for

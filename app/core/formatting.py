@@ -170,3 +170,18 @@ def init_app(app) -> None:
     app.add_template_filter(mark_ja_words, "ja_words")
     app.add_template_global(lang_ja, "lang_ja")
     app.add_template_global(field_language, "field_language")
+
+
+def compile_page_templates(app) -> int:
+    """Compile every page template (``*.html``) into the app's Jinja cache now; how many there are.
+
+    Gunicorn's ``post_worker_init`` calls it, before it freezes the loaded app. Otherwise a worker compiled a
+    page's templates the first time it served that page, 10–150 ms (the home page is ten templates) while
+    that reader and every request queued behind waited; after a start, in a crowd, that was a quarter of one
+    worker's request time for half a minute (bench/README.md, twenty-seventh session). Mail templates are
+    left to the RQ workers that render them.
+    """
+    names = [name for name in app.jinja_env.list_templates() if name.endswith(".html")]
+    for name in names:
+        app.jinja_env.get_template(name)
+    return len(names)

@@ -55,6 +55,12 @@ def make():
     def pid():
         return str(os.getpid())
 
+    @app.get("/_test/templates")
+    def templates():
+        cached = {name for _loader, name in app.jinja_env.cache}
+        pages = [name for name in app.jinja_env.list_templates() if name.endswith(".html")]
+        return f"{sum(name in cached for name in pages)}/{len(pages)}"
+
     @app.get("/_test/frozen")
     def frozen():
         import gc
