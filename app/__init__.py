@@ -23,6 +23,11 @@ def create_app(config: type | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=str(ROOT / "instance"),
     )
+    # Compiled templates kept in a dict. Jinja's default, an LRU cache of 400, finds a template by scanning a
+    # deque of its keys on every lookup (each extends, include and import): with the page templates a worker
+    # compiles at its start (``formatting.compile_page_templates``) a lookup took 7 µs instead of 1
+    # (bench/README.md, twenty-seventh session). The names are the files in templates/, so the dict is bounded.
+    app.jinja_options = {**app.jinja_options, "cache_size": -1}
     app.config.from_object(config or config_for())
     Config.check(app.config)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(
