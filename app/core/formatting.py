@@ -177,9 +177,9 @@ def compile_page_templates(app) -> int:
 
     Gunicorn's ``post_worker_init`` calls it, before it freezes the loaded app. Otherwise a worker compiled a
     page's templates the first time it served that page, 10–150 ms (the home page is ten templates) while
-    that reader and every request queued behind waited; after a start, in a crowd, that was a quarter of one
-    worker's request time for half a minute (bench/README.md, twenty-seventh session). Mail templates are
-    left to the RQ workers that render them.
+    that reader and every request queued behind waited; in a crowd minutes after a start, a quarter of one
+    worker's request-thread samples over 25 s (bench/README.md, twenty-seventh session). Mail templates are
+    left to the RQ workers that render them. ``create_app`` keeps them in a dict, where a lookup does not scan.
     """
     names = [name for name in app.jinja_env.list_templates() if name.endswith(".html")]
     for name in names:
