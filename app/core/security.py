@@ -9,9 +9,12 @@ never writes the session cookie (``RefusalKeepsSession``).
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, render_template, request, session, url_for
+from flask.json import dumps, loads
+from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from itsdangerous import URLSafeTimedSerializer
 from werkzeug.datastructures import ImmutableMultiDict
 
 CSP = "; ".join(
@@ -65,9 +68,61 @@ def drop_nul_characters() -> None:
                 [(key, value.replace("\x00", "")) for key, value in values.items(multi=True)]))
 
 
+class PlainSessionSerializer(TaggedJSONSerializer):
+    """Flask's session serializer, with its walks skipped for what needs none: the cookie is the same.
+
+    A session of plain JSON values (the CSRF token, the form keys, the receipt shown) is written as Flask
+    writes it, without tagging each value on the way out; and a cookie with no tagged value in it (none
+    of Flask's tags, a one-key object whose key begins with a space, ``{" t": …}``) is read without
+    scanning each value for one. Anything else (a tuple, bytes, markup, a date, a flashed message) goes
+    through Flask's own tagging. The walks were a quarter of the session's cost on a send, confirm and
+    receipt (bench/README.md, twenty-eighth session)."""
+
+    def dumps(self, value) -> str:
+        if _plain(value, self.tags):
+            return dumps(value, separators=(",", ":"))
+        return super().dumps(value)
+
+    def loads(self, value: str):
+        # JSON writes a one-key object as '{"key":…}': a tag's key begins with a space, so no '{" ' means no tag.
+        if '{" ' not in value:
+            return loads(value)
+        return super().loads(value)
+
+
+def _plain(value, tags) -> bool:
+    """Whether ``value`` is made of what Flask's tagging leaves as it is: str, int, float, bool, None, lists,
+    and dicts with str keys that are not a one-key object looking like a tag."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or kind is float or value is None:
+        return True
+    if kind is list:
+        return all(_plain(item, tags) for item in value)
+    if isinstance(value, dict):  # the session itself is a dict of its own class
+        if len(value) == 1 and next(iter(value)) in tags:
+            return False
+        return all(type(key) is str and _plain(item, tags) for key, item in value.items())
+    return False
+
+
 class RefusalKeepsSession(SecureCookieSessionInterface):
     """A refused request writes no session cookie. A cross-site POST arrives without the browser's
     session (SameSite=Lax keeps it back), so a cookie set in the answer would replace the victim's."""
+
+    serializer = PlainSessionSerializer()
+
+    def __init__(self) -> None:
+        self._signing: tuple[tuple, URLSafeTimedSerializer | None] | None = None
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        """Flask's, made once for the app's keys rather than twice a request: making one dumps a value to
+        learn the serializer's kind, a sixth of reading and writing the cookie (bench/README.md,
+        twenty-eighth session). It keeps no state between uses."""
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        held = self._signing
+        if held is None or held[0] != keys:
+            held = self._signing = (keys, super().get_signing_serializer(app))
+        return held[1]
 
     def save_session(self, app, session, response) -> None:
         if g.get("refused"):
