@@ -35,6 +35,15 @@ def possible() -> bool:
             and not (session.new or session.dirty or session.deleted))
 
 
+def settled() -> bool:
+    """Whether the request's session holds nothing a commit would write or end: no transaction begun on a
+    connection, nothing unflushed. After a statement run alone, a commit of the session would only expire
+    what it holds (a send's period, its plan and sections: a twentieth of the send's CPU, bench/README.md,
+    twenty-eighth session)."""
+    session = db.session()
+    return not (session.info.get(_ON_A_CONNECTION) or session.new or session.dirty or session.deleted)
+
+
 def run(statement: Executable, params: dict[str, Any]) -> dict[str, Any] | None:
     """Run ``statement`` in a transaction of its own, committed when this returns, and give its first row
     as {column: value}, or None. Every value it binds comes from ``params``: no column default is filled in

@@ -206,9 +206,12 @@ def outbox_insert_sql(source: str, args_sql: str = f"CAST({OUTBOX_ARGS} AS json)
             f"SELECT {', '.join(values)} FROM {source}{woken}")
 
 
-def outbox_written(row: dict[str, Any]) -> None:
-    """The row ``outbox_row`` made is in the transaction: hand it over after commit (``dispatch``)."""
-    db.session.info.setdefault("outbox_new", []).append((row["outbox_id"], row["outbox_queue"], True))
+def outbox_written(row: dict[str, Any], *, committed: bool = False) -> None:
+    """The row ``outbox_row`` made is in the transaction: hand it over after commit (``dispatch``).
+    ``committed``: the statement that wrote it was a transaction of its own (``app.core.autocommit``), so
+    the row is there already and goes at the end of the request with no commit of the session."""
+    entry = (row["outbox_id"], row["outbox_queue"], True)
+    db.session.info.setdefault("outbox_ready" if committed else "outbox_new", []).append(entry)
 
 
 def current_job_id() -> str | None:

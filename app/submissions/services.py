@@ -429,7 +429,8 @@ def _send_in_one_statement(period_id: int, submission: Submission, *, idempotenc
         before, after = lookup_link_around(secret)
         params |= mail | {"lookup_before": before, "lookup_after": after}
     statement = pgsend.send_statement(mail is not None, drainer_mode())
-    if alone and not submission.attachments and autocommit.possible():
+    committed = alone and not submission.attachments and autocommit.possible()
+    if committed:
         row = autocommit.run(statement, params)
     else:
         found = db.session.execute(statement, params).one_or_none()
@@ -451,7 +452,7 @@ def _send_in_one_statement(period_id: int, submission: Submission, *, idempotenc
         entry.submission_id, entry.id = submission.id, entry_id
     _insert_attachments(submission)
     if mail is not None:
-        outbox_written(mail)
+        outbox_written(mail, committed=committed)
     return True
 
 

@@ -17,7 +17,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Optional
 
-from app.core import current_locale, formkeys, ratelimit
+from app.core import autocommit, current_locale, formkeys, ratelimit
 from app.core.errors import render_error
 from app.extensions import db, limiter
 from app.periods.models import CommentPeriod
@@ -160,7 +160,8 @@ def send(period_id: int):
     written = services.stored_names(submission)
     receipt_no = submission.receipt_no
     try:
-        db.session.commit()
+        if not autocommit.settled():  # on PostgreSQL a send without files has committed itself
+            db.session.commit()
     except Exception:
         db.session.rollback()
         for name in written:

@@ -2,11 +2,13 @@
 
 import pytest
 from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from app.core import autocommit
 from app.core.models import OutboxJob, Setting
 from app.core.settings import forget_kept_settings, get_setting, set_setting
 from app.extensions import db
+from app.submissions.models import Submission
 from tests.submissions.conftest import confirmed_data, opinion, send
 
 # With the period, its plan and its sections kept by the process (as in production: the confirmation page
@@ -103,3 +105,31 @@ def test_kept_settings_are_read_once_and_a_change_is_seen_at_once(app, committin
             for row in db.session.scalars(select(Setting)):
                 db.session.delete(row)
             db.session.commit()
+
+
+def test_a_send_that_committed_itself_leaves_no_commit_to_the_session_and_its_mail_goes(
+        app, client, make_period, committing_db, keeping, mailbox, run_jobs):
+    """On PostgreSQL the send's statement is its own transaction (``autocommit``): a commit of the request's
+    session after it would only expire the kept period, plan and sections it holds. The receipt mail's
+    outbox row, written by that statement, is still handed over at the end of the request."""
+    period_id = make_period()
+    data = confirmed_data(client, period_id, opinion(email="hanako@example.jp"))
+    commits = []
+
+    def on_commit(session):
+        commits.append(session)
+
+    event.listen(Session, "after_commit", on_commit)
+    try:
+        response = send(client, period_id, data)
+    finally:
+        event.remove(Session, "after_commit", on_commit)
+    assert response.status_code == 303
+    with app.app_context():
+        dialect = db.engine.dialect.name
+        assert db.session.scalars(select(Submission.receipt_no)).all() == [f"{period_id}-00001"]
+    # On SQLite the session commits the rows (and, without Redis, the mail job run inline commits too).
+    assert (commits == []) if dialect == "postgresql" else commits
+    run_jobs()
+    assert [mail["To"] for mail in mailbox] == ["hanako@example.jp"]
+    assert f"{period_id}-00001" in mailbox[0]["Subject"]
