@@ -38,8 +38,8 @@ def possible() -> bool:
 def settled() -> bool:
     """Whether the request's session holds nothing a commit would write or end: no transaction begun on a
     connection, nothing unflushed. After a statement run alone, a commit of the session would only expire
-    what it holds (a send's period, its plan and sections: a twentieth of the send's CPU, bench/README.md,
-    twenty-eighth session)."""
+    what it holds (a send's period, its plan and sections: 4 % of a send's samples in py-spy,
+    bench/README.md, twenty-eighth session)."""
     session = db.session()
     return not (session.info.get(_ON_A_CONNECTION) or session.new or session.dirty or session.deleted)
 
