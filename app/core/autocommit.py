@@ -27,12 +27,10 @@ _ON_A_CONNECTION = "meyasu_transaction_on_a_connection"
 
 
 def possible() -> bool:
-    """Whether a statement may run alone: on PostgreSQL (psycopg), the request's session bound to the engine,
-    with no transaction begun on a connection and nothing unflushed."""
-    session = db.session()
-    bind = session.get_bind()
-    return (isinstance(bind, Engine) and bind.dialect.name == "postgresql" and not session.info.get(_ON_A_CONNECTION)
-            and not (session.new or session.dirty or session.deleted))
+    """Whether a statement may run alone: on PostgreSQL (psycopg), the request's session bound to the engine
+    and ``settled``."""
+    bind = db.session().get_bind()
+    return isinstance(bind, Engine) and bind.dialect.name == "postgresql" and settled()
 
 
 def settled() -> bool:
