@@ -5,7 +5,7 @@ from itertools import chain
 
 from flask import abort, current_app, has_app_context, make_response, render_template
 from flask_login import current_user
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, joinedload
 
 from app.extensions import db
@@ -44,9 +44,15 @@ def visible(period: CommentPeriod | None) -> CommentPeriod:
 _KEPT = "meyasu_kept_periods"
 
 
-def form_period(period_id: int) -> CommentPeriod | None:
+def form_period(period_id: int, *, attach: bool = True) -> CommentPeriod | None:
     """The period with its plan and its sections' titles (``WITH_SECTION_TITLES``), in this request's
     session, for the steps of the opinion form (the form, the confirmation, the send).
+
+    ``attach=False``, for a step that only reads the period (the send, on its way to the one statement that
+    judges it under the lock): the kept copy itself, outside the session, when there is one. Merging it
+    was 7 % of a send's CPU (bench/README.md, twenty-ninth session). Such a copy is shared by the process's
+    requests: read its loaded values, never change it, and before anything else (rendering a page with
+    it, a query that should find it) put it into the session with ``in_session``.
 
     Each process keeps a copy of what it read for ``PERIOD_KEEP_SECONDS`` and puts the copy into the
     session (``merge(load=False)``: no query, a tenth of the CPU of reading the row), so that a confirmation
@@ -65,7 +71,7 @@ def form_period(period_id: int) -> CommentPeriod | None:
     kept = current_app.extensions.setdefault(_KEPT, {})
     held = kept.get(period_id)
     if held is not None and time.monotonic() - held[0] < seconds:
-        return db.session.merge(held[1], load=False)
+        return db.session.merge(held[1], load=False) if attach else held[1]
     period = db.session.get(CommentPeriod, period_id, options=WITH_SECTION_TITLES)
     if period is not None and not db.session.info.get("periods_changed"):
         holder = Session()  # bound to nothing: merging without loading asks no database
@@ -73,6 +79,12 @@ def form_period(period_id: int) -> CommentPeriod | None:
         holder.close()  # the copy, its plan and its sections are detached, their loaded values kept
         kept[period_id] = (time.monotonic(), copy)
     return period
+
+
+def in_session(period: CommentPeriod) -> CommentPeriod:
+    """``period`` in this request's session: a kept copy (``form_period(attach=False)``) merged into it as
+    ``form_period`` merges it, without loading; one in the session already as it is."""
+    return db.session.merge(period, load=False) if inspect(period).detached else period
 
 
 def forget_kept_periods() -> None:

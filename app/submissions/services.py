@@ -30,7 +30,7 @@ from datetime import date, datetime
 from urllib.parse import quote
 
 from flask import current_app
-from sqlalchemy import bindparam, func, insert, or_, select, text, update
+from sqlalchemy import bindparam, func, insert, inspect, or_, select, text, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -43,6 +43,7 @@ from app.core.statements import insert_unless_present
 from app.core.timeutil import jst_start_of_day, to_jst, utcnow
 from app.extensions import db
 from app.periods.models import CommentPeriod, default_field_rules
+from app.periods.pages import in_session
 from app.periods.services import attribute_pairs
 from app.submissions import pgsend
 from app.submissions.models import Attachment, Submission, SubmissionEntry
@@ -323,7 +324,8 @@ def check_web_open(period: CommentPeriod, now: datetime) -> None:
 
 
 def submit_web(period_id: int, received: Received, *, idempotency_key: str, secret: str | None = None,
-               locale: str = "ja", now: datetime | None = None, alone: bool = False) -> tuple[Submission, bool]:
+               locale: str = "ja", now: datetime | None = None, alone: bool = False,
+               period: CommentPeriod | None = None) -> tuple[Submission, bool]:
     """A citizen's web submission with the lookup ``secret`` issued with its key. Returns
     (submission, created): a repeated key with the same secret gives the first one; with another
     secret it is refused ("key_taken") and shows nothing.
@@ -331,8 +333,11 @@ def submit_web(period_id: int, received: Received, *, idempotency_key: str, secr
     ``now`` is for the demo's past submissions; requests leave it to the server's clock. ``alone``: the
     caller's transaction has written nothing, so on PostgreSQL a send without files may be committed by its
     own statement at once (``app.core.autocommit``); the web view's send, which writes nothing before it.
+    ``period``: the period as the caller read it, which may be the process's kept copy outside the session
+    (``form_period(attach=False)``): read here, never changed; what the send is judged by is read again
+    under the period's lock.
     """
-    period = db.session.get(CommentPeriod, period_id)
+    period = period if period is not None else db.session.get(CommentPeriod, period_id)
     if period is None:
         raise SubmissionError("not_found")
     try:
@@ -351,7 +356,7 @@ def submit_web(period_id: int, received: Received, *, idempotency_key: str, secr
                                 idempotency_key=idempotency_key, secret=code)
     # From here on its files are on disk: whatever stops the send also takes them away again.
     try:
-        numbered = _insert_and_number(period_id, submission, idempotency_key=idempotency_key, secret=code,
+        numbered = _insert_and_number(period, submission, idempotency_key=idempotency_key, secret=code,
                                       locale=locale, now=now, alone=alone)
     except Exception:
         discard_files(submission)
@@ -362,7 +367,7 @@ def submit_web(period_id: int, received: Received, *, idempotency_key: str, secr
     return _earlier(period_id, idempotency_key, secret), False
 
 
-def _insert_and_number(period_id: int, submission: Submission, *, idempotency_key: str, secret: str,
+def _insert_and_number(period: CommentPeriod, submission: Submission, *, idempotency_key: str, secret: str,
                        locale: str, now: datetime | None, alone: bool = False) -> bool:
     """Lock the period to take its next number and judge the time, then insert the submission numbered.
     False when the key was sent before (or at once from another tab): that send's row is committed by
@@ -373,10 +378,13 @@ def _insert_and_number(period_id: int, submission: Submission, *, idempotency_ke
     number it was given, for the caller to read. Numbered before it is inserted, not after: inserting it
     unnumbered and numbering it under the lock wrote the row twice, and its seven indexes with it
     (bench/README.md, twenty-first session); the lock is held for the insert instead of an update."""
+    period_id = period.id
     if db.session.get_bind().dialect.name == "postgresql":
-        return _send_in_one_statement(period_id, submission, idempotency_key=idempotency_key, secret=secret,
+        return _send_in_one_statement(period, submission, idempotency_key=idempotency_key, secret=secret,
                                       locale=locale, received_at=now or utcnow(), alone=alone)
-    # From the counter to the commit the period is locked: a number, the rows and the outbox row.
+    # From the counter to the commit the period is locked: a number, the rows and the outbox row. The
+    # counter is set on the session's period: the kept copy goes into the session first (no query).
+    period = in_session(period)
     period = count_under_lock(period_id)
     # Read the clock only once the lock is held: this is the instant the submission is judged by.
     now = now or utcnow()
@@ -404,7 +412,7 @@ def receipt_mail(submission: Submission, title: str, locale: str, secret: str, *
                       lookup_code=format_secret(secret), entry_count=len(submission.entries))
 
 
-def _send_in_one_statement(period_id: int, submission: Submission, *, idempotency_key: str, secret: str,
+def _send_in_one_statement(period: CommentPeriod, submission: Submission, *, idempotency_key: str, secret: str,
                            locale: str, received_at: datetime, alone: bool) -> bool:
     """``_insert_and_number`` on PostgreSQL: the lock, the judgement, the number, the rows and the receipt
     mail's outbox row in one statement (``pgsend``). The time judged is the instant the server took the
@@ -413,6 +421,7 @@ def _send_in_one_statement(period_id: int, submission: Submission, *, idempotenc
 
     ``alone`` (``submit_web``), with no files to write after it: the statement is its own transaction,
     committed when it returns, and the period is locked only while it runs."""
+    period_id = period.id
     submission.received_at = received_at
     submission.created_at = submission.created_at or utcnow()
     submission.state = submission.state or "new"
@@ -424,8 +433,8 @@ def _send_in_one_statement(period_id: int, submission: Submission, *, idempotenc
     mail = None
     if submission.email:
         # The number and the private link are filled in by the statement, which makes the number.
-        title = db.session.get(CommentPeriod, period_id).title
-        mail = outbox_row(send_email, *receipt_mail(submission, title, locale, secret, receipt_no="", lookup_url=""))
+        mail = outbox_row(send_email, *receipt_mail(submission, period.title, locale, secret, receipt_no="",
+                                                    lookup_url=""))
         before, after = lookup_link_around(secret)
         params |= mail | {"lookup_before": before, "lookup_after": after}
     statement = pgsend.send_statement(mail is not None, drainer_mode())
@@ -437,16 +446,18 @@ def _send_in_one_statement(period_id: int, submission: Submission, *, idempotenc
         row = found._asdict() if found is not None else None
     if row is None:
         raise SubmissionError("not_found")
-    period = db.session.get(CommentPeriod, period_id)
     if row["submission_id"] is None:
-        # Not open at that instant (the locked row says why), or the key was sent before.
+        # Not open at that instant (the locked row says why), or the key was sent before. The session's
+        # period takes what the lock read; a kept copy goes into the session for it, and stays as it was.
+        period = in_session(period)
         for name in pgsend.LOCKED:
             set_committed_value(period, name, row[name])
         check_web_open(period, received_at)
         if find_by_key(period_id, idempotency_key) is None:
             raise SubmissionError("key_taken")  # not expected: the row that held the key is gone again
         return False
-    set_committed_value(period, "receipt_counter", row["number"])
+    if not inspect(period).detached:
+        set_committed_value(period, "receipt_counter", row["number"])
     submission.id, submission.receipt_no = row["submission_id"], row["receipt_no"]
     for entry, entry_id in zip(entries, row["entry_ids"], strict=True):
         entry.submission_id, entry.id = submission.id, entry_id

@@ -21,7 +21,7 @@ from app.core import autocommit, current_locale, formkeys, ratelimit
 from app.core.errors import render_error
 from app.extensions import db, limiter
 from app.periods.models import CommentPeriod
-from app.periods.pages import form_period, visible
+from app.periods.pages import form_period, in_session, visible
 from app.submissions import services
 from app.submissions.forms import SubmissionForm, quick_received
 from app.submissions.messages import attach_error, error_message
@@ -29,11 +29,12 @@ from app.submissions.services import SubmissionError
 
 bp = Blueprint("submissions", __name__)
 
-def web_period(period_id: int) -> CommentPeriod:
+def web_period(period_id: int, *, attach: bool = True) -> CommentPeriod:
     """404 for what the public cannot see; for a withdrawn period, the withdrawn page on GET, while a
     POST goes on to be refused with the text kept on the page. The period comes with its plan and its
-    sections' titles, from the copy the process keeps a few seconds (``form_period``)."""
-    period = form_period(period_id)
+    sections' titles, from the copy the process keeps a few seconds (``form_period``; ``attach=False``:
+    that copy itself, to be read only)."""
+    period = form_period(period_id, attach=attach)
     if request.method == "POST" and period is not None and period.status == "withdrawn" and period.plan.is_published:
         return period
     return visible(period)
@@ -120,7 +121,9 @@ def check_send_limits() -> None:
 @bp.post("/periods/<int:period_id>/submit/send")
 def send(period_id: int):
     check_send_limits()
-    period = web_period(period_id)
+    # The kept copy, read only: a send that goes through puts nothing of the period into the session, and
+    # every other way out (a page shown again) first puts it there with ``in_session``.
+    period = web_period(period_id, attach=False)
     key = request.form.get("idempotency_key") or ""
     if not services.KEY_PATTERN.match(key):
         abort(400)
@@ -129,6 +132,7 @@ def send(period_id: int):
     received = quick_received(period, request.form) if set(request.files) <= {"attachments"} else None
     submission_form = None
     if received is None:
+        period = in_session(period)
         submission_form = SubmissionForm(period=period)
         if submission_form.is_spam:
             return _render_form(period, submission_form, notice=spam_message(), status=400)
@@ -140,16 +144,18 @@ def send(period_id: int):
     # (copied, replayed, from another period's page) finds nothing: the person checks and sends anew.
     secret = formkeys.issued(key, send_scope(period.id))
     if not secret:
+        period = in_session(period)
         return _key_refused(period, submission_form or SubmissionForm(period=period))
     try:
         received.files = services.check_uploads(request.files.getlist("attachments"),
                                                 max_count=period.max_attachments,
                                                 max_bytes=period.max_attachment_bytes)
         # Nothing is written before the send: on PostgreSQL its one statement commits itself.
-        submission, _created = services.submit_web(period.id, received, idempotency_key=key,
-                                                   secret=secret, locale=current_locale(), alone=True)
+        submission, _created = services.submit_web(period.id, received, idempotency_key=key, secret=secret,
+                                                   locale=current_locale(), alone=True, period=period)
     except SubmissionError as error:
         db.session.rollback()
+        period = in_session(period)
         submission_form = submission_form or SubmissionForm(period=period)
         if error.code == "key_taken":
             return _key_refused(period, submission_form)

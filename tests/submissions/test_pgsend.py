@@ -27,7 +27,7 @@ def _send(period_id: int, key: str, now, *, email: str = "", secret: str = "ABCD
     submission = services.new_submission(period, received, channel="web", received_at=now, idempotency_key=key,
                                          secret=secret)
     try:
-        created = services._insert_and_number(period_id, submission, idempotency_key=key, secret=secret, locale="ja",
+        created = services._insert_and_number(period, submission, idempotency_key=key, secret=secret, locale="ja",
                                               now=now)
     except SubmissionError as error:
         return None, error.code
