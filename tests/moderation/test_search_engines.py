@@ -4,12 +4,12 @@ and both equal to Python's own substring test on the normalised texts. On Postgr
 must be usable for Japanese (the cluster's character type decides whether kanji make trigrams)."""
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
-from app.core.text import normalize_for_match
+from app.core.text import char_ngrams, normalize_for_match
 from app.extensions import db
 from app.moderation import services
-from app.moderation.models import SearchDocument
+from app.moderation.models import SearchDocument, SearchGram
 from app.moderation.services.search import matching_submissions
 
 TEXTS = [
@@ -52,6 +52,18 @@ def by_python(texts: dict, query: str) -> set[int] | None:
 def by_sql(query: str, dialect: str) -> set[int] | None:
     matches = matching_submissions(query, dialect=dialect)
     return None if matches is None else set(db.session.scalars(matches))
+
+
+def test_the_bulk_index_holds_each_line_s_distinct_bigrams_and_nothing_else(texts):
+    """On PostgreSQL a document's grams travel as one text, a line each, split again by the statement: the
+    rows are each line's distinct bigrams (a line of one character, itself), as ``char_ngrams`` gives them."""
+    expected = {(gram, sub_id) for sub_id, bodies in texts.items() for body in bodies
+                for gram in char_ngrams(normalize_for_match(body), 2)}
+    stored = {(gram, sub_id) for gram, sub_id in db.session.execute(select(SearchGram.gram, SearchGram.submission_id))}
+    assert stored == expected
+    assert db.session.scalar(select(func.count()).select_from(SearchGram)) == len(expected)  # no row twice
+    assert {doc.submission_id: doc.text for doc in db.session.scalars(select(SearchDocument))} == {
+        sub_id: "\n".join(normalize_for_match(body) for body in bodies) for sub_id, bodies in texts.items()}
 
 
 @pytest.mark.parametrize("query", QUERIES)

@@ -76,36 +76,39 @@ def _write_new(texts: dict[int, str]) -> None:
     """Documents and grams of submissions that have none: nothing to delete, so all in bulk."""
     if not texts:
         return
-    documents, grams = [], []
-    for submission_id, normalised in texts.items():
-        documents.append({"submission_id": submission_id, "text": normalised})
-        grams.extend({"gram": gram, "submission_id": submission_id}
-                     for gram in {gram for line in normalised.split("\n") for gram in char_ngrams(line, GRAM)})
+    grams = {submission_id: {gram for line in normalised.split("\n") for gram in char_ngrams(line, GRAM)}
+             for submission_id, normalised in texts.items()}
     if db.session.get_bind().dialect.name == "postgresql":
-        _insert_as_arrays(documents, grams)
+        _insert_as_arrays(texts, grams)
         return
-    db.session.execute(insert(SearchDocument), documents)
-    if grams:
+    db.session.execute(insert(SearchDocument), [{"submission_id": submission_id, "text": normalised}
+                                                for submission_id, normalised in texts.items()])
+    rows = [{"gram": gram, "submission_id": submission_id} for submission_id, found in grams.items() for gram in found]
+    if rows:
         # An executemany: psycopg pipelines it, and its statement is compiled once. (A multi-row VALUES
         # is compiled anew for each length and cost twice the CPU in bench/: measured, then undone.)
-        db.session.execute(insert(SearchGram), grams)
+        db.session.execute(insert(SearchGram), rows)
 
 
 # Documents and grams in one statement on PostgreSQL, each column sent as one array: a web send's index
-# was two statements and an executemany of ~45 rows, whose parameters SQLAlchemy processed row by row.
+# was two statements and an executemany of ~45 rows, whose parameters SQLAlchemy processed row by row. A
+# document's grams go as one text, a line each (a gram is never a line break, nor empty), split again by
+# the statement: sent as an array of every gram, they were dumped into it one by one by the driver, in
+# Python, which was most of the job's CPU (bench/README.md, twenty-ninth session).
 _INSERT_AS_ARRAYS = text(
     "WITH docs AS (INSERT INTO submission_search_docs (submission_id, text, indexed_at) "
     "SELECT doc_id, doc_text, :now FROM unnest(CAST(:doc_ids AS integer[]), CAST(:doc_texts AS text[])) "
     "AS d(doc_id, doc_text)) "
     "INSERT INTO submission_search_grams (gram, submission_id) "
-    "SELECT gram, gram_id FROM unnest(CAST(:grams AS text[]), CAST(:gram_ids AS integer[])) AS g(gram, gram_id)")
+    "SELECT g.gram, d.doc_id FROM unnest(CAST(:doc_ids AS integer[]), CAST(:doc_grams AS text[])) "
+    "AS d(doc_id, doc_grams), unnest(string_to_array(d.doc_grams, chr(10))) AS g(gram)")
 
 
-def _insert_as_arrays(documents: list[dict], grams: list[dict]) -> None:
+def _insert_as_arrays(texts: dict[int, str], grams: dict[int, set[str]]) -> None:
+    ids = list(texts)
     db.session.execute(_INSERT_AS_ARRAYS, {
-        "now": utcnow(), "doc_ids": [doc["submission_id"] for doc in documents],
-        "doc_texts": [doc["text"] for doc in documents], "grams": [gram["gram"] for gram in grams],
-        "gram_ids": [gram["submission_id"] for gram in grams]})
+        "now": utcnow(), "doc_ids": ids, "doc_texts": [texts[submission_id] for submission_id in ids],
+        "doc_grams": ["\n".join(grams[submission_id]) for submission_id in ids]})
 
 
 def unindexed_query() -> Select:
