@@ -383,7 +383,8 @@ def _insert_and_number(period: CommentPeriod, submission: Submission, *, idempot
         return _send_in_one_statement(period, submission, idempotency_key=idempotency_key, secret=secret,
                                       locale=locale, received_at=now or utcnow(), alone=alone)
     # From the counter to the commit the period is locked: a number, the rows and the outbox row. The
-    # counter is set on the session's period: the kept copy goes into the session first (no query).
+    # counter is set on the session's period: a kept copy goes into the session first (no query), and is
+    # held here while ``count_under_lock`` looks it up (the session holds what nobody refers to weakly).
     period = in_session(period)
     period = count_under_lock(period_id)
     # Read the clock only once the lock is held: this is the instant the submission is judged by.
