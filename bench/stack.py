@@ -305,11 +305,12 @@ class CpuWatch:
     def __init__(self, stack: "Stack"):
         self.stack = stack
         self.parts, self.machine, self.began = stack.cpu_seconds(), machine_ticks(), time.monotonic()
+        self.shares: dict[str, float] = {}  # the machine's, as the last ``summary()`` read them
 
     def summary(self) -> str:
         parts, machine, spent = self.stack.cpu_seconds(), machine_ticks(), max(time.monotonic() - self.began, 1e-9)
         cores = {name: (parts[name] - self.parts.get(name, 0.0)) / spent for name in parts}
-        shares = machine_shares(self.machine, machine)
+        shares = self.shares = machine_shares(self.machine, machine)
         used = "  ".join(f"{name} {value:.2f}" for name, value in cores.items() if value >= 0.005)
         states = ", ".join(f"{name} {100 * share:.0f} %" for name, share in shares.items())
         return f"cores: {used} | machine: {states}"

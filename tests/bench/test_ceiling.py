@@ -1,0 +1,19 @@
+"""Which closed-loop rounds of ``bench.load``'s ceiling count towards its ratios."""
+
+from bench.load import MOST_IDLE, refusal
+
+
+def test_a_round_that_kept_the_machine_busy_and_answered_counts():
+    assert refusal(errors=0, done=5000, idle=0.04) is None
+    assert refusal(errors=3, done=5000, idle=MOST_IDLE) is None  # a few errors in thousands, at the bound
+
+
+def test_a_round_that_answered_with_errors_does_not_count():
+    assert refusal(errors=6, done=5000, idle=0.02) == "errors"
+    assert refusal(errors=1, done=0, idle=0.5) == "errors"
+
+
+def test_a_round_that_left_the_machine_idle_does_not_count():
+    """Once the insert's loop ran at 277/s with the machine 43 % idle, and the send's ratio read 0.85."""
+    assert refusal(errors=0, done=4155, idle=0.43) == "the machine 43 % idle"
+    assert refusal(errors=0, done=4155, idle=MOST_IDLE + 0.01) is not None
