@@ -4,7 +4,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, inspect, select
 
 from app.accounts.models import User
 from app.core.timeutil import jst_today
@@ -39,6 +39,26 @@ def test_search_finds_japanese_words_inside_sentences(ctx, make_period, make_sub
     # Both bigrams of 東京都 occur in that text, but not together: the substring check rules it out.
     assert found(QueueFilters(q="東京都"), mod) == []
     assert found(QueueFilters(q="京都"), mod) == [trip]
+
+
+def test_a_deleted_submission_takes_its_search_rows_with_it(ctx, make_period, make_submission, moderator):
+    """The bigram rows have no foreign key of their own (checking one on each row was half of what writing
+    them cost PostgreSQL): a trigger on their document's delete, which the submission's cascades to,
+    removes them, one submission or many at once."""
+    assert inspect(db.session.connection()).get_foreign_keys("submission_search_grams") == []
+    period_id, other_period = make_period(), make_period()
+    gone, kept = make_submission(period_id, "市民活動センター"), make_submission(period_id, "市民の声")
+    elsewhere = make_submission(other_period, "市民会館")
+    services.ensure_indexed()
+
+    def indexed(model) -> set[int]:
+        return set(db.session.scalars(select(model.submission_id).distinct()))
+
+    db.session.execute(delete(Submission).where(Submission.id == gone))
+    assert indexed(SearchDocument) == indexed(SearchGram) == {kept, elsewhere}
+    assert set(found(QueueFilters(q="市民"), user(moderator()))) == {kept, elsewhere}
+    db.session.execute(delete(Submission).where(Submission.period_id == period_id))
+    assert indexed(SearchDocument) == indexed(SearchGram) == {elsewhere}
 
 
 def test_search_indexes_unindexed_submissions_lazily_and_never_across_entries(ctx, make_period, make_submission,
