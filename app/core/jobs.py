@@ -20,7 +20,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import update_wrapper
+from functools import cache, update_wrapper
 from importlib import import_module
 from typing import Any
 
@@ -35,6 +35,7 @@ from sqlalchemy import func as sql
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from app.core.models import OutboxJob, new_job_id
+from app.core.statements import one_of
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -332,11 +333,34 @@ def _enqueue(queue: Queue, func: Callable[..., Any], argument: Any, rq_job_id: s
 
 
 def _mark_enqueued(job_ids: list[str], rq_job_id: str | None) -> None:
-    db.session.execute(
-        update(OutboxJob)
-        .where(OutboxJob.id.in_(job_ids), OutboxJob.state == "pending")
-        .values(state="enqueued", enqueued_at=utcnow(), rq_job_id=rq_job_id)
-    )
+    db.session.execute(_enqueued(_dialect()), {"rows": job_ids, "at": utcnow(), "rq_job_id": rq_job_id})
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+_OUTBOX = OutboxJob.__table__
+
+
+# The outbox's statements over a list of rows, built once per dialect: each names its rows by ``one_of``.
+@cache
+def _enqueued(dialect: str):
+    return (update(_OUTBOX).where(one_of(_OUTBOX.c.id, "rows", dialect), _OUTBOX.c.state == "pending")
+            .values(state="enqueued", enqueued_at=bindparam("at"), rq_job_id=bindparam("rq_job_id")))
+
+
+@cache
+def _claimed(dialect: str):
+    return (update(_OUTBOX).where(one_of(_OUTBOX.c.id, "rows", dialect), _OUTBOX.c.state != "done")
+            .values(state="running", attempts=_OUTBOX.c.attempts + 1)
+            .returning(_OUTBOX.c.id, _OUTBOX.c.func, _OUTBOX.c.args))
+
+
+@cache
+def _done(dialect: str):
+    return (update(_OUTBOX).where(one_of(_OUTBOX.c.id, "rows", dialect))
+            .values(state="done", error="", finished_at=bindparam("at")))
 
 
 def will_run(queue: Queue, rq_job: Job) -> bool:
@@ -468,20 +492,13 @@ def run_outbox_job(job_id: str) -> str:
     return "done"
 
 
-_OUTBOX = OutboxJob.__table__
-_DONE = (update(_OUTBOX).where(_OUTBOX.c.id.in_(bindparam("rows", expanding=True)))
-         .values(state="done", error="", finished_at=bindparam("at")))
 
 
 def claim(*job_ids: str) -> dict[str, tuple[str, list]]:
     """Mark the rows not yet done ``running``, each with one more attempt, in one statement and one commit
     (a batch's rows then show ``running`` while they wait their turn, a few milliseconds each). Their
     function and arguments, by id; a row missing or done is not there."""
-    rows = db.session.execute(
-        update(_OUTBOX).where(_OUTBOX.c.id.in_(job_ids), _OUTBOX.c.state != "done")
-        .values(state="running", attempts=_OUTBOX.c.attempts + 1)
-        .returning(_OUTBOX.c.id, _OUTBOX.c.func, _OUTBOX.c.args)
-    ).all()
+    rows = db.session.execute(_claimed(_dialect()), {"rows": list(job_ids)}).all()
     db.session.commit()
     return {row.id: (row.func, row.args) for row in rows}
 
@@ -493,7 +510,7 @@ def run_claimed(job_id: str, func: str, args: list) -> None:
         resolve(func)(*args)
         # A Core statement built once, not a reload of the row (nor an ORM update, which looks through
         # the session for the row to change it there too).
-        db.session.execute(_DONE, {"rows": [job_id], "at": utcnow()})
+        db.session.execute(_done(_dialect()), {"rows": [job_id], "at": utcnow()})
         db.session.commit()
     except Exception as exc:
         db.session.rollback()
@@ -557,7 +574,7 @@ def _run_together(together: Callable, calls: list[tuple[str, list]]) -> list[str
     failures = together(calls)
     done = [job_id for job_id, _args in calls if job_id not in failures]
     if done:
-        db.session.execute(_DONE, {"rows": done, "at": utcnow()})
+        db.session.execute(_done(_dialect()), {"rows": done, "at": utcnow()})
     db.session.commit()
     for job_id, exc in failures.items():
         log.error("outbox job %s failed in a batch", job_id, exc_info=exc)

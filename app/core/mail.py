@@ -7,7 +7,7 @@ import smtplib
 import threading
 import time
 from email.utils import formataddr, formatdate, make_msgid
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, delete, update
 from app.core import autocommit
 from app.core.jobs import OUTBOX_ARGS, current_job_id, job
 from app.core.models import MailDelivery
-from app.core.statements import insert_unless_present
+from app.core.statements import insert_unless_present, one_of
 from app.core.timeutil import utcnow
 from app.extensions import db
 
@@ -55,7 +55,7 @@ def send_email(to: str, template: str, locale: str, context: dict, headers: dict
     job_id = current_job_id() or make_msgid()
     if _claim_and_send(job_id, to, template, locale, context, headers):
         # Committed by the job runner together with the job's own row.
-        db.session.execute(_SENT, {"deliveries": [job_id], "at": utcnow()})
+        _mark_sent([job_id])
 
 
 @send_email.runs_together
@@ -79,7 +79,7 @@ def send_emails(calls: list[tuple[str, list]]) -> dict[str, Exception]:
             db.session.rollback()
             failures[job_id] = exc
     if sent:
-        db.session.execute(_SENT, {"deliveries": sent, "at": utcnow()})
+        _mark_sent(sent)
     return failures
 
 
@@ -122,8 +122,17 @@ def _claim_and_send(job_id: str, to: str, template: str, locale: str, context: d
 
 
 _DELIVERIES = MailDelivery.__table__
-_SENT = (update(_DELIVERIES).where(_DELIVERIES.c.job_id.in_(bindparam("deliveries", expanding=True)))
-         .values(state="sent", sent_at=bindparam("at")))
+
+
+@cache
+def _sent(dialect: str):
+    return (update(_DELIVERIES).where(one_of(_DELIVERIES.c.job_id, "deliveries", dialect))
+            .values(state="sent", sent_at=bindparam("at")))
+
+
+def _mark_sent(deliveries: list[str]) -> None:
+    db.session.execute(_sent(db.session.get_bind().dialect.name), {"deliveries": deliveries, "at": utcnow()})
+
 _UNCLAIM = delete(_DELIVERIES).where(_DELIVERIES.c.job_id == bindparam("delivery"), _DELIVERIES.c.state == "sending")
 
 

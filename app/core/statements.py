@@ -2,7 +2,7 @@
 
 from functools import cache
 
-from sqlalchemy import Table, bindparam
+from sqlalchemy import ColumnElement, Table, any_, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 
 _INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -23,3 +23,14 @@ def insert_unless_present(table: Table, keys: tuple[str, ...], dialect: str, ret
         insert = insert.values({name: bindparam(name, type_=table.c[name].type) for name in columns})
     return insert.on_conflict_do_nothing(index_elements=list(keys)).returning(table.c[returning])
 
+
+
+def one_of(column: ColumnElement, name: str, dialect: str) -> ColumnElement[bool]:
+    """``column IN`` the list bound as ``name``. On PostgreSQL ``column = ANY(:name)``, the list sent as one
+    array: the statement's text is then the same whatever the list's length. An IN gets a parameter per
+    value, a text per length, rendered again at each run by SQLAlchemy and, past psycopg's cache limit of
+    fifty parameters, parsed again by the driver (the outbox's statements, for batches of up to fifty
+    rows: bench/README.md, thirtieth session)."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=postgresql.ARRAY(column.type)))
+    return column.in_(bindparam(name, expanding=True))

@@ -188,6 +188,43 @@ def test_a_batch_of_mails_costs_one_statement_and_one_commit_a_mail(app, ctx, ma
     assert set(db.session.scalars(select(MailDelivery.state))) == {"sent"}
 
 
+@pytest.mark.services
+def test_a_batch_s_statements_read_the_same_for_any_number_of_rows(app, ctx, mailbox):
+    """On PostgreSQL a batch's rows go as one array (``statements.one_of``): the drainer's "enqueued", the
+    claim, the mails' "sent" and the rows' "done" each have one text whatever the batch's size, which psycopg
+    parses once and prepares. An IN had a parameter per row: a text per size, parsed anew past fifty
+    parameters."""
+    from sqlalchemy import event
+
+    from app.core.jobs import run_outbox_batch
+
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite has no arrays: an IN there")
+    updates: dict[int, list[str]] = {}
+    for size in (2, 7):
+        _queued_mails(size, f"a batch of {size}")
+        statements: list[str] = []
+
+        def statement(conn, cursor, sql, parameters, context, executemany, statements=statements):
+            if sql.startswith("UPDATE"):
+                statements.append(sql)
+
+        event.listen(db.engine, "before_cursor_execute", statement)
+        try:
+            with drainer_on(app):
+                assert drain_new() == size
+            ids = list(db.session.scalars(select(OutboxJob.id).where(OutboxJob.state == "enqueued")))
+            assert run_outbox_batch(ids) == "done"
+        finally:
+            event.remove(db.engine, "before_cursor_execute", statement)
+        updates[size] = statements
+    assert updates[2] == updates[7]
+    assert [sql.split(" SET ")[0] for sql in updates[2]] == ["UPDATE outbox_jobs"] * 2 + [
+        "UPDATE mail_deliveries", "UPDATE outbox_jobs"]
+    assert all("ANY" in sql for sql in updates[2])
+    assert len(mailbox) == 9
+
+
 class WorkerDied(BaseException):
     """What the worker's death looks like from inside: nothing catches it."""
 
