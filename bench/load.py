@@ -10,7 +10,7 @@ Meyasu (8100), the ceiling app (8101), RQ workers and the scheduler, whose recur
 index of new submissions every ten seconds among them) run as in production (``BENCH_PORT_BASE`` moves
 the four ports); it prints its figures, and stops what it started. The surge first measures the closed-loop maximum of its own
 flow and prints its goodput as a share of it, and the rows stored whose receipt nobody saw, by cause.
-Options: --database-url, --web-workers, --web-threads, --rq-workers, --profile (py-spy on one web worker).
+Options: --database-url, --web-workers, --web-threads, --rq-workers, --ceiling-rounds, --profile (py-spy on one web worker).
 """
 
 import argparse
@@ -267,10 +267,12 @@ def refusal(errors: int, done: int, idle: float) -> str | None:
 
 async def ceiling_phase(targets: dict, seconds: float, concurrency: int, rounds: int, stack: Stack) -> dict:
     """Closed-loop maximum throughput of four things, alternated ``rounds`` times; the best round counts, with
-    what the stack and the machine spent while it ran (``CpuWatch``)."""
+    what the stack and the machine spent while it ran (``CpuWatch``), and every round's rate (``per_round``,
+    None for a round that does not count), for ``paired_ratios``."""
     period_id = targets["open_period"]
     paths = page_paths(targets)
     best: dict[str, dict] = {}
+    per_round: dict[str, list[float | None]] = {}
     limits: dict[str, int] = {}
 
     async def measure(name: str, base: str, make_op) -> None:
@@ -285,6 +287,7 @@ async def ceiling_phase(targets: dict, seconds: float, concurrency: int, rounds:
         row = {"per_s": done / elapsed, "p95": loadgen.percentile(values, 95), "errors": recorder.error_count,
                "cpu": cpu, "why": why}
         valid = why is None
+        per_round.setdefault(name, []).append(row["per_s"] if valid else None)
         if name not in best or (valid and (not best[name]["valid"] or row["per_s"] > best[name]["per_s"])):
             best[name] = row | {"valid": valid}
 
@@ -311,7 +314,17 @@ async def ceiling_phase(targets: dict, seconds: float, concurrency: int, rounds:
         await measure("ceiling_template", ceiling, ceiling_template)
         await measure("meyasu_submissions", web, meyasu_send)
         await measure("ceiling_insert", ceiling, ceiling_insert)
+    for name, row in best.items():
+        row["per_round"] = per_round[name]
     return best
+
+
+def paired_ratios(ours: list[float | None], theirs: list[float | None]) -> list[float]:
+    """Each round's rate over the rate of its reference measured right after it, for the rounds where both
+    count. The best rounds can come from minutes apart, and this host's speed moves within minutes (the bare
+    insert's loop ran at 456 and 705 a second within six minutes: bench/README.md, thirtieth session); a pair
+    is measured within half a minute."""
+    return [mine / other for mine, other in zip(ours, theirs, strict=True) if mine and other]
 
 
 async def flow_ceiling(targets: dict, seconds: float, concurrency: int) -> float:
@@ -429,7 +442,7 @@ def print_ceiling(targets: dict, args, stack: Stack) -> bool:
     print(f"\n== ceiling: closed loop, {args.ceiling_concurrency} clients, same gunicorn settings; "
           f"load average {os.getloadavg()[0]:.2f} ==", flush=True)
     best = loadgen.run(ceiling_phase(targets, 5.0 if args.quick else args.ceiling_seconds,
-                                     args.ceiling_concurrency, 1 if args.quick else 2, stack))
+                                     args.ceiling_concurrency, 1 if args.quick else args.ceiling_rounds, stack))
     for name, row in best.items():
         print(f"  {name:20} {row['per_s']:8.1f}/s  p95 {ms(row['p95'])} ms  errors {row['errors']}"
               f"{'' if row['valid'] else '  INVALID (' + row['why'] + ')'}")
@@ -441,6 +454,11 @@ def print_ceiling(targets: dict, args, stack: Stack) -> bool:
     sub_ratio = best["meyasu_submissions"]["per_s"] / best["ceiling_insert"]["per_s"]
     page_ratio = best["meyasu_pages"]["per_s"] / best["ceiling_template"]["per_s"]
     print(f"  ratio to ceiling: submissions {sub_ratio:.2f}, page views {page_ratio:.2f}")
+    pairs = {label: paired_ratios(best[ours]["per_round"], best[theirs]["per_round"])
+             for label, ours, theirs in (("submissions", "meyasu_submissions", "ceiling_insert"),
+                                         ("page views", "meyasu_pages", "ceiling_template"))}
+    print("  each round over the round right after it: " + "; ".join(
+        f"{label} {', '.join(f'{ratio:.2f}' for ratio in ratios) or 'none counts'}" for label, ratios in pairs.items()))
     return True
 
 
@@ -467,6 +485,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--page-rate", type=float, default=200.0, help="design page views/s")
     parser.add_argument("--surge-factor", type=float, default=30.0)
     parser.add_argument("--ceiling-seconds", type=float, default=15.0)
+    parser.add_argument("--ceiling-rounds", type=int, default=2,
+                        help="times each of the four closed loops runs, alternated (the best counts; each pair printed)")
     parser.add_argument("--ceiling-concurrency", type=int, default=0,
                         help="closed-loop clients (default: workers x threads, so nothing waits in a queue)")
     parser.add_argument("--no-ceiling", action="store_true")

@@ -1,6 +1,6 @@
 """Which closed-loop rounds of ``bench.load``'s ceiling count towards its ratios."""
 
-from bench.load import MOST_IDLE, refusal
+from bench.load import MOST_IDLE, paired_ratios, refusal
 
 
 def test_a_round_that_kept_the_machine_busy_and_answered_counts():
@@ -17,3 +17,8 @@ def test_a_round_that_left_the_machine_idle_does_not_count():
     """Once the insert's loop ran at 277/s with the machine 43 % idle, and the send's ratio read 0.85."""
     assert refusal(errors=0, done=4155, idle=0.43) == "the machine 43 % idle"
     assert refusal(errors=0, done=4155, idle=MOST_IDLE + 0.01) is not None
+
+
+def test_each_round_is_paired_with_its_reference_and_a_round_that_does_not_count_drops_its_pair():
+    assert paired_ratios([300.0, 330.0, None], [600.0, 500.0, 700.0]) == [0.5, 0.66]
+    assert paired_ratios([300.0], [None]) == []
