@@ -492,8 +492,6 @@ def run_outbox_job(job_id: str) -> str:
     return "done"
 
 
-
-
 def claim(*job_ids: str) -> dict[str, tuple[str, list]]:
     """Mark the rows not yet done ``running``, each with one more attempt, in one statement and one commit
     (a batch's rows then show ``running`` while they wait their turn, a few milliseconds each). Their

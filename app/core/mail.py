@@ -133,6 +133,7 @@ def _sent(dialect: str):
 def _mark_sent(deliveries: list[str]) -> None:
     db.session.execute(_sent(db.session.get_bind().dialect.name), {"deliveries": deliveries, "at": utcnow()})
 
+
 _UNCLAIM = delete(_DELIVERIES).where(_DELIVERIES.c.job_id == bindparam("delivery"), _DELIVERIES.c.state == "sending")
 
 

@@ -24,7 +24,6 @@ def insert_unless_present(table: Table, keys: tuple[str, ...], dialect: str, ret
     return insert.on_conflict_do_nothing(index_elements=list(keys)).returning(table.c[returning])
 
 
-
 def one_of(column: ColumnElement, name: str, dialect: str) -> ColumnElement[bool]:
     """``column IN`` the list bound as ``name``. On PostgreSQL ``column = ANY(:name)``, the list sent as one
     array: the statement's text is then the same whatever the list's length. An IN gets a parameter per
