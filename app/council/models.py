@@ -18,7 +18,7 @@ class CouncilMeeting(db.Model):
     __table_args__ = (UniqueConstraint("plan_id", "number", name="uq_council_meetings_plan_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
     council_name: Mapped[str] = mapped_column(String(200))
     number: Mapped[int] = mapped_column()  # 第n回
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
@@ -71,7 +71,7 @@ class SeatRequest(db.Model):
                       Index("ix_council_seat_requests_meeting_form_key", "meeting_id", "form_key"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("council_meetings.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("council_meetings.id", ondelete="CASCADE"))
     receipt_no: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(100), default="")
     contact: Mapped[str] = mapped_column(String(255), default="")

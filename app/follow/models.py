@@ -22,7 +22,7 @@ class Follower(db.Model):
     __table_args__ = (UniqueConstraint("plan_id", "email"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
     email: Mapped[str] = mapped_column(String(254))
     locale: Mapped[str] = mapped_column(String(5), default="ja")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -75,7 +75,7 @@ class DigestItem(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     digest_id: Mapped[int] = mapped_column(ForeignKey("follow_digests.id", ondelete="CASCADE"), index=True)
-    follower_id: Mapped[int] = mapped_column(ForeignKey("followers.id", ondelete="CASCADE"), index=True)
+    follower_id: Mapped[int] = mapped_column(ForeignKey("followers.id", ondelete="CASCADE"))
     event_id: Mapped[int] = mapped_column(ForeignKey("follow_events.id", ondelete="CASCADE"), index=True)
 
     digest: Mapped[Digest] = relationship(back_populates="items")

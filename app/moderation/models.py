@@ -32,7 +32,7 @@ class Tag(db.Model):
     __table_args__ = (UniqueConstraint("period_id", "name", name="uq_tags_period_name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    period_id: Mapped[int] = mapped_column(ForeignKey("comment_periods.id", ondelete="CASCADE"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("comment_periods.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(50))
 
 
@@ -77,7 +77,7 @@ class Opinion(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    period_id: Mapped[int] = mapped_column(ForeignKey("comment_periods.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("comment_periods.id"))
     submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("submission_entries.id"))
     position: Mapped[int] = mapped_column(default=0)

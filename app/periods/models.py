@@ -119,7 +119,7 @@ class Section(db.Model):
     __table_args__ = (UniqueConstraint("period_id", "position", name="uq_sections_period_position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    period_id: Mapped[int] = mapped_column(ForeignKey("comment_periods.id", ondelete="CASCADE"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("comment_periods.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column()
     label: Mapped[str] = mapped_column(String(50), default="")  # 第1章 1
     title: Mapped[str] = mapped_column(String(200))

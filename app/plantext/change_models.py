@@ -27,7 +27,7 @@ class ChangeOpinion(db.Model):
     __table_args__ = (UniqueConstraint("period_id", "anchor", "opinion_id", name="uq_text_change_opinions"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    period_id: Mapped[int] = mapped_column(ForeignKey("comment_periods.id", ondelete="CASCADE"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("comment_periods.id", ondelete="CASCADE"))
     anchor: Mapped[str] = mapped_column(String(40))
     opinion_id: Mapped[int] = mapped_column(ForeignKey("opinions.id", ondelete="CASCADE"), index=True)
 

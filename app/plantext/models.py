@@ -18,7 +18,7 @@ class PlanVersion(db.Model):
     __table_args__ = (UniqueConstraint("plan_id", "stage", name="uq_plan_versions_plan_stage"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
     stage: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), default="draft")
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -47,7 +47,7 @@ class TextSection(db.Model):
     __table_args__ = (UniqueConstraint("version_id", "anchor", name="uq_text_sections_version_anchor"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version_id: Mapped[int] = mapped_column(ForeignKey("plan_versions.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("plan_versions.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column()
     level: Mapped[int] = mapped_column()  # 0 opening text, 1 chapter, 2 section, 3 sub-section
     number: Mapped[str] = mapped_column(String(20), default="")  # as written: 第１章, １, （１）

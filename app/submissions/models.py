@@ -21,7 +21,7 @@ class Submission(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    period_id: Mapped[int] = mapped_column(ForeignKey("comment_periods.id"), index=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("comment_periods.id"))
     receipt_no: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str] = mapped_column(String(16))  # web, email, fax, post, in_person
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the postmark or desk date for paper

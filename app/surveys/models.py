@@ -183,7 +183,7 @@ class AnswerItem(db.Model):
                       Index("ix_survey_answer_items_question_answer", "question_id", "answer_id", "choice"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    answer_id: Mapped[int] = mapped_column(ForeignKey("survey_answers.id", ondelete="CASCADE"), index=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("survey_answers.id", ondelete="CASCADE"))
     question_id: Mapped[int] = mapped_column(ForeignKey("survey_questions.id", ondelete="CASCADE"))
     row: Mapped[int] = mapped_column(default=0)
     choice: Mapped[int | None] = mapped_column()

@@ -208,7 +208,7 @@ class WorkshopGroup(db.Model):
     __table_args__ = (UniqueConstraint("workshop_id", "name", name="uq_workshop_groups_workshop_name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
+    workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(50))
     position: Mapped[int] = mapped_column(default=0)
 
@@ -230,7 +230,7 @@ class WorkshopNote(db.Model):
     __table_args__ = (UniqueConstraint("group_id", "client_key", name="uq_workshop_notes_group_client_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    group_id: Mapped[int] = mapped_column(ForeignKey("workshop_groups.id", ondelete="CASCADE"), index=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("workshop_groups.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(50))
     text: Mapped[str] = mapped_column(Text)
     votes: Mapped[int] = mapped_column(default=0)
