@@ -1,6 +1,6 @@
 """Which closed-loop rounds of ``bench.load``'s ceiling count towards its ratios."""
 
-from bench.load import MOST_IDLE, paired_ratios, refusal
+from bench.load import MOST_IDLE, paired_ratios, rate_with_later_work, refusal
 
 
 def test_a_round_that_kept_the_machine_busy_and_answered_counts():
@@ -22,3 +22,9 @@ def test_a_round_that_left_the_machine_idle_does_not_count():
 def test_each_round_is_paired_with_its_reference_and_a_round_that_does_not_count_drops_its_pair():
     assert paired_ratios([300.0, 330.0, None], [600.0, 500.0, 700.0]) == [0.5, 0.66]
     assert paired_ratios([300.0], [None]) == []
+
+
+def test_a_send_round_counts_the_work_its_jobs_did_after_its_clock_stopped():
+    # 1,200 sends in 5 s whose mails and index took 2 CPU seconds afterwards: on 2 cores, 6 s of the machine.
+    assert rate_with_later_work(1200, 5.0, 2.0, cores=2) == 200.0
+    assert rate_with_later_work(1200, 5.0, 0.0, cores=2) == 240.0

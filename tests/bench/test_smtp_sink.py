@@ -60,3 +60,14 @@ def test_a_dot_at_the_start_of_a_line_comes_back_as_the_message_had_it(tmp_path)
     session.data_received(b"Subject: s\r\n\r\n..one dot\r\n.\r\nQUIT\r\n")
     assert received == [b"Subject: s\r\n\r\n.one dot\r\n"]
     assert written[-1].endswith(b"250 OK\r\n221 Bye\r\n")
+
+
+def test_the_subject_is_unfolded_and_its_encoded_words_decoded_whatever_the_encoding():
+    from bench.smtp_sink import subject_of
+
+    folded = mail.compose("下関市", "noreply@city.example.jp", "a@example.jp", "a long ascii subject, folded " * 4, "x")
+    assert subject_of(folded) == "a long ascii subject, folded " * 4
+    # Two encoded words side by side read as one text (the space between them is the fold's); Q encoding too.
+    assert subject_of(b"From: a@b\r\nSUBJECT: =?utf-8?b?5LiL6Zai?=\r\n =?UTF-8?Q?=E5=B8=82_DEMO-00001?=\r\n\r\nbody") \
+        == "下関市 DEMO-00001"
+    assert subject_of(b"From: a@b\r\nX-Subject: no\r\n\r\nSubject: in the body\r\n") == ""
