@@ -56,8 +56,10 @@ thread idle and its queues full waited so for ever (or until kept-alive connecti
 request it held timing out: seen as a worker whose thread "answered nothing" for a whole surge. At the
 limit this worker leaves new connections in the kernel's queue, for the other workers.
 
-For an app without a gate (the benchmark's bare app) it is gthread as it was. Settings:
-``gunicorn.conf.py`` (``GUNICORN_WORKER_CLASS`` chooses the worker).
+An app that is not Meyasu (the benchmark's bare app) has a plain gate (``shed.PlainGate``): its
+connections are spread and its requests queued the same way, and none is turned away or answered by the
+loop. Over TLS (gunicorn's own) the worker is gthread as it was. Settings: ``gunicorn.conf.py``
+(``GUNICORN_WORKER_CLASS`` chooses the worker).
 """
 
 import errno
@@ -203,7 +205,7 @@ class ShedWorker(ThreadWorker):
     """gthread with the shed in its loop (see the module's docstring)."""
 
     def init_process(self):
-        self.gate: shed.Gate | None = None
+        self.gate: shed.Gate | shed.PlainGate | None = None
         self.waiting: dict[str, deque] = {kind: deque() for kind in shed.KINDS}
         self.waiting["shed"] = deque()  # turned away, for the WSGI shed to answer: first of all
         self.running: list[str] = []

@@ -432,11 +432,28 @@ def unquote_plus(text: str) -> str:
     return _ESCAPES.sub(lambda run: bytes.fromhex(run.group().replace("%", "")).decode("utf-8", "replace"), text)
 
 
-def gate(app) -> Gate | None:
-    """The gate of a Meyasu app (None for another WSGI app, such as the benchmark's bare one)."""
+class PlainGate:
+    """The gate of a WSGI app that is not Meyasu (the benchmark's bare app): nothing is a send, nothing is
+    kept, and no kind has a limit, so nothing is turned away; its connections are spread over the workers
+    and its requests queued as Meyasu's are. Without a gate the worker was gthread as it was, and the bare
+    app's few kept-alive connections landed on one worker: in seven closed loops of eight its three
+    connections took turns on one thread, the machine half idle (bench/README.md, thirty-first session)."""
+
+    kept_pages = None
+    limits = dict.fromkeys(KINDS, 0.0)
+
+    def classify(self, method: str, path: str) -> str:
+        return kind_of(None, method, frozenset(), frozenset())
+
+    def follow(self, location: str) -> None:
+        """No send leads anywhere."""
+
+
+def gate(app) -> Gate | PlainGate:
+    """The gate of a Meyasu app; a plain one for another WSGI app, such as the benchmark's bare one."""
     middleware = getattr(app, "extensions", {}).get("meyasu_shed_middleware")
     if middleware is None or "meyasu_shed" not in app.extensions:
-        return None
+        return PlainGate()
     return Gate(app, middleware)
 
 

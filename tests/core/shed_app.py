@@ -68,3 +68,16 @@ def make():
         return str(gc.get_freeze_count())
 
     return app
+
+
+def bare():
+    """A WSGI app that is not Meyasu, as the benchmark's bare one: it tells which worker answered."""
+    from flask import Flask
+
+    app = Flask("bare", template_folder=None)  # no templates: not the repository's
+
+    @app.get("/_test/pid")
+    def pid():
+        return str(os.getpid())
+
+    return app
