@@ -28,8 +28,10 @@ def _keys(inspector, table: str) -> list[tuple[str, tuple[str, ...], bool]]:
     return keys
 
 
-def covered_indexes(engine) -> list[str]:
-    inspector = inspect(engine)
+def covered_indexes(bind) -> list[str]:
+    """Each plain index of the schema that ``bind`` (an engine or a connection) sees whose columns another
+    index, unique constraint or primary key of its table begins with."""
+    inspector = inspect(bind)
     found = []
     for table in inspector.get_table_names():
         keys = _keys(inspector, table)
