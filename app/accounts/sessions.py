@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 LOGIN_AT = "login_at"
+USER_ID = "_user_id"  # where Flask-Login keeps a logged-in user's id in the session
 SEEN_AT = "seen_at"
 SEEN_EVERY_SECONDS = 60
 
@@ -50,9 +51,12 @@ def end_expired_staff_session():
     """Before every request: an expired staff session is logged out and sent to the login page."""
     config = current_app.config
     # A visitor with neither cookie is nobody's session: leave it untouched (no session read, no cookie).
-    if request.endpoint == "static" or not (request.cookies.get(config["SESSION_COOKIE_NAME"])
-                                            or request.cookies.get(config.get("REMEMBER_COOKIE_NAME",
-                                                                              "remember_token"))):
+    # A session no one logged into (a citizen's form keys, the receipt just shown) has no user to end:
+    # loading its anonymous user costs Flask-Login a hash of the address and browser on every send,
+    # confirm and receipt (bench/README.md, thirty-second session).
+    remembered = request.cookies.get(config.get("REMEMBER_COOKIE_NAME", "remember_token"))
+    if request.endpoint == "static" or not (remembered or (request.cookies.get(config["SESSION_COOKIE_NAME"])
+                                                           and USER_ID in session)):
         return None
     if not current_user.is_authenticated or not current_user.is_staff:
         return None

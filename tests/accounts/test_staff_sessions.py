@@ -10,7 +10,7 @@ from app.accounts.models import User
 from app.accounts.sessions import LOGIN_AT, SEEN_AT
 from app.extensions import db
 from tests.conftest import csrf_token, login
-from tests.submissions.conftest import submit
+from tests.submissions.conftest import confirmed_data, opinion, send, submit
 
 PROTECTED = "/staff/plans"
 
@@ -106,3 +106,22 @@ def test_anonymous_citizens_send_opinions_and_read_pages_without_a_cookie(app, c
         assert response.status_code == 200 and "Set-Cookie" not in response.headers
     assert submit(client, period_id).status_code == 303
     assert count_rows(Submission) == 1
+
+
+def test_a_citizens_send_asks_flask_login_for_no_user(app, client, make_period, monkeypatch):
+    """A session no one logged into has no staff session to end: the check loads no (anonymous) user,
+    which cost Flask-Login a hash of the address and browser on every send."""
+    from flask import g
+    from flask_login import login_manager
+
+    period_id = make_period()
+    loads = []
+    original = login_manager.LoginManager._load_user
+    monkeypatch.setattr(login_manager.LoginManager, "_load_user",
+                        lambda self: loads.append(1) or original(self))
+    data = confirmed_data(client, period_id, opinion())
+    loads.clear()
+    with client:
+        assert send(client, period_id, data).status_code == 303
+        assert "_login_user" not in g
+    assert loads == []
