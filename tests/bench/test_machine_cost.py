@@ -42,3 +42,24 @@ def test_the_machines_ticks_move_and_their_shares_add_up_to_one():
     shares = machine_shares({"busy": 0, "idle": 0, "iowait": 0, "steal": 0},
                             {"busy": 30, "idle": 50, "iowait": 15, "steal": 5})
     assert shares == {"busy": 0.30, "idle": 0.50, "iowait": 0.15, "steal": 0.05}
+
+
+def test_a_send_rounds_generator_counts_its_loop_not_the_wait_for_the_jobs():
+    from bench.machine_cost import measured
+
+    class Stack:
+        def __init__(self):
+            self.now = {"web": 10.0, "generator": 2.0}
+
+        def cpu_seconds(self):
+            return dict(self.now)
+
+    stack = Stack()
+    before, began = stack.cpu_seconds(), __import__("time").monotonic()
+    stack.now = {"web": 12.0, "generator": 2.5}  # the loop: 2 s of the web, 0.5 s of the generator
+    loop_ended = stack.cpu_seconds()["generator"]
+    stack.now = {"web": 12.0, "generator": 3.5}  # then a second polling for the mails and the index
+    idle = {"web": 0.0, "generator": 0.0}
+    per_send = measured(stack, before, idle, began, 1000, generator_at=loop_ended)
+    assert per_send == {"web": 2.0, "generator": 0.5}
+    assert measured(stack, before, idle, began, 1000)["generator"] == 1.5
