@@ -1,6 +1,7 @@
 """The benchmarks' reading of /proc: a process's ticks, a tree's sum, the machine's states."""
 
 import os
+import time
 
 from bench.machine_cost import _short
 from bench.stack import ROOT, machine_shares, machine_ticks, process_stat, tree_ticks
@@ -55,7 +56,7 @@ def test_a_send_rounds_generator_counts_its_loop_not_the_wait_for_the_jobs():
             return dict(self.now)
 
     stack = Stack()
-    before, began = stack.cpu_seconds(), __import__("time").monotonic()
+    before, began = stack.cpu_seconds(), time.monotonic()
     stack.now = {"web": 12.0, "generator": 2.5}  # the loop: 2 s of the web, 0.5 s of the generator
     loop_ended = stack.cpu_seconds()["generator"]
     stack.now = {"web": 12.0, "generator": 3.5}  # then a second polling for the mails and the index
