@@ -365,6 +365,18 @@ def paired_ratios(ours: list[float | None], theirs: list[float | None]) -> list[
     return [mine / other for mine, other in zip(ours, theirs, strict=True) if mine and other]
 
 
+def bracketing_maximum(before: float, after: float) -> float:
+    """The closed loop's maximum around a surge: the mean of its samples before and after (bench/README.md,
+    thirty-first session). A sample that completed no flow measured a failure, not the stack: left out, it
+    neither halves the maximum nor doubles the goodput; 0 when both failed."""
+    samples = [sample for sample in (before, after) if sample > 0]
+    return sum(samples) / len(samples) if samples else 0.0
+
+
+def over(part: float, whole: float) -> float:
+    return part / whole if whole else float("nan")
+
+
 async def flow_ceiling(targets: dict, seconds: float, concurrency: int) -> float:
     """Closed-loop maximum of what the surge asks for (confirm, send, receipt): flows per second."""
     recorder = loadgen.Recorder()
@@ -629,9 +641,9 @@ def main(argv: list[str] | None = None) -> int:
             # the sends accepted did not. The maximum is the mean of the two samples around the surge.
             flow_after = loadgen.run(flow_ceiling(targets, args.ceiling_seconds, args.ceiling_concurrency))
             print(f"  closed loop again after the surge: {flow_after:.1f} flows/s (before it: {flow_max:.1f}); "
-                  f"the sends accepted over each: {accepted / flow_max:.2f}, {accepted / flow_after:.2f}")
-            flow_max = (flow_max + flow_after) / 2
-            goodput = accepted / flow_max if flow_max else float("nan")
+                  f"the sends accepted over each: {over(accepted, flow_max):.2f}, {over(accepted, flow_after):.2f}")
+            flow_max = bracketing_maximum(flow_max, flow_after)
+            goodput = over(accepted, flow_max)
             pages = recorder.summary(["page"])["page"]
             print(f"  goodput: {accepted:.1f} sends/s accepted over the {window:.0f} s from the first arrival to "
                   f"the last send accepted ({len(recorder.redirected) / elapsed:.1f}/s over the phase's "

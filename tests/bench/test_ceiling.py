@@ -1,6 +1,6 @@
 """Which closed-loop rounds of ``bench.load``'s ceiling count towards its ratios."""
 
-from bench.load import MOST_IDLE, paired_ratios, rate_with_later_work, refusal
+from bench.load import MOST_IDLE, bracketing_maximum, over, paired_ratios, rate_with_later_work, refusal
 
 
 def test_a_round_that_kept_the_machine_busy_and_answered_counts():
@@ -28,3 +28,13 @@ def test_a_send_round_counts_the_work_its_jobs_did_after_its_clock_stopped():
     # 1,200 sends in 5 s whose mails and index took 2 CPU seconds afterwards: on 2 cores, 6 s of the machine.
     assert rate_with_later_work(1200, 5.0, 2.0, cores=2) == 200.0
     assert rate_with_later_work(1200, 5.0, 0.0, cores=2) == 240.0
+
+
+def test_the_surges_maximum_is_the_mean_of_the_loops_around_it_that_ran():
+    assert bracketing_maximum(80.0, 100.0) == 90.0
+    # A loop that completed nothing measured a failure: it neither halves the maximum nor doubles the goodput.
+    assert bracketing_maximum(0.0, 100.0) == 100.0
+    assert bracketing_maximum(80.0, 0.0) == 80.0
+    assert bracketing_maximum(0.0, 0.0) == 0.0
+    assert over(72.0, 90.0) == 0.8
+    assert over(72.0, 0.0) != over(72.0, 0.0)  # nan: no maximum, no goodput (and no crash after the surge)
