@@ -56,6 +56,11 @@ class Config:
     # export, a migration run long), nor for a web process that runs its jobs itself (no REDIS_URL):
     # there only the lock wait is limited.
     WEB_PROCESS = env_bool("MEYASU_WEB_PROCESS", False)
+    # What the process's connections call themselves in PostgreSQL (``application_name``: pg_stat_activity,
+    # the server's log with %a): "meyasu-web" in a web process, "meyasu-worker" or "meyasu-scheduler" as
+    # ``python -m workers`` sets MEYASU_PROCESS_ROLE, "meyasu" for commands. A DBA sees whose backend waits
+    # for a period's lock or spends the CPU.
+    PROCESS_ROLE = env_str("MEYASU_PROCESS_ROLE", "")
     WEB_STATEMENT_TIMEOUT_MS = env_int("WEB_STATEMENT_TIMEOUT_MS", 20000)
     WEB_LOCK_TIMEOUT_MS = env_int("WEB_LOCK_TIMEOUT_MS", 5000)
     REDIS_URL = env_str("REDIS_URL")

@@ -22,6 +22,8 @@ def main(argv: list[str] | None = None) -> None:
     unknown = [name for name in args.queues if name not in QUEUES]
     if unknown:
         parser.error(f"unknown queue(s): {', '.join(unknown)}; known: {', '.join(QUEUES)}")
+    # Read by the config as the app is made: the process's connections are named for it in PostgreSQL.
+    os.environ.setdefault("MEYASU_PROCESS_ROLE", "scheduler" if args.scheduler else "worker")
     app = create_app()
     if args.scheduler:
         from workers.schedule import build_scheduler

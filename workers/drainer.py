@@ -26,6 +26,8 @@ from app.extensions import db
 
 log = logging.getLogger(__name__)
 BATCH = 200
+# The listening connection's name in PostgreSQL; the drains themselves run on the worker's pool ("meyasu-worker").
+DRAINER_NAME = "meyasu-drainer"
 
 
 class Drainer(threading.Thread):
@@ -73,7 +75,7 @@ class Drainer(threading.Thread):
         import psycopg
 
         conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        with psycopg.connect(conninfo, autocommit=True) as conn:
+        with psycopg.connect(conninfo, autocommit=True, application_name=DRAINER_NAME) as conn:
             conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
             self.drain()  # rows written before this connection listened
             last = time.monotonic()

@@ -1,5 +1,6 @@
 """Shared pieces every feature uses: time, sanitising, audit log, jobs, errors, headers."""
 
+import re
 import time
 
 import click
@@ -40,7 +41,7 @@ def _configure_postgresql(engine: Engine, settings: dict[str, str]) -> None:
     which a connection pooler such as PgBouncer may refuse): see ``postgresql_settings``."""
     if not settings:
         return
-    sql = "; ".join(f"SET {name} = {value}" for name, value in settings.items())
+    sql = "; ".join(f"SET {name} = '{value}'" for name, value in settings.items())
 
     @event.listens_for(engine, "connect", insert=True)
     def _on_connect(dbapi_connection, record):
@@ -84,14 +85,27 @@ def postgresql_settings(config) -> dict[str, str]:
       100–130 ms of compiling for a query that runs in 50–200 ms, on every staff page that counts.
     - In a web process (``WEB_PROCESS``: gunicorn's), time limits for a statement and for a lock wait
       (``WEB_STATEMENT_TIMEOUT_MS``, ``WEB_LOCK_TIMEOUT_MS``); the statement's only where jobs do not
-      run inside requests (with Redis)."""
-    settings = {} if config.get("DATABASE_JIT", False) else {"jit": "off"}
+      run inside requests (with Redis).
+    - The process's name for its connections (``application_name``): ``application_name``."""
+    settings = {"application_name": application_name(config)}
+    if not config.get("DATABASE_JIT", False):
+        settings["jit"] = "off"
     if config.get("WEB_PROCESS"):
         if config.get("WEB_STATEMENT_TIMEOUT_MS") and config.get("REDIS_URL"):
             settings["statement_timeout"] = str(int(config["WEB_STATEMENT_TIMEOUT_MS"]))
         if config.get("WEB_LOCK_TIMEOUT_MS"):
             settings["lock_timeout"] = str(int(config["WEB_LOCK_TIMEOUT_MS"]))
     return settings
+
+
+def application_name(config) -> str:
+    """What this process's connections are called in PostgreSQL: "meyasu-web" in a web process, else
+    "meyasu-" and ``PROCESS_ROLE`` (set by ``python -m workers``), "meyasu" for a command. Only letters,
+    digits and "-" (it goes into a SET, and shows in the server's log)."""
+    role = "web" if config.get("WEB_PROCESS") else config.get("PROCESS_ROLE") or ""
+    if not re.fullmatch(r"[a-z0-9-]{0,40}", role):
+        raise ValueError(f"MEYASU_PROCESS_ROLE: letters, digits and '-' only, not {role!r}")
+    return f"meyasu-{role}" if role else "meyasu"
 
 
 def current_locale() -> str:

@@ -5,7 +5,7 @@ import time
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from app.core.jobs import dispatch, drain_new, drainer_mode, get_queue
 from app.core.mail import queue_email
@@ -57,6 +57,10 @@ def test_the_drainer_thread_wakes_on_the_commit_not_on_its_timer(app, committing
         try:
             time.sleep(1.0)  # listening
             with app.app_context():
+                # Named for the DBA: the connection that sits in LISTEN all day is the drainer's.
+                listening = db.session.scalars(text("SELECT application_name FROM pg_stat_activity "
+                                                    "WHERE query LIKE 'LISTEN %' AND pid <> pg_backend_pid()")).all()
+                assert listening == ["meyasu-drainer"]
                 queue_email("citizen@example.jp", "email/test.txt", note="notified")
                 db.session.commit()
             deadline = time.monotonic() + 10
