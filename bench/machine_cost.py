@@ -9,7 +9,9 @@ and every send is in the search index, then a closed loop of the bare app's inse
 process's CPU from ``/proc`` (the gunicorn workers under their master, PostgreSQL's backends, and the
 exited ones through their parents' counts) and this process's own (the generator). The machine's
 idle CPU, measured for a few seconds before each loop, is taken off for the time each loop and its
-after-work took. Printed per send (per insert): milliseconds of CPU of each part, and the total.
+after-work took. Printed per send (per insert): milliseconds of CPU of each part, and the total; and
+PostgreSQL's part of a send by the client of each backend, as it names itself (``application_name``:
+meyasu-web, meyasu-worker, meyasu-drainer, meyasu-scheduler).
 
 The ceiling's ratio (``bench.load --ceiling-only``) compares rates; this says where a send's CPU goes, so
 a change is told by the part it moved, which the rates (±10 % from run to run here) cannot show.
@@ -28,7 +30,7 @@ import psycopg
 
 from bench import loadgen
 from bench.load import bare_insert, prepare_keys, send_with_key, web_receipts
-from bench.stack import CEILING_PORT, DEFAULT_DB, ROOT, WEB_PORT, WEB_THREADS, WEB_WORKERS, Stack
+from bench.stack import CEILING_PORT, DEFAULT_DB, ROOT, TICK, WEB_PORT, WEB_THREADS, WEB_WORKERS, Stack, process_stat
 
 PARTS = ("web", "rq", "scheduler", "postgres", "redis", "sink", "generator")
 IDLE_SECONDS = 4.0
@@ -51,6 +53,29 @@ def measured(stack: Stack, before: dict, idle: dict, began: float, count: int,
         after["generator"] = generator_at
     spent = time.monotonic() - began
     return {name: max(0.0, after[name] - before[name] - idle[name] * spent) * 1000 / count for name in after}
+
+
+def backend_seconds(database_url: str) -> dict[int, tuple[str, float]]:
+    """Each live backend of the database, by pid: the name its client gave (``application_name``: the app's
+    processes name theirs, ``app.core.application_name``) and its CPU seconds so far. Not this reading's own."""
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute("SELECT pid, application_name FROM pg_stat_activity "
+                            "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchall()
+    found = {}
+    for pid, name in rows:
+        if (stat := process_stat(pid)) is not None:
+            found[pid] = (name or "unnamed", stat[2] / TICK)
+    return found
+
+
+def by_client(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]], count: int) -> dict[str, float]:
+    """Milliseconds of PostgreSQL's CPU an operation, by the client's name, over the backends that lived from
+    ``before`` to ``after`` (a pooled connection does; the rest of PostgreSQL's CPU is in its total)."""
+    spent: Counter = Counter()
+    for pid, (name, seconds) in after.items():
+        if pid in before and before[pid][0] == name:
+            spent[name] += (seconds - before[pid][1]) * 1000 / count
+    return dict(sorted(spent.items()))
 
 
 def unindexed(database_url: str) -> int:
@@ -152,6 +177,7 @@ def begin(stack: Stack, profiling: bool, mark: dict) -> None:
     """When the keys are ready: the idle rate, the profiles if asked for, and the counts to start from."""
     mark["idle"] = idle_rate(stack)
     mark["profiles"] = start_profiles(stack) if profiling else []
+    mark["backends"] = backend_seconds(mark["database_url"])
     mark["before"], mark["began"] = stack.cpu_seconds(), time.monotonic()
 
 
@@ -186,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         for round_no in range(1, args.rounds + 1):
             mails = len(stack.mails())
             stored = len(web_receipts(args.database_url, period_id))
-            mark: dict = {}
+            mark: dict = {"database_url": args.database_url}
             profiling = args.profile and round_no == args.rounds
             done, elapsed = loadgen.run(send_loop(period_id, concurrency, args.sends,
                                                   partial(begin, stack, profiling, mark)))
@@ -195,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
             if len(web_receipts(args.database_url, period_id)) - stored != done:
                 raise SystemExit("the sends stored a different number of rows than were answered")
             send = measured(stack, mark["before"], mark["idle"], mark["began"], done, generator_at=loop_ended)
+            send_backends = by_client(mark["backends"], backend_seconds(args.database_url), done)
             if profiling:
                 print_profiles(mark["profiles"], args.top)
 
@@ -208,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"round {round_no} (load average {os.getloadavg()[0]:.2f}), ms of CPU an operation:", flush=True)
             print_row("send", send, PARTS, done / elapsed)
             print_row("insert", insert, ("web", "postgres", "generator"), inserted / insert_elapsed)
+            print("  PostgreSQL a send, by client (live backends; the idle rate not taken off): "
+                  + ", ".join(f"{name} {value:.2f}" for name, value in send_backends.items()), flush=True)
             send_all = sum(send[name] for name in PARTS)
             insert_all = sum(insert[name] for name in ("web", "postgres", "generator"))
             print(f"  the insert's CPU over the send's: {insert_all / send_all:.2f} (rates: "

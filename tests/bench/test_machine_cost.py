@@ -64,3 +64,15 @@ def test_a_send_rounds_generator_counts_its_loop_not_the_wait_for_the_jobs():
     per_send = measured(stack, before, idle, began, 1000, generator_at=loop_ended)
     assert per_send == {"web": 2.0, "generator": 0.5}
     assert measured(stack, before, idle, began, 1000)["generator"] == 1.5
+
+
+def test_postgresqls_cpu_is_split_by_the_backends_that_lived_through_the_round():
+    from bench.machine_cost import by_client
+
+    before = {10: ("meyasu-web", 1.0), 11: ("meyasu-web", 2.0), 12: ("meyasu-worker", 5.0), 13: ("meyasu-web", 9.0)}
+    after = {10: ("meyasu-web", 1.5), 11: ("meyasu-web", 2.25), 12: ("meyasu-worker", 5.5),
+             14: ("meyasu-drainer", 3.0),  # opened during the round: its CPU before the round is unknown
+             }  # 13 closed during the round
+    assert by_client(before, after, 1000) == {"meyasu-web": 0.75, "meyasu-worker": 0.5}
+    # A pid the system gave again to a backend of another client is not that client's.
+    assert by_client({10: ("meyasu-web", 1.0)}, {10: ("meyasu-worker", 4.0)}, 10) == {}
