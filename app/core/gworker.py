@@ -49,13 +49,16 @@ pages, and they no longer wait behind a send or a confirmation that holds the wo
 are not in gunicorn's access log (nor are the loop's 503s); the loop logs how many it answered, every
 ten seconds, with the shed counts.
 
-While every thread is busy the loop looks at its sockets at most every ``LOOP_GATHER`` (5 ms), not as each
-request arrives; a thread that finishes (its wake-up pipe) ends the wait at once, so no thread waits for it.
-Each look takes the GIL from the request running on the thread: in a surge a worker's loop woke some 330
-times a second, and the request slowed by a sixth (py-spy, bench/README.md, thirty-second session). Taking
-what came in one look, the surge accepted 10 % more sends (0.79 and 0.80 of the closed loop's maximum
-without, 0.85 and 0.87 with 5 ms; thirty-third session); a reader's page answered by the loop waits up to
-5 ms more (the surge's p95 12 ms instead of 9).
+In a crowd (every thread busy and requests waiting in the worker's queues) the loop looks at its sockets at
+most every ``LOOP_GATHER`` (5 ms), not as each request arrives; a thread that finishes (its wake-up pipe)
+ends the wait at once, so no thread waits for it. Each look takes the GIL from the request running on the
+thread: in a surge a worker's loop woke some 330 times a second, and the request slowed by a sixth (py-spy,
+bench/README.md, thirty-second session). Taking what came in one look: surges on one evening accepted
+0.84–0.87 of the closed loop's maximum in seven runs with it (2–10 ms), 0.79, 0.80 and 0.85 in three
+without (thirty-third session); a reader's page answered by the loop waits up to 5 ms more (the surge's
+p95 12–13 ms instead of 8–9). Not when
+nothing waits: gathering whenever the thread was busy, a closed loop of page views ran a sixth slower
+(1.32 and 1.37 of the bare template's rate against 1.60 and 1.52; 1.63 and 1.59 gathering only in a crowd).
 
 ``worker_connections`` is kept by pausing the accepts, not as gthread keeps it: at its limit gthread's
 loop stops looking at its sockets and waits for a thread's request to finish, but here requests also wait
@@ -100,8 +103,8 @@ BUSY_ACCEPT_DELAY = float(os.environ.get("GUNICORN_BUSY_ACCEPT_DELAY_MS", "10"))
 BUSY_ACCEPT_PROBE = BUSY_ACCEPT_DELAY / 5  # how often a paused worker looks whether a connection still waits
 TAKE_AT_MOST = 64  # connections a busy worker takes at once when the delay has passed
 TAKE_ALL_AFTER = 5 * BUSY_ACCEPT_DELAY  # before this, a worker takes waiting connections one at a time
-# While every thread is busy, the loop looks at its sockets at most this often; a thread that finishes ends
-# the wait at once (see the module's docstring). Under half the accept delay, so that a crowd waiting in the
+# While every thread is busy and requests wait in the worker's queues (a crowd), the loop looks at its sockets
+# at most this often; a thread that finishes ends the wait at once (see the module's docstring). Under half the accept delay, so that a crowd waiting in the
 # kernel's queue is still seen at every look (``accept``); 0 turns it off.
 LOOP_GATHER = min(float(os.environ.get("GUNICORN_LOOP_GATHER_MS", "5")) / 1000, BUSY_ACCEPT_DELAY / 2)
 # While its threads are busy the loop answers a kept page up to this long past its time limit, and hands a
@@ -334,7 +337,7 @@ class ShedWorker(ThreadWorker):
     def _select(self, wait, timeout):
         if self.listeners:
             timeout = BUSY_ACCEPT_PROBE if timeout is None else min(timeout, BUSY_ACCEPT_PROBE)
-        if LOOP_GATHER and len(self.running) >= self.cfg.threads and not self.finished:
+        if LOOP_GATHER and len(self.running) >= self.cfg.threads and not self.finished and any(self.waiting.values()):
             rest = self.looked_at + LOOP_GATHER - time.monotonic()
             if rest > 0:
                 select.select([self.wake_r], [], [], rest)

@@ -787,12 +787,15 @@ def test_a_finished_request_is_counted_as_the_kind_it_started_as_though_its_conn
         os.close(write_end)
 
 
-def _looking(monkeypatch, *, running: list[str], finished: list, looked_ms_ago: float) -> tuple[SimpleNamespace, list]:
-    """What ``ShedWorker._select`` reads of its worker (one thread), with the clock at 100 s and the loop's
-    last look ``looked_ms_ago``; what it waited on, in order."""
+def _looking(monkeypatch, *, running: list[str], finished: list, looked_ms_ago: float,
+             waiting: int = 2) -> tuple[SimpleNamespace, list]:
+    """What ``ShedWorker._select`` reads of its worker (one thread), with the clock at 100 s, the loop's last
+    look ``looked_ms_ago`` and ``waiting`` requests in its queues; what it waited on, in order."""
     waits: list = []
     worker = SimpleNamespace(listeners=[], running=running, finished=deque(finished), cfg=SimpleNamespace(threads=1),
-                             wake_r=7, looked_at=100.0 - looked_ms_ago / 1000)
+                             wake_r=7, looked_at=100.0 - looked_ms_ago / 1000,
+                             waiting={kind: deque() for kind in (*shed.KINDS, "shed")})
+    worker.waiting["form"].extend([object()] * waiting)
     monkeypatch.setattr(gworker, "time", SimpleNamespace(monotonic=lambda: 100.0))
     monkeypatch.setattr(gworker, "select", SimpleNamespace(
         select=lambda read, write, error, timeout: waits.append(("gather", read, round(timeout * 1000, 3))) or ([], [], [])))
@@ -804,7 +807,7 @@ def _select(worker, waits):
     return ShedWorker._select(worker, lambda timeout: waits.append(("sockets", timeout)) or ["event"], None)
 
 
-def test_while_the_thread_is_busy_the_loop_lets_requests_gather_before_it_looks(monkeypatch):
+def test_in_a_crowd_the_loop_lets_requests_gather_before_it_looks(monkeypatch):
     """In a surge each worker's loop woke some 330 times a second, each time taking the GIL from the request
     running on its thread: that request slowed by a sixth (bench/README.md, thirty-second session). Looking at
     most every few milliseconds, the loop takes what came meanwhile in one go; a thread that finishes (its
@@ -814,8 +817,11 @@ def test_while_the_thread_is_busy_the_loop_lets_requests_gather_before_it_looks(
     assert waits == [("gather", [7], 4.0), ("sockets", None)]
     assert worker.looked_at == 100.0
 
-    # Not when the last look was long enough ago, nor while a thread is free or has just finished.
-    for running, finished, ago in ((["send"], [], 6.0), ([], [], 1.0), (["send"], [("send", 3.0, None)], 1.0)):
-        worker, waits = _looking(monkeypatch, running=running, finished=finished, looked_ms_ago=ago)
+    # Not when the last look was long enough ago, nor while a thread is free or has just finished, nor when
+    # nothing waits in the queues (gathering whenever the thread was busy, a closed loop of page views ran a
+    # sixth slower).
+    for running, finished, ago, waiting in ((["send"], [], 6.0, 2), ([], [], 1.0, 2),
+                                            (["send"], [("send", 3.0, None)], 1.0, 2), (["send"], [], 1.0, 0)):
+        worker, waits = _looking(monkeypatch, running=running, finished=finished, looked_ms_ago=ago, waiting=waiting)
         _select(worker, waits)
         assert waits == [("sockets", None)]
