@@ -54,7 +54,7 @@ most every ``LOOP_GATHER`` (5 ms), not as each request arrives; a thread that fi
 ends the wait at once, so no thread waits for it. Each look takes the GIL from the request running on the
 thread: in a surge a worker's loop woke some 330 times a second, and the request slowed by a sixth (py-spy,
 bench/README.md, thirty-second session). Taking what came in one look: surges on one evening accepted
-0.84–0.87 of the closed loop's maximum in seven runs with it (2–10 ms), 0.79, 0.80 and 0.85 in three
+0.84–0.87 of the closed loop's maximum in eight runs with it (2–10 ms), 0.79, 0.80, 0.85 and 0.82 in four
 without (thirty-third session); a reader's page answered by the loop waits up to 5 ms more (the surge's
 p95 12–13 ms instead of 8–9). Not when
 nothing waits: gathering whenever the thread was busy, a closed loop of page views ran a sixth slower
