@@ -173,11 +173,11 @@ def _short(frame: str) -> str:
     return f"{name} ({where})"
 
 
-def begin(stack: Stack, profiling: bool, mark: dict) -> None:
+def begin(stack: Stack, database_url: str, profiling: bool, mark: dict) -> None:
     """When the keys are ready: the idle rate, the profiles if asked for, and the counts to start from."""
     mark["idle"] = idle_rate(stack)
     mark["profiles"] = start_profiles(stack) if profiling else []
-    mark["backends"] = backend_seconds(mark["database_url"])
+    mark["backends"] = backend_seconds(database_url)
     mark["before"], mark["began"] = stack.cpu_seconds(), time.monotonic()
 
 
@@ -212,10 +212,10 @@ def main(argv: list[str] | None = None) -> int:
         for round_no in range(1, args.rounds + 1):
             mails = len(stack.mails())
             stored = len(web_receipts(args.database_url, period_id))
-            mark: dict = {"database_url": args.database_url}
+            mark: dict = {}
             profiling = args.profile and round_no == args.rounds
             done, elapsed = loadgen.run(send_loop(period_id, concurrency, args.sends,
-                                                  partial(begin, stack, profiling, mark)))
+                                                  partial(begin, stack, args.database_url, profiling, mark)))
             loop_ended = stack.cpu_seconds()["generator"]
             settle(stack, args.database_url, period_id, mails + done)
             if len(web_receipts(args.database_url, period_id)) - stored != done:

@@ -39,8 +39,6 @@ def _configure_sqlite(engine: Engine) -> None:
 def _configure_postgresql(engine: Engine, settings: dict[str, str]) -> None:
     """Settings each new connection makes once, in one round trip (a SET rather than a startup option,
     which a connection pooler such as PgBouncer may refuse): see ``postgresql_settings``."""
-    if not settings:
-        return
     sql = "; ".join(f"SET {name} = '{value}'" for name, value in settings.items())
 
     @event.listens_for(engine, "connect", insert=True)
@@ -86,7 +84,7 @@ def postgresql_settings(config) -> dict[str, str]:
     - In a web process (``WEB_PROCESS``: gunicorn's), time limits for a statement and for a lock wait
       (``WEB_STATEMENT_TIMEOUT_MS``, ``WEB_LOCK_TIMEOUT_MS``); the statement's only where jobs do not
       run inside requests (with Redis).
-    - The process's name for its connections (``application_name``): ``application_name``."""
+    - The process's name (``application_name``), which ``pg_stat_activity`` and the server's log show."""
     settings = {"application_name": application_name(config)}
     if not config.get("DATABASE_JIT", False):
         settings["jit"] = "off"
@@ -100,11 +98,11 @@ def postgresql_settings(config) -> dict[str, str]:
 
 def application_name(config) -> str:
     """What this process's connections are called in PostgreSQL: "meyasu-web" in a web process, else
-    "meyasu-" and ``PROCESS_ROLE`` (set by ``python -m workers``), "meyasu" for a command. Only letters,
-    digits and "-" (it goes into a SET, and shows in the server's log)."""
+    "meyasu-" and ``PROCESS_ROLE`` (set by ``python -m workers``), "meyasu" for a command. Only lower-case
+    letters, digits and "-" (it goes into a SET, and shows in the server's log)."""
     role = "web" if config.get("WEB_PROCESS") else config.get("PROCESS_ROLE") or ""
     if not re.fullmatch(r"[a-z0-9-]{0,40}", role):
-        raise ValueError(f"MEYASU_PROCESS_ROLE: letters, digits and '-' only, not {role!r}")
+        raise ValueError(f"MEYASU_PROCESS_ROLE: lower-case letters, digits and '-' only, not {role!r}")
     return f"meyasu-{role}" if role else "meyasu"
 
 

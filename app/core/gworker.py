@@ -56,9 +56,9 @@ thread: in a surge a worker's loop woke some 330 times a second, and the request
 bench/README.md, thirty-second session). Taking what came in one look: surges on one evening accepted
 0.84–0.87 of the closed loop's maximum in eight runs with it (2–10 ms), 0.79, 0.80, 0.85 and 0.82 in four
 without (thirty-third session); a reader's page answered by the loop waits up to 5 ms more (the surge's
-p95 12–13 ms instead of 8–9). Not when
-nothing waits: gathering whenever the thread was busy, a closed loop of page views ran a sixth slower
-(1.32 and 1.37 of the bare template's rate against 1.60 and 1.52; 1.63 and 1.59 gathering only in a crowd).
+p95 12–13 ms instead of 8–9). Not when nothing waits: gathering whenever the thread was busy, a closed
+loop of page views ran a sixth slower (1.32 and 1.37 of the bare template's rate against 1.60 and 1.52;
+1.63 and 1.59 gathering only in a crowd).
 
 ``worker_connections`` is kept by pausing the accepts, not as gthread keeps it: at its limit gthread's
 loop stops looking at its sockets and waits for a thread's request to finish, but here requests also wait
@@ -103,9 +103,10 @@ BUSY_ACCEPT_DELAY = float(os.environ.get("GUNICORN_BUSY_ACCEPT_DELAY_MS", "10"))
 BUSY_ACCEPT_PROBE = BUSY_ACCEPT_DELAY / 5  # how often a paused worker looks whether a connection still waits
 TAKE_AT_MOST = 64  # connections a busy worker takes at once when the delay has passed
 TAKE_ALL_AFTER = 5 * BUSY_ACCEPT_DELAY  # before this, a worker takes waiting connections one at a time
-# While every thread is busy and requests wait in the worker's queues (a crowd), the loop looks at its sockets
-# at most this often; a thread that finishes ends the wait at once (see the module's docstring). Under half the accept delay, so that a crowd waiting in the
-# kernel's queue is still seen at every look (``accept``); 0 turns it off.
+# While every thread is busy and requests wait in the worker's queues (a crowd), the loop looks at its
+# sockets at most this often; a thread that finishes ends the wait at once (see the module's docstring).
+# Under half the accept delay, so that a crowd waiting in the kernel's queue is still seen at every look
+# (``accept``); 0 turns it off.
 LOOP_GATHER = min(float(os.environ.get("GUNICORN_LOOP_GATHER_MS", "5")) / 1000, BUSY_ACCEPT_DELAY / 2)
 # While its threads are busy the loop answers a kept page up to this long past its time limit, and hands a
 # request for it to a thread to have it rendered again (``Refreshes``): one at a time, the first at once, the
