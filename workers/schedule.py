@@ -8,10 +8,15 @@ scheduled without a change here. Start it with ``python -m workers --scheduler``
 process for the whole site, beside as many workers as needed.
 """
 
+import time
+
 from flask import Flask
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rq import Queue, cron_job_registry
 from rq.cron import CronJob, CronScheduler
 from rq.defaults import DEFAULT_CRON_JOB_HISTORY_LIMIT, DEFAULT_CRON_JOB_HISTORY_TTL
+from rq.exceptions import StopRequested
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
@@ -19,6 +24,8 @@ from app.core import signals
 from app.core.jobs import Recurring, dispatch, redis_connection, resolve
 from app.extensions import db
 
+# How often a scheduler that lost Redis asks whether it answers again.
+REDIS_RETRY_SECONDS = 2
 
 def collect(app: Flask) -> list[Recurring]:
     """Every recurring job the app's features declare, in the order ``create_app`` set them up."""
@@ -63,6 +70,33 @@ class JSONCronJob(CronJob):
 
 
 class AppCronScheduler(CronScheduler):
+    def start(self) -> None:
+        """RQ's loop, kept through a Redis outage. RQ's scheduler exits on the first failed call, so a
+        Redis restart made it crash and be started again by systemd every few seconds until Redis
+        answered (five times in `bench.faults`' 30 s). Now it waits for Redis, then registers again and
+        enqueues what fell due meanwhile, once. SIGTERM still stops it while it waits."""
+        while True:
+            try:
+                super().start()
+                return  # asked to stop
+            except (RedisConnectionError, RedisTimeoutError) as exc:
+                self.log.warning("the scheduler lost Redis (%s); it waits for Redis and goes on", exc)
+            try:
+                self._wait_for_redis()
+            except StopRequested:
+                self.log.info("the scheduler stopped while waiting for Redis")
+                return
+
+    def _wait_for_redis(self) -> None:
+        while True:
+            time.sleep(REDIS_RETRY_SECONDS)
+            try:
+                self.connection.ping()
+            except (RedisConnectionError, RedisTimeoutError):
+                continue
+            self.log.warning("Redis answers again; the scheduler goes on")
+            return
+
     def add(self, entry: Recurring) -> CronJob:
         cron_job = JSONCronJob(
             queue_name=entry.queue,

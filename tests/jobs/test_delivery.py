@@ -5,7 +5,9 @@ starts is killed in its ``finally``.
 """
 
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -13,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import redis
 from croniter import croniter
 from sqlalchemy import func, select
 
@@ -90,6 +93,67 @@ def test_a_submission_made_while_redis_is_down_is_stored_and_mailed_once_after(a
     run_jobs()
     assert len(mailbox) == 1 and "R000777" in mailbox[0].get_content()
     assert db.session.scalars(select(OutboxJob.state)).one() == "done"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _start_redis(port: int) -> subprocess.Popen:
+    process = subprocess.Popen([shutil.which("redis-server") or "redis-server", "--bind", "127.0.0.1", "--port",
+                                str(port), "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+    client = redis.Redis(port=port)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            client.ping()
+            return process
+        except redis.ConnectionError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise
+            time.sleep(0.05)
+
+
+@pytest.mark.services
+def test_the_scheduler_waits_out_a_redis_outage_and_goes_on(app, tmp_path):
+    from rq import cron_scheduler_registry
+
+    port, log = _free_port(), tmp_path / "scheduler.log"
+    server = _start_redis(port)
+    client = redis.Redis(port=port)
+    env = {**_worker_env(app), "REDIS_URL": f"redis://127.0.0.1:{port}/0"}
+    scheduler = subprocess.Popen([sys.executable, "-m", "workers", "--scheduler"], cwd=ROOT, env=env,
+                                 stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        _wait_for(lambda: cron_scheduler_registry.get_keys(client), 30, "the scheduler to register", log)
+        server.terminate()
+        server.wait(timeout=10)
+        # Its next tick (the search index's every 10 s) finds Redis gone.
+        _wait_for(lambda: b"lost Redis" in log.read_bytes(), 30, "the scheduler to find Redis gone", log)
+        time.sleep(1)
+        assert scheduler.poll() is None, log.read_text(errors="replace")[-3000:]
+        server = _start_redis(port)  # empty: nothing of before the outage is left
+        _wait_for(lambda: cron_scheduler_registry.get_keys(client), 30, "the scheduler to register again", log)
+        # What fell due meanwhile is enqueued at once, and the loop goes on.
+        _wait_for(lambda: sum(client.llen(f"rq:queue:{name}") for name in QUEUES), 30,
+                  "a recurring job enqueued after the outage", log)
+        assert scheduler.poll() is None
+        # Stopped while it waits for Redis (systemctl stop during an outage): at once, and cleanly.
+        server.terminate()
+        server.wait(timeout=10)
+        _wait_for(lambda: log.read_bytes().count(b"lost Redis") == 2, 30, "the scheduler to lose Redis again", log)
+        scheduler.terminate()
+        assert scheduler.wait(timeout=5) == 0
+    finally:
+        _stop(scheduler)
+        server.kill()
+        server.wait(timeout=10)
+    text = log.read_text(errors="replace")
+    assert "Redis answers again" in text and "stopped while waiting for Redis" in text
+    assert "Traceback" not in text
 
 
 # --- workers killed mid-job -----------------------------------------------------------------
