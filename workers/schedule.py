@@ -74,18 +74,25 @@ class AppCronScheduler(CronScheduler):
         """RQ's loop, kept through a Redis outage. RQ's scheduler exits on the first failed call, so a
         Redis restart made it crash and be started again by systemd every few seconds until Redis
         answered (five times in `bench.faults`' 30 s). Now it waits for Redis, then registers again and
-        enqueues what fell due meanwhile, once. SIGTERM still stops it while it waits."""
+        enqueues what fell due meanwhile, once. SIGTERM still stops it, also while it waits."""
+        self.stopping = False
         while True:
             try:
                 super().start()
                 return  # asked to stop
             except (RedisConnectionError, RedisTimeoutError) as exc:
+                if self.stopping:  # stopped, and then its goodbye to Redis failed: nothing to wait for
+                    return
                 self.log.warning("the scheduler lost Redis (%s); it waits for Redis and goes on", exc)
             try:
                 self._wait_for_redis()
             except StopRequested:
                 self.log.info("the scheduler stopped while waiting for Redis")
                 return
+
+    def _request_stop(self, signum, frame):
+        self.stopping = True
+        super()._request_stop(signum, frame)
 
     def _wait_for_redis(self) -> None:
         while True:

@@ -124,9 +124,7 @@ def test_the_scheduler_waits_out_a_redis_outage_and_goes_on(app, tmp_path):
     port, log = _free_port(), tmp_path / "scheduler.log"
     server = _start_redis(port)
     client = redis.Redis(port=port)
-    env = {**_worker_env(app), "REDIS_URL": f"redis://127.0.0.1:{port}/0"}
-    scheduler = subprocess.Popen([sys.executable, "-m", "workers", "--scheduler"], cwd=ROOT, env=env,
-                                 stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+    scheduler = _start_scheduler(app, port, log)
     try:
         _wait_for(lambda: cron_scheduler_registry.get_keys(client), 30, "the scheduler to register", log)
         server.terminate()
@@ -154,6 +152,34 @@ def test_the_scheduler_waits_out_a_redis_outage_and_goes_on(app, tmp_path):
     text = log.read_text(errors="replace")
     assert "Redis answers again" in text and "stopped while waiting for Redis" in text
     assert "Traceback" not in text
+
+
+@pytest.mark.services
+def test_a_scheduler_stopped_just_after_redis_went_away_stops_at_once(app, tmp_path):
+    from rq import cron_scheduler_registry
+
+    port, log = _free_port(), tmp_path / "scheduler.log"
+    server = _start_redis(port)
+    scheduler = _start_scheduler(app, port, log)
+    try:
+        _wait_for(lambda: cron_scheduler_registry.get_keys(redis.Redis(port=port)), 30, "the scheduler to register",
+                  log)
+        server.terminate()
+        server.wait(timeout=10)
+        # Stopped before its next tick found Redis gone: its goodbye to Redis fails, and it does not wait.
+        scheduler.terminate()
+        assert scheduler.wait(timeout=5) == 0, log.read_text(errors="replace")[-3000:]
+    finally:
+        _stop(scheduler)
+        server.kill()
+        server.wait(timeout=10)
+    assert "lost Redis" not in log.read_text(errors="replace")
+
+
+def _start_scheduler(app, redis_port: int, log: Path) -> subprocess.Popen:
+    env = {**_worker_env(app), "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0"}
+    return subprocess.Popen([sys.executable, "-m", "workers", "--scheduler"], cwd=ROOT, env=env,
+                            stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
 
 
 # --- workers killed mid-job -----------------------------------------------------------------
