@@ -27,6 +27,7 @@ from app.extensions import db
 # How often a scheduler that lost Redis asks whether it answers again.
 REDIS_RETRY_SECONDS = 2
 
+
 def collect(app: Flask) -> list[Recurring]:
     """Every recurring job the app's features declare, in the order ``create_app`` set them up."""
     entries: list[Recurring] = []
@@ -73,7 +74,7 @@ class AppCronScheduler(CronScheduler):
     def start(self) -> None:
         """RQ's loop, kept through a Redis outage. RQ's scheduler exits on the first failed call, so a
         Redis restart made it crash and be started again by systemd every few seconds until Redis
-        answered (five times in `bench.faults`' 30 s). Now it waits for Redis, then registers again and
+        answered (five times in the 30 s of ``bench.faults``). Now it waits for Redis, then registers again and
         enqueues what fell due meanwhile, once. SIGTERM still stops it, also while it waits."""
         self.stopping = False
         while True:

@@ -117,6 +117,12 @@ def _start_redis(port: int) -> subprocess.Popen:
             time.sleep(0.05)
 
 
+def _start_scheduler(app, redis_port: int, log: Path) -> subprocess.Popen:
+    env = {**_worker_env(app), "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0"}
+    return subprocess.Popen([sys.executable, "-m", "workers", "--scheduler"], cwd=ROOT, env=env,
+                            stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+
+
 @pytest.mark.services
 def test_the_scheduler_waits_out_a_redis_outage_and_goes_on(app, tmp_path):
     from rq import cron_scheduler_registry
@@ -174,12 +180,6 @@ def test_a_scheduler_stopped_just_after_redis_went_away_stops_at_once(app, tmp_p
         server.kill()
         server.wait(timeout=10)
     assert "lost Redis" not in log.read_text(errors="replace")
-
-
-def _start_scheduler(app, redis_port: int, log: Path) -> subprocess.Popen:
-    env = {**_worker_env(app), "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0"}
-    return subprocess.Popen([sys.executable, "-m", "workers", "--scheduler"], cwd=ROOT, env=env,
-                            stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
 
 
 # --- workers killed mid-job -----------------------------------------------------------------
