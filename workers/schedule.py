@@ -26,6 +26,8 @@ from app.extensions import db
 
 # How often a scheduler that lost Redis asks whether it answers again.
 REDIS_RETRY_SECONDS = 2
+# What a Redis that is gone (stopped, restarting, unreachable) raises; other errors are not waited out.
+REDIS_GONE = (RedisConnectionError, RedisTimeoutError)
 
 
 def collect(app: Flask) -> list[Recurring]:
@@ -71,17 +73,18 @@ class JSONCronJob(CronJob):
 
 
 class AppCronScheduler(CronScheduler):
+    stopping = False  # a SIGTERM came (``_request_stop``)
+
     def start(self) -> None:
         """RQ's loop, kept through a Redis outage. RQ's scheduler exits on the first failed call, so a
         Redis restart made it crash and be started again by systemd every few seconds until Redis
         answered (five times in the 30 s of ``bench.faults``). Now it waits for Redis, then registers again and
         enqueues what fell due meanwhile, once. SIGTERM still stops it, also while it waits."""
-        self.stopping = False
         while True:
             try:
                 super().start()
                 return  # asked to stop
-            except (RedisConnectionError, RedisTimeoutError) as exc:
+            except REDIS_GONE as exc:
                 if self.stopping:  # stopped, and then its goodbye to Redis failed: nothing to wait for
                     return
                 self.log.warning("the scheduler lost Redis (%s); it waits for Redis and goes on", exc)
@@ -100,7 +103,7 @@ class AppCronScheduler(CronScheduler):
             time.sleep(REDIS_RETRY_SECONDS)
             try:
                 self.connection.ping()
-            except (RedisConnectionError, RedisTimeoutError):
+            except REDIS_GONE:
                 continue
             self.log.warning("Redis answers again; the scheduler goes on")
             return

@@ -7,7 +7,6 @@ starts is killed in its ``finally``.
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ from app.digests.models import Digest
 from app.extensions import db
 from app.submissions.models import Submission
 from tests.core.test_jobs import redis_url
+from tests.core.test_mail import free_port
 from tests.jobs.tasks import mail_then_hang
 from workers import schedule
 
@@ -95,12 +95,6 @@ def test_a_submission_made_while_redis_is_down_is_stored_and_mailed_once_after(a
     assert db.session.scalars(select(OutboxJob.state)).one() == "done"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _start_redis(port: int) -> subprocess.Popen:
     process = subprocess.Popen([shutil.which("redis-server") or "redis-server", "--bind", "127.0.0.1", "--port",
                                 str(port), "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
@@ -127,7 +121,7 @@ def _start_scheduler(app, redis_port: int, log: Path) -> subprocess.Popen:
 def test_the_scheduler_waits_out_a_redis_outage_and_goes_on(app, tmp_path):
     from rq import cron_scheduler_registry
 
-    port, log = _free_port(), tmp_path / "scheduler.log"
+    port, log = free_port(), tmp_path / "scheduler.log"
     server = _start_redis(port)
     client = redis.Redis(port=port)
     scheduler = _start_scheduler(app, port, log)
@@ -164,7 +158,7 @@ def test_the_scheduler_waits_out_a_redis_outage_and_goes_on(app, tmp_path):
 def test_a_scheduler_stopped_just_after_redis_went_away_stops_at_once(app, tmp_path):
     from rq import cron_scheduler_registry
 
-    port, log = _free_port(), tmp_path / "scheduler.log"
+    port, log = free_port(), tmp_path / "scheduler.log"
     server = _start_redis(port)
     scheduler = _start_scheduler(app, port, log)
     try:
