@@ -108,6 +108,9 @@ TAKE_ALL_AFTER = 5 * BUSY_ACCEPT_DELAY  # before this, a worker takes waiting co
 # Under half the accept delay, so that a crowd waiting in the kernel's queue is still seen at every look
 # (``accept``); 0 turns it off.
 LOOP_GATHER = min(float(os.environ.get("GUNICORN_LOOP_GATHER_MS", "5")) / 1000, BUSY_ACCEPT_DELAY / 2)
+# gunicorn's heartbeat (``notify``: a ``utime`` of the worker's file, which the arbiter holds against ``timeout``)
+# at most this often; gthread's loop sends it at every turn.
+NOTIFY_EVERY = 1.0
 # While its threads are busy the loop answers a kept page up to this long past its time limit, and hands a
 # request for it to a thread to have it rendered again (``Refreshes``): one at a time, the first at once, the
 # next ``KEPT_REFRESH_EVERY`` seconds after the last one finished, twice as long after each that left the
@@ -242,6 +245,7 @@ class ShedWorker(ThreadWorker):
         self.probed_at = 0.0
         self.looked_at = 0.0  # when the loop last looked at its sockets
         self.connection_limit = self.worker_connections
+        self.notified_at = 0.0
         super().init_process()  # runs the worker (``run``) until it stops
 
     def run(self):
@@ -268,6 +272,15 @@ class ShedWorker(ThreadWorker):
             wait = self.poller.select
             self.poller.select = lambda timeout=None: self._select(wait, timeout)
         super().run()
+
+    def notify(self):
+        """gunicorn's heartbeat, at most every ``NOTIFY_EVERY``: gthread's loop sends it at each turn, in a crowd
+        hundreds of times a second, each a system call that lets go of the GIL (the arbiter gives a worker
+        ``timeout``, 30 s, before it counts it as stuck)."""
+        now = time.monotonic()
+        if now - self.notified_at >= NOTIFY_EVERY:
+            self.notified_at = now
+            super().notify()
 
     def _following(self, start_response):
         def following(status, headers, exc_info=None):
@@ -368,7 +381,24 @@ class ShedWorker(ThreadWorker):
         if now - self.crowd_since >= BUSY_ACCEPT_DELAY:
             self._resume_accepting(take=True)
 
-    # --- the loop's side: called by gthread when a connection is readable ---
+    # --- the loop's side: a connection is readable ---
+
+    def on_client_socket_readable(self, conn, client):
+        """gthread's, but the connection stays in the poller while the loop reads its request: one the loop
+        answers itself (a busy page, a kept page) stays there for its next request, and only one handed to a
+        thread, or closed, is taken out (``_queue``, ``_send``). gthread took each out and ``_send`` put it
+        back: two ``epoll_ctl`` calls for every request the loop answered, each letting go of the GIL, which the
+        loop then had to take back from the busy request thread."""
+        if self.gate is None:
+            return super().on_client_socket_readable(conn, client)
+        if conn.initialized:
+            with self._lock:
+                try:
+                    self._keep.remove(conn)
+                except ValueError:  # no longer kept (gthread's race): as gthread, leave it
+                    self._unwatch(conn)
+                    return None
+        return self.enqueue_req(conn)
 
     def enqueue_req(self, conn):
         if self.gate is None:
@@ -386,6 +416,7 @@ class ShedWorker(ThreadWorker):
         except OSError:
             data = b""
         if not data:  # the client closed its (kept-alive) connection
+            self._unwatch(conn)
             self.nr_conns -= 1
             conn.close()
             return None
@@ -415,6 +446,7 @@ class ShedWorker(ThreadWorker):
         return None
 
     def _queue(self, conn, kind: str, head: Head | None, data: bytes, now: float) -> None:
+        self._unwatch(conn)  # a thread will read it, blocking: the loop must not see it readable meanwhile
         conn.meyasu_kind, conn.meyasu_head, conn.meyasu_data, conn.meyasu_queued_at = kind, head, data, now
         self.waiting[kind].append(conn)
         self._dispatch(fresh=conn)
@@ -528,11 +560,16 @@ class ShedWorker(ThreadWorker):
         return "http" if not schemes else (schemes.pop() if len(schemes) == 1 else None)
 
     def _send(self, conn, out: bytes, keep: bool) -> None:
-        """Write a whole answer from the loop; keep the connection for its next request, or close it."""
+        """Write a whole answer from the loop; keep the connection for its next request, or close it.
+
+        The socket is non-blocking here (gthread makes it so when it accepts a connection and when a thread has
+        answered on it; only ``_start`` makes it blocking, for the thread), and a connection read by the loop is
+        still in the poller (``on_client_socket_readable``): kept, it stays there. So an answer from the loop
+        is one ``send``: no ``ioctl`` to make the socket non-blocking again and no ``epoll_ctl`` to take it out
+        of the poller and put it back, each of which let go of the GIL."""
         try:
-            if not conn.initialized:
-                conn.init()
-            conn.sock.setblocking(False)
+            if conn.sock.gettimeout() != 0.0:
+                conn.sock.setblocking(False)
             sent = conn.sock.send(out)
             if sent < len(out):
                 conn.sock.settimeout(5.0)
@@ -541,13 +578,35 @@ class ShedWorker(ThreadWorker):
         except OSError:
             keep = False
         if keep:
+            # Kept like a connection a thread answered: taken from ``_keep`` when it is readable again. Its parser
+            # is made when a thread first takes it (``_start``).
+            conn.initialized = True
             conn.set_timeout()
             with self._lock:
                 self._keep.append(conn)
-                self.poller.register(conn.sock, selectors.EVENT_READ, partial(self.on_client_socket_readable, conn))
+                if not self._watched(conn):  # it waited in a queue, and is turned away now (``_expire``)
+                    self.poller.register(conn.sock, selectors.EVENT_READ,
+                                         partial(self.on_client_socket_readable, conn))
         else:
+            self._unwatch(conn)
             self.nr_conns -= 1
             conn.close()
+
+    def _watched(self, conn) -> bool:
+        """Whether the connection is in the poller."""
+        try:
+            self.poller.get_key(conn.sock)
+        except (KeyError, ValueError):
+            return False
+        return True
+
+    def _unwatch(self, conn) -> None:
+        """Take the connection out of the poller, if it is there."""
+        with self._lock:
+            try:
+                self.poller.unregister(conn.sock)
+            except (KeyError, ValueError):
+                pass
 
     def _turn_away(self, conn, kind: str, head: Head, data: bytes, since: float) -> bool:
         """Answer 503 from the loop; a POST this loop cannot read whole goes to the WSGI shed, first in line."""
@@ -557,6 +616,7 @@ class ShedWorker(ThreadWorker):
                 and not head.content_type.startswith("application/x-www-form-urlencoded")):
             if kind == "shed":
                 return False
+            self._unwatch(conn)
             conn.meyasu_kind, conn.meyasu_head, conn.meyasu_data, conn.meyasu_queued_at = "shed", head, data, since
             self.waiting["shed"].append(conn)
             self.shed_counts[kind] += 1

@@ -1,7 +1,9 @@
 """The shed in gunicorn's loop (app.core.gworker): what it reads of a request and how it chooses."""
 
 import contextlib
+import functools
 import os
+import selectors
 import socket
 import subprocess
 import sys
@@ -404,6 +406,122 @@ def test_a_connection_the_loop_answered_stays_kept_for_the_loop_and_then_for_the
             kept.sendall(b"GET /_test/pid HTTP/1.1\r\nHost: a\r\n\r\n")
             answer = _answer(kept)
             assert answer.startswith(b"HTTP/1.1 200 ") and answer.endswith(pid.encode()), answer[:300]
+
+
+class _CountingSelector(selectors.DefaultSelector):
+    """The loop's poller, counting what goes in and out of it (each an ``epoll_ctl``)."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls: list[str] = []
+
+    def register(self, fileobj, events, data=None):
+        self.calls.append("register")
+        return super().register(fileobj, events, data)
+
+    def unregister(self, fileobj):
+        self.calls.append("unregister")
+        return super().unregister(fileobj)
+
+
+class _CountingSocket(socket.socket):
+    """The server's end of a connection, counting its ``setblocking`` calls (each an ``ioctl``)."""
+
+    blocking_calls: list[bool]
+
+    def setblocking(self, flag):
+        type(self).blocking_calls.append(flag)
+        return super().setblocking(flag)
+
+
+def _looping_worker(app, poller) -> ShedWorker:
+    """A shed worker as its loop sees it while its only thread is busy with a send, without gunicorn."""
+    worker = ShedWorker.__new__(ShedWorker)
+    worker.gate, worker.poller, worker._lock = shed.gate(app), poller, threading.RLock()
+    worker.cfg = SimpleNamespace(threads=1, keepalive=5, is_ssl=False)
+    worker.waiting = {kind: deque() for kind in (*shed.KINDS, "shed")}
+    worker.running, worker.estimates = ["send"], dict(gworker.START_ESTIMATES)
+    worker._keep, worker.max_keepalived, worker.alive, worker.nr_conns = deque(), 100, True, 1
+    worker.shed_counts, worker.kept_answers, worker.shed_logged = dict.fromkeys(shed.KINDS, 0), 0, time.monotonic()
+    return worker
+
+
+def test_a_request_the_loop_answers_leaves_its_connection_in_the_poller_and_its_socket_as_it_was(app):
+    """The loop answers a request it turns away with one ``send``. It took the connection out of the poller
+    and put it back (two ``epoll_ctl``) and made its socket non-blocking again (an ``ioctl``), each call letting
+    go of the GIL, so that the loop then waited for the busy request thread to give it back: in a surge,
+    hundreds of times a second (bench/README.md, thirty-fifth session)."""
+    from gunicorn.workers.gthread import TConn
+
+    poller = _CountingSelector()
+    worker = _looping_worker(app, poller)
+    # One confirmation already waits for the thread, promised it: the next ones are turned away.
+    promised = SimpleNamespace(meyasu_kind="form", meyasu_head=None, meyasu_data=b"", meyasu_queued_at=time.monotonic())
+    worker.waiting["form"].append(promised)
+    worker.estimates["form"] = 10 * worker.gate.limits["form"]
+    client, server = socket.socketpair()
+    _CountingSocket.blocking_calls = []
+    conn = TConn(worker.cfg, _CountingSocket(fileno=server.detach()), ("127.0.0.1", 5000), None)
+    with client, contextlib.closing(poller):
+        client.settimeout(10)
+        poller.register(conn.sock, selectors.EVENT_READ, functools.partial(worker.on_client_socket_readable, conn))
+        poller.calls.clear()
+        _CountingSocket.blocking_calls.clear()
+        body = b"entries-0-body=%E6%84%8F%E8%A6%8B&csrf_token=tok"
+        for _ in range(2):  # the second on the connection the first was answered on
+            client.sendall(b"POST /periods/3/submit/confirm HTTP/1.1\r\nHost: a\r\nContent-Type: "
+                           b"application/x-www-form-urlencoded\r\nContent-Length: " + str(len(body)).encode()
+                           + b"\r\n\r\n" + body)
+            for key, _events in poller.select(5):
+                key.data(key.fileobj)
+            answer = _answer(client)
+            assert answer.startswith(b"HTTP/1.1 503 ") and b"\r\nConnection: keep-alive" in answer, answer[:300]
+            assert "意見" in answer.decode()
+            assert poller.calls == [] and _CountingSocket.blocking_calls == []
+            assert list(worker._keep) == [conn] and poller.get_key(conn.sock).data.args == (conn,)
+            assert conn.sock.gettimeout() == 0.0 and conn.initialized
+        assert list(worker.waiting["form"]) == [promised]
+
+        # A send is queued for the thread, which reads its socket blocking: out of the poller, once.
+        body = b"entries-0-body=%E6%84%8F%E8%A6%8B&csrf_token=tok&idempotency_key=k1"
+        client.sendall(b"POST /periods/3/submit/send HTTP/1.1\r\nHost: a\r\nContent-Type: "
+                       b"application/x-www-form-urlencoded\r\nContent-Length: " + str(len(body)).encode()
+                       + b"\r\n\r\n" + body)
+        for key, _events in poller.select(5):
+            key.data(key.fileobj)
+        assert poller.calls == ["unregister"] and conn.sock not in poller.get_map().values()
+        assert list(worker.waiting["send"]) == [conn] and not worker._keep
+        with pytest.raises(KeyError):
+            poller.get_key(conn.sock)
+
+        # Answered from the queue (turned away when its turn comes): kept, and in the poller again.
+        worker.waiting["send"].clear()
+        worker._turn_away(conn, "send", conn.meyasu_head or parse_head(conn.meyasu_data), conn.meyasu_data,
+                          conn.meyasu_queued_at)
+        assert _answer(client).startswith(b"HTTP/1.1 503 ")
+        assert poller.calls == ["unregister", "register"] and list(worker._keep) == [conn]
+
+        # The client closes: out of the poller, closed, no longer counted.
+        client.shutdown(socket.SHUT_WR)
+        for key, _events in poller.select(5):
+            key.data(key.fileobj)
+        assert poller.calls == ["unregister", "register", "unregister"] and worker.nr_conns == 0
+        assert conn.sock.fileno() == -1 and not worker._keep
+
+
+def test_the_workers_heartbeat_goes_at_most_once_a_second(monkeypatch):
+    """gunicorn's loop sends its heartbeat to the arbiter (a ``utime`` of the worker's file) at every turn: in a
+    crowd hundreds of times a second, each a system call that lets go of the GIL. The arbiter waits
+    ``timeout`` (30 s) before it counts a worker as stuck."""
+    worker = ShedWorker.__new__(ShedWorker)
+    worker.notified_at = 0.0
+    beats = []
+    worker.tmp = SimpleNamespace(notify=lambda: beats.append(clock[0]))
+    clock = [100.0]
+    monkeypatch.setattr(gworker, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    for clock[0] in (100.0, 100.3, 100.999, 101.0, 101.5, 102.2, 140.0):
+        worker.notify()
+    assert beats == [100.0, 101.0, 102.2, 140.0]
 
 
 def test_a_new_connection_goes_to_the_worker_with_a_free_thread(two_workers):
