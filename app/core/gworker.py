@@ -73,6 +73,7 @@ loop. Over TLS (gunicorn's own) the worker is gthread as it was. Settings: ``gun
 (``GUNICORN_WORKER_CLASS`` chooses the worker).
 """
 
+import contextlib
 import errno
 import os
 import select
@@ -391,6 +392,7 @@ class ShedWorker(ThreadWorker):
         loop then had to take back from the busy request thread."""
         if self.gate is None:
             return super().on_client_socket_readable(conn, client)
+        conn.meyasu_watched = True  # in the poller, which called this (gthread's accept or a thread put it there)
         if conn.initialized:
             with self._lock:
                 try:
@@ -584,29 +586,23 @@ class ShedWorker(ThreadWorker):
             conn.set_timeout()
             with self._lock:
                 self._keep.append(conn)
-                if not self._watched(conn):  # it waited in a queue, and is turned away now (``_expire``)
+                # Out of the poller only if it waited in a queue and is turned away now (``_expire``).
+                if not getattr(conn, "meyasu_watched", False):
                     self.poller.register(conn.sock, selectors.EVENT_READ,
                                          partial(self.on_client_socket_readable, conn))
+                    conn.meyasu_watched = True
         else:
             self._unwatch(conn)
             self.nr_conns -= 1
             conn.close()
 
-    def _watched(self, conn) -> bool:
-        """Whether the connection is in the poller."""
-        try:
-            self.poller.get_key(conn.sock)
-        except (KeyError, ValueError):
-            return False
-        return True
-
     def _unwatch(self, conn) -> None:
-        """Take the connection out of the poller, if it is there."""
-        with self._lock:
-            try:
+        """Take the connection out of the poller, if it is there. Told by its own mark, not by asking the poller:
+        the selector's "is not registered" error writes the socket's ``repr``, two more system calls."""
+        if getattr(conn, "meyasu_watched", False):
+            conn.meyasu_watched = False
+            with self._lock, contextlib.suppress(KeyError, ValueError):
                 self.poller.unregister(conn.sock)
-            except (KeyError, ValueError):
-                pass
 
     def _turn_away(self, conn, kind: str, head: Head, data: bytes, since: float) -> bool:
         """Answer 503 from the loop; a POST this loop cannot read whole goes to the WSGI shed, first in line."""

@@ -425,13 +425,22 @@ class _CountingSelector(selectors.DefaultSelector):
 
 
 class _CountingSocket(socket.socket):
-    """The server's end of a connection, counting its ``setblocking`` calls (each an ``ioctl``)."""
+    """The server's end of a connection, counting its ``setblocking`` calls (each an ``ioctl``) and the
+    addresses asked of it (each a system call; its ``repr`` asks both)."""
 
     blocking_calls: list[bool]
 
     def setblocking(self, flag):
         type(self).blocking_calls.append(flag)
         return super().setblocking(flag)
+
+    def getsockname(self):
+        type(self).blocking_calls.append("getsockname")
+        return super().getsockname()
+
+    def getpeername(self):
+        type(self).blocking_calls.append("getpeername")
+        return super().getpeername()
 
 
 def _looping_worker(app, poller) -> ShedWorker:
@@ -491,8 +500,10 @@ def test_a_request_the_loop_answers_leaves_its_connection_in_the_poller_and_its_
             key.data(key.fileobj)
         assert poller.calls == ["unregister"] and conn.sock not in poller.get_map().values()
         assert list(worker.waiting["send"]) == [conn] and not worker._keep
+        assert _CountingSocket.blocking_calls == []
         with pytest.raises(KeyError):
             poller.get_key(conn.sock)
+        _CountingSocket.blocking_calls.clear()  # the selector's error named the socket (its ``repr``)
 
         # Answered from the queue (turned away when its turn comes): kept, and in the poller again.
         worker.waiting["send"].clear()
@@ -500,12 +511,14 @@ def test_a_request_the_loop_answers_leaves_its_connection_in_the_poller_and_its_
                           conn.meyasu_queued_at)
         assert _answer(client).startswith(b"HTTP/1.1 503 ")
         assert poller.calls == ["unregister", "register"] and list(worker._keep) == [conn]
+        assert _CountingSocket.blocking_calls == []  # not asked whether it is in the poller (a ``repr``)
 
         # The client closes: out of the poller, closed, no longer counted.
         client.shutdown(socket.SHUT_WR)
         for key, _events in poller.select(5):
             key.data(key.fileobj)
         assert poller.calls == ["unregister", "register", "unregister"] and worker.nr_conns == 0
+        assert _CountingSocket.blocking_calls == []
         assert conn.sock.fileno() == -1 and not worker._keep
 
 
