@@ -428,18 +428,18 @@ class _CountingSocket(socket.socket):
     """The server's end of a connection, counting its ``setblocking`` calls (each an ``ioctl``) and the
     addresses asked of it (each a system call; its ``repr`` asks both)."""
 
-    blocking_calls: list[bool]
+    calls: list[bool | str]
 
     def setblocking(self, flag):
-        type(self).blocking_calls.append(flag)
+        type(self).calls.append(flag)
         return super().setblocking(flag)
 
     def getsockname(self):
-        type(self).blocking_calls.append("getsockname")
+        type(self).calls.append("getsockname")
         return super().getsockname()
 
     def getpeername(self):
-        type(self).blocking_calls.append("getpeername")
+        type(self).calls.append("getpeername")
         return super().getpeername()
 
 
@@ -469,13 +469,13 @@ def test_a_request_the_loop_answers_leaves_its_connection_in_the_poller_and_its_
     worker.waiting["form"].append(promised)
     worker.estimates["form"] = 10 * worker.gate.limits["form"]
     client, server = socket.socketpair()
-    _CountingSocket.blocking_calls = []
+    _CountingSocket.calls = []
     conn = TConn(worker.cfg, _CountingSocket(fileno=server.detach()), ("127.0.0.1", 5000), None)
     with client, contextlib.closing(poller):
         client.settimeout(10)
         poller.register(conn.sock, selectors.EVENT_READ, functools.partial(worker.on_client_socket_readable, conn))
         poller.calls.clear()
-        _CountingSocket.blocking_calls.clear()
+        _CountingSocket.calls.clear()
         body = b"entries-0-body=%E6%84%8F%E8%A6%8B&csrf_token=tok"
         for _ in range(2):  # the second on the connection the first was answered on
             client.sendall(b"POST /periods/3/submit/confirm HTTP/1.1\r\nHost: a\r\nContent-Type: "
@@ -486,7 +486,7 @@ def test_a_request_the_loop_answers_leaves_its_connection_in_the_poller_and_its_
             answer = _answer(client)
             assert answer.startswith(b"HTTP/1.1 503 ") and b"\r\nConnection: keep-alive" in answer, answer[:300]
             assert "意見" in answer.decode()
-            assert poller.calls == [] and _CountingSocket.blocking_calls == []
+            assert poller.calls == [] and _CountingSocket.calls == []
             assert list(worker._keep) == [conn] and poller.get_key(conn.sock).data.args == (conn,)
             assert conn.sock.gettimeout() == 0.0 and conn.initialized
         assert list(worker.waiting["form"]) == [promised]
@@ -500,10 +500,10 @@ def test_a_request_the_loop_answers_leaves_its_connection_in_the_poller_and_its_
             key.data(key.fileobj)
         assert poller.calls == ["unregister"] and conn.sock not in poller.get_map().values()
         assert list(worker.waiting["send"]) == [conn] and not worker._keep
-        assert _CountingSocket.blocking_calls == []
+        assert _CountingSocket.calls == []
         with pytest.raises(KeyError):
             poller.get_key(conn.sock)
-        _CountingSocket.blocking_calls.clear()  # the selector's error named the socket (its ``repr``)
+        _CountingSocket.calls.clear()  # the selector's error named the socket (its ``repr``)
 
         # Answered from the queue (turned away when its turn comes): kept, and in the poller again.
         worker.waiting["send"].clear()
@@ -511,14 +511,14 @@ def test_a_request_the_loop_answers_leaves_its_connection_in_the_poller_and_its_
                           conn.meyasu_queued_at)
         assert _answer(client).startswith(b"HTTP/1.1 503 ")
         assert poller.calls == ["unregister", "register"] and list(worker._keep) == [conn]
-        assert _CountingSocket.blocking_calls == []  # not asked whether it is in the poller (a ``repr``)
+        assert _CountingSocket.calls == []  # not asked whether it is in the poller (a ``repr``)
 
         # The client closes: out of the poller, closed, no longer counted.
         client.shutdown(socket.SHUT_WR)
         for key, _events in poller.select(5):
             key.data(key.fileobj)
         assert poller.calls == ["unregister", "register", "unregister"] and worker.nr_conns == 0
-        assert _CountingSocket.blocking_calls == []
+        assert _CountingSocket.calls == []
         assert conn.sock.fileno() == -1 and not worker._keep
 
 
@@ -528,9 +528,8 @@ def test_the_workers_heartbeat_goes_at_most_once_a_second(monkeypatch):
     ``timeout`` (30 s) before it counts a worker as stuck."""
     worker = ShedWorker.__new__(ShedWorker)
     worker.notified_at = 0.0
-    beats = []
+    clock, beats = [100.0], []
     worker.tmp = SimpleNamespace(notify=lambda: beats.append(clock[0]))
-    clock = [100.0]
     monkeypatch.setattr(gworker, "time", SimpleNamespace(monotonic=lambda: clock[0]))
     for clock[0] in (100.0, 100.3, 100.999, 101.0, 101.5, 102.2, 140.0):
         worker.notify()
