@@ -1,6 +1,16 @@
 """Which closed-loop rounds of ``bench.load``'s ceiling count towards its ratios."""
 
-from bench.load import MOST_IDLE, bracketing_maximum, over, paired_ratios, rate_with_later_work, refusal
+import pytest
+
+from bench.load import (
+    MOST_IDLE,
+    bracketing_maximum,
+    goodput_verdict,
+    over,
+    paired_ratios,
+    rate_with_later_work,
+    refusal,
+)
 
 
 def test_a_round_that_kept_the_machine_busy_and_answered_counts():
@@ -38,3 +48,18 @@ def test_the_surges_maximum_is_the_mean_of_the_loops_around_it_that_ran():
     assert bracketing_maximum(0.0, 0.0) == 0.0
     assert over(72.0, 90.0) == 0.8
     assert over(72.0, 0.0) != over(72.0, 0.0)  # nan: no maximum, no goodput (and no crash after the surge)
+
+
+def test_the_surges_goodput_is_the_median_rounds_and_a_round_without_a_maximum_leaves_it_unmet():
+    # Three rounds on a host whose speed moved between them: the median round is judged, not the luckiest.
+    assert goodput_verdict([0.79, 0.90, 0.81], [0.02, 0.02, 0.03]) == (0.81, True)
+    assert goodput_verdict([0.69, 0.90, 0.79], [0.02, 0.02, 0.03]) == (0.79, False)
+    goodput, met = goodput_verdict([0.80, 0.84], [0.02, 0.02])  # two rounds: the mean of both
+    assert goodput == pytest.approx(0.82) and met
+    assert goodput_verdict([0.81], [0.02]) == (0.81, True)
+    # Pages over a second at p95 in any round: not met, however many sends were accepted.
+    assert goodput_verdict([0.85, 0.86, 0.87], [0.02, 1.20, 0.03]) == (0.86, False)
+    # Both closed loops around a round failed (nan): that round has no goodput, and the target is not met.
+    goodput, met = goodput_verdict([0.85, float("nan"), 0.87], [0.02, 0.02, 0.02])
+    assert goodput != goodput and not met
+    assert goodput_verdict([], [])[1] is False
