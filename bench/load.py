@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 from collections import Counter, deque
+from dataclasses import dataclass
 
 from bench import loadgen
 from bench.stack import (
@@ -636,6 +637,18 @@ def goodput_verdict(goodputs: list[float], page_p95s: list[float]) -> tuple[floa
     return median, median >= 0.8 and all(p95 < 1.0 for p95 in page_p95s)
 
 
+@dataclass(frozen=True)
+class SurgeRound:
+    """One surge's figures between its two closed loops (flows a second)."""
+
+    goodput: float
+    accepted: float  # sends accepted a second
+    page_p95: float  # seconds
+    met: bool  # its own targets: no timeout, no 500, every receipt shown stored, no email twice
+    flow_before: float
+    flow_after: float
+
+
 def surge_rounds(stack: Stack, args, targets: dict, seconds: float) -> bool:
     """``--surge-rounds`` surges, each between two closed loops (the one after a round is the one before the
     next), each round's goodput over the mean of its two. This host's speed moves by a quarter within minutes
@@ -644,28 +657,24 @@ def surge_rounds(stack: Stack, args, targets: dict, seconds: float) -> bool:
     print(f"\n== closed loop: {args.ceiling_concurrency} clients, confirm + send + receipt, "
           f"{args.ceiling_seconds:g} s ==", flush=True)
     flow_before = closed_loop_sample(stack, targets, args)
-    rounds, ok = [], True
+    rounds: list[SurgeRound] = []
     for number in range(1, args.surge_rounds + 1):
-        goodput, accepted, page_p95, met, flow_after = surge_round(stack, args, targets, seconds, flow_before,
-                                                                   number)
-        rounds.append((goodput, accepted, page_p95, flow_before, flow_after))
-        ok = ok and met
-        flow_before = flow_after
-    goodput, met = goodput_verdict([round_[0] for round_ in rounds], [round_[2] for round_ in rounds])
+        rounds.append(surge_round(stack, args, targets, seconds, flow_before, number))
+        flow_before = rounds[-1].flow_after
+    goodput, met = goodput_verdict([r.goodput for r in rounds], [r.page_p95 for r in rounds])
     if len(rounds) > 1:
         print(f"\n== {len(rounds)} surges ==")
-        for number, (round_goodput, accepted, page_p95, before, after) in enumerate(rounds, 1):
-            print(f"  round {number}: {accepted:.1f} sends/s accepted, closed loops {before:.1f} / {after:.1f} "
-                  f"flows/s, goodput {round_goodput:.2f}, page views p95 {ms(page_p95)} ms")
-        print(f"  goodput: median {goodput:.2f} (rounds {', '.join(f'{g:.2f}' for g, *_ in rounds)})")
+        for number, r in enumerate(rounds, 1):
+            print(f"  round {number}: {r.accepted:.1f} sends/s accepted, closed loops {r.flow_before:.1f} / "
+                  f"{r.flow_after:.1f} flows/s, goodput {r.goodput:.2f}, page views p95 {ms(r.page_p95)} ms")
+        print(f"  goodput: median {goodput:.2f} (rounds {', '.join(f'{r.goodput:.2f}' for r in rounds)})")
     print(f"  goodput targets (>= 0.80 of the maximum{' in the median round' if len(rounds) > 1 else ''}, "
           f"page p95 < 1 s): {'MET' if met else 'NOT MET'}")
-    return ok
+    return all(r.met for r in rounds)
 
 
-def surge_round(stack: Stack, args, targets: dict, seconds: float, flow_before: float, number: int):
-    """One surge and the closed loop after it: (goodput, sends accepted a second, page views' p95, whether its
-    own targets were met, the closed loop's flows a second after it)."""
+def surge_round(stack: Stack, args, targets: dict, seconds: float, flow_before: float, number: int) -> SurgeRound:
+    """One surge and the closed loop after it."""
     rate = args.sub_rate * args.surge_factor
     for _ in range(60):  # the closed loop's receipt emails go out before the surge's are counted
         if stack.queue_length() == 0:
@@ -720,7 +729,7 @@ def surge_round(stack: Stack, args, targets: dict, seconds: float, flow_before: 
            and figures["receipts_emailed_twice"] == 0)
     print(f"  surge targets (shed only with 429/503 + Retry-After, no timeout, no 500, every receipt "
           f"shown stored, no email twice): {'MET' if met else 'NOT MET'}")
-    return goodput, accepted, pages["p95"], met, flow_after
+    return SurgeRound(goodput, accepted, pages["p95"], met, flow_before, flow_after)
 
 
 if __name__ == "__main__":
