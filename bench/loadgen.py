@@ -16,7 +16,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from urllib.parse import parse_qs, quote_plus, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
 NAME = re.compile(r'name="([^"]*)"')
@@ -118,9 +118,18 @@ class Recorder:
         return sum(self.errors.values())
 
 
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.~ -]+")  # what ``quote_plus`` escapes (a space becomes "+")
+
+
+def _percent(run: re.Match) -> str:
+    return "%" + run.group().encode().hex("%").upper()
+
+
 @lru_cache(maxsize=100_000)
 def _quoted(text: str) -> str:
-    return quote_plus(text)
+    """``quote_plus(text)``, each run of characters to escape in one call: a surge's name, e-mail and opinion
+    are new in every confirmation, and ``quote_plus`` escapes a byte at a time (6.0 against 1.8 µs an opinion)."""
+    return _UNSAFE.sub(_percent, text).replace(" ", "+")
 
 
 def form_body(data: dict) -> bytes:
@@ -182,6 +191,11 @@ class Citizen:
 class Disconnected(ConnectionError):
     """The server closed the connection before its whole answer came."""
 
+    def __init__(self, before_answer: bool, cause: BaseException | None = None):
+        self.before_answer = before_answer  # not a byte of the answer had come
+        where = "before answering" if before_answer else "in the middle of its answer"
+        super().__init__(f"the server closed the connection {where}" + (f" ({cause!r})" if cause else ""))
+
 
 class Headers(dict):
     """A response's header fields by lower-case name (the last of a repeated one), and its cookies."""
@@ -197,25 +211,129 @@ class Headers(dict):
         return super().__getitem__(name.lower())
 
 
-class Connection:
-    __slots__ = ("reader", "writer", "used_at")
+class Wire(asyncio.Protocol):
+    """One connection of the client: the bytes that come are kept until they make one whole answer."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter):
-        self.reader, self.writer, self.used_at = reader, writer, 0.0
+    def __init__(self):
+        self.transport: asyncio.Transport | None = None
+        self.buffer = bytearray()
+        self.waiter: asyncio.Future | None = None
+        self.method = "GET"
+        self.head: tuple[int, Headers, bool, int] | None = None  # status, headers, keep-alive, where the body starts
+        self.ended = False
+        self.lost: BaseException | None = None  # why the connection ended, if not closed in order
+        self.used_at = 0.0
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        if self.waiter is not None:
+            self._answer()
+
+    def eof_received(self) -> bool:
+        self.ended = True
+        if self.waiter is not None:
+            self._answer()
+        return False  # the transport closes itself
+
+    def connection_lost(self, exc) -> None:
+        self.ended, self.lost = True, exc
+        if self.waiter is not None:
+            self._answer()
+
+    def ask(self, method: str, request: bytes) -> asyncio.Future:
+        """Send one request; the future is (status, headers, body, keep) once the whole answer is in."""
+        self.method, self.head = method, None
+        self.waiter = asyncio.get_running_loop().create_future()
+        self.transport.write(request)
+        if self.buffer or self.ended:
+            self._answer()
+        return self.waiter
 
     def close(self) -> None:
-        self.writer.close()
+        self.ended = True
+        if self.transport is not None:
+            self.transport.close()
+
+    def _answer(self) -> None:
+        waiter = self.waiter
+        if waiter.done():
+            return
+        try:
+            answer = self._whole()
+        except Exception as exc:  # cut short (Disconnected), or not HTTP (ValueError)
+            self.waiter = None
+            waiter.set_exception(exc)
+            return
+        if answer is not None:
+            self.waiter = None
+            waiter.set_result(answer)
+
+    def _whole(self) -> tuple[int, "Headers", bytes, bool] | None:
+        """The answer, once all of it is in (taken out of the buffer); None while more is to come."""
+        if self.head is None:
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return self._more(before_answer=not self.buffer)
+            self.head = (*Http._head(bytes(self.buffer[:end + 4])), end + 4)
+        status, headers, keep, start = self.head
+        found = self._body(status, headers, start)
+        if found is None:
+            return self._more(before_answer=False)
+        body, end = found
+        del self.buffer[:end]
+        return status, headers, body, keep
+
+    def _more(self, *, before_answer: bool) -> None:
+        """More is to come, unless the connection has ended: then the answer was cut short."""
+        if self.ended:
+            raise Disconnected(before_answer, self.lost)
+
+    def _body(self, status: int, headers: "Headers", start: int) -> tuple[bytes, int] | None:
+        """The body from ``start`` in the buffer, and where it ends; None while it is not all in."""
+        if self.method == "HEAD" or status in (204, 304) or 100 <= status < 200:
+            return b"", start
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            return _chunks(self.buffer, start)
+        length = headers.get("content-length")
+        if length is not None:
+            end = start + int(length)
+            return (bytes(self.buffer[start:end]), end) if len(self.buffer) >= end else None
+        if not self.ended:  # no length: the body ends when the server closes the connection
+            return None
+        headers["connection"] = "close"
+        return bytes(self.buffer[start:]), len(self.buffer)
+
+
+def _chunks(buffer: bytearray, start: int) -> tuple[bytes, int] | None:
+    """A chunked body from ``start`` and where it ends (after its trailer fields); None while it is not all in."""
+    parts, at = [], start
+    while (line_end := buffer.find(b"\r\n", at)) >= 0:
+        size = int(bytes(buffer[at:line_end]).split(b";")[0], 16)
+        if size == 0:
+            end = buffer.find(b"\r\n\r\n", line_end)  # the blank line after the trailer fields, if any
+            return None if end < 0 else (b"".join(parts), end + 4)
+        at = line_end + 2 + size + 2
+        if len(buffer) < at:
+            return None
+        parts.append(bytes(buffer[line_end + 2:at - 2]))
+    return None
 
 
 class Http:
     """The generator's HTTP/1.1 client: kept-alive connections to one host, at most ``connections`` at once,
     each request bounded by ``timeout`` seconds (a ``TimeoutError``), redirects never followed.
 
-    Written on asyncio's streams, not aiohttp: in a surge aiohttp cost the generator 0.4-0.5 ms of CPU a
-    request (its request and response objects, header and cookie machinery), a fifth of this machine's two
-    cores that the site it measures did not get (bench/README.md, seventeenth session). Like aiohttp, an
-    idle connection is let go after ``KEEP_IDLE`` seconds (gunicorn closes them after 5), and a GET whose
-    reused connection turns out closed goes once more on a new one; a POST does not."""
+    Its own, not aiohttp: in a surge aiohttp cost the generator 0.4-0.5 ms of CPU a request (its request and
+    response objects, header and cookie machinery), a fifth of this machine's two cores that the site it
+    measures did not get (bench/README.md, seventeenth session). On asyncio's protocols (``Wire``), not its
+    streams: a request is one future resolved when its whole answer is in, and one timer, where the streams
+    woke the task for the head and again for the body, under a ``Timeout`` of their own (a turned-away
+    confirmation cost the generator 107-111 µs of CPU instead of 120-132: bench/README.md, thirty-seventh
+    session). Like aiohttp, an idle connection is let go after ``KEEP_IDLE`` seconds (gunicorn closes them
+    after 5), and a GET whose reused connection turns out closed goes once more on a new one; a POST does not."""
 
     KEEP_IDLE = 4.0
 
@@ -226,7 +344,7 @@ class Http:
         self.recorder = recorder
         self.connections = connections
         self.timeout = timeout
-        self.idle: list[Connection] = []
+        self.idle: list[Wire] = []
         self.slots: asyncio.Semaphore | None = None
 
     async def __aenter__(self):
@@ -234,8 +352,8 @@ class Http:
         return self
 
     async def __aexit__(self, *exc):
-        for conn in self.idle:
-            conn.close()
+        for wire in self.idle:
+            wire.close()
         self.idle.clear()
 
     async def fetch(self, method: str, path: str, body: bytes | None = None,
@@ -246,44 +364,44 @@ class Http:
         if body is not None or method == "POST":
             lines.append(f"Content-Length: {len(body or b'')}")
         request = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (body or b"")
-        async with self.slots, asyncio.timeout(self.timeout):
+        loop = asyncio.get_running_loop()
+        async with self.slots:
+            deadline = loop.time() + self.timeout
             for attempt in (1, 2):
-                conn, reused = self._kept()
-                if conn is None:
-                    conn = Connection(*await asyncio.open_connection(self.host, self.port, limit=1 << 20))
+                wire, reused = self._kept()
+                if wire is None:
+                    async with asyncio.timeout_at(deadline):
+                        _transport, wire = await loop.create_connection(Wire, self.host, self.port)
+                answer = wire.ask(method, request)
+                timer = loop.call_at(deadline, _too_late, answer)
                 try:
-                    conn.writer.write(request)
-                    try:
-                        head = await conn.reader.readuntil(b"\r\n\r\n")
-                    except (asyncio.IncompleteReadError, ConnectionResetError) as exc:
-                        if reused and not getattr(exc, "partial", b"") and attempt == 1 and method in ("GET", "HEAD"):
-                            conn.close()
-                            continue
-                        raise Disconnected("the server closed the connection before answering") from None
-                    status, response_headers, keep = self._head(head)
-                    try:
-                        data = await self._body(conn.reader, method, status, response_headers)
-                    except asyncio.IncompleteReadError:
-                        raise Disconnected("the server closed the connection in the middle of its answer") from None
-                except BaseException:
-                    conn.close()
+                    status, response_headers, data, keep = await answer
+                except Disconnected as exc:
+                    wire.close()
+                    if reused and exc.before_answer and attempt == 1 and method in ("GET", "HEAD"):
+                        continue
                     raise
+                except BaseException:
+                    wire.close()
+                    raise
+                finally:
+                    timer.cancel()
                 if keep and not (status == 101 or response_headers.get("connection", "").lower() == "close"):
-                    conn.used_at = time.monotonic()
-                    self.idle.append(conn)
+                    wire.used_at = loop.time()
+                    self.idle.append(wire)
                 else:
-                    conn.close()
+                    wire.close()
                 return status, response_headers, data
         raise AssertionError("unreachable")
 
-    def _kept(self) -> tuple[Connection | None, bool]:
+    def _kept(self) -> tuple[Wire | None, bool]:
         """The connection freed last that has not idled too long (older ones are closed)."""
-        now = time.monotonic()
+        now = asyncio.get_running_loop().time()
         while self.idle:
-            conn = self.idle.pop()
-            if now - conn.used_at < self.KEEP_IDLE and not conn.reader.at_eof():
-                return conn, True
-            conn.close()
+            wire = self.idle.pop()
+            if now - wire.used_at < self.KEEP_IDLE and not wire.ended:
+                return wire, True
+            wire.close()
         return None, False
 
     @staticmethod
@@ -299,24 +417,10 @@ class Http:
             headers[name] = value
         return int(status), headers, version == "HTTP/1.1"
 
-    @staticmethod
-    async def _body(reader: asyncio.StreamReader, method: str, status: int, headers: Headers) -> bytes:
-        if method == "HEAD" or status in (204, 304) or 100 <= status < 200:
-            return b""
-        if "chunked" in headers.get("transfer-encoding", "").lower():
-            parts = []
-            while size := int((await reader.readuntil(b"\r\n")).split(b";")[0], 16):
-                parts.append(await reader.readexactly(size))
-                await reader.readexactly(2)
-            while await reader.readuntil(b"\r\n") != b"\r\n":  # trailer fields
-                pass
-            return b"".join(parts)
-        length = headers.get("content-length")
-        if length is not None:
-            return await reader.readexactly(int(length))
-        data = await reader.read()  # till the server closes (the connection is not kept: no length)
-        headers["connection"] = "close"
-        return data
+
+def _too_late(answer: asyncio.Future) -> None:
+    if not answer.done():
+        answer.set_exception(TimeoutError())
 
 
 # --- what citizens do ---

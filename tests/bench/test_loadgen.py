@@ -3,14 +3,18 @@ with a connection the server closed."""
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote_plus
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bench import loadgen
 
 
 async def _server(replies: list, seen: list):
     """A server that gives, for each request, the next of ``replies``: bytes, None (the connection closed
-    without a word), ("close", bytes) (those bytes, then the connection closed) or "hang" (no answer for 10 s)."""
+    without a word), ("close", bytes) (those bytes, then the connection closed), ("trickle", bytes) (those bytes
+    a few at a time, a millisecond apart) or "hang" (no answer for 10 s)."""
     async def on_connection(reader, writer):
         while True:
             try:
@@ -29,6 +33,12 @@ async def _server(replies: list, seen: list):
             if reply == "hang":
                 await asyncio.sleep(10)
                 break
+            if isinstance(reply, tuple) and reply[0] == "trickle":
+                for at in range(0, len(reply[1]), 3):
+                    writer.write(reply[1][at:at + 3])
+                    await writer.drain()
+                    await asyncio.sleep(0.001)
+                continue
             if isinstance(reply, tuple):
                 writer.write(reply[1])
                 await writer.drain()
@@ -134,3 +144,56 @@ def test_an_answer_that_does_not_come_in_time_is_a_timeout():
     result, recorder, _seen = run(["hang"], scenario)
     assert result is None
     assert dict(recorder.errors) == {"page: timeout": 1}
+
+
+def test_answers_that_come_a_few_bytes_at_a_time_are_read_whole_with_their_chunks_and_trailer():
+    replies = [("trickle", b"HTTP/1.1 200 OK\r\nContent-Length: 11\r\nSet-Cookie: a=1\r\n\r\nhello world"),
+               ("trickle", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                           b"5\r\nhello\r\n1\r\n \r\n5\r\nworld\r\n0\r\nX-Trailer: yes\r\n\r\n"),
+               ("trickle", b"HTTP/1.1 204 No Content\r\n\r\n")]
+
+    async def scenario(http):
+        citizen = loadgen.Citizen(http)
+        answers = [await citizen.request("page", "GET", f"/{n}", expect=(200, 204)) for n in range(3)]
+        return answers, citizen.cookies, len(http.idle)
+
+    (answers, cookies, idle), recorder, seen = run(replies, scenario)
+    assert [(status, text) for status, _headers, text in answers] == [(200, "hello world"), (200, "hello world"),
+                                                                       (204, "")]
+    assert cookies == {"a": "1"} and idle == 1 and len(seen) == 3  # one connection kept for all three
+    assert recorder.error_count == 0
+
+
+def test_an_answer_without_a_length_is_read_till_the_server_closes_and_its_connection_not_kept():
+    replies = [("close", b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nall of it"),
+               b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnext"]
+
+    async def scenario(http):
+        citizen = loadgen.Citizen(http)
+        first = await citizen.request("page", "GET", "/stream")
+        idle_after_first = len(http.idle)
+        second = await citizen.request("page", "GET", "/next")
+        return first, idle_after_first, second
+
+    (first, idle_after_first, second), recorder, seen = run(replies, scenario)
+    assert first[2] == "all of it" and first[1].get("Connection") == "close"
+    assert idle_after_first == 0 and second[2] == "next" and len(seen) == 2
+    assert recorder.error_count == 0
+
+
+def test_an_answer_that_is_not_http_is_an_error_at_once_not_a_timeout():
+    replies = [b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nnot a size\r\n"]
+
+    async def scenario(http):
+        http.timeout = 3
+        return await loadgen.Citizen(http).request("page", "GET", "/bad")
+
+    result, recorder, _seen = run(replies, scenario)
+    assert result is None
+    assert dict(recorder.errors) == {"page: ValueError": 1}
+    assert max(recorder.latencies["page"]) < 1
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40))
+def test_a_value_is_quoted_as_urllib_quotes_a_form(text):
+    assert loadgen.form_body({text: text}) == f"{quote_plus(text)}={quote_plus(text)}".encode("ascii")
