@@ -419,6 +419,7 @@ class Http:
 
 
 def _too_late(answer: asyncio.Future) -> None:
+    """The request's time is up: its answer fails with ``TimeoutError``, as under ``asyncio.timeout``."""
     if not answer.done():
         answer.set_exception(TimeoutError())
 

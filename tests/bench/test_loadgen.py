@@ -1,5 +1,5 @@
-"""The load generator's own HTTP/1.1 client (bench.loadgen.Http): what it reads of an answer, and what it does
-with a connection the server closed."""
+"""The load generator's own HTTP/1.1 client (bench.loadgen.Http): how it sends a form, what it reads of an answer
+however it comes, and what it does with a connection the server closed."""
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
