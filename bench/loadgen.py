@@ -277,7 +277,7 @@ class Wire(asyncio.Protocol):
             end = self.buffer.find(b"\r\n\r\n")
             if end < 0:
                 return self._more(before_answer=not self.buffer)
-            self.head = (*Http._head(bytes(self.buffer[:end + 4])), end + 4)
+            self.head = (*_answer_head(bytes(self.buffer[:end + 4])), end + 4)
         status, headers, keep, start = self.head
         found = self._body(status, headers, start)
         if found is None:
@@ -305,6 +305,20 @@ class Wire(asyncio.Protocol):
             return None
         headers["connection"] = "close"
         return bytes(self.buffer[start:]), len(self.buffer)
+
+
+def _answer_head(head: bytes) -> tuple[int, Headers, bool]:
+    """An answer's status, its header fields and whether it may keep its connection (HTTP/1.1)."""
+    lines = head[:-4].decode("latin-1").split("\r\n")
+    version, status, _reason = (lines[0] + " ").split(" ", 2)
+    headers = Headers()
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        name, value = name.strip().lower(), value.strip()
+        if name == "set-cookie":
+            headers.cookies.append(value)
+        headers[name] = value
+    return int(status), headers, version == "HTTP/1.1"
 
 
 def _chunks(buffer: bytearray, start: int) -> tuple[bytes, int] | None:
@@ -403,19 +417,6 @@ class Http:
                 return wire, True
             wire.close()
         return None, False
-
-    @staticmethod
-    def _head(head: bytes) -> tuple[int, Headers, bool]:
-        lines = head[:-4].decode("latin-1").split("\r\n")
-        version, status, _reason = (lines[0] + " ").split(" ", 2)
-        headers = Headers()
-        for line in lines[1:]:
-            name, _, value = line.partition(":")
-            name, value = name.strip().lower(), value.strip()
-            if name == "set-cookie":
-                headers.cookies.append(value)
-            headers[name] = value
-        return int(status), headers, version == "HTTP/1.1"
 
 
 def _too_late(answer: asyncio.Future) -> None:
