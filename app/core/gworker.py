@@ -8,7 +8,8 @@ kernel already holds (the request line, the headers, and for a small form its bo
 
 - it asks the app's ``shed.Gate`` what kind of request it is (a send, a page, another POST, a new
   form: ``shed.KINDS``, in the order threads take them) and how long the requests already queued ahead
-  of it will take (``shed.expected_wait``, from the time each kind took lately in this worker);
+  of it will take (``shed.expected_wait``, from the time each kind took lately in this worker, with the
+  send and receipt that each confirmation ahead leads to);
 - within the kind's limit (``SHED_*_WAIT_MS``) the request joins the worker's queue, one queue per
   kind, and a free thread takes the first waiting request of the first kind (a send before a page
   before a new confirmation); a request that waited past its limit anyway is turned away as soon as the
