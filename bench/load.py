@@ -18,6 +18,7 @@ Options: --database-url, --web-workers, --web-threads, --rq-workers, --ceiling-r
 
 import argparse
 import asyncio
+import bisect
 import json
 import math
 import os
@@ -44,6 +45,7 @@ from bench.stack import (
 # Issue 20: p95 < 100 ms and p99 < 300 ms at the design load (and at twice it: --sub-rate 40 --page-rate 400).
 TARGETS = {"p95": 0.100, "p99": 0.300}
 SUBMIT_KINDS = ["submit.form", "submit.confirm", "submit.send", "submit.receipt"]
+AT_ONCE = 0.100  # a request turned away within this had its busy page at once, not after waiting in a queue
 
 
 def page_paths(targets: dict) -> list[str]:
@@ -66,6 +68,15 @@ def print_latencies(recorder: loadgen.Recorder, kinds: list[str] | None = None) 
     print(f"  {'kind':16} {'n':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'max ms':>8}")
     for kind, row in recorder.summary(kinds).items():
         print(f"  {kind:16} {row['n']:7d} {ms(row['p50'])} {ms(row['p95'])} {ms(row['p99'])} {ms(row['max'])}")
+
+
+def print_shed_waits(recorder: loadgen.Recorder) -> None:
+    """How long the requests turned away waited for their busy page: at once, or after waiting in a queue."""
+    for kind, waits in sorted(recorder.shed_seconds.items()):
+        waits = sorted(waits)
+        at_once = bisect.bisect_right(waits, AT_ONCE) / len(waits)
+        print(f"  turned away ({kind}): the busy page after p50 {ms(loadgen.percentile(waits, 50)).strip()} ms, "
+              f"p95 {ms(loadgen.percentile(waits, 95)).strip()} ms; {at_once:.0%} within {AT_ONCE * 1000:.0f} ms")
 
 
 def print_error_times(recorder: loadgen.Recorder, began: float, seconds: float, step: int = 10) -> None:
@@ -693,6 +704,7 @@ def surge_round(stack: Stack, args, targets: dict, seconds: float, flow_before: 
     print(f"  {surge_cpu}")
     print(f"  shed (429/503 with Retry-After): {dict(recorder.shed)}; without Retry-After: "
           f"{recorder.shed_without_retry_after}")
+    print_shed_waits(recorder)
     print(f"  browsers: {SURGE_BROWSERS} with the form open before the surge, one flow at a time each; "
           f"{recorder.more_browsers} more opened the form during it")
     print_outcomes(recorder)

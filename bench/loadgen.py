@@ -74,6 +74,7 @@ class Recorder:
     error_examples: list[str] = field(default_factory=list)
     notices: Counter = field(default_factory=Counter)  # what answers with an unexpected status said first
     shed: Counter = field(default_factory=Counter)
+    shed_seconds: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # how long each waited
     shed_without_retry_after: int = 0
     traces: int = 0
     receipts: list[tuple[str, str]] = field(default_factory=list)  # (receipt_no, email) shown to citizens
@@ -175,6 +176,7 @@ class Citizen:
         if status in (429, 503) and shed_ok:
             rec.ok(kind, elapsed, status)
             rec.shed[kind] += 1
+            rec.shed_seconds[kind].append(elapsed)
             if not response_headers.get("Retry-After"):
                 rec.shed_without_retry_after += 1
                 rec.error(kind, f"{status} without Retry-After")

@@ -1,4 +1,4 @@
-"""Which closed-loop rounds of ``bench.load``'s ceiling count towards its ratios."""
+"""Which closed-loop rounds of ``bench.load``'s ceiling count towards its ratios, and what a surge reports."""
 
 import pytest
 
@@ -8,9 +8,11 @@ from bench.load import (
     goodput_verdict,
     over,
     paired_ratios,
+    print_shed_waits,
     rate_with_later_work,
     refusal,
 )
+from bench.loadgen import Recorder
 
 
 def test_a_round_that_kept_the_machine_busy_and_answered_counts():
@@ -63,3 +65,11 @@ def test_the_surges_goodput_is_the_median_rounds_and_a_round_without_a_maximum_l
     goodput, met = goodput_verdict([0.85, float("nan"), 0.87], [0.02, 0.02, 0.02])
     assert goodput != goodput and not met
     assert goodput_verdict([], [])[1] is False
+
+
+def test_the_surge_tells_how_long_the_requests_turned_away_waited_for_their_busy_page(capsys):
+    recorder = Recorder()
+    recorder.shed_seconds["submit.confirm"] += [0.004, 0.006, 0.005, 1.010]  # three at once, one after its queue
+    print_shed_waits(recorder)
+    assert capsys.readouterr().out == ("  turned away (submit.confirm): the busy page after p50 5.0 ms, "
+                                       "p95 1010.0 ms; 75% within 100 ms\n")
