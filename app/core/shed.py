@@ -305,8 +305,8 @@ def expected_wait(kind: str, waiting: Mapping[str, int], running: list[str], est
     Each of them counts with what it leads to (``LEADS_TO``) that will go before ``kind``: a confirmation waits
     behind the send and receipt of every confirmation taken before it, which arrive while it waits. Counted
     without them, the queue of confirmations in a surge held nearly three times what a thread could take
-    within their limit; most waited that second and were turned away then, not at once (bench/README.md,
-    thirty-eighth session)."""
+    within their limit, and half of the confirmations turned away waited that second for their busy page
+    instead of having it at once (bench/README.md, thirty-eighth session)."""
     rank = KINDS.index(kind)
     if len(running) < threads and not any(waiting.get(k) for k in KINDS[:rank + 1]):
         return 0.0
