@@ -137,14 +137,13 @@ def test_a_waiting_confirmation_counts_the_send_and_receipt_of_each_one_before_i
 def test_in_a_crowd_of_confirmations_each_one_admitted_is_taken_within_its_limit():
     """One thread, a confirmation arriving every millisecond for six seconds, each one answered bringing its send
     at once and the send its receipt: the admission alone (nothing turned away later) keeps every admitted
-    confirmation's wait within its limit, give or take the request running when it came, and the thread is never
-    idle. Counted without the sends and receipts, the confirmations admitted last waited more than twice their
-    limit."""
+    confirmation's wait within its limit, give or take the request running when it came, and lets the queue fill
+    to about that limit, not less. Counted without the sends and receipts, the confirmations admitted last waited
+    more than twice their limit."""
     queues = {kind: deque() for kind in shed.KINDS}  # each waiting request: what it is, when it came
     running: list[str] = []  # the kind the thread runs, as the worker keeps it
     thread = {"doing": None, "free_at": 0.0}
     waits: list[float] = []
-    idle = 0.0
 
     def take(now: float) -> bool:
         kind = shed.next_kind({name: len(queue) for name, queue in queues.items()})
@@ -164,8 +163,7 @@ def test_in_a_crowd_of_confirmations_each_one_admitted_is_taken_within_its_limit
             follows = {"confirmation": "send", "send": "receipt"}.get(thread["doing"])
             if follows:
                 queues["send"].append((follows, finished))
-            if not take(finished):
-                idle += arrival - finished
+            take(finished)
         waiting = {name: len(queue) for name, queue in queues.items()}
         if shed.admit("form", waiting, running, EST, LIMITS, threads=1):
             queues["form"].append(("confirmation", arrival))
@@ -175,7 +173,8 @@ def test_in_a_crowd_of_confirmations_each_one_admitted_is_taken_within_its_limit
     # Within the limit, but for the request running when it came: counted as half done, it may have begun
     # just then, and a send's receipt is not told from the send (both of the send kind).
     assert max(waits) <= LIMITS["form"] + 2 * EST["send"]
-    assert idle == 0.0
+    # Nor too few: an admission that took only the first in line would make each wait some 70 ms.
+    assert max(waits) >= 0.9 * LIMITS["form"]
 
 
 def test_a_limit_of_zero_never_sheds():
