@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.core.formatting import format_date, format_datetime
-from app.core.pdf import BODY_FONT, HEADING_FONT, register_fonts
+from app.core.pdf import BODY_FONT, HEADING_FONT, register_fonts, table_paragraph
 from app.core.spreadsheet import (
     BOM,
     CSV_MIMETYPE,
@@ -180,16 +180,17 @@ def write_pdf(period: CommentPeriod, path: Path) -> None:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
     register_fonts()
+    paragraph = table_paragraph()
     body = ParagraphStyle("body", fontName=BODY_FONT, fontSize=9, leading=13, wordWrap="CJK")
     heading = ParagraphStyle("heading", parent=body, fontName=HEADING_FONT, fontSize=12, leading=18,
                              spaceBefore=6, spaceAfter=4)
     title = ParagraphStyle("title", parent=heading, fontSize=15, leading=22, spaceBefore=0, spaceAfter=8)
 
     def para(text, style=body):
-        return Paragraph(escape(str(text)).replace("\n", "<br/>"), style)
+        return paragraph(escape(str(text)).replace("\n", "<br/>"), style)
 
     def table(data, widths):
         # A number is drawn as it is: a Paragraph per cell was most of the PDF's time (bench.results).

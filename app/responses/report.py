@@ -5,6 +5,7 @@ Only this module decides what leaves the building: each row carries an opinion's
 sent it. Withheld, pending and unapproved material never gets into these rows.
 """
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -388,9 +389,24 @@ class _TextOnly(HTMLParser):
         self.parts.append(data)
 
 
-def markdown_text(body: str) -> str:
-    """An answer's Markdown as plain text for spreadsheets and the PDF: what the page shows, unstyled."""
-    parser = _TextOnly()
-    parser.feed(str(render_markdown(body)))
-    lines = [line.strip() for line in "".join(parser.parts).splitlines()]
+# A character that Markdown, the sanitiser or the HTML reader could read as more than itself: emphasis, code,
+# links, headings, lists, quotes, rules, tables, escapes, entities and raw HTML, and control characters.
+_MARKUP = re.compile(r"[\\`*_\[\]#+\-.!<>&|=\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def markdown_text(body: str | None) -> str:
+    """An answer's Markdown as plain text for spreadsheets and the PDF: what the page shows, unstyled.
+
+    Most answers are prose with none of Markdown's marks; such an answer's text is its own lines, which is
+    what rendering it would give (tests/responses/test_markdown_text.py holds the two to the same text).
+    Rendering, cleaning and reading back each answer was a seventh of a big result's PDF (bench/README.md,
+    thirty-ninth session)."""
+    body = body or ""
+    if _MARKUP.search(body):
+        parser = _TextOnly()
+        parser.feed(str(render_markdown(body)))
+        text = "".join(parser.parts)
+    else:
+        text = body
+    lines = [line.strip() for line in text.splitlines()]
     return "\n".join(line for line in lines if line)

@@ -8,6 +8,7 @@ the same number and text."""
 import csv
 import io
 import re
+from collections import Counter
 from datetime import date, timedelta
 
 import pytest
@@ -235,6 +236,34 @@ def test_streamed_pdf_and_printable_report_hold_every_row_in_order(app, big_resu
         assert found >= 0, opinion
         position = found
     assert "意見募集：" in text and "旧" in text
+
+
+def test_the_pdf_breaks_each_cells_lines_once_and_draws_what_it_drew_before(app, big_result, tmp_path, monkeypatch):
+    """A table measures a cell when a page takes it, when it splits and when it draws it: the lines are
+    broken once (three times before), and the file is the same, byte for byte, as with ReportLab's own
+    ``Paragraph`` (dates and ids made fixed by ReportLab's ``invariant``)."""
+    from reportlab import rl_config
+    from reportlab.platypus import Paragraph
+
+    monkeypatch.setattr(rl_config, "invariant", 1)
+    breaks: Counter = Counter()
+    original = Paragraph.breakLinesCJK
+
+    def counted(self, widths):
+        breaks[self] += 1
+        return original(self, widths)
+
+    monkeypatch.setattr(Paragraph, "breakLinesCJK", counted)
+    with app.app_context():
+        period = db.session.get(CommentPeriod, big_result)
+        exports.write_pdf(period, tmp_path / "new.pdf")
+        assert len(breaks) > 236 * 4 and set(breaks.values()) == {1}
+        monkeypatch.setattr(exports, "table_paragraph", lambda: Paragraph)
+        breaks.clear()
+        exports.write_pdf(period, tmp_path / "old.pdf")
+        assert max(breaks.values()) > 1  # the check counts what it should
+    new, old = (tmp_path / "new.pdf").read_bytes(), (tmp_path / "old.pdf").read_bytes()
+    assert len(pdf_text(new)) > 236 * 20 and new == old
 
 
 def test_api_pages_cover_every_row_once(app, client, big_result):
