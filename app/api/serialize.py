@@ -19,7 +19,7 @@ from app.periods.labels import attribute_label, channel_label
 from app.periods.models import CHANNELS, CommentPeriod
 from app.plans.models import Plan
 from app.plans.services import TimelineEntry
-from app.responses.report import PublicResult, markdown_text, withhold_label
+from app.responses.report import PublicResult, html_text, withhold_label
 from app.responses.services import categories
 from app.workshops.facilitation import GroupReport
 from app.workshops.models import Workshop
@@ -150,6 +150,12 @@ def _counts(report: PublicResult) -> dict:
     }
 
 
+def _result_row(row) -> dict:
+    rendered = html(row.answer)  # once for both: rendering an answer is most of a row's time
+    return {"number": row.number, "opinion": row.opinion, "similar": row.similar, "response_html": rendered,
+            "response_text": html_text(rendered), "category": row.category, "category_label": row.category_label}
+
+
 def result_detail(report: PublicResult) -> dict:
     period, result = report.period, report.result
     return {
@@ -165,9 +171,7 @@ def result_detail(report: PublicResult) -> dict:
         "counts": _counts(report),
         "sections": [
             {"section": section or None,
-             "opinions": [{"number": row.number, "opinion": row.opinion, "similar": row.similar,
-                           "response_html": html(row.answer), "response_text": markdown_text(row.answer),
-                           "category": row.category, "category_label": row.category_label} for row in rows]}
+             "opinions": [_result_row(row) for row in rows]}
             for section, rows in report.sections
         ],
         "changes": [{"number": (c.numbers[0] if c.numbers else None) if c.lines else c.number,

@@ -5,7 +5,6 @@ Only this module decides what leaves the building: each row carries an opinion's
 sent it. Withheld, pending and unapproved material never gets into these rows.
 """
 
-import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -17,7 +16,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from app.core import signals
 from app.core.pagination import Page
-from app.core.sanitize import render_markdown
+from app.core.sanitize import MARKUP, render_markdown
 from app.core.settings import labels
 from app.extensions import db
 from app.moderation.models import Opinion
@@ -389,11 +388,6 @@ class _TextOnly(HTMLParser):
         self.parts.append(data)
 
 
-# A character that Markdown, the sanitiser or the HTML reader could read as more than itself: emphasis, code,
-# links, headings, lists, quotes, rules, tables, escapes, entities and raw HTML, and control characters.
-_MARKUP = re.compile(r"[\\`*_\[\]#+\-.!<>&|=\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
 def markdown_text(body: str | None) -> str:
     """An answer's Markdown as plain text for spreadsheets and the PDF: what the page shows, unstyled.
 
@@ -402,11 +396,17 @@ def markdown_text(body: str | None) -> str:
     Rendering, cleaning and reading back each answer was a seventh of a big result's PDF (bench/README.md,
     thirty-ninth session)."""
     body = body or ""
-    if _MARKUP.search(body):
-        parser = _TextOnly()
-        parser.feed(str(render_markdown(body)))
-        text = "".join(parser.parts)
-    else:
-        text = body
+    return html_text(render_markdown(body)) if MARKUP.search(body) else _lines(body)
+
+
+def html_text(html: str) -> str:
+    """An answer's rendered HTML (``render_markdown``) as ``markdown_text`` gives it, for a caller that has
+    rendered it already."""
+    parser = _TextOnly()
+    parser.feed(str(html))
+    return _lines("".join(parser.parts))
+
+
+def _lines(text: str) -> str:
     lines = [line.strip() for line in text.splitlines()]
     return "\n".join(line for line in lines if line)
