@@ -50,11 +50,16 @@ def _targets(period: CommentPeriod, *, answers: bool = True):
     lead = aliased(Opinion)
     groups = select(no_id, members.c.group_id, members.c.lead_id, members.c.members, lead.section_id
                     ).join(lead, lead.id == members.c.lead_id)
+    if answers:
+        # Each part joins its answers on its own unique key: a lone opinion's by opinion, a group's by group.
+        # Two joins over the whole union (each target looked up both ways) read and hashed the period's
+        # answers twice and took a third of the work list's counts (bench/README.md, thirty-ninth session).
+        to_group = aliased(Response)
+        alone = alone.add_columns(Response.state.label("answer_state"), Response.category.label("category")).outerjoin(
+            Response, and_(Response.opinion_id == Opinion.id, Response.period_id == period.id))
+        groups = groups.add_columns(to_group.state, to_group.category).outerjoin(
+            to_group, and_(to_group.group_id == members.c.group_id, to_group.period_id == period.id))
     targets = union_all(alone, groups).subquery()
-    # Two plain equality joins (not one join with an OR): each is a hash or index join on a unique column.
-    to_opinion, to_group = aliased(Response), aliased(Response)
-    status = func.coalesce(to_opinion.state, to_group.state, literal("none"))
-    category = func.coalesce(to_opinion.category, to_group.category)
     kind = case((targets.c.group_id.is_(None), literal("opinion")), else_=literal("group"))
     query = (
         select(kind.label("kind"), func.coalesce(targets.c.group_id, targets.c.opinion_id).label("id"),
@@ -62,13 +67,10 @@ def _targets(period: CommentPeriod, *, answers: bool = True):
         .outerjoin(Section, Section.id == targets.c.section_id)
         .order_by(targets.c.section_id.is_(None), func.coalesce(Section.position, 0), targets.c.lead_id)
     )
+    status = category = None
     if answers:
-        query = (
-            query.add_columns(status.label("status"), category.label("category"))
-            .outerjoin(to_opinion, and_(to_opinion.opinion_id == targets.c.opinion_id,
-                                        to_opinion.period_id == period.id))
-            .outerjoin(to_group, and_(to_group.group_id == targets.c.group_id, to_group.period_id == period.id))
-        )
+        status, category = func.coalesce(targets.c.answer_state, literal("none")), targets.c.category
+        query = query.add_columns(status.label("status"), category.label("category"))
     return query, targets.c.section_id, status, category
 
 
