@@ -149,7 +149,7 @@ def page(period: CommentPeriod, filters: Filters, number: int, per_page: int = P
     if filters.category:
         query = query.where(category == filters.category)
     if rows is None:
-        found = paginate(query, number, per_page, rows=True, total=None)
+        found = paginate(query, number, per_page, rows=True)
     else:
         found = _page_within_parts(period, query, section_id, rows, filters, number, per_page)
     found.items = _load(period, found.items)
@@ -169,13 +169,13 @@ def _page_within_parts(period: CommentPeriod, query, section_id, rows: list[Coun
     parts: dict[tuple, list] = {}
     for row in rows:
         if _matches(row, filters):
-            key = (row[0] is None, positions.get(row[0], 0) or 0)
+            key = (row[0] is None, positions.get(row[0], 0))
             parts.setdefault(key, [0, set()])
             parts[key][0] += row[3]
             parts[key][1].add(row[0])
     start, before, spanned = (number - 1) * per_page, 0, []
     for key in sorted(parts):
-        size, ids = parts[key]
+        size = parts[key][0]
         if before + size <= start and not spanned:
             before += size
             continue
