@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, select, text
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -10,7 +10,7 @@ from app.moderation.models import EMPTY_SHA256, Opinion
 from app.moderation.services.redaction import source_field, source_text
 from app.periods.models import CommentPeriod
 from app.privacy.detect import find_personal_data
-from app.privacy.models import PersonalFinding, TextScreening
+from app.privacy.models import OPINION_DUE, RESPONSE_DUE, PersonalFinding, TextScreening
 from app.privacy.services.screening import (
     answered_submission,
     hidden_spans,
@@ -127,46 +127,49 @@ def _blocking_in_python(period: CommentPeriod) -> Blocking:
 
 
 def _blocking_in_sql(period: CommentPeriod) -> Blocking:
-    """``blocking`` with the hashes compared by PostgreSQL. A row is fresh (1) when its screening's field
-    and hash match the text ``source_field``/``source_text`` would choose, stale (0) when not; an excerpt
-    screened while the summary was blank, whose summary is no longer empty, is decided here (2): Python's
-    idea of blank (``str.strip``) is not the database's. The texts' hashes are the ones PostgreSQL keeps
-    on their rows (``Opinion.summary_sha256``…, migration 027), made as ``screening.text_hash`` makes its
-    own; a row without one (NULL) matches nothing and is screened again."""
-    screening = TextScreening
-    unreviewed = (select(PersonalFinding.screening_id, func.count().label("n")).join(TextScreening)
-                  .where(TextScreening.period_id == period.id, PersonalFinding.state == "unreviewed")
-                  .group_by(PersonalFinding.screening_id).subquery())
-    excerpt_matches = and_(screening.field == "excerpt", screening.text_sha256 == Opinion.excerpt_sha256)
-    opinion_state = case(
-        (and_(screening.field == "summary", screening.text_sha256 == Opinion.summary_sha256), 1),
-        (and_(excerpt_matches, Opinion.summary_sha256 == EMPTY_SHA256), 1),  # an empty summary, its text unread
+    """``blocking`` with the hashes compared by PostgreSQL, reading only the texts that are not plainly
+    fresh. Each screening carries its text's state and hashes as they stand (migration 031): it is fresh
+    (1) when its field and hash match the text ``source_field``/``source_text`` would choose, stale (0)
+    when not; an excerpt screened while the summary was blank, whose summary is no longer empty, is
+    decided here (2): Python's idea of blank (``str.strip``) is not the database's. The hashes are the ones
+    PostgreSQL keeps on the texts' rows (``Opinion.summary_sha256``…, migration 027), made as
+    ``screening.text_hash`` makes its own; one missing (NULL) matches nothing and is screened again.
+
+    The screenings not fresh are read from partial indexes that hold only them (``OPINION_DUE``,
+    ``RESPONSE_DUE``, said here in the same words); a text with no screening is stale too, and is looked
+    for only when the period has more published texts than screenings of them."""
+    excerpt_matches = and_(TextScreening.field == "excerpt",
+                           TextScreening.text_sha256 == TextScreening.text_excerpt_sha256)
+    fresh_opinion = case(
+        (and_(TextScreening.field == "summary", TextScreening.text_sha256 == TextScreening.text_summary_sha256), 1),
+        (and_(excerpt_matches, TextScreening.text_summary_sha256 == EMPTY_SHA256), 1),  # empty summary, unread
         (excerpt_matches, 2),
         else_=0)
-    response_state = case((and_(screening.field == "body", screening.text_sha256 == Response.body_sha256), 1),
-                          else_=0)
-    opinions = (select(Opinion.id, opinion_state.label("state"), func.coalesce(unreviewed.c.n, 0).label("n"))
-                .outerjoin(screening, screening.opinion_id == Opinion.id)
-                .outerjoin(unreviewed, unreviewed.c.screening_id == screening.id)
-                .where(Opinion.period_id == period.id, Opinion.state == "accepted").subquery())
-    responses = (select(Response.id, response_state.label("state"), func.coalesce(unreviewed.c.n, 0).label("n"))
-                 .outerjoin(screening, screening.response_id == Response.id)
-                 .outerjoin(unreviewed, unreviewed.c.screening_id == screening.id)
-                 .where(Response.period_id == period.id, Response.state == "approved").subquery())
+    fresh_response = case(
+        (and_(TextScreening.field == "body", TextScreening.text_sha256 == TextScreening.text_body_sha256), 1), else_=0)
     count = 0
     stale: dict[str, list[int]] = {"opinion": [], "response": []}
     maybe: dict[int, int] = {}
-    for kind, rows in (("opinion", opinions), ("response", responses)):
-        # One pass over the texts (hashing them is the cost): a fresh text without unreviewed findings,
-        # nearly every one, adds nothing and is not sent back.
-        for row in db.session.execute(select(rows.c.id, rows.c.state, rows.c.n)
-                                      .where(or_(rows.c.state != 1, rows.c.n != 0))):
-            if row.state == 1:
-                count += row.n
-            elif row.state == 2:
-                maybe[row.id] = row.n
+    for kind, model, key, published, due, state in (
+            ("opinion", Opinion, TextScreening.opinion_id, "accepted", OPINION_DUE, fresh_opinion),
+            ("response", Response, TextScreening.response_id, "approved", RESPONSE_DUE, fresh_response)):
+        screenings = (TextScreening.period_id == period.id, TextScreening.text_state == published)
+        unreviewed = dict(db.session.execute(
+            select(key, func.count()).select_from(PersonalFinding).join(TextScreening)
+            .where(*screenings, PersonalFinding.state == "unreviewed").group_by(key)).all())
+        not_fresh = dict(db.session.execute(
+            select(key, state).where(TextScreening.period_id == period.id, text(due), state != 1)).all())
+        count += sum(n for text_id, n in unreviewed.items() if text_id not in not_fresh)
+        for text_id, text_state in not_fresh.items():
+            if text_state == 2:
+                maybe[text_id] = unreviewed.get(text_id, 0)
             else:
-                stale[kind].append(row.id)
+                stale[kind].append(text_id)
+        texts = (model.period_id == period.id, model.state == published)
+        screened = db.session.scalar(select(func.count()).select_from(TextScreening).where(*screenings))
+        if screened != db.session.scalar(select(func.count()).select_from(model).where(*texts)):
+            stale[kind].extend(db.session.scalars(select(model.id).where(
+                *texts, ~select(TextScreening.id).where(key == model.id).exists())))
     for part in _parts(list(maybe)):
         for row in db.session.execute(select(Opinion.id, Opinion.summary).where(Opinion.id.in_(part))):
             if row.summary.strip():
