@@ -44,21 +44,11 @@ def test_sqlite_upgrade_keeps_every_row_of_a_table_it_rebuilds(tmp_path):
     """Batch mode rebuilds a table to change its constraints (008: submissions); with foreign keys on,
     dropping the old table fails on (or cascade-deletes) the rows pointing at it. Run as an operator
     does, in processes of their own: the suite's session is bound to the test database."""
-    import os
     import sqlite3
-    import subprocess
-    import sys
 
-    from config import BASE_DIR
+    from tests.operator import flask_command
 
-    env = {**os.environ, "FLASK_APP": "wsgi.py", "MEYASU_ENV": "development", "REDIS_URL": "",
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'filled.sqlite3'}", "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-           "EXPORT_FOLDER": str(tmp_path / "exports")}
-
-    def flask(*args):
-        done = subprocess.run([sys.executable, "-m", "flask", *args], cwd=BASE_DIR, env=env, capture_output=True,
-                              text=True, timeout=600)
-        assert done.returncode == 0, done.stderr[-3000:]
+    flask = flask_command(f"sqlite:///{tmp_path / 'filled.sqlite3'}", tmp_path)
 
     def count(table):
         with sqlite3.connect(tmp_path / "filled.sqlite3") as connection:

@@ -3,13 +3,11 @@ down and up again gives the same (run as an operator does, in processes of their
 its own)."""
 
 import os
-import subprocess
-import sys
 
 import psycopg
 import pytest
 
-from config import BASE_DIR
+from tests.operator import flask_command
 
 DATABASE = "test_migrate_031"
 COPIES = """
@@ -30,14 +28,7 @@ def test_031_copies_the_texts_onto_the_screenings_already_there_and_goes_down_an
     with psycopg.connect(os.environ["TEST_DATABASE_URL"], autocommit=True) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
         admin.execute(f"CREATE DATABASE {DATABASE}")
-    env = {**os.environ, "FLASK_APP": "wsgi.py", "MEYASU_ENV": "development", "REDIS_URL": "",
-           "DATABASE_URL": f"{server}/{DATABASE}", "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-           "EXPORT_FOLDER": str(tmp_path / "exports")}
-
-    def flask(*args):
-        done = subprocess.run([sys.executable, "-m", "flask", *args], cwd=BASE_DIR, env=env, capture_output=True,
-                              text=True, timeout=600)
-        assert done.returncode == 0, done.stderr[-3000:]
+    flask = flask_command(f"{server}/{DATABASE}", tmp_path)
 
     def rows(query):
         with psycopg.connect(f"{server}/{DATABASE}") as connection:
