@@ -14,7 +14,7 @@ FINDING_STATES = ("unreviewed", "redacted", "not_personal")
 # The screenings of an accepted opinion, and of an approved answer, that do not match their text as it
 # stands (the copy of the text on the screening's row, migration 031): the predicates of the partial
 # indexes the publication check reads, in the same words as its query, so that PostgreSQL can tell the
-# index answers it. An excerpt screened while the summary was empty still matches only while it is.
+# index answers it. An excerpt screened while the summary was empty matches while the summary stays empty.
 OPINION_DUE = ("text_state = 'accepted' AND NOT coalesce((field = 'summary' AND text_sha256 = text_summary_sha256)"
                " OR (field = 'excerpt' AND text_sha256 = text_excerpt_sha256"
                f" AND text_summary_sha256 = '{EMPTY_SHA256}'), false)")
