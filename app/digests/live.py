@@ -38,7 +38,7 @@ from sqlalchemy import text as sql_text
 
 from app.core.text import normalize, normalize_for_match
 from app.core.timeutil import utcnow
-from app.digests.builder import count_period, keywords_of
+from app.digests.builder import bulk_insert, count_period, keywords_of
 from app.digests.keywords import count_keywords_by_key
 from app.digests.models import (
     Digest,
@@ -81,22 +81,6 @@ def _chunks(values: list, size: int = CHUNK):
 
 def key_hash(key: str) -> str:
     return hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
-
-
-def _bulk_insert(table, rows: list[dict]) -> None:
-    """Insert many rows: COPY on PostgreSQL (a fresh state at 100,000 opinions is about a million
-    band rows), executemany elsewhere."""
-    if not rows:
-        return
-    connection = db.session.connection()
-    if connection.dialect.name != "postgresql":
-        connection.execute(insert(table), rows)
-        return
-    columns = list(rows[0])
-    cursor = connection.connection.driver_connection.cursor()
-    with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row([row[column] for column in columns])
 
 
 # --- the state ------------------------------------------------------------------------------
@@ -254,7 +238,7 @@ def take_in(state: LiveDigest, new: PeriodOpinions) -> Groups:
         groups.section[opinion_id], groups.excerpt[opinion_id] = section_id, text
         live_opinions.append({"opinion_id": opinion_id, "period_id": pid, "text_id": text_id, "section_id": section_id,
                               "withheld": opinion_state == "withheld", "excerpt": text})
-    _bulk_insert(LiveOpinion.__table__, live_opinions)
+    bulk_insert(LiveOpinion.__table__, live_opinions)
     if not groups.opinions:
         return groups
 
@@ -357,12 +341,12 @@ def take_in(state: LiveDigest, new: PeriodOpinions) -> Groups:
             .values(component=bindparam("new")),
             moved,
         )
-    _bulk_insert(LiveText.__table__, [
+    bulk_insert(LiveText.__table__, [
         {"opinion_id": text_id, "period_id": pid, "key_hash": hashes[key], "signature": new_sigs[i].astype("<u4").tobytes(),
          "component": root_of[text_id]}
         for i, (text_id, key) in enumerate(zip(new_texts, new_keys, strict=True))
     ])
-    _bulk_insert(LiveBand.__table__, [
+    bulk_insert(LiveBand.__table__, [
         {"opinion_id": text_id, "band": band, "period_id": pid, "key": key}
         for band, band_key in enumerate(band_keys) for text_id, key in zip(new_texts, band_key.tolist(), strict=True)
     ])
@@ -483,9 +467,9 @@ def apply_keywords(pid: int, change: dict[int | None, Counter[str]]) -> dict[int
             for part in _chunks(words):
                 db.session.execute(delete(table).where(table.c.period_id == pid, table.c.section_key == (section or 0),
                                                        table.c.word.in_(part)))
-        _bulk_insert(table, [{"period_id": pid, "section_key": section or 0, "word": word,
-                              "count": counts[section][word]}
-                             for section, word in touched if counts[section][word] > 0])
+        bulk_insert(table, [{"period_id": pid, "section_key": section or 0, "word": word,
+                             "count": counts[section][word]}
+                            for section, word in touched if counts[section][word] > 0])
     return {section: +words for section, words in counts.items()}  # unary + drops zero counts
 
 
@@ -532,7 +516,7 @@ def rewrite_clusters(digest: Digest, old: dict[int, OldCluster], clusters: list[
               "b_sample": "" if cluster.template else excerpt[cluster.ids[0]]} for cluster_id, cluster in kept.items()],
         )
         old_by_id = {cluster.id: cluster for cluster in old.values()}
-        _bulk_insert(members_table, [
+        bulk_insert(members_table, [
             {"cluster_id": cluster_id, "opinion_id": opinion_id, "addition": cluster.additions.get(opinion_id, "")}
             for cluster_id, cluster in kept.items() for opinion_id in cluster.ids
             if opinion_id not in old_by_id[cluster_id].additions
@@ -559,7 +543,7 @@ def rewrite_clusters(digest: Digest, old: dict[int, OldCluster], clusters: list[
               "template": cluster.template or "", "sample": "" if cluster.template else excerpt[cluster.ids[0]]}
              for position, cluster in zip(positions, fresh, strict=True)],
         ).all()
-        _bulk_insert(members_table, [
+        bulk_insert(members_table, [
             {"cluster_id": cluster_id, "opinion_id": opinion_id, "addition": cluster.additions.get(opinion_id, "")}
             for cluster_id, cluster in zip(cluster_ids, fresh, strict=True) for opinion_id in cluster.ids
         ])

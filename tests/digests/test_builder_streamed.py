@@ -7,6 +7,7 @@ from collections import Counter
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy import text as sql_text
 
 from app.core.models import JobRun
 from app.digests import builder
@@ -101,3 +102,38 @@ def test_a_chunk_of_one_and_one_chunk_store_the_same_digest(ctx, corpus_period, 
     assert stored[0][1] == json.loads(json.dumps(keywords_of(expected_words, sections)))  # as stored: lists
     assert stored[0][3] == 404
     assert stored[0][2]["clusters"] == dict(Counter(cluster.kind for cluster in expected_clusters))
+
+
+def test_members_are_written_in_the_order_of_their_opinions(ctx, corpus_period):
+    """Each member's foreign key locks its opinion's row: taken in id order, PostgreSQL reads and writes
+    the opinions' pages one after another (bench/README.md, forty-first session). The table's physical
+    order is the order the rows went in (ctid on PostgreSQL, rowid on SQLite, in a table written once)."""
+    digest = compile_digest(db.session.get(CommentPeriod, corpus_period), new_run(corpus_period))
+    db.session.commit()
+    physical = "ctid" if db.engine.dialect.name == "postgresql" else "rowid"
+    written = db.session.scalars(sql_text(
+        f"SELECT m.opinion_id FROM digest_cluster_members m JOIN digest_clusters c ON c.id = m.cluster_id "  # noqa: S608
+        f"WHERE c.digest_id = :digest ORDER BY m.{physical}"), {"digest": digest.id}).all()
+    assert len(written) > 100 and len(set(written)) == len(written)
+    assert written == sorted(written)
+    # The groups themselves stay in their order (largest first), as the pages read them.
+    sizes = db.session.scalars(select(DigestCluster.size).where(DigestCluster.digest_id == digest.id)
+                               .order_by(DigestCluster.position)).all()
+    assert sizes == sorted(sizes, reverse=True) and sizes[0] > sizes[-1]
+
+
+def test_bulk_insert_takes_rows_from_a_generator_across_pages(ctx, corpus_period, monkeypatch):
+    monkeypatch.setattr(builder, "SAVE_PAGE", 5)
+    digest = compile_digest(db.session.get(CommentPeriod, corpus_period), new_run(corpus_period))
+    cluster_id = db.session.scalar(select(DigestCluster.id).where(DigestCluster.digest_id == digest.id)
+                                   .order_by(DigestCluster.position).limit(1))
+    spare = db.session.scalars(select(Opinion.id).where(Opinion.period_id == corpus_period).order_by(Opinion.id)).all()
+    taken = set(db.session.scalars(select(DigestClusterMember.opinion_id)
+                                   .where(DigestClusterMember.cluster_id == cluster_id)))
+    new_ids = [opinion_id for opinion_id in spare if opinion_id not in taken][:12]
+    builder.bulk_insert(DigestClusterMember.__table__, ({"cluster_id": cluster_id, "opinion_id": opinion_id,
+                                                        "addition": f"追記{n}"} for n, opinion_id in enumerate(new_ids)))
+    builder.bulk_insert(DigestClusterMember.__table__, iter([]))  # nothing to write: no statement fails
+    stored = dict(db.session.execute(select(DigestClusterMember.opinion_id, DigestClusterMember.addition)
+                                     .where(DigestClusterMember.opinion_id.in_(new_ids))).all())
+    assert stored == {opinion_id: f"追記{n}" for n, opinion_id in enumerate(new_ids)}
