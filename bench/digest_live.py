@@ -94,14 +94,15 @@ def main() -> None:
 
         event.listen(db.engine, "before_cursor_execute", before)
         event.listen(db.engine, "after_cursor_execute", after)
-        bulk_insert = live._bulk_insert
+        bulk_insert = live.bulk_insert
 
         def copied(table, rows):  # COPY goes around the cursor events: time it here
+            rows = list(rows)
             started = time.perf_counter()
             bulk_insert(table, rows)
             statements.append([time.perf_counter() - started, f"COPY {table.name} ({len(rows):,} rows)"])
 
-        live._bulk_insert = copied
+        live.bulk_insert = copied
 
         def timed(label: str, work) -> dict:
             statements.clear()
