@@ -53,6 +53,13 @@ _dictionary: sudachipy.Dictionary | None = None
 _dictionary_lock = Lock()
 _thread = local()
 _pos_cache: dict[int, str] = {}  # part_of_speech_id -> _pos_class()
+# A dictionary word's class and the word it counts as (its dictionary form, or None when it is never
+# counted), by its id in the dictionary: asking the morpheme for its part of speech and dictionary form
+# held the GIL for a third of a text's time, which the tokenising threads spent one at a time
+# (bench/README.md, forty-second session). Words not in the dictionary (OOV) share ids, so they are
+# looked at each time. Emptied when full: a period's vocabulary is some tens of thousands of words.
+_words: dict[int, tuple[str, str | None]] = {}
+WORDS_KEPT = 200_000
 
 
 def dictionary() -> sudachipy.Dictionary:
@@ -104,18 +111,32 @@ def content_words(text: str) -> set[str]:
     words = set()
     after_number = False
     for morpheme in tokenizer().tokenize(text):
-        pos_id = morpheme.part_of_speech_id()
-        kind = _pos_cache.get(pos_id)
-        if kind is None:
-            kind = _pos_cache[pos_id] = _pos_class(morpheme.part_of_speech())
-        keep = kind == "content" or (kind == "counter" and not after_number)
-        after_number = kind == "number"
-        if not keep:
-            continue
-        word = morpheme.dictionary_form()
-        if word not in STOP_WORDS and not _is_single_kana(word):
+        word_id = morpheme.word_id()
+        known = _words.get(word_id)
+        if known is None:
+            known = _word_of(morpheme)
+            if not morpheme.is_oov():
+                if len(_words) >= WORDS_KEPT:
+                    _words.clear()
+                _words[word_id] = known
+        kind, word = known
+        if word is not None and (kind == "content" or (kind == "counter" and not after_number)):
             words.add(word)
+        after_number = kind == "number"
     return words
+
+
+def _word_of(morpheme: sudachipy.Morpheme) -> tuple[str, str | None]:
+    """The morpheme's class (``_pos_class``) and the word it counts as: its dictionary form, or None
+    for a class never counted, a stop word or a single kana."""
+    pos_id = morpheme.part_of_speech_id()
+    kind = _pos_cache.get(pos_id)
+    if kind is None:
+        kind = _pos_cache[pos_id] = _pos_class(morpheme.part_of_speech())
+    if kind not in ("content", "counter"):
+        return kind, None
+    word = morpheme.dictionary_form()
+    return kind, None if word in STOP_WORDS or _is_single_kana(word) else word
 
 
 def _words_of(texts: list[str]) -> list[set[str]]:
