@@ -2,8 +2,10 @@
 
 from functools import cache
 
-from sqlalchemy import ColumnElement, Table, any_, bindparam
+from sqlalchemy import ColumnElement, Executable, Result, Table, any_, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
+
+from app.extensions import db
 
 _INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
@@ -33,3 +35,12 @@ def one_of(column: ColumnElement, name: str, dialect: str) -> ColumnElement[bool
     if dialect == "postgresql":
         return column == any_(bindparam(name, type_=postgresql.ARRAY(column.type)))
     return column.in_(bindparam(name, expanding=True))
+
+
+def streamed(statement: Executable, batch: int) -> Result:
+    """The rows of a long read of plain columns, ``batch`` at a time from a server-side cursor, run by
+    SQLAlchemy Core on the session's connection (in its transaction). The session's own ``execute`` sends
+    every row of such a select through the ORM's loading as well, for rows that are the same in the end:
+    reading a period's 100,000 opinions took 0.69-0.73 s of CPU that way and 0.38-0.39 s this way
+    (bench/README.md, forty-second session). ``partitions()`` gives the rows in lists of ``batch``."""
+    return db.session.connection().execute(statement.execution_options(yield_per=batch))

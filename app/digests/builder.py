@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 from app.core import runs
 from app.core.models import JobRun
 from app.core.settings import labels
+from app.core.statements import streamed
 from app.core.timeutil import as_date, jst_date_sql, to_jst, utcnow
 from app.digests.keywords import KeywordTally, overall_keywords, top_keywords
 from app.digests.models import Digest, DigestCluster, DigestClusterMember
@@ -45,11 +46,11 @@ def usable_opinions(period_id: int, chunk: int | None = None) -> Iterator[Sequen
     """(id, section_id, excerpt) of the period's opinions that are grouped and mined for words
     (withheld ones are counted but never answered), in id order, ``chunk`` rows at a time from a
     server-side cursor: the period's texts are never all in memory."""
-    result = db.session.execute(
+    result = streamed(
         select(Opinion.id, Opinion.section_id, Opinion.excerpt)
         .where(Opinion.period_id == period_id, Opinion.state != "withheld")
-        .order_by(Opinion.id)
-        .execution_options(yield_per=chunk or OPINION_CHUNK)
+        .order_by(Opinion.id),
+        chunk or OPINION_CHUNK,
     )
     yield from result.partitions()
 

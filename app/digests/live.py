@@ -36,6 +36,7 @@ from sqlalchemy import and_, bindparam, delete, exists, insert, or_, select, upd
 from sqlalchemy import func as sql
 from sqlalchemy import text as sql_text
 
+from app.core.statements import streamed
 from app.core.text import normalize, normalize_for_match
 from app.core.timeutil import utcnow
 from app.digests.builder import bulk_insert, count_period, keywords_of
@@ -145,11 +146,11 @@ class PeriodOpinions:
 def new_opinions(period_id: int) -> PeriodOpinions:
     """The period's opinions not yet taken in, in id order."""
     opinions = PeriodOpinions()
-    rows = db.session.execute(
+    rows = streamed(
         select(Opinion.id, Opinion.section_id, Opinion.excerpt, Opinion.state)
         .where(Opinion.period_id == period_id, ~exists().where(LiveOpinion.opinion_id == Opinion.id))
-        .order_by(Opinion.id)
-        .execution_options(yield_per=STREAM_BATCH)
+        .order_by(Opinion.id),
+        STREAM_BATCH,
     )
     for opinion_id, section_id, excerpt, state in rows:
         opinions.ids.append(opinion_id)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import aliased
 from app.core import runs, spreadsheet
 from app.core.jobs import Recurring, job
 from app.core.models import JobRun
+from app.core.statements import streamed
 from app.core.timeutil import to_jst, utcnow
 from app.digests import live
 from app.digests.builder import compile_digest
@@ -90,7 +91,7 @@ def export_digest_csv(run_id: int) -> None:
     runs.progress(run, 10, "export.writing")
     stored = f"{run.id}-{secrets.token_hex(8)}.csv"
     path = exports_folder() / stored
-    rows = db.session.execute(
+    rows = streamed(
         select(DigestCluster.position, DigestCluster.kind, DigestCluster.size, Opinion.id, Submission.receipt_no,
                Section.label, Section.title, Opinion.state, Opinion.excerpt, DigestClusterMember.addition,
                DigestCluster.accepted_group_id)
@@ -99,8 +100,8 @@ def export_digest_csv(run_id: int) -> None:
         .join(Submission, Submission.id == Opinion.submission_id)
         .outerjoin(Section, Section.id == Opinion.section_id)
         .where(DigestCluster.digest_id == digest.id)
-        .order_by(DigestCluster.position, Opinion.id)
-        .execution_options(yield_per=5000)
+        .order_by(DigestCluster.position, Opinion.id),
+        5000,
     )
     count = 0
     with spreadsheet.open_csv(path) as handle:

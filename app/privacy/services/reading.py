@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, func, select, text
 from sqlalchemy.orm import selectinload
 
+from app.core.statements import streamed
 from app.extensions import db
 from app.moderation.models import EMPTY_SHA256, Opinion
 from app.moderation.services.redaction import source_field, source_text
@@ -110,14 +111,14 @@ def _blocking_in_python(period: CommentPeriod) -> Blocking:
     stale_opinions, stale_responses = [], []
     opinions = select(Opinion.id, Opinion.summary, Opinion.excerpt).where(
         Opinion.period_id == period.id, Opinion.state == "accepted")
-    for row in db.session.execute(opinions.execution_options(yield_per=STREAM_BATCH)):
+    for row in streamed(opinions, STREAM_BATCH):
         screening = screened.get(("opinion", row.id))
         if is_fresh(screening, source_field(row), source_text(row)):
             unreviewed += counts.get(screening.id, 0)
         else:
             stale_opinions.append(row.id)
     responses = select(Response.id, Response.body).where(Response.period_id == period.id, Response.state == "approved")
-    for row in db.session.execute(responses.execution_options(yield_per=STREAM_BATCH)):
+    for row in streamed(responses, STREAM_BATCH):
         screening = screened.get(("response", row.id))
         if is_fresh(screening, "body", row.body):
             unreviewed += counts.get(screening.id, 0)
