@@ -527,6 +527,11 @@ def print_ceiling(targets: dict, args, stack: Stack) -> bool:
                                          ("page views", "meyasu_pages", "ceiling_template"))}
     print("  each round over the round right after it: " + "; ".join(
         f"{label} {', '.join(f'{ratio:.2f}' for ratio in ratios) or 'none counts'}" for label, ratios in pairs.items()))
+    # Each round's own rate: whether a ratio moved with the bare side (the host) or with Meyasu's (its tables
+    # growing round after round) shows only here.
+    print("  each round, a second: " + "; ".join(
+        f"{name} {', '.join('-' if rate is None else f'{rate:.0f}' for rate in row['per_round'])}"
+        for name, row in best.items()))
     return True
 
 

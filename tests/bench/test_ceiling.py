@@ -1,7 +1,10 @@
 """Which closed-loop rounds of ``bench.load``'s ceiling count towards its ratios, and what a surge reports."""
 
+from types import SimpleNamespace
+
 import pytest
 
+from bench import load
 from bench.load import (
     MOST_IDLE,
     bracketing_maximum,
@@ -73,3 +76,21 @@ def test_the_surge_tells_how_long_the_requests_turned_away_waited_for_their_busy
     print_shed_waits(recorder)
     assert capsys.readouterr().out == ("  turned away (submit.confirm): the busy page after p50 5.0 ms, "
                                        "p95 1010.0 ms; 75% within 100 ms\n")
+
+
+def test_the_ceiling_prints_each_rounds_own_rate_as_well_as_the_ratios(monkeypatch, capsys):
+    """A ratio that fell round after round (0.58, 0.45, 0.39) said nothing of which side moved."""
+    def row(rates):
+        return {"per_s": max(r for r in rates if r), "in_round_per_s": 0.0, "after_s": 0.0, "p95": 0.002,
+                "errors": 0, "cpu": "cores: -", "why": None, "valid": True, "per_round": rates}
+
+    best = {"meyasu_pages": row([4000.0, 4500.0, 4600.0]), "ceiling_template": row([2500.0, 2600.0, 2550.0]),
+            "meyasu_submissions": row([270.0, 268.0, None]), "ceiling_insert": row([464.0, 598.0, 682.0])}
+    monkeypatch.setattr(load, "ceiling_phase", lambda *args: None)
+    monkeypatch.setattr(load.loadgen, "run", lambda _coroutine: best)
+    args = SimpleNamespace(ceiling_concurrency=3, quick=False, ceiling_seconds=15, ceiling_rounds=3)
+    assert load.print_ceiling({}, args, stack=None)
+    out = capsys.readouterr().out
+    assert "each round over the round right after it: submissions 0.58, 0.45; page views 1.60, 1.73, 1.80" in out
+    assert ("each round, a second: meyasu_pages 4000, 4500, 4600; ceiling_template 2500, 2600, 2550; "
+            "meyasu_submissions 270, 268, -; ceiling_insert 464, 598, 682") in out
