@@ -57,9 +57,10 @@ _pos_cache: dict[int, str] = {}  # part_of_speech_id -> _pos_class()
 # counted), by its id in the dictionary: asking the morpheme for its part of speech and dictionary form
 # held the GIL for a third of a text's time, which the tokenising threads spent one at a time
 # (bench/README.md, forty-second session). Words not in the dictionary (OOV) share ids, so they are
-# looked at each time. Emptied when full: a period's vocabulary is some tens of thousands of words.
+# looked at each time. Emptied when full: a period's vocabulary is some tens of thousands of words, and
+# a worker keeps these for its life (100,000 of them take about 22 MB).
 _words: dict[int, tuple[str, str | None]] = {}
-WORDS_KEPT = 200_000
+WORDS_KEPT = 100_000
 
 
 def dictionary() -> sudachipy.Dictionary:
