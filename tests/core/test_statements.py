@@ -23,3 +23,12 @@ def test_a_streamed_read_gives_the_sessions_rows_in_batches_without_the_orm(app,
         # The batch was the statement's: the session's connection streams nothing after it.
         assert "yield_per" not in db.session.connection().get_execution_options()
         assert len(db.session.execute(query).all()) == 7
+
+
+def test_a_streamed_read_sees_what_the_session_has_not_written_yet(app, make_user):
+    user_id = make_user("staff")
+    with app.app_context():
+        db.session.get(User, user_id).email = "renamed@example.jp"  # pending, not flushed
+        rows = streamed(select(User.email).where(User.id == user_id), 10).all()
+        assert rows == [("renamed@example.jp",)]
+        db.session.rollback()
