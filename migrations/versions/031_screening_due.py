@@ -61,7 +61,7 @@ def upgrade():
         batch_op.create_index("ix_privacy_screenings_period_state", ["period_id", "text_state"], unique=False)
     if op.get_bind().dialect.name != "postgresql":
         return
-    op.execute(f"""
+    op.execute("""
         CREATE FUNCTION privacy_screenings_text() RETURNS trigger LANGUAGE plpgsql
         SET plan_cache_mode = force_custom_plan AS $$
         BEGIN
