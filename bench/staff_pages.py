@@ -1,10 +1,12 @@
 """The staff pages of responses with 100,000 opinions in a period, on PostgreSQL (issue 20).
 
 Loads the period the way ``bench.digest_db`` does (its loader: COPY of n submissions with one
-accepted opinion each, seven sections), then groups the first fifth of the opinions ten by ten and
-gives two thirds of the rest an answer (draft, submitted or approved, categories A–E, written by
-another member of staff), every text screened for personal data, and vacuums the tables as autovacuum
-would once the answers are written. Then, as a logged-in staff member of
+opinion each, seven sections), then writes what staff would, each step a statement of its own and so a
+version of each row it touches, as in a real period: every opinion accepted by a moderator, half of
+them with a summary; the first fifth grouped ten by ten; two thirds of the rest answered (categories
+A–E, by another member of staff) as drafts, all sent for approval and half of those approved by a
+third member; every text screened for personal data. Then it vacuums the tables as autovacuum would
+once the answers are written. Then, as a logged-in staff member of
 the plan's department, it asks through the Flask test client, one request at a time: the work list
 (page 1, a filtered page), the answer editor of an opinion and of a group (and its "start from
 another answer" search, with words in every answer and in none), the approver's list (page 1, page
@@ -31,11 +33,14 @@ os.environ.setdefault("MEYASU_ENV", "testing")
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/bench_scale"
 TARGET_MS, TARGET_KB = 300.0, 500.0
 CHECK_MS = 1000.0
-EMAIL, AUTHOR, PASSWORD = "bench-staff@example.jp", "bench-author@example.jp", "bench staff password"
+EMAIL, AUTHOR, APPROVER, PASSWORD = (
+    "bench-staff@example.jp", "bench-author@example.jp", "bench-approver@example.jp", "bench staff password")
 
 
 def shape(app, n: int) -> None:
-    """Groups and answers on top of the loader's lone accepted opinions, and a staff member."""
+    """Groups, summaries and answers on top of the loader's lone opinions, written as staff write them
+    (each a version of its row: a real period's tables and indexes carry them until vacuumed), and the
+    staff members."""
     from sqlalchemy import text
 
     from app.accounts.services import create_user
@@ -44,23 +49,38 @@ def shape(app, n: int) -> None:
     grouped = n // 5
     with app.app_context():
         author = create_user(AUTHOR, PASSWORD, ["staff"], department="まちづくり政策課")
+        approver = create_user(APPROVER, PASSWORD, ["staff"], department="まちづくり政策課")
         db.session.flush()
+        # Moderation: every opinion accepted by a moderator, half of them with a summary written (the
+        # loader stores them accepted; this is the second version of each row that moderation writes).
+        db.session.execute(text(
+            "UPDATE opinions SET decided_by_id = :author, decided_at = now() - id * interval '1 second',"
+            " summary = CASE WHEN id % 2 = 0 THEN '（概要）' || left(excerpt, 40) ELSE '' END"), {"author": author.id})
         db.session.execute(text(
             "INSERT INTO opinion_groups (id, period_id, title, created_at)"
             " SELECT g, 1, '同じ趣旨の意見', now() FROM generate_series(1, :groups) AS g"), {"groups": grouped // 10})
         db.session.execute(text("UPDATE opinions SET group_id = (id - 1) / 10 + 1 WHERE id <= :grouped"),
                            {"grouped": grouped // 10 * 10})
+        # Answers: written as drafts, sent for approval, and a half of those approved by another member
+        # of staff (three versions of an approved answer's row).
         db.session.execute(text(
             "INSERT INTO responses (period_id, opinion_id, body, category, state, return_comment, author_id,"
-            " submitted_at, created_at, updated_at) SELECT 1, id, '検討します。（' || id || '）',"
-            " (ARRAY['A','B','C','D','E'])[id % 5 + 1], (ARRAY['draft','submitted','approved'])[id % 3 + 1], '',"
-            " :author, now() - id * interval '1 second', now(), now() - id * interval '1 second'"
+            " created_at, updated_at) SELECT 1, id, '検討します。（' || id || '）',"
+            " (ARRAY['A','B','C','D','E'])[id % 5 + 1], 'draft', '', :author, now(), now()"
             " FROM opinions WHERE id > :grouped AND id % 3 <> 0"), {"grouped": grouped // 10 * 10, "author": author.id})
+        db.session.execute(text(
+            "UPDATE responses SET state = 'submitted', submitted_at = now() - opinion_id * interval '1 second',"
+            " updated_at = now() - opinion_id * interval '1 second'"))
+        db.session.execute(text(
+            "UPDATE responses SET state = 'approved', approver_id = :approver, approved_at = now(), updated_at = now()"
+            " WHERE opinion_id % 3 = 2"), {"approver": approver.id})
         # Every text screened for personal data when it was accepted or approved, as the privacy feature
         # does: its share of the publication check then takes its everyday path (nothing to screen again).
         db.session.execute(text(
             "INSERT INTO privacy_screenings (period_id, opinion_id, field, text_sha256, screened_at)"
-            " SELECT 1, id, 'excerpt', encode(sha256(convert_to(excerpt, 'UTF8')), 'hex'), now() FROM opinions"))
+            " SELECT 1, id, CASE WHEN summary = '' THEN 'excerpt' ELSE 'summary' END,"
+            " encode(sha256(convert_to(CASE WHEN summary = '' THEN excerpt ELSE summary END, 'UTF8')), 'hex'),"
+            " now() FROM opinions"))
         db.session.execute(text(
             "INSERT INTO privacy_screenings (period_id, response_id, field, text_sha256, screened_at)"
             " SELECT 1, id, 'body', encode(sha256(convert_to(body, 'UTF8')), 'hex'), now() FROM responses"))
