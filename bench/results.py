@@ -1,10 +1,11 @@
 """The published result of a period with 20,000 opinions, on PostgreSQL (issue 20, "big results").
 
 Loads the period the way ``bench.digest_db`` does (its loader: COPY of n submissions with one accepted
-opinion each, seven sections), then groups the first tenth of the opinions five by five, answers every
-lone opinion and every group with an approved answer (categories A–E, some with a Markdown list, a
-typed change of the draft on every 400th) and publishes the result (its counts snapshotted as
-``publish_result`` does). Then:
+opinion each, seven sections), then, each step a statement of its own and so a version of each row it
+touches as in a real period, marks every opinion decided, groups the first tenth of them five by five,
+answers every lone opinion and every group (categories A–E, some with a Markdown list, a typed change
+of the draft on every 400th) as drafts, sends them and approves them, publishes the result (its counts
+snapshotted as ``publish_result`` does) and vacuums the tables as autovacuum would. Then:
 
 - the public result page ``/periods/1/result`` (page 1 at the old address, a middle page, the last
   page) through the Flask test client, uncached (``PUBLIC_PAGE_CACHE_SECONDS`` = 0): median of
@@ -64,6 +65,9 @@ def shape(app, n: int) -> dict:
     grouped = n // 10 // GROUP_SIZE * GROUP_SIZE
     answers = "ARRAY[" + ", ".join("'" + a.replace("'", "''") + "'" for a in ANSWERS) + "]"
     with app.app_context():
+        # Each step a statement of its own, as staff write a period (a version of each row it touches):
+        # every opinion accepted by a moderator, the groups, the answers drafted, sent and approved.
+        db.session.execute(text("UPDATE opinions SET decided_at = now() - id * interval '1 second'"))
         db.session.execute(text(
             "INSERT INTO opinion_groups (id, period_id, title, created_at)"
             " SELECT g, 1, '同じ趣旨の意見', now() FROM generate_series(1, :groups) AS g"),
@@ -75,13 +79,15 @@ def shape(app, n: int) -> dict:
             "INSERT INTO responses (period_id, opinion_id, body, category, state, return_comment, created_at,"  # noqa: S608  (constants of this script)
             " updated_at, submitted_at, approved_at) SELECT 1, id,"
             f" replace(({answers})[id % 4 + 1], '{{topic}}', '第' || (id % 7 + 1) || '章の施策'),"
-            " (ARRAY['A','B','C','D','E'])[id % 5 + 1], 'approved', " + common
+            " (ARRAY['A','B','C','D','E'])[id % 5 + 1], 'draft', " + common
             + " FROM opinions WHERE group_id IS NULL"))
         db.session.execute(text(
             "INSERT INTO responses (period_id, group_id, body, category, state, return_comment, created_at,"  # noqa: S608
             " updated_at, submitted_at, approved_at) SELECT 1, id,"
-            f" replace(({answers})[id % 4 + 1], '{{topic}}', '関連する施策'), 'B', 'approved', " + common
+            f" replace(({answers})[id % 4 + 1], '{{topic}}', '関連する施策'), 'B', 'draft', " + common
             + " FROM opinion_groups"))
+        db.session.execute(text("UPDATE responses SET state = 'submitted', updated_at = now()"))
+        db.session.execute(text("UPDATE responses SET state = 'approved', updated_at = now()"))
         db.session.execute(text(
             "INSERT INTO draft_changes (response_id, section_id, before, after)"
             " SELECT id, (id % 7) + 1, '市民活動を支援します。', '市民活動団体と協働し、その活動を支援します。'"
@@ -97,9 +103,11 @@ def shape(app, n: int) -> dict:
         period.results_published_at = now
         db.session.commit()
         targets = db.session.scalar(text("SELECT count(*) FROM responses"))
-        db.session.execute(text("ANALYZE"))
         db.session.commit()
         db.session.remove()
+        # What autovacuum does once the answers are written: statistics and the visibility map.
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE"))
     return {"targets": targets, "grouped": grouped}
 
 
