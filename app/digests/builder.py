@@ -16,6 +16,7 @@ from itertools import chain, islice
 import numpy as np
 from sqlalchemy import Row, delete, insert, select
 from sqlalchemy import func as sql
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import aliased
 
 from app.core import runs
@@ -224,6 +225,28 @@ def bulk_insert(table, rows: Iterable[dict]) -> None:
             copy.write_row([row[column] for column in columns])
 
 
+_NEW_CLUSTER_IDS = sql_text(
+    "SELECT nextval(pg_get_serial_sequence('digest_clusters', 'id')) FROM generate_series(1, :count)")
+
+
+def insert_clusters(rows: Iterable[dict], count: int) -> list[int]:
+    """Insert ``count`` digest groups, each a dict of the same columns, and give their ids in the same
+    order. On PostgreSQL the ids are taken from the table's sequence in one statement and the rows go by
+    COPY: as INSERTs with RETURNING, 5,000 rows a statement, psycopg parsed each long statement anew
+    (bench/README.md, forty-third session)."""
+    clusters_table = DigestCluster.__table__
+    if db.session.get_bind().dialect.name == "postgresql":
+        cluster_ids = db.session.scalars(_NEW_CLUSTER_IDS, {"count": count}).all()
+        bulk_insert(clusters_table,
+                    ({"id": cluster_id, **row} for cluster_id, row in zip(cluster_ids, rows, strict=True)))
+        return cluster_ids
+    rows, cluster_ids = iter(rows), []
+    while page := list(islice(rows, SAVE_PAGE)):
+        cluster_ids += db.session.scalars(
+            insert(clusters_table).returning(clusters_table.c.id, sort_by_parameter_order=True), page).all()
+    return cluster_ids
+
+
 def save_digest(period: CommentPeriod, run: JobRun, counts: dict, keywords: dict, clusters: list[Cluster],
                 text_of: dict[int, str], submission_count: int, opinion_count: int) -> Digest:
     """Replace the period's digest with this one (the caller commits)."""
@@ -232,20 +255,16 @@ def save_digest(period: CommentPeriod, run: JobRun, counts: dict, keywords: dict
                     submission_count=submission_count, opinion_count=opinion_count)
     db.session.add(digest)
     db.session.flush()
-    # The groups by Core inserts, a page at a time (the ORM's bulk path costs several times more), then
-    # their members by COPY in the order of their opinions' ids, streamed, never one list of rows: each
-    # member's foreign key locks its opinion's row, and taken in id order those rows are read and written
-    # page after page instead of all over the table. At a million opinions (half a million members)
-    # saving took 17.9-18.7 s as INSERTs in group order, 11.3-13.5 s so (bench/README.md, forty-first session).
-    clusters_table, members_table = DigestCluster.__table__, DigestClusterMember.__table__
-    cluster_ids: list[int] = []
-    for start in range(0, len(clusters), SAVE_PAGE):
-        cluster_ids += db.session.scalars(
-            insert(clusters_table).returning(clusters_table.c.id, sort_by_parameter_order=True),
-            [{"digest_id": digest.id, "position": start + n, "kind": cluster.kind, "size": len(cluster.ids),
-              "template": cluster.template or "", "sample": "" if cluster.template else text_of.get(cluster.ids[0], "")}
-             for n, cluster in enumerate(clusters[start : start + SAVE_PAGE])],
-        ).all()
+    # The groups (``insert_clusters``), then their members by COPY in the order of their opinions' ids,
+    # streamed, never one list of rows: each member's foreign key locks its opinion's row, and taken in id
+    # order those rows are read and written page after page instead of all over the table. At a million
+    # opinions (half a million members) saving took 17.9-18.7 s as INSERTs in group order, 11.3-13.5 s so
+    # (bench/README.md, forty-first session).
+    members_table = DigestClusterMember.__table__
+    cluster_ids = insert_clusters(
+        ({"digest_id": digest.id, "position": n, "kind": cluster.kind, "size": len(cluster.ids),
+          "template": cluster.template or "", "sample": "" if cluster.template else text_of.get(cluster.ids[0], "")}
+         for n, cluster in enumerate(clusters)), len(clusters))
     sizes = [len(cluster.ids) for cluster in clusters]
     opinion_ids = np.fromiter((i for cluster in clusters for i in cluster.ids), dtype=np.int64, count=sum(sizes))
     positions = np.repeat(np.arange(len(clusters)), sizes)

@@ -32,14 +32,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
-from sqlalchemy import and_, bindparam, delete, exists, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, exists, or_, select, update
 from sqlalchemy import func as sql
 from sqlalchemy import text as sql_text
 
 from app.core.statements import streamed
 from app.core.text import normalize, normalize_for_match
 from app.core.timeutil import utcnow
-from app.digests.builder import bulk_insert, count_period, keywords_of
+from app.digests.builder import bulk_insert, count_period, insert_clusters, keywords_of
 from app.digests.keywords import count_keywords_by_key
 from app.digests.models import (
     Digest,
@@ -538,12 +538,10 @@ def rewrite_clusters(digest: Digest, old: dict[int, OldCluster], clusters: list[
             moves.append((cluster_id, position))
     _set_positions(moves)
     if fresh:
-        cluster_ids = db.session.scalars(
-            insert(clusters_table).returning(clusters_table.c.id, sort_by_parameter_order=True),
-            [{"digest_id": digest.id, "position": position, "kind": cluster.kind, "size": len(cluster.ids),
+        cluster_ids = insert_clusters(
+            ({"digest_id": digest.id, "position": position, "kind": cluster.kind, "size": len(cluster.ids),
               "template": cluster.template or "", "sample": "" if cluster.template else excerpt[cluster.ids[0]]}
-             for position, cluster in zip(positions, fresh, strict=True)],
-        ).all()
+             for position, cluster in zip(positions, fresh, strict=True)), len(fresh))
         bulk_insert(members_table, [
             {"cluster_id": cluster_id, "opinion_id": opinion_id, "addition": cluster.additions.get(opinion_id, "")}
             for cluster_id, cluster in zip(cluster_ids, fresh, strict=True) for opinion_id in cluster.ids

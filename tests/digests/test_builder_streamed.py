@@ -137,3 +137,21 @@ def test_bulk_insert_takes_rows_from_a_generator_across_pages(ctx, corpus_period
     stored = dict(db.session.execute(select(DigestClusterMember.opinion_id, DigestClusterMember.addition)
                                      .where(DigestClusterMember.opinion_id.in_(new_ids))).all())
     assert stored == {opinion_id: f"追記{n}" for n, opinion_id in enumerate(new_ids)}
+
+
+def test_inserted_groups_give_their_ids_in_order_and_leave_the_sequence_ahead(ctx, corpus_period, monkeypatch):
+    """On PostgreSQL the ids come from the table's sequence and the rows go by COPY: each id is its own
+    row's, and a group inserted afterwards the usual way takes a new id."""
+    monkeypatch.setattr(builder, "SAVE_PAGE", 3)  # pages on SQLite
+    digest = compile_digest(db.session.get(CommentPeriod, corpus_period), new_run(corpus_period))
+    rows = [{"digest_id": digest.id, "position": 1000 + n, "kind": "near", "size": n, "template": "",
+             "sample": f"見本{n}"} for n in range(7)]
+    ids = builder.insert_clusters(iter(rows), len(rows))
+    assert builder.insert_clusters(iter([]), 0) == []
+    later = DigestCluster(digest_id=digest.id, position=2000, kind="exact", size=2, template="", sample="後")
+    db.session.add(later)
+    db.session.flush()
+    stored = dict(db.session.execute(select(DigestCluster.id, DigestCluster.sample)
+                                     .where(DigestCluster.id.in_(ids))).all())
+    assert [stored[cluster_id] for cluster_id in ids] == [f"見本{n}" for n in range(7)]
+    assert len(set(ids)) == 7 and later.id not in ids
