@@ -66,7 +66,7 @@ def shape(app, n: int) -> dict:
     answers = "ARRAY[" + ", ".join("'" + a.replace("'", "''") + "'" for a in ANSWERS) + "]"
     with app.app_context():
         # Each step a statement of its own, as staff write a period (a version of each row it touches):
-        # every opinion accepted by a moderator, the groups, the answers drafted, sent and approved.
+        # every opinion's decision recorded, the groups, the answers drafted, sent and approved.
         db.session.execute(text("UPDATE opinions SET decided_at = now() - id * interval '1 second'"))
         db.session.execute(text(
             "INSERT INTO opinion_groups (id, period_id, title, created_at)"
@@ -74,20 +74,20 @@ def shape(app, n: int) -> dict:
             {"groups": grouped // GROUP_SIZE})
         db.session.execute(text("UPDATE opinions SET group_id = (id - 1) / :size + 1 WHERE id <= :grouped"),
                            {"size": GROUP_SIZE, "grouped": grouped})
-        common = ("'', now(), now(), now(), now()")
+        common = "'', now(), now()"
         db.session.execute(text(
             "INSERT INTO responses (period_id, opinion_id, body, category, state, return_comment, created_at,"  # noqa: S608  (constants of this script)
-            " updated_at, submitted_at, approved_at) SELECT 1, id,"
+            " updated_at) SELECT 1, id,"
             f" replace(({answers})[id % 4 + 1], '{{topic}}', '第' || (id % 7 + 1) || '章の施策'),"
             " (ARRAY['A','B','C','D','E'])[id % 5 + 1], 'draft', " + common
             + " FROM opinions WHERE group_id IS NULL"))
         db.session.execute(text(
             "INSERT INTO responses (period_id, group_id, body, category, state, return_comment, created_at,"  # noqa: S608
-            " updated_at, submitted_at, approved_at) SELECT 1, id,"
+            " updated_at) SELECT 1, id,"
             f" replace(({answers})[id % 4 + 1], '{{topic}}', '関連する施策'), 'B', 'draft', " + common
             + " FROM opinion_groups"))
-        db.session.execute(text("UPDATE responses SET state = 'submitted', updated_at = now()"))
-        db.session.execute(text("UPDATE responses SET state = 'approved', updated_at = now()"))
+        db.session.execute(text("UPDATE responses SET state = 'submitted', submitted_at = now(), updated_at = now()"))
+        db.session.execute(text("UPDATE responses SET state = 'approved', approved_at = now(), updated_at = now()"))
         db.session.execute(text(
             "INSERT INTO draft_changes (response_id, section_id, before, after)"
             " SELECT id, (id % 7) + 1, '市民活動を支援します。', '市民活動団体と協働し、その活動を支援します。'"
